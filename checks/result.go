@@ -1,0 +1,37 @@
+// Package checks turns a repository's facts into scores. Every check is a
+// pure function (no I/O, no clock): the crawl time comes with the facts, so a
+// result is reproducible from a literal in a test.
+package checks
+
+import "time"
+
+// Check is one check's verdict, as CONTRACT.md's result object holds it.
+type Check struct {
+	Name        string         `json:"name"`
+	Score       int            `json:"score"`
+	Reason      string         `json:"reason"`
+	Remediation string         `json:"remediation"`
+	Details     map[string]any `json:"details"`
+}
+
+// Result is CONTRACT.md's result object: one repository at one crawl.
+type Result struct {
+	Repo      string    `json:"repo"`
+	URL       string    `json:"url"`
+	Forge     string    `json:"forge"`
+	Defi      string    `json:"defi"`
+	CrawledAt time.Time `json:"crawled_at"`
+	Score     *int      `json:"score"`
+	Error     string    `json:"error"`
+	Checks    []Check   `json:"checks"`
+}
+
+// Check returns the named check, or nil.
+func (r *Result) Check(name string) *Check {
+	for i := range r.Checks {
+		if r.Checks[i].Name == name {
+			return &r.Checks[i]
+		}
+	}
+	return nil
+}

@@ -1,0 +1,101 @@
+// Package config turns vigie's YAML configuration into validated values.
+// Nothing else in vigie parses YAML or reads environment variables.
+package config
+
+import (
+	"time"
+
+	"github.com/eiglink/vigie/crawler"
+)
+
+// Config is the whole configuration, validated, with defaults applied.
+type Config struct {
+	// File is the path the configuration was read from ("" built in).
+	File     string
+	Forges   []Forge
+	Defis    []Defi
+	Storage  Storage
+	Scoring  Scoring
+	HTTP     HTTP
+	Schedule Schedule
+	Report   Report
+	SMTP     SMTP
+}
+
+// Forge is one configured forge.
+type Forge struct {
+	Name   string // used in results and metrics
+	Type   string // github | gitlab
+	URL    string // web base, normalised: https://host (no trailing slash)
+	Host   string // lower-case host (with port when not default) of URL
+	APIURL string // REST root (github) or instance root (gitlab); defaulted
+	// GraphQLURL is GitHub's GraphQL endpoint derived from APIURL ("" for gitlab).
+	GraphQLURL string
+	TokenEnv   string   // first token's variable, as configured
+	TokenEnvs  []string // every token variable, token_env first
+	// Tokens holds the non-empty tokens read from TokenEnvs. Never log it.
+	Tokens []string `json:"-"`
+}
+
+// Defi is one défi and the repositories it follows.
+type Defi struct {
+	Slug     string
+	Name     string
+	Contacts []string
+	Repos    []crawler.Ref // normalised, Defi set
+	Orgs     []Org
+	Exclude  []string // glob patterns on owner/name
+}
+
+// Org is an organisation (GitHub) or group (GitLab) whose repositories join
+// a défi.
+type Org struct {
+	Forge string // configured forge name
+	Host  string
+	Path  string // org or group path on the forge
+	URL   string
+}
+
+// Storage selects the database.
+type Storage struct {
+	Driver string // sqlite | postgres
+	DSN    string
+}
+
+// Scoring tunes the checks.
+type Scoring struct {
+	Weights     map[string]float64 // check name -> weight
+	DormantDays int
+}
+
+// HTTP configures `vigie serve`.
+type HTTP struct {
+	Listen string
+}
+
+// Schedule holds the cron expressions of `vigie serve`.
+type Schedule struct {
+	Timezone string
+	Location *time.Location
+	Crawl    string
+	Report   string
+}
+
+// Report configures the weekly report.
+type Report struct {
+	Language           string // fr | en
+	Recipients         []string
+	SendToDefiContacts bool
+}
+
+// SMTP configures the mail server the report is sent through.
+type SMTP struct {
+	Host        string
+	Port        int
+	Security    string // none | starttls | tls
+	UsernameEnv string
+	PasswordEnv string
+	Username    string `json:"-"`
+	Password    string `json:"-"`
+	From        string
+}

@@ -1,0 +1,179 @@
+// Package crawler gathers facts about repositories from their forges. It
+// knows nothing about scoring: it returns a forge-neutral Facts value per
+// repository, which the checks package turns into scores.
+package crawler
+
+import (
+	"time"
+)
+
+// Ref names one repository to crawl, as the configuration (or a user on the
+// command line) gave it, already normalised.
+type Ref struct {
+	// Forge is the configured forge's name ("github", "framagit"...).
+	Forge string `json:"forge"`
+	// Host is the lower-case web host of the forge ("github.com").
+	Host string `json:"host"`
+	// Path is owner/name (GitLab: group/subgroup/name), without ".git".
+	Path string `json:"path"`
+	// URL is the normalised web URL: https://host/path.
+	URL string `json:"url"`
+	// Defi is the slug of the défi the repository belongs to ("" ad hoc).
+	Defi string `json:"defi"`
+}
+
+// ID is the repository's identifier in results, the store and metrics:
+// host/path.
+func (r Ref) ID() string { return r.Host + "/" + r.Path }
+
+// Facts is everything vigie knows about one repository at one crawl. It is
+// stored with every snapshot and re-scored when the rules change, so it must
+// stay serialisable and complete: a new check should never need a new API
+// call. Fields hold what the forge says, never a judgement.
+type Facts struct {
+	Ref       Ref       `json:"ref"`
+	CrawledAt time.Time `json:"crawled_at"`
+	// Error is non-empty when the repository could not be fetched (missing,
+	// private, forge down). The other fields are then zero.
+	Error string `json:"error,omitempty"`
+	// NotFound tells a repository that does not exist (or is private) from a
+	// transient failure: the first is the repository's fault, the second the
+	// forge's.
+	NotFound bool `json:"not_found,omitempty"`
+
+	// CanonicalPath is the path the forge answers with, which differs from
+	// Ref.Path when the repository was renamed or moved.
+	CanonicalPath string    `json:"canonical_path,omitempty"`
+	Description   string    `json:"description,omitempty"`
+	Homepage      string    `json:"homepage,omitempty"`
+	Topics        []string  `json:"topics,omitempty"`
+	DefaultBranch string    `json:"default_branch,omitempty"`
+	Language      string    `json:"language,omitempty"` // primary language, as the forge names it
+	Fork          bool      `json:"fork"`
+	Archived      bool      `json:"archived"`
+	Empty         bool      `json:"empty"` // no commit at all
+	CreatedAt     time.Time `json:"created_at,omitzero"`
+	Stars         int       `json:"stars"`
+	// OpenIssues counts open issues only (pull/merge requests excluded);
+	// -1 when the forge's issue tracker is disabled.
+	OpenIssues       int `json:"open_issues"`
+	OpenPullRequests int `json:"open_pull_requests"`
+
+	License   LicenseFacts   `json:"license"`
+	Readme    ReadmeFacts    `json:"readme"`
+	CI        CIFacts        `json:"ci"`
+	Activity  ActivityFacts  `json:"activity"`
+	Release   *Release       `json:"release,omitempty"`
+	Community CommunityFacts `json:"community"`
+
+	// Files lists the top-level entries of the default branch (and of
+	// .github/ and docs/), so new rules can look for a file without a new
+	// API call.
+	Files []File `json:"files,omitempty"`
+}
+
+// File is one entry of the repository's tree.
+type File struct {
+	Path string `json:"path"`
+	Dir  bool   `json:"dir,omitempty"`
+	// Size in bytes; -1 when the forge's listing does not say (GitLab).
+	Size int64 `json:"size"`
+}
+
+// LicenseFacts holds the forge's licence verdict and every licence file.
+type LicenseFacts struct {
+	// ForgeSPDX is the forge's own detection as an SPDX id: "" when the forge
+	// found no licence, "NOASSERTION" when it found a licence file it could
+	// not identify ("other").
+	ForgeSPDX string `json:"forge_spdx"`
+	// ForgePath is the file the forge's detection points at, when it says.
+	ForgePath string `json:"forge_path,omitempty"`
+	// Files are the licence files at the top level (LICENSE*, LICENCE*,
+	// COPYING*, UNLICENSE*), sorted by path.
+	Files []LicenseFile `json:"files,omitempty"`
+}
+
+// LicenseFile is one licence file and what its text was identified as.
+type LicenseFile struct {
+	Path string `json:"path"`
+	// SPDX is the id identified from the text ("" unidentified).
+	SPDX string `json:"spdx,omitempty"`
+	// Coverage is the share (0..100) of the text the identified licence
+	// covers.
+	Coverage float64 `json:"coverage,omitempty"`
+	Bytes    int64   `json:"bytes"`
+}
+
+// ReadmeFacts describes the README the forge shows on the repository page.
+type ReadmeFacts struct {
+	Path  string `json:"path,omitempty"` // "" when there is none
+	Bytes int64  `json:"bytes"`
+	// Text is the README's content (possibly truncated to MaxReadmeText) so
+	// checks can look for sections without another call.
+	Text string `json:"text,omitempty"`
+}
+
+// MaxReadmeText bounds the README text kept in facts.
+const MaxReadmeText = 64 << 10
+
+// CI system names, as CONTRACT.md lists them.
+const (
+	CIGitHubActions  = "github-actions"
+	CIGitLabCI       = "gitlab-ci"
+	CITravis         = "travis"
+	CICircleCI       = "circleci"
+	CIJenkins        = "jenkins"
+	CIDrone          = "drone"
+	CIWoodpecker     = "woodpecker"
+	CIAzurePipelines = "azure-pipelines"
+	CIOther          = "other"
+)
+
+// CI statuses, as CONTRACT.md lists them.
+const (
+	StatusSuccess = "success"
+	StatusFailure = "failure"
+	StatusRunning = "running"
+	StatusNone    = "none"
+	StatusUnknown = "unknown"
+)
+
+// CIFacts tells which CI systems are configured and how the latest run on the
+// default branch went.
+type CIFacts struct {
+	Systems []string `json:"systems"`         // sorted, from the list above
+	Files   []string `json:"files,omitempty"` // the configuration files found
+	Status  string   `json:"status"`          // success|failure|running|none|unknown
+	// RunAt is when the latest run (pipeline, check run, status) happened.
+	RunAt time.Time `json:"run_at,omitzero"`
+	// RunURL links to the run on the forge.
+	RunURL string `json:"run_url,omitempty"`
+}
+
+// ActivityFacts describes the commits of the default branch.
+type ActivityFacts struct {
+	LastCommitAt time.Time `json:"last_commit_at,omitzero"`
+	// Commits90d counts the commits on the default branch in the 90 days
+	// before CrawledAt.
+	Commits90d int `json:"commits_90d"`
+	// Contributors90d counts distinct commit authors over the same window.
+	Contributors90d int `json:"contributors_90d"`
+}
+
+// Release is the latest published release.
+type Release struct {
+	Tag         string    `json:"tag"`
+	Name        string    `json:"name,omitempty"`
+	PublishedAt time.Time `json:"published_at,omitzero"`
+}
+
+// CommunityFacts holds the paths of community files ("" absent).
+type CommunityFacts struct {
+	Contributing  string `json:"contributing,omitempty"`
+	CodeOfConduct string `json:"code_of_conduct,omitempty"`
+	Security      string `json:"security,omitempty"`
+	Publiccode    string `json:"publiccode,omitempty"`
+}
+
+// Window is the activity window CONTRACT.md fixes for commits_90d.
+const Window = 90 * 24 * time.Hour

@@ -1,0 +1,160 @@
+package crawler
+
+import (
+	"path"
+	"sort"
+	"strings"
+)
+
+// The rules below say which files of a tree matter. Both forge packages use
+// them so a repository gets the same facts on GitHub and on GitLab.
+
+// IsLicenseFile reports whether a top-level file name is a licence file:
+// LICENSE, LICENCE, COPYING or UNLICENSE with any extension, and LICENSE-*
+// (LICENSE-MIT, LICENCE-APACHE...). Case does not matter.
+func IsLicenseFile(name string) bool {
+	n := strings.ToUpper(name)
+	for _, base := range []string{"LICENSE", "LICENCE", "COPYING", "UNLICENSE"} {
+		if n == base || strings.HasPrefix(n, base+".") {
+			return true
+		}
+		if (base == "LICENSE" || base == "LICENCE") && strings.HasPrefix(n, base+"-") {
+			return true
+		}
+	}
+	return false
+}
+
+// readmeRank orders README candidates within one folder the way the forges
+// do: a rendered markup first, then plain text, then no extension. It
+// returns -1 for a name that is not a README.
+func readmeRank(name string) int {
+	n := strings.ToLower(name)
+	if n != "readme" && !strings.HasPrefix(n, "readme.") {
+		return -1
+	}
+	switch path.Ext(n) {
+	case ".md", ".markdown", ".mdown", ".mkdn", ".mkd", ".mdwn":
+		return 0
+	case ".rst", ".adoc", ".asciidoc", ".asc", ".org", ".textile", ".rdoc", ".mediawiki", ".wiki", ".creole", ".pod":
+		return 1
+	case ".txt", ".text":
+		return 2
+	case "":
+		return 3
+	}
+	// README.fr.md and friends: shown only when nothing better exists.
+	return 4
+}
+
+// PickReadme returns the README a forge shows among the given files, looking
+// in the folders in order (GitHub: ".github", "", "docs"; GitLab: "").
+// It returns -1 when there is none.
+func PickReadme(files []File, dirs ...string) int {
+	for _, dir := range dirs {
+		best, bestRank := -1, 99
+		for i, f := range files {
+			if f.Dir || path.Dir(f.Path) != orDot(dir) {
+				continue
+			}
+			r := readmeRank(path.Base(f.Path))
+			if r >= 0 && (r < bestRank || r == bestRank && f.Path < files[best].Path) {
+				best, bestRank = i, r
+			}
+		}
+		if best >= 0 {
+			return best
+		}
+	}
+	return -1
+}
+
+func orDot(dir string) string {
+	if dir == "" {
+		return "."
+	}
+	return dir
+}
+
+// CISystems names the CI systems configured by the given tree paths (files
+// and folders), sorted, and the paths that told.
+func CISystems(files []File) (systems []string, found []string) {
+	seen := map[string]bool{}
+	add := func(sys, p string) {
+		found = append(found, p)
+		if !seen[sys] {
+			seen[sys] = true
+			systems = append(systems, sys)
+		}
+	}
+	for _, f := range files {
+		p := f.Path
+		lp := strings.ToLower(p)
+		dir, base := path.Dir(lp), path.Base(lp)
+		yaml := strings.HasSuffix(base, ".yml") || strings.HasSuffix(base, ".yaml")
+		switch {
+		case !f.Dir && dir == ".github/workflows" && yaml:
+			add(CIGitHubActions, p)
+		case !f.Dir && (lp == ".gitlab-ci.yml" || lp == ".gitlab-ci.yaml"):
+			add(CIGitLabCI, p)
+		case !f.Dir && (lp == ".travis.yml" || lp == ".travis.yaml"):
+			add(CITravis, p)
+		case lp == ".circleci/config.yml" || lp == ".circleci/config.yaml":
+			add(CICircleCI, p)
+		case !f.Dir && dir == "." && (base == "jenkinsfile" || strings.HasPrefix(base, "jenkinsfile.")):
+			add(CIJenkins, p)
+		case !f.Dir && (lp == ".drone.yml" || lp == ".drone.yaml" || lp == ".drone.jsonnet" || lp == ".drone.star"):
+			add(CIDrone, p)
+		case !f.Dir && (lp == ".woodpecker.yml" || lp == ".woodpecker.yaml"),
+			!f.Dir && dir == ".woodpecker" && yaml:
+			add(CIWoodpecker, p)
+		case !f.Dir && (lp == "azure-pipelines.yml" || lp == "azure-pipelines.yaml" || lp == ".azure-pipelines.yml"),
+			!f.Dir && dir == ".azure-pipelines" && yaml:
+			add(CIAzurePipelines, p)
+		case !f.Dir && dir == "." && otherCI[base],
+			!f.Dir && (dir == ".gitea/workflows" || dir == ".forgejo/workflows") && yaml,
+			!f.Dir && (lp == ".buildkite/pipeline.yml" || lp == ".semaphore/semaphore.yml" || lp == ".cirrus.star"):
+			add(CIOther, p)
+		}
+	}
+	sort.Strings(systems)
+	sort.Strings(found)
+	return systems, found
+}
+
+// otherCI lists top-level files of CI systems outside CONTRACT.md's named list.
+var otherCI = map[string]bool{
+	"appveyor.yml": true, ".appveyor.yml": true, "bitbucket-pipelines.yml": true,
+	".cirrus.yml": true, "cloudbuild.yaml": true, "cloudbuild.yml": true,
+	"buildspec.yml": true, "codeship-steps.yml": true, "wercker.yml": true,
+	"bitrise.yml": true, ".sourcehut.yml": true, ".build.yml": true,
+}
+
+// Community finds the community files among the tree's files: in the root,
+// .github/ or docs/ (as GitHub looks for them), publiccode.yml in the root.
+func Community(files []File) CommunityFacts {
+	var c CommunityFacts
+	pick := func(dst *string, stem string) {
+		for _, dir := range []string{".", ".github", "docs"} {
+			for _, f := range files {
+				if f.Dir || path.Dir(f.Path) != dir {
+					continue
+				}
+				n := strings.ToUpper(path.Base(f.Path))
+				if n == stem || strings.HasPrefix(n, stem+".") {
+					*dst = f.Path
+					return
+				}
+			}
+		}
+	}
+	pick(&c.Contributing, "CONTRIBUTING")
+	pick(&c.CodeOfConduct, "CODE_OF_CONDUCT")
+	pick(&c.Security, "SECURITY")
+	for _, f := range files {
+		if !f.Dir && (f.Path == "publiccode.yml" || f.Path == "publiccode.yaml") {
+			c.Publiccode = f.Path
+		}
+	}
+	return c
+}

@@ -1,0 +1,34 @@
+package crawler
+
+import (
+	"context"
+	"time"
+)
+
+// Job asks a forge for one repository's facts. Previous, when set, is the
+// last stored facts of the repository: a forge may reuse them (with its ETags)
+// to skip work on a repository that did not change.
+type Job struct {
+	Ref      Ref
+	Previous *Facts
+}
+
+// Forge fetches facts from one configured forge. Implementations live in one
+// sub-package per forge type; batching, pacing and retries are theirs.
+type Forge interface {
+	// Fetch returns exactly one Facts per job, in the jobs' order. A
+	// repository that cannot be fetched gets Facts.Error; Fetch itself never
+	// fails for one repository. now is the crawl time (the 90-day window
+	// ends there).
+	Fetch(ctx context.Context, jobs []Job, now time.Time) []Facts
+	// ListOrg lists the repositories of an organisation (GitHub) or group,
+	// subgroups included (GitLab), given by its path on the forge.
+	ListOrg(ctx context.Context, org string) ([]OrgRepo, error)
+}
+
+// OrgRepo is one repository found by listing an organisation or group.
+type OrgRepo struct {
+	Path     string `json:"path"` // owner/name as the forge spells it
+	Fork     bool   `json:"fork"`
+	Archived bool   `json:"archived"`
+}

@@ -1,0 +1,87 @@
+// Package fakeforge is an in-process forge for tests, the benchmark and
+// `vigie serve --demo`: it serves GitHub's REST and GraphQL APIs and GitLab's
+// REST (and GraphQL) API from an in-memory model, shaped like the real APIs
+// (pagination, 404s, redirects of renamed repositories, rate-limit headers),
+// and can inject latency, 5xx answers and rate-limit windows.
+package fakeforge
+
+import (
+	"crypto/sha1"
+	"encoding/hex"
+	"fmt"
+	"time"
+)
+
+// Repo is one repository of the fake forge, described forge-neutrally; the
+// GitHub and GitLab handlers render it in their own API's shapes.
+type Repo struct {
+	Path          string // owner/name (GitLab: group/sub/name)
+	DefaultBranch string // "" for an empty repository
+	Description   string
+	Homepage      string
+	Topics        []string
+	Language      string
+	Archived      bool
+	Fork          bool
+	Private       bool // answers 404 to anonymous and token alike
+	CreatedAt     time.Time
+	Stars         int
+	// License is the forge's own detection: an SPDX id, "NOASSERTION" for a
+	// licence file it cannot identify, "" for none.
+	License string
+	// Files maps a path to its content. Paths under a folder imply the folder.
+	Files map[string]string
+	// Sizes gives the size of files whose content does not matter (fillers).
+	Sizes map[string]int64
+	// Commits on the default branch, newest first.
+	Commits []Commit
+	// CI is the latest run on the default branch head; nil when none.
+	CI               *CIRun
+	OpenIssues       int
+	OpenPullRequests int
+	Releases         []Release // newest first
+	// OldPaths are former paths that redirect here (renames, transfers).
+	OldPaths []string
+}
+
+// Commit is one commit of the default branch.
+type Commit struct {
+	SHA         string
+	AuthorName  string
+	AuthorEmail string
+	Login       string // forge account, "" when the e-mail matches none
+	Date        time.Time
+	Message     string
+}
+
+// CIRun is the latest CI result on the default branch head.
+type CIRun struct {
+	// State uses CONTRACT.md's words: success, failure, running.
+	State string
+	// Kind: "checks" (GitHub Actions check runs), "status" (commit
+	// statuses), or "pipeline" (GitLab).
+	Kind string
+	At   time.Time
+}
+
+// Release is a published release.
+type Release struct {
+	Tag         string
+	Name        string
+	PublishedAt time.Time
+}
+
+// SHA makes a stable fake commit id from a seed.
+func SHA(seed string) string {
+	h := sha1.Sum([]byte(seed))
+	return hex.EncodeToString(h[:])
+}
+
+// FillSHAs gives every commit without a SHA a stable one.
+func (r *Repo) FillSHAs() {
+	for i := range r.Commits {
+		if r.Commits[i].SHA == "" {
+			r.Commits[i].SHA = SHA(fmt.Sprintf("%s#%d#%s", r.Path, len(r.Commits)-i, r.Commits[i].Date))
+		}
+	}
+}

@@ -1,0 +1,45 @@
+// Package store keeps every crawl as a snapshot (facts and results) and
+// answers the questions its readers ask: the latest result per repository, a
+// repository's history, the newest result per repository in a week.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/eiglink/vigie/checks"
+	"github.com/eiglink/vigie/crawler"
+)
+
+// ErrNotFound is returned when the asked repository or report is not stored.
+var ErrNotFound = errors.New("not found")
+
+// Snapshot is one repository at one crawl: what the forge said and how it
+// scored. Facts is nil for results imported from elsewhere.
+type Snapshot struct {
+	Facts  *crawler.Facts `json:"facts,omitempty"`
+	Result checks.Result  `json:"result"`
+}
+
+// Store is implemented by the SQLite and Postgres back-ends.
+type Store interface {
+	// SaveCrawl writes the snapshots of one crawl in one transaction: all or
+	// nothing.
+	SaveCrawl(ctx context.Context, snaps []Snapshot) error
+	// Latest returns the newest snapshot of every repository, sorted by repo.
+	Latest(ctx context.Context) ([]Snapshot, error)
+	// LatestGood returns the newest snapshot without error of repo, or
+	// ErrNotFound.
+	LatestGood(ctx context.Context, repo string) (Snapshot, error)
+	// Get returns the newest snapshot of repo, or ErrNotFound.
+	Get(ctx context.Context, repo string) (Snapshot, error)
+	// History returns repo's results crawled in [from, to), oldest first.
+	History(ctx context.Context, repo string, from, to time.Time) ([]checks.Result, error)
+	// NewestIn returns, for every repository with a result crawled in
+	// [from, to), its newest such result, sorted by repo.
+	NewestIn(ctx context.Context, from, to time.Time) ([]checks.Result, error)
+	// LastCrawl returns the crawl time of the newest snapshot (zero if none).
+	LastCrawl(ctx context.Context) (time.Time, error)
+	Close() error
+}
