@@ -41,5 +41,33 @@ type Store interface {
 	NewestIn(ctx context.Context, from, to time.Time) ([]checks.Result, error)
 	// LastCrawl returns the crawl time of the newest snapshot (zero if none).
 	LastCrawl(ctx context.Context) (time.Time, error)
+
+	// SaveReport archives a weekly report (replacing that week's).
+	SaveReport(ctx context.Context, r Report) error
+	// Report returns the archived report of week ("2026-W48"), or
+	// ErrNotFound.
+	Report(ctx context.Context, week string) (Report, error)
+	// Reports lists the archived reports, newest week first, without bodies.
+	Reports(ctx context.Context) ([]Report, error)
+	// MarkSent records that the report of week, for scope ("" the whole
+	// programme, else a défi slug), was accepted by the mail server for
+	// recipient.
+	MarkSent(ctx context.Context, week, scope, recipient string, at time.Time) error
+	// Sent reports whether MarkSent was recorded for these.
+	Sent(ctx context.Context, week, scope, recipient string) (bool, error)
+
+	// CacheGet and CachePut keep HTTP validators (ETags) and the bodies they
+	// validate across crawls, so an unchanged resource costs a 304.
+	CacheGet(ctx context.Context, key string) (etag string, body []byte, err error)
+	CachePut(ctx context.Context, key, etag string, body []byte) error
+
 	Close() error
+}
+
+// Report is one archived weekly report.
+type Report struct {
+	Week        string // ISO week, "2026-W48"
+	GeneratedAt time.Time
+	HTML        []byte
+	JSON        []byte
 }
