@@ -1,0 +1,186 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const base = `forges:
+  - name: github
+    type: github
+    url: https://github.com
+    token_env: GH
+  - name: framagit
+    type: gitlab
+    url: https://framagit.org/
+  - name: ghe
+    type: github
+    url: https://ghe.example.org
+    api_url: https://ghe.example.org/api/v3
+defis:
+  - slug: adex
+    name: ADEX
+    contacts: [coach@example.org]
+    repos:
+      - https://GitHub.com/Owner/Name.git
+      - https://framagit.org/group/sub/project/-/tree/main/docs
+      - git@github.com:Owner/Other.git
+    orgs: [https://github.com/envinorma, https://framagit.org/grp/sub]
+    exclude: ["*-archive"]
+`
+
+func TestParseValid(t *testing.T) {
+	cfg, err := Parse("vigie.yml", []byte(base), func(k string) string {
+		if k == "GH" {
+			return "secret-token"
+		}
+		return ""
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	refs := cfg.Repos()
+	want := []string{"github.com/Owner/Name", "framagit.org/group/sub/project", "github.com/Owner/Other"}
+	if len(refs) != len(want) {
+		t.Fatalf("got %d refs, want %d", len(refs), len(want))
+	}
+	for i, r := range refs {
+		if r.ID() != want[i] || r.Defi != "adex" {
+			t.Errorf("ref %d = %s (défi %q), want %s", i, r.ID(), r.Defi, want[i])
+		}
+	}
+	if refs[1].URL != "https://framagit.org/group/sub/project" || refs[1].Forge != "framagit" {
+		t.Errorf("gitlab ref = %+v", refs[1])
+	}
+	gh := cfg.ForgeByName("github")
+	if gh.APIURL != "https://api.github.com" || gh.GraphQLURL != "https://api.github.com/graphql" || len(gh.Tokens) != 1 {
+		t.Errorf("github forge = %+v", gh)
+	}
+	ghe := cfg.ForgeByName("ghe")
+	if ghe.GraphQLURL != "https://ghe.example.org/api/graphql" {
+		t.Errorf("GHE graphql = %q", ghe.GraphQLURL)
+	}
+	if fg := cfg.ForgeByName("framagit"); fg.APIURL != "https://framagit.org" || fg.URL != "https://framagit.org" {
+		t.Errorf("framagit = %+v", fg)
+	}
+	if o := cfg.Defis[0].Orgs; len(o) != 2 || o[0].Path != "envinorma" || o[1].Path != "grp/sub" {
+		t.Errorf("orgs = %+v", o)
+	}
+	if cfg.Storage.Driver != "sqlite" || cfg.Scoring.DormantDays != 90 || cfg.Schedule.Location.String() != "Europe/Paris" || cfg.Report.Language != "fr" {
+		t.Errorf("defaults not applied: %+v %+v %+v", cfg.Storage, cfg.Scoring, cfg.Schedule)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		yaml string
+		want []string // substrings of the one-line error
+	}{
+		{"unknown key", strings.Replace(base, "    token_env: GH", "    tokn_env: GH", 1), []string{"vigie.yml:5:", "tokn_env", "unknown key"}},
+		{"unknown top key", base + "storag:\n  driver: sqlite\n", []string{"storag", "unknown key"}},
+		{"host not configured", strings.Replace(base, "https://GitHub.com/Owner/Name.git", "https://bitbucket.org/a/b", 1), []string{"defis[0].repos[0]", "bitbucket.org", "not a configured forge", "github (https://github.com)"}},
+		{"org as repo", strings.Replace(base, "https://GitHub.com/Owner/Name.git", "https://github.com/envinorma", 1), []string{"organisation", "orgs"}},
+		{"missing host", strings.Replace(base, "https://GitHub.com/Owner/Name.git", "https://entrepreneur-interet-general/AFD_projects", 1), []string{"host entrepreneur-interet-general is not a configured forge"}},
+		{"duplicate", strings.Replace(base, "git@github.com:Owner/Other.git", "https://github.com/Owner/Name/", 1), []string{"defis[0].repos[2]", "listed twice", "defis[0].repos[0]"}},
+		{"bad type", strings.Replace(base, "type: gitlab", "type: gitea", 1), []string{"forges[1].type", "gitea"}},
+		{"bad forge url", strings.Replace(base, "url: https://framagit.org/", "url: framagit.org", 1), []string{"forges[1].url"}},
+		{"no slug", strings.Replace(base, "slug: adex", "slug: \"\"", 1), []string{"defis[0].slug", "missing"}},
+		{"bad contact", strings.Replace(base, "coach@example.org", "coach", 1), []string{"defis[0].contacts[0]"}},
+		{"bad timezone", base + "schedule:\n  timezone: Mars/Olympus\n", []string{"schedule.timezone", "Mars/Olympus"}},
+		{"bad cron", base + "schedule:\n  crawl: every day\n", []string{"schedule.crawl"}},
+		{"bad driver", base + "storage:\n  driver: mysql\n", []string{"storage.driver", "mysql"}},
+		{"unknown weight", base + "scoring:\n  weights: {licence: 1}\n", []string{"scoring.weights.licence", "unknown check"}},
+		{"bad language", base + "report:\n  language: de\n", []string{"report.language"}},
+		{"not yaml", "forges: [\n", []string{"vigie.yml"}},
+		{"empty", "", []string{"empty"}},
+		{"no defis", "forges:\n  - {name: github, type: github, url: https://github.com}\n", []string{"defis", "at least one"}},
+		{"wrong type", "forges: 3\n", []string{"vigie.yml:1"}},
+		{"credentials in url", strings.Replace(base, "https://framagit.org/group", "https://user:pw@framagit.org/group", 1), []string{"credentials"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("vigie.yml", []byte(tt.yaml), nil)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			msg := err.Error()
+			if strings.Contains(msg, "\n") {
+				t.Errorf("error spans several lines: %q", msg)
+			}
+			if strings.Contains(msg, "pw") {
+				t.Errorf("error leaks credentials: %q", msg)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("error %q does not mention %q", msg, w)
+				}
+			}
+		})
+	}
+}
+
+func TestResolve(t *testing.T) {
+	cfg := Default(func(string) string { return "" })
+	tests := []struct{ in, id, url, err string }{
+		{"https://github.com/a/b", "github.com/a/b", "https://github.com/a/b", ""},
+		{"github.com/a/b/", "github.com/a/b", "https://github.com/a/b", ""},
+		{"https://www.github.com/a/b.git", "github.com/a/b", "https://github.com/a/b", ""},
+		{"https://github.com/a/b/tree/main/src", "github.com/a/b", "https://github.com/a/b", ""},
+		{"https://github.com/a/b/blob/main/README.md#x", "github.com/a/b", "https://github.com/a/b", ""},
+		{"http://GITHUB.COM/a/b?tab=readme", "github.com/a/b", "https://github.com/a/b", ""},
+		{"git@gitlab.com:g/s/p.git", "gitlab.com/g/s/p", "https://gitlab.com/g/s/p", ""},
+		{"https://gitlab.com/g/s/p/-/blob/main/x.md", "gitlab.com/g/s/p", "https://gitlab.com/g/s/p", ""},
+		{"https://gitlab.com/g", "", "", "organisation"},
+		{"https://example.org/a/b", "", "", "not a configured forge"},
+		{"ftp://github.com/a/b", "", "", "scheme"},
+		{"", "", "", "empty"},
+	}
+	for _, tt := range tests {
+		ref, err := cfg.Resolve(tt.in)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("Resolve(%q) error = %v, want %q", tt.in, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || ref.ID() != tt.id || ref.URL != tt.url {
+			t.Errorf("Resolve(%q) = %s %s %v, want %s %s", tt.in, ref.ID(), ref.URL, err, tt.id, tt.url)
+		}
+	}
+}
+
+func TestResolveSubpathForge(t *testing.T) {
+	y := `forges:
+  - {name: corp, type: gitlab, url: "https://git.example.org/gitlab"}
+defis:
+  - {slug: d, name: D, repos: ["https://git.example.org/gitlab/team/app"]}
+`
+	cfg, err := Parse("c.yml", []byte(y), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := cfg.Repos()[0]
+	if r.Path != "team/app" || r.URL != "https://git.example.org/gitlab/team/app" {
+		t.Errorf("ref = %+v", r)
+	}
+	if _, err := cfg.Resolve("https://git.example.org/other/app"); err == nil {
+		t.Error("a URL outside the forge's base path was accepted")
+	}
+}
+
+func TestLoadMissingFile(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "nope.yml")
+	_, err := Load(p, nil)
+	if err == nil || !strings.Contains(err.Error(), p) {
+		t.Fatalf("error = %v", err)
+	}
+	if err := os.WriteFile(p, []byte(base), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(p, nil); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,247 @@
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/eiglink/vigie/crawler"
+)
+
+// baseURL validates a forge's web or API base URL and normalises it: lower
+// case host, no trailing slash, no query.
+func baseURL(s string) (*url.URL, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, fmt.Errorf("missing: give the forge's URL, e.g. https://gitlab.example.org")
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, fmt.Errorf("%q is not an http(s) URL with a host", s)
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("%q holds credentials: put the token in the variable named by token_env instead", redactUser(u))
+	}
+	u.Host = strings.ToLower(u.Host)
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath, u.RawQuery, u.Fragment = "", "", ""
+	return u, nil
+}
+
+func redactUser(u *url.URL) string {
+	c := *u
+	c.User = url.User("***")
+	return c.String()
+}
+
+// Suffixes of web URLs that point inside a repository (a file, a branch, its
+// issues...) rather than at it; GitLab puts all of them behind "/-/".
+var githubInside = map[string]bool{
+	"tree": true, "blob": true, "commits": true, "commit": true, "issues": true, "pulls": true,
+	"pull": true, "wiki": true, "actions": true, "releases": true, "tags": true, "branches": true,
+	"security": true, "pulse": true, "graphs": true, "settings": true, "projects": true,
+	"discussions": true, "network": true, "raw": true, "blame": true, "compare": true, "milestones": true, "labels": true,
+}
+
+// splitURL parses a repository or organisation URL as users paste them:
+// with or without scheme, with ".git", a trailing slash, "/tree/main/...",
+// or in the SSH form git@host:owner/name.git.
+func splitURL(raw string) (*url.URL, error) {
+	s := strings.TrimSpace(raw)
+	if s == "" {
+		return nil, fmt.Errorf("empty URL")
+	}
+	if strings.HasPrefix(s, "git@") && strings.Contains(s, ":") && !strings.Contains(s, "://") {
+		host, p, _ := strings.Cut(strings.TrimPrefix(s, "git@"), ":")
+		s = "https://" + host + "/" + p
+	}
+	if !strings.Contains(s, "://") {
+		s = "https://" + s
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return nil, fmt.Errorf("%q is not a URL: %v", raw, err)
+	}
+	switch u.Scheme {
+	case "http", "https", "ssh", "git":
+	default:
+		return nil, fmt.Errorf("%q: scheme %q is not a repository URL (use https://)", raw, u.Scheme)
+	}
+	if u.Host == "" {
+		return nil, fmt.Errorf("%q has no host", raw)
+	}
+	if u.User != nil && u.User.Username() != "git" {
+		return nil, fmt.Errorf("%q holds credentials: never put a token in a URL", redactUser(u))
+	}
+	u.Host = strings.ToLower(u.Host)
+	if u.Scheme == "ssh" || u.Scheme == "git" {
+		u.Scheme = "https"
+		if h, p, ok := strings.Cut(u.Host, ":"); ok && p == "22" {
+			u.Host = h
+		}
+	}
+	u.User = nil
+	return u, nil
+}
+
+// forgeFor finds the configured forge whose web URL the given URL is under;
+// the longest matching base wins (a GitLab mounted at /gitlab beside another
+// service on the same host).
+func (c *Config) forgeFor(u *url.URL) (*Forge, string) {
+	var best *Forge
+	var rest string
+	for i := range c.Forges {
+		f := &c.Forges[i]
+		fu, _ := url.Parse(f.URL)
+		if !sameHost(fu.Host, u.Host) {
+			continue
+		}
+		p := strings.TrimRight(u.Path, "/")
+		if fu.Path != "" && p != fu.Path && !strings.HasPrefix(p, fu.Path+"/") {
+			continue
+		}
+		if best == nil || len(f.URL) > len(best.URL) {
+			best, rest = f, strings.Trim(strings.TrimPrefix(p, fu.Path), "/")
+		}
+	}
+	return best, rest
+}
+
+// sameHost compares hosts, treating www.github.com as github.com.
+func sameHost(a, b string) bool {
+	return strings.TrimPrefix(a, "www.") == strings.TrimPrefix(b, "www.")
+}
+
+func (c *Config) forgeList() string {
+	var names []string
+	for _, f := range c.Forges {
+		names = append(names, f.Name+" ("+f.URL+")")
+	}
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ", ")
+}
+
+// Resolve turns a repository URL into a normalised reference on one of the
+// configured forges. The error says what is wrong in the user's terms: no
+// such forge (naming the configured ones), an organisation instead of a
+// repository, no path.
+func (c *Config) Resolve(raw string) (crawler.Ref, error) {
+	u, err := splitURL(raw)
+	if err != nil {
+		return crawler.Ref{}, err
+	}
+	f, rest := c.forgeFor(u)
+	if f == nil {
+		return crawler.Ref{}, fmt.Errorf("%q: host %s is not a configured forge (configured: %s)", raw, u.Host, c.forgeList())
+	}
+	segs := strings.Split(rest, "/")
+	if rest == "" {
+		segs = nil
+	}
+	switch f.Type {
+	case "github":
+		for i, s := range segs {
+			if i >= 2 && githubInside[s] {
+				segs = segs[:i]
+				break
+			}
+		}
+		if len(segs) > 2 {
+			segs = segs[:2]
+		}
+	case "gitlab":
+		for i, s := range segs {
+			if s == "-" {
+				segs = segs[:i]
+				break
+			}
+		}
+	}
+	if len(segs) > 0 {
+		last := len(segs) - 1
+		segs[last] = strings.TrimSuffix(segs[last], ".git")
+	}
+	for _, s := range segs {
+		if s == "" || s == "." || s == ".." {
+			return crawler.Ref{}, fmt.Errorf("%q: malformed repository path %q", raw, rest)
+		}
+	}
+	if len(segs) < 2 {
+		if len(segs) == 1 {
+			return crawler.Ref{}, fmt.Errorf("%q is an organisation or group, not a repository: list it under orgs", raw)
+		}
+		return crawler.Ref{}, fmt.Errorf("%q names no repository (expected %s/OWNER/NAME)", raw, f.URL)
+	}
+	p := strings.Join(segs, "/")
+	return crawler.Ref{Forge: f.Name, Host: f.Host, Path: p, URL: f.URL + "/" + p}, nil
+}
+
+// ResolveOrg turns an organisation (GitHub) or group (GitLab, subgroups
+// allowed) URL into an Org.
+func (c *Config) ResolveOrg(raw string) (Org, error) {
+	u, err := splitURL(raw)
+	if err != nil {
+		return Org{}, err
+	}
+	f, rest := c.forgeFor(u)
+	if f == nil {
+		return Org{}, fmt.Errorf("%q: host %s is not a configured forge (configured: %s)", raw, u.Host, c.forgeList())
+	}
+	if rest == "" {
+		return Org{}, fmt.Errorf("%q names no organisation or group", raw)
+	}
+	if f.Type == "gitlab" {
+		if i := strings.Index(rest, "/-/"); i >= 0 {
+			rest = rest[:i]
+		}
+	} else if org, ok := strings.CutPrefix(rest, "orgs/"); ok {
+		// https://github.com/orgs/NAME/repositories and friends
+		rest, _, _ = strings.Cut(org, "/")
+	} else if strings.Contains(rest, "/") {
+		return Org{}, fmt.Errorf("%q is a repository, not an organisation: list it under repos", raw)
+	}
+	if strings.HasPrefix(rest, "groups/") {
+		rest = strings.TrimPrefix(rest, "groups/")
+	}
+	return Org{Forge: f.Name, Host: f.Host, Path: rest, URL: f.URL + "/" + rest}, nil
+}
+
+// ForgeByName returns the configured forge with that name, or nil.
+func (c *Config) ForgeByName(name string) *Forge {
+	for i := range c.Forges {
+		if c.Forges[i].Name == name {
+			return &c.Forges[i]
+		}
+	}
+	return nil
+}
+
+// Repos lists every repository named in the configuration, in order.
+func (c *Config) Repos() []crawler.Ref {
+	var refs []crawler.Ref
+	for _, d := range c.Defis {
+		refs = append(refs, d.Repos...)
+	}
+	return refs
+}
+
+// Default is the configuration `vigie check` uses without --config: the
+// public github.com and gitlab.com with tokens from GITHUB_TOKEN and
+// GITLAB_TOKEN.
+func Default(env Env) *Config {
+	data := []byte(`forges:
+  - {name: github, type: github, url: https://github.com, token_env: GITHUB_TOKEN}
+  - {name: gitlab, type: gitlab, url: https://gitlab.com, token_env: GITLAB_TOKEN}
+defis:
+  - {slug: adhoc, name: ad hoc, repos: [https://github.com/x/y]}
+`)
+	cfg, err := Parse("(built-in)", data, env)
+	if err != nil {
+		panic(err) // the literal above is valid; a failure is a bug in Parse
+	}
+	cfg.Defis = nil
+	cfg.File = ""
+	return cfg
+}
