@@ -1,0 +1,119 @@
+package metrics
+
+import (
+	"path"
+	"strings"
+
+	"github.com/eiglink/vigie/config"
+)
+
+// Followed tells which stored repositories the configuration still follows,
+// and under which défi. The store keeps every repository ever crawled; the
+// readers (metrics, pages, API) show only those still configured, so a
+// repository removed from the configuration disappears from dashboards
+// instead of lingering with a frozen score.
+type Followed struct {
+	forgeByHost map[string]string // host -> configured forge name
+	repos       map[string]string // repo id -> défi slug
+	order       map[string]int    // repo id -> position in the configuration
+	orgs        []followedOrg
+}
+
+type followedOrg struct {
+	host, prefix, defi string
+	exclude            []string
+}
+
+// NewFollowed indexes cfg's repositories and organisations.
+func NewFollowed(cfg *config.Config) *Followed {
+	f := &Followed{
+		forgeByHost: map[string]string{},
+		repos:       map[string]string{},
+		order:       map[string]int{},
+	}
+	for _, fg := range cfg.Forges {
+		f.forgeByHost[strings.ToLower(fg.Host)] = fg.Name
+	}
+	for _, d := range cfg.Defis {
+		for _, r := range d.Repos {
+			id := r.ID()
+			if _, dup := f.repos[id]; dup {
+				continue // the first défi listing a repository owns it
+			}
+			f.repos[id] = d.Slug
+			f.order[id] = len(f.order)
+		}
+		for _, o := range d.Orgs {
+			f.orgs = append(f.orgs, followedOrg{
+				host:    strings.ToLower(o.Host),
+				prefix:  strings.Trim(o.Path, "/") + "/",
+				defi:    d.Slug,
+				exclude: d.Exclude,
+			})
+		}
+	}
+	return f
+}
+
+// Defi returns the slug of the défi following repo (host/path) and whether
+// the configuration follows it at all.
+func (f *Followed) Defi(repo string) (string, bool) {
+	if d, ok := f.repos[repo]; ok {
+		return d, true
+	}
+	host, p, ok := strings.Cut(repo, "/")
+	if !ok {
+		return "", false
+	}
+	for _, o := range f.orgs {
+		if o.host != host || !strings.HasPrefix(p, o.prefix) || excluded(o.exclude, p) {
+			continue
+		}
+		return o.defi, true
+	}
+	return "", false
+}
+
+// Order ranks repo in the configuration: explicit repositories first, in
+// the order written, then organisations' repositories (by name, from the
+// caller's sort).
+func (f *Followed) Order(repo string) int {
+	if i, ok := f.order[repo]; ok {
+		return i
+	}
+	return len(f.order)
+}
+
+// Explicit returns the repositories the configuration names one by one, in
+// order: the ones /readyz waits for.
+func (f *Followed) Explicit() []string {
+	out := make([]string, len(f.order))
+	for id, i := range f.order {
+		out[i] = id
+	}
+	return out
+}
+
+// HasOrgs says whether some défi follows whole organisations.
+func (f *Followed) HasOrgs() bool { return len(f.orgs) > 0 }
+
+// Forge returns the configured forge name for a web host ("" if none).
+func (f *Followed) Forge(host string) string { return f.forgeByHost[strings.ToLower(host)] }
+
+// excluded applies a défi's exclude globs to owner/name. A pattern without a
+// slash is matched against the last segment too, so "*-archive" excludes
+// "owner/x-archive" as a reader of the configuration expects.
+func excluded(patterns []string, p string) bool {
+	base := path.Base(p)
+	for _, pat := range patterns {
+		if ok, _ := path.Match(pat, p); ok {
+			return true
+		}
+		if !strings.Contains(pat, "/") {
+			if ok, _ := path.Match(pat, base); ok {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,236 @@
+// Package metrics exposes vigie's Prometheus metrics (CONTRACT.md's table).
+// Repository gauges are read from the store at scrape time by a custom
+// collector, so they always match the latest stored snapshot and the current
+// configuration; crawl and forge-request figures are kept in memory as they
+// happen.
+package metrics
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/eiglink/vigie/checks"
+	"github.com/eiglink/vigie/config"
+	"github.com/eiglink/vigie/store"
+)
+
+// Observer is what the forges' HTTP transport reports to: one call per
+// response, and the rate-limit budget the forge announced.
+type Observer interface {
+	Request(forge string, code int)
+	RateLimit(forge string, remaining int)
+}
+
+// Metrics owns vigie's registry. It is an Observer.
+type Metrics struct {
+	reg      *prometheus.Registry
+	forges   map[string]bool
+	requests *prometheus.CounterVec
+	rate     *prometheus.GaugeVec
+	duration prometheus.Histogram
+	logger   *slog.Logger
+}
+
+// scrapeTimeout bounds the store reads of one scrape: Prometheus gives up
+// after its own scrape timeout (10s by default) anyway.
+const scrapeTimeout = 8 * time.Second
+
+// otherForge is the label for requests attributed to no configured forge, so
+// a caller's typo cannot mint new series.
+const otherForge = "other"
+
+// New builds the metrics of one configuration over st, on a registry of its
+// own (never the global one) with the Go and process collectors.
+func New(cfg *config.Config, st store.Store, logger *slog.Logger) *Metrics {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	m := &Metrics{
+		reg:    prometheus.NewRegistry(),
+		forges: map[string]bool{},
+		logger: logger,
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "vigie_forge_requests_total",
+			Help: "HTTP requests made to the forges' APIs, by forge and response status code (\"error\" when no response came).",
+		}, []string{"forge", "code"}),
+		rate: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "vigie_forge_rate_limit_remaining",
+			Help: "Requests left in the forge's current rate-limit window, as the forge last announced it.",
+		}, []string{"forge"}),
+		duration: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "vigie_crawl_duration_seconds",
+			Help: "Duration of whole crawls (every configured repository).",
+			// Crawls take from seconds (a few repositories, warm cache) to
+			// tens of minutes (hundreds of repositories, rate-limited).
+			Buckets: []float64{1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600},
+		}),
+	}
+	for _, f := range cfg.Forges {
+		m.forges[f.Name] = true
+	}
+	m.reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		m.requests, m.rate, m.duration,
+		&repoCollector{cfg: cfg, followed: NewFollowed(cfg), st: st, logger: logger},
+	)
+	return m
+}
+
+// Registry returns the registry, for tests and extra collectors.
+func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
+
+// Handler serves the exposition. A store failure drops the repository
+// series of that scrape (and is logged) but keeps the others, so the crawl
+// and process metrics still tell what is wrong.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{
+		ErrorLog:      slog.NewLogLogger(m.logger.Handler(), slog.LevelError),
+		ErrorHandling: promhttp.ContinueOnError,
+		Registry:      m.reg,
+	})
+}
+
+// Request counts one response (code 0: no response at all).
+func (m *Metrics) Request(forge string, code int) {
+	m.requests.WithLabelValues(m.forge(forge), codeLabel(code)).Inc()
+}
+
+// RateLimit records the budget the forge announced.
+func (m *Metrics) RateLimit(forge string, remaining int) {
+	m.rate.WithLabelValues(m.forge(forge)).Set(float64(remaining))
+}
+
+// CrawlDone records one whole crawl's duration.
+func (m *Metrics) CrawlDone(d time.Duration) { m.duration.Observe(d.Seconds()) }
+
+func (m *Metrics) forge(name string) string {
+	if m.forges[name] {
+		return name
+	}
+	return otherForge
+}
+
+// codeLabel keeps the code label to HTTP's status range.
+func codeLabel(code int) string {
+	if code < 100 || code > 599 {
+		return "error"
+	}
+	return strconv.Itoa(code)
+}
+
+var (
+	labels      = []string{"defi", "forge", "repo"}
+	descScore   = prometheus.NewDesc("vigie_repo_score", "Overall score of the repository's latest good result, 0..100.", labels, nil)
+	descCheck   = prometheus.NewDesc("vigie_repo_check_score", "Score of one check in the repository's latest good result, 0..10.", append(append([]string{}, labels...), "check"), nil)
+	descCommit  = prometheus.NewDesc("vigie_repo_last_commit_timestamp_seconds", "Date of the newest commit on the default branch, Unix seconds.", labels, nil)
+	descUp      = prometheus.NewDesc("vigie_repo_up", "1 when the repository's latest fetch succeeded, 0 when it failed.", labels, nil)
+	descSuccess = prometheus.NewDesc("vigie_crawl_last_success_timestamp_seconds", "When the newest stored crawl was made, Unix seconds.", nil, nil)
+)
+
+// repoCollector reads the latest snapshot of every followed repository at
+// scrape time.
+type repoCollector struct {
+	cfg      *config.Config
+	followed *Followed
+	st       store.Store
+	logger   *slog.Logger
+}
+
+func (c *repoCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{descScore, descCheck, descCommit, descUp, descSuccess} {
+		ch <- d
+	}
+}
+
+func (c *repoCollector) Collect(ch chan<- prometheus.Metric) {
+	// Collect has no context of its own: bound the scrape's store reads.
+	ctx, cancel := context.WithTimeout(context.Background(), scrapeTimeout)
+	defer cancel()
+
+	last, err := c.st.LastCrawl(ctx)
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(descSuccess, err)
+	} else if !last.IsZero() {
+		// A crawl is stored in one transaction, so a stored crawl is a
+		// successful one; reading it from the store keeps the value across
+		// restarts, which the staleness alert needs.
+		ch <- prometheus.MustNewConstMetric(descSuccess, prometheus.GaugeValue, float64(last.Unix()))
+	}
+
+	snaps, err := c.st.Latest(ctx)
+	if err != nil {
+		c.logger.ErrorContext(ctx, "metrics: reading latest snapshots", "err", err)
+		ch <- prometheus.NewInvalidMetric(descScore, err)
+		return
+	}
+	for _, s := range snaps {
+		r := s.Result
+		defi, ok := c.followed.Defi(r.Repo)
+		if !ok {
+			continue
+		}
+		lv := []string{defi, r.Forge, r.Repo}
+		good := s
+		up := 1.0
+		if r.Error != "" {
+			up = 0
+			good, err = c.st.LatestGood(ctx, r.Repo)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				c.logger.ErrorContext(ctx, "metrics: reading last good snapshot", "repo", r.Repo, "err", err)
+			}
+		}
+		ch <- prometheus.MustNewConstMetric(descUp, prometheus.GaugeValue, up, lv...)
+		if err != nil { // never fetched successfully: no score to show
+			continue
+		}
+		g := good.Result
+		if g.Score != nil {
+			ch <- prometheus.MustNewConstMetric(descScore, prometheus.GaugeValue, float64(*g.Score), lv...)
+		}
+		seen := map[string]bool{}
+		for _, ck := range g.Checks {
+			if seen[ck.Name] { // a duplicate would make the scrape fail
+				continue
+			}
+			seen[ck.Name] = true
+			ch <- prometheus.MustNewConstMetric(descCheck, prometheus.GaugeValue, float64(ck.Score), append(lv, ck.Name)...)
+		}
+		if t, ok := LastCommit(good); ok {
+			ch <- prometheus.MustNewConstMetric(descCommit, prometheus.GaugeValue, float64(t.Unix()), lv...)
+		}
+	}
+}
+
+// LastCommit returns the newest commit's date of a snapshot: from the
+// activity check's details (present in imported results too), else from the
+// facts.
+func LastCommit(s store.Snapshot) (time.Time, bool) {
+	if ck := s.Result.Check("activity"); ck != nil {
+		switch v := ck.Details["last_commit_at"].(type) {
+		case string:
+			if t, err := time.Parse(time.RFC3339, v); err == nil {
+				return t, true
+			}
+		case time.Time:
+			if !v.IsZero() {
+				return v, true
+			}
+		}
+	}
+	if s.Facts != nil && !s.Facts.Activity.LastCommitAt.IsZero() {
+		return s.Facts.Activity.LastCommitAt, true
+	}
+	return time.Time{}, false
+}
+
+// ensure the result type stays what the collector reads.
+var _ = checks.Result{}
