@@ -1,0 +1,850 @@
+// Package gitlab crawls GitLab instances (gitlab.com, framagit.org,
+// self-hosted ones, possibly under a path prefix) through the REST API v4.
+//
+// Calls per project on a cold crawl (see fetch for the reasons):
+//
+//	1  GET  /projects/:path?license=true        project, licence verdict, readme_url, ci_config_path
+//	1+ GET  /projects/:id/repository/tree       root listing (more pages when >100 entries)
+//	0+ GET  .../repository/tree?path=DIR        only for folders that exist: .github, docs, CI folders
+//	0-1 GET .../repository/files/README/raw     the README GitLab shows (its text and size)
+//	0+ GET  .../repository/files/LICENSE/raw    each top-level licence file
+//	0-1 HEAD .../repository/files/:ci_config_path  only for a custom CI file outside the listed folders
+//	0-1 GET /projects/:id/pipelines             latest pipelines on the default branch (skipped when CI/CD is off)
+//	1+ GET  /projects/:id/repository/commits    newest commits, paged until one falls outside the window
+//	0-1 GET /projects/:id/merge_requests        opened MRs, counted from X-Total (skipped when MRs are off)
+//	1  GET  /projects/:id/releases              latest release
+//
+// A typical small project costs 7 calls (project, tree, README, licence,
+// pipelines, commits, merge requests) plus releases: 8; an empty
+// repository costs 1.
+package gitlab
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	gl "gitlab.com/gitlab-org/api/client-go"
+
+	"github.com/eiglink/vigie/crawler"
+	"github.com/eiglink/vigie/crawler/licenseid"
+)
+
+// Options configure one GitLab forge.
+type Options struct {
+	Name       string       // configured forge name, e.g. "gitlab" or "framagit"
+	WebURL     string       // e.g. https://gitlab.com or https://host/gitlab (path prefix allowed)
+	APIURL     string       // instance root (default WebURL); the client adds /api/v4
+	Tokens     []string     // may be empty: public projects answer anonymously
+	HTTPClient *http.Client // nil: a default client with timeouts
+	Logger     *slog.Logger
+}
+
+// Forge fetches facts from one GitLab instance. It implements crawler.Forge.
+type Forge struct {
+	name    string
+	webURL  string
+	clients []*gl.Client // one per token (or one anonymous client)
+	log     *slog.Logger
+	// concurrency bounds the projects fetched at once: GitLab's limits are
+	// per user and per IP, and a handful in flight keeps a crawl of a few
+	// hundred projects short without bursting.
+	concurrency int
+}
+
+// perPage is GitLab's maximum page size.
+const perPage = 100
+
+// maxPages bounds any paged listing, so a huge repository cannot turn one
+// crawl into thousands of calls.
+const maxPages = 50
+
+// New builds a Forge. It makes no network call.
+func New(opts Options) (*Forge, error) {
+	if opts.WebURL == "" {
+		return nil, errors.New("gitlab: WebURL is required")
+	}
+	root := opts.APIURL
+	if root == "" {
+		root = opts.WebURL
+	}
+	root = strings.TrimSuffix(strings.TrimSuffix(root, "/"), "/api/v4")
+	if u, err := url.Parse(root); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return nil, fmt.Errorf("gitlab: API URL %q is not an http(s) URL", root)
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	hc := opts.HTTPClient
+	if hc == nil {
+		hc = &http.Client{Timeout: 60 * time.Second}
+	}
+	// A copy, so the caller's client is untouched: follow a redirect only on
+	// the same host. GitLab answers an old path of a moved project with a 301
+	// to /projects/:id on the same instance; Go would forward the
+	// Private-Token header to any other host it was sent to.
+	c := *hc
+	prev := hc.CheckRedirect
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if len(via) > 0 && req.URL.Host != via[0].URL.Host {
+			return http.ErrUseLastResponse
+		}
+		if prev != nil {
+			return prev(req, via)
+		}
+		if len(via) >= 5 {
+			return errors.New("stopped after 5 redirects")
+		}
+		return nil
+	}
+	clientOpts := []gl.ClientOptionFunc{
+		gl.WithBaseURL(root),
+		gl.WithHTTPClient(&c),
+		// Retries and pacing belong to the shared transport wrapped in
+		// HTTPClient; the client's own would multiply them.
+		gl.WithoutRetries(),
+		gl.WithCustomLimiter(noLimit{}),
+	}
+	f := &Forge{
+		name:        opts.Name,
+		webURL:      strings.TrimSuffix(opts.WebURL, "/"),
+		log:         logger.With("forge", opts.Name),
+		concurrency: 4,
+	}
+	var tokens []string
+	for _, t := range opts.Tokens {
+		if t != "" {
+			tokens = append(tokens, t)
+		}
+	}
+	if len(tokens) == 0 {
+		// An empty token would still send an empty Private-Token header.
+		cl, err := gl.NewAuthSourceClient(gl.Unauthenticated{}, clientOpts...)
+		if err != nil {
+			return nil, fmt.Errorf("gitlab: client for %s: %w", root, err)
+		}
+		f.clients = append(f.clients, cl)
+	}
+	for _, t := range tokens {
+		cl, err := gl.NewClient(t, clientOpts...)
+		if err != nil {
+			return nil, fmt.Errorf("gitlab: client for %s: %w", root, err)
+		}
+		f.clients = append(f.clients, cl)
+	}
+	return f, nil
+}
+
+type noLimit struct{}
+
+func (noLimit) Wait(context.Context) error { return nil }
+
+// Fetch returns the facts of every job, in order, fetching a few projects at
+// a time. One project's failure is recorded in its Facts and never stops the
+// others.
+func (f *Forge) Fetch(ctx context.Context, jobs []crawler.Job, now time.Time) []crawler.Facts {
+	out := make([]crawler.Facts, len(jobs))
+	sem := make(chan struct{}, f.concurrency)
+	var wg sync.WaitGroup
+	for i, job := range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+				defer func() { <-sem }()
+				// Spread the projects over the tokens: each token has its
+				// own rate limit.
+				out[i] = f.fetch(ctx, f.clients[i%len(f.clients)], job.Ref, now)
+			case <-ctx.Done():
+				out[i] = crawler.Facts{Ref: job.Ref, CrawledAt: now.UTC(), Error: ctx.Err().Error()}
+			}
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// call is one API request through the client: it carries the client's
+// authentication and pagination parsing, and wraps errors with the URL.
+type call struct {
+	f  *Forge
+	cl *gl.Client
+}
+
+// errNotFound marks a 404: a missing or private project, or a missing file.
+var errNotFound = errors.New("not found")
+
+// do sends method to the relative API path (already escaped) with the query,
+// decoding the JSON answer into v (or copying the body when v is an
+// io.Writer).
+func (c call) do(ctx context.Context, method, rel string, q url.Values, v any) (*gl.Response, error) {
+	u := c.cl.BaseURL()
+	unescaped, err := url.PathUnescape(rel)
+	if err != nil {
+		return nil, fmt.Errorf("gitlab: bad path %q: %w", rel, err)
+	}
+	u.RawPath = u.Path + rel
+	u.Path += unescaped
+	if q != nil {
+		u.RawQuery = q.Encode()
+	}
+	req, err := c.cl.NewRequestToURL(method, u, nil, []gl.RequestOptionFunc{gl.WithContext(ctx)})
+	if err != nil {
+		return nil, fmt.Errorf("gitlab: %s %s: %w", method, u.Redacted(), err)
+	}
+	resp, err := c.cl.Do(req, v)
+	if err != nil {
+		if errors.Is(err, gl.ErrNotFound) || (resp != nil && resp.StatusCode == http.StatusNotFound) {
+			return resp, fmt.Errorf("gitlab: %s %s: %w", method, u.Redacted(), errNotFound)
+		}
+		var er *gl.ErrorResponse
+		if errors.As(err, &er) {
+			// Its message already names the method and URL.
+			return resp, fmt.Errorf("gitlab: %w", err)
+		}
+		return resp, fmt.Errorf("gitlab: %s %s: %w", method, u.Redacted(), err)
+	}
+	return resp, nil
+}
+
+// statusOf returns the HTTP status of a failed call's response, 0 without one.
+func statusOf(resp *gl.Response) int {
+	if resp == nil || resp.Response == nil {
+		return 0
+	}
+	return resp.StatusCode
+}
+
+// pages fetches a paged listing, calling each for every page's items, until
+// the last page, until each returns false, or maxPages. GitLab's offset
+// pagination says the next page in X-Next-Page (present even where X-Total
+// is not, as on the commits list); keyset pagination only in Link.
+func pages[T any](ctx context.Context, c call, rel string, q url.Values, each func([]T) bool) error {
+	q.Set("per_page", strconv.Itoa(perPage))
+	page := 1
+	for n := 0; n < maxPages; n++ {
+		q.Set("page", strconv.Itoa(page))
+		var items []T
+		resp, err := c.do(ctx, http.MethodGet, rel, q, &items)
+		if err != nil {
+			return err
+		}
+		if !each(items) || len(items) == 0 {
+			return nil
+		}
+		next := int(resp.NextPage)
+		if next == 0 && resp.NextLink != "" {
+			if lu, err := url.Parse(resp.NextLink); err == nil {
+				next, _ = strconv.Atoi(lu.Query().Get("page"))
+			}
+		}
+		if next == 0 && resp.Header.Get("X-Page") == "" && len(items) == perPage {
+			// No pagination headers at all (a proxy stripped them): a full
+			// page may have a successor.
+			next = page + 1
+		}
+		if next <= page {
+			return nil
+		}
+		page = next
+	}
+	return nil
+}
+
+// project is the part of GitLab's project entity vigie reads. Pointers and
+// raw messages tell an absent or null field from a zero one.
+type project struct {
+	ID                       int64            `json:"id"`
+	PathWithNamespace        string           `json:"path_with_namespace"`
+	Description              *string          `json:"description"`
+	Topics                   []string         `json:"topics"`
+	TagList                  []string         `json:"tag_list"` // before GitLab 14.0
+	DefaultBranch            *string          `json:"default_branch"`
+	ForkedFromProject        *json.RawMessage `json:"forked_from_project"`
+	Archived                 bool             `json:"archived"`
+	EmptyRepo                bool             `json:"empty_repo"`
+	CreatedAt                *time.Time       `json:"created_at"`
+	StarCount                int              `json:"star_count"`
+	OpenIssuesCount          *int             `json:"open_issues_count"`
+	WebURL                   string           `json:"web_url"`
+	ReadmeURL                *json.RawMessage `json:"readme_url"`
+	LicenseURL               *string          `json:"license_url"`
+	License                  *projectLicense  `json:"license"`
+	CIConfigPath             *string          `json:"ci_config_path"`
+	BuildsAccessLevel        string           `json:"builds_access_level"`
+	JobsEnabled              *bool            `json:"jobs_enabled"`
+	MergeRequestsAccessLevel string           `json:"merge_requests_access_level"`
+	MergeRequestsEnabled     *bool            `json:"merge_requests_enabled"`
+}
+
+type projectLicense struct {
+	Key  string `json:"key"`
+	Name string `json:"name"`
+}
+
+type treeEntry struct {
+	Name string `json:"name"`
+	Type string `json:"type"` // blob, tree, commit (a submodule)
+	Path string `json:"path"`
+}
+
+type pipeline struct {
+	ID        int64      `json:"id"`
+	Status    string     `json:"status"`
+	CreatedAt *time.Time `json:"created_at"`
+	UpdatedAt *time.Time `json:"updated_at"`
+	WebURL    string     `json:"web_url"`
+}
+
+type commit struct {
+	ID            string     `json:"id"`
+	AuthorEmail   string     `json:"author_email"`
+	AuthorName    string     `json:"author_name"`
+	CommittedDate *time.Time `json:"committed_date"`
+}
+
+type release struct {
+	TagName    string     `json:"tag_name"`
+	Name       string     `json:"name"`
+	ReleasedAt *time.Time `json:"released_at"`
+	CreatedAt  *time.Time `json:"created_at"`
+}
+
+// projectPath escapes a project path or id for the URL the way GitLab wants
+// it: every slash encoded (group%2Fsub%2Fname).
+func projectPath(id string) string { return "projects/" + gl.PathEscape(id) }
+
+// fetch gathers one project's facts.
+func (f *Forge) fetch(ctx context.Context, cl *gl.Client, ref crawler.Ref, now time.Time) crawler.Facts {
+	facts := crawler.Facts{Ref: ref, CrawledAt: now.UTC()}
+	c := call{f: f, cl: cl}
+	log := f.log.With("repo", ref.ID())
+
+	var p project
+	resp, err := c.do(ctx, http.MethodGet, projectPath(ref.Path), url.Values{"license": {"true"}}, &p)
+	if err != nil {
+		facts.Error = err.Error()
+		facts.NotFound = errors.Is(err, errNotFound)
+		if st := statusOf(resp); st == http.StatusMovedPermanently {
+			facts.Error = fmt.Sprintf("gitlab: project %s moved to %s", ref.Path, resp.Header.Get("Location"))
+		}
+		log.Debug("project not fetched", "err", err)
+		return facts
+	}
+	f.projectFacts(&facts, &p)
+	if facts.Empty {
+		// No commit, no tree, no pipeline: nothing more to ask.
+		facts.CI.Status = crawler.StatusNone
+		return facts
+	}
+	if err := f.repositoryFacts(ctx, c, &facts, &p, now); err != nil {
+		// Without the files or commits the scores would be wrong: say the
+		// project could not be fetched rather than misjudge it.
+		log.Debug("repository not fetched", "err", err)
+		return crawler.Facts{Ref: ref, CrawledAt: facts.CrawledAt, Error: err.Error(), NotFound: false}
+	}
+	f.pipelineFacts(ctx, c, &facts, &p, log)
+	f.mergeRequestFacts(ctx, c, &facts, &p, log)
+	f.releaseFacts(ctx, c, &facts, &p, log)
+	return facts
+}
+
+// projectFacts copies the project entity's fields.
+func (f *Forge) projectFacts(facts *crawler.Facts, p *project) {
+	facts.CanonicalPath = p.PathWithNamespace
+	if p.Description != nil {
+		facts.Description = strings.TrimSpace(*p.Description)
+	}
+	facts.Topics = p.Topics
+	if len(facts.Topics) == 0 {
+		facts.Topics = p.TagList
+	}
+	if p.DefaultBranch != nil {
+		facts.DefaultBranch = *p.DefaultBranch
+	}
+	facts.Fork = p.ForkedFromProject != nil && string(*p.ForkedFromProject) != "null"
+	facts.Archived = p.Archived
+	// An empty repository has no default branch either; a project whose
+	// repository was never created answers empty_repo true as well.
+	facts.Empty = p.EmptyRepo || facts.DefaultBranch == ""
+	if p.CreatedAt != nil {
+		facts.CreatedAt = p.CreatedAt.UTC()
+	}
+	facts.Stars = p.StarCount
+	// GitLab leaves open_issues_count out when the issue tracker is
+	// disabled (or not visible to us).
+	facts.OpenIssues = -1
+	if p.OpenIssuesCount != nil {
+		facts.OpenIssues = *p.OpenIssuesCount
+	}
+	key := ""
+	if p.License != nil {
+		key = p.License.Key
+		if key == "" {
+			key = "other"
+		}
+	}
+	facts.License.ForgeSPDX = forgeSPDX(key, p.LicenseURL != nil && *p.LicenseURL != "")
+	if p.LicenseURL != nil {
+		facts.License.ForgePath = blobPath(*p.LicenseURL, p.WebURL, facts.DefaultBranch)
+	}
+	facts.CI.Systems = []string{}
+	facts.CI.Status = crawler.StatusNone
+}
+
+// blobPath extracts a file's path from a web link
+// WEB_URL/-/blob/BRANCH/PATH (older instances: WEB_URL/blob/BRANCH/PATH).
+// Branch names may hold slashes, so the default branch is cut off as a
+// whole. It returns "" for a link of another shape.
+func blobPath(link, webURL, branch string) string {
+	if link == "" {
+		return ""
+	}
+	rest := ""
+	for _, marker := range []string{"/-/blob/", "/blob/"} {
+		prefix := strings.TrimSuffix(webURL, "/") + marker
+		if webURL != "" && strings.HasPrefix(link, prefix) {
+			rest = strings.TrimPrefix(link, prefix)
+			break
+		}
+		if i := strings.Index(link, marker); webURL == "" && i >= 0 {
+			rest = link[i+len(marker):]
+			break
+		}
+	}
+	if rest == "" {
+		// The web URL may differ from the link's (http vs https, another
+		// host name for the same instance): fall back on the marker.
+		if i := strings.Index(link, "/-/blob/"); i >= 0 {
+			rest = link[i+len("/-/blob/"):]
+		} else {
+			return ""
+		}
+	}
+	for _, b := range []string{branch, url.PathEscape(branch)} {
+		if b != "" && strings.HasPrefix(rest, b+"/") {
+			rest = strings.TrimPrefix(rest, b+"/")
+			if p, err := url.PathUnescape(rest); err == nil {
+				return p
+			}
+			return rest
+		}
+	}
+	// Another ref than the default branch: drop its first segment.
+	if i := strings.Index(rest, "/"); i >= 0 {
+		rest = rest[i+1:]
+	} else {
+		return ""
+	}
+	if p, err := url.PathUnescape(rest); err == nil {
+		return p
+	}
+	return rest
+}
+
+// treeDirs are the folders listed besides the root when they exist: where
+// CI systems keep their configuration and where community files live.
+// .github is listed recursively (workflows live in .github/workflows).
+var treeDirs = map[string]bool{
+	".github": true, "docs": true, ".woodpecker": true, ".circleci": true,
+	".azure-pipelines": true, ".gitea": true, ".forgejo": true,
+	".buildkite": true, ".semaphore": true,
+}
+
+// repositoryFacts lists the tree, reads the README and licence files,
+// detects CI configuration and counts commits.
+func (f *Forge) repositoryFacts(ctx context.Context, c call, facts *crawler.Facts, p *project, now time.Time) error {
+	id := strconv.FormatInt(p.ID, 10)
+	branch := facts.DefaultBranch
+
+	files, err := f.tree(ctx, c, id, branch, "", false)
+	if err != nil {
+		return err
+	}
+	var extra []crawler.File
+	for _, e := range files {
+		if e.Dir && treeDirs[strings.ToLower(e.Path)] {
+			sub, err := f.tree(ctx, c, id, branch, e.Path, strings.EqualFold(e.Path, ".github"))
+			if err != nil {
+				return err
+			}
+			extra = append(extra, sub...)
+		}
+	}
+	files = append(files, extra...)
+	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
+	setSize := func(p string, n int64) {
+		for i := range files {
+			if files[i].Path == p {
+				files[i].Size = n
+			}
+		}
+	}
+
+	// README: the one GitLab shows, as readme_url names it. Instances that
+	// predate readme_url leave it out: pick from the root like GitLab does.
+	readme := ""
+	if p.ReadmeURL != nil {
+		var s *string
+		if err := json.Unmarshal(*p.ReadmeURL, &s); err == nil && s != nil {
+			readme = blobPath(*s, p.WebURL, branch)
+		}
+	} else if i := crawler.PickReadme(files, ""); i >= 0 {
+		readme = files[i].Path
+	}
+	if readme != "" {
+		body, n, err := f.raw(ctx, c, id, branch, readme, crawler.MaxReadmeText)
+		switch {
+		case errors.Is(err, errNotFound):
+			// The link named a file that is gone (a push between calls).
+		case err != nil:
+			return err
+		default:
+			facts.Readme = crawler.ReadmeFacts{Path: readme, Bytes: n, Text: string(body)}
+			setSize(readme, n)
+		}
+	}
+
+	// Licence files: every top-level one, identified from its text.
+	for _, fl := range files {
+		if fl.Dir || strings.Contains(fl.Path, "/") || !crawler.IsLicenseFile(fl.Path) {
+			continue
+		}
+		body, n, err := f.raw(ctx, c, id, branch, fl.Path, 1<<20)
+		if errors.Is(err, errNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		spdx, cov := licenseid.Identify(body)
+		facts.License.Files = append(facts.License.Files, crawler.LicenseFile{Path: fl.Path, SPDX: spdx, Coverage: cov, Bytes: n})
+		setSize(fl.Path, n)
+	}
+
+	// CI configuration: the files the tree shows, plus a custom
+	// ci_config_path (a file elsewhere in the repository, in another
+	// project "path@group/project", or at a URL).
+	systems, ciFiles := crawler.CISystems(files)
+	if p.CIConfigPath != nil {
+		if cfg := strings.TrimSpace(*p.CIConfigPath); cfg != "" && !strings.EqualFold(cfg, ".gitlab-ci.yml") {
+			ok, err := f.ciConfigExists(ctx, c, id, branch, cfg, files)
+			if err != nil {
+				return err
+			}
+			if ok {
+				ciFiles = append(ciFiles, cfg)
+				if !contains(systems, crawler.CIGitLabCI) {
+					systems = append(systems, crawler.CIGitLabCI)
+				}
+			}
+		}
+	}
+	sort.Strings(systems)
+	sort.Strings(ciFiles)
+	if systems == nil {
+		systems = []string{}
+	}
+	facts.CI.Systems, facts.CI.Files = systems, ciFiles
+	facts.Files = files
+	facts.Community = crawler.Community(files)
+
+	return f.commitFacts(ctx, c, facts, id, branch, now)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// ciConfigExists tells whether a custom CI configuration exists. A file in
+// another project or at a URL is taken on trust: checking it would need
+// access to that project.
+func (f *Forge) ciConfigExists(ctx context.Context, c call, id, branch, cfg string, files []crawler.File) (bool, error) {
+	if strings.Contains(cfg, "@") || strings.Contains(cfg, "://") {
+		return true, nil
+	}
+	cfg = strings.TrimPrefix(cfg, "/")
+	dir := path.Dir(cfg)
+	listed := dir == "."
+	for _, fl := range files {
+		if fl.Path == cfg && !fl.Dir {
+			return true, nil
+		}
+		if !fl.Dir && path.Dir(fl.Path) == dir {
+			listed = true
+		}
+	}
+	if listed {
+		// Its folder was listed and the file is not in it.
+		return false, nil
+	}
+	rel := projectPath(id) + "/repository/files/" + gl.PathEscape(cfg)
+	_, err := c.do(ctx, http.MethodHead, rel, url.Values{"ref": {branch}}, nil)
+	if errors.Is(err, errNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// tree lists one folder of the default branch ("" the root).
+func (f *Forge) tree(ctx context.Context, c call, id, branch, dir string, recursive bool) ([]crawler.File, error) {
+	q := url.Values{"ref": {branch}}
+	if dir != "" {
+		q.Set("path", dir)
+	}
+	if recursive {
+		q.Set("recursive", "true")
+	}
+	var out []crawler.File
+	err := pages(ctx, c, projectPath(id)+"/repository/tree", q, func(items []treeEntry) bool {
+		for _, e := range items {
+			p := e.Path
+			if p == "" {
+				p = path.Join(dir, e.Name)
+			}
+			// GitLab's tree has no sizes. A submodule ("commit") is a
+			// folder in a checkout.
+			out = append(out, crawler.File{Path: p, Dir: e.Type != "blob", Size: -1})
+		}
+		return true
+	})
+	if errors.Is(err, errNotFound) && dir != "" {
+		return nil, nil
+	}
+	return out, err
+}
+
+// limitWriter keeps the first max bytes written and counts them all.
+type limitWriter struct {
+	buf []byte
+	max int
+	n   int64
+}
+
+func (w *limitWriter) Write(p []byte) (int, error) {
+	w.n += int64(len(p))
+	if room := w.max - len(w.buf); room > 0 {
+		w.buf = append(w.buf, p[:min(room, len(p))]...)
+	}
+	return len(p), nil
+}
+
+var _ io.Writer = (*limitWriter)(nil)
+
+// raw reads a file of the default branch: its first max bytes and its size.
+func (f *Forge) raw(ctx context.Context, c call, id, branch, file string, max int) ([]byte, int64, error) {
+	w := &limitWriter{max: max}
+	rel := projectPath(id) + "/repository/files/" + gl.PathEscape(file) + "/raw"
+	if _, err := c.do(ctx, http.MethodGet, rel, url.Values{"ref": {branch}}, w); err != nil {
+		return nil, 0, err
+	}
+	return w.buf, w.n, nil
+}
+
+// commitFacts reads the newest commits of the default branch, page after
+// page, until one is older than the window. Asking without `since` costs
+// the same call for an active project and saves one for a dormant one,
+// whose head commit (LastCommitAt) comes in the same answer.
+func (f *Forge) commitFacts(ctx context.Context, c call, facts *crawler.Facts, id, branch string, now time.Time) error {
+	since := now.Add(-crawler.Window)
+	authors := map[string]bool{}
+	var last time.Time
+	count := 0
+	err := pages(ctx, c, projectPath(id)+"/repository/commits", url.Values{"ref_name": {branch}}, func(items []commit) bool {
+		inWindow := false
+		for _, cm := range items {
+			if cm.CommittedDate == nil {
+				continue
+			}
+			d := *cm.CommittedDate
+			if d.After(last) {
+				last = d
+			}
+			if !d.Before(since) && !d.After(now) {
+				count++
+				authors[strings.ToLower(cm.AuthorEmail)] = true
+			}
+			inWindow = !d.Before(since)
+		}
+		// Commits come newest first: once the page ends outside the window,
+		// the next pages are older still.
+		return inWindow
+	})
+	if err != nil {
+		if errors.Is(err, errNotFound) {
+			// The default branch has no commit (a repository being
+			// created).
+			return nil
+		}
+		return err
+	}
+	if !last.IsZero() {
+		facts.Activity.LastCommitAt = last.UTC()
+	}
+	facts.Activity.Commits90d = count
+	facts.Activity.Contributors90d = len(authors)
+	return nil
+}
+
+// pipelineStatus maps GitLab's pipeline status to CONTRACT.md's words. ok is
+// false for a pipeline that reached no verdict: canceled (someone stopped
+// it), skipped (every job was skipped, e.g. "[skip ci]"), manual (waiting
+// for someone to start a job, possibly forever). Such a pipeline says
+// nothing about the code, so the latest one with a verdict is used instead.
+func pipelineStatus(s string) (status string, ok bool) {
+	switch s {
+	case "success":
+		return crawler.StatusSuccess, true
+	case "failed":
+		return crawler.StatusFailure, true
+	case "running", "pending", "created", "waiting_for_resource", "preparing", "scheduled", "waiting_for_callback":
+		return crawler.StatusRunning, true
+	}
+	return crawler.StatusUnknown, false
+}
+
+// pipelineFacts sets CI.Status from the latest pipelines of the default
+// branch. /pipelines/latest is not used: it answers 403 when the head
+// commit has no pipeline.
+func (f *Forge) pipelineFacts(ctx context.Context, c call, facts *crawler.Facts, p *project, log *slog.Logger) {
+	if p.BuildsAccessLevel == "disabled" || (p.BuildsAccessLevel == "" && p.JobsEnabled != nil && !*p.JobsEnabled) {
+		facts.CI.Status = crawler.StatusNone
+		return
+	}
+	var list []pipeline
+	q := url.Values{"ref": {facts.DefaultBranch}, "per_page": {"5"}, "order_by": {"id"}, "sort": {"desc"}}
+	_, err := c.do(ctx, http.MethodGet, projectPath(strconv.FormatInt(p.ID, 10))+"/pipelines", q, &list)
+	if err != nil {
+		// 403: pipelines visible to members only.
+		log.Debug("pipelines not fetched", "err", err)
+		facts.CI.Status = crawler.StatusUnknown
+		return
+	}
+	if len(list) == 0 {
+		facts.CI.Status = crawler.StatusNone
+		return
+	}
+	pick := list[0]
+	status, ok := pipelineStatus(pick.Status)
+	for _, pl := range list[1:] {
+		if ok {
+			break
+		}
+		if s, good := pipelineStatus(pl.Status); good && s != crawler.StatusRunning {
+			pick, status, ok = pl, s, true
+		}
+	}
+	if !ok {
+		pick = list[0]
+	}
+	facts.CI.Status = status
+	facts.CI.RunURL = pick.WebURL
+	switch {
+	case pick.UpdatedAt != nil:
+		facts.CI.RunAt = pick.UpdatedAt.UTC()
+	case pick.CreatedAt != nil:
+		facts.CI.RunAt = pick.CreatedAt.UTC()
+	}
+}
+
+// mergeRequestFacts counts opened merge requests from X-Total. GitLab drops
+// X-Total above 10,000 items: the count is then unknown (-1).
+func (f *Forge) mergeRequestFacts(ctx context.Context, c call, facts *crawler.Facts, p *project, log *slog.Logger) {
+	if p.MergeRequestsAccessLevel == "disabled" || (p.MergeRequestsAccessLevel == "" && p.MergeRequestsEnabled != nil && !*p.MergeRequestsEnabled) {
+		return
+	}
+	var list []json.RawMessage
+	q := url.Values{"state": {"opened"}, "per_page": {"1"}}
+	resp, err := c.do(ctx, http.MethodGet, projectPath(strconv.FormatInt(p.ID, 10))+"/merge_requests", q, &list)
+	if err != nil {
+		log.Debug("merge requests not fetched", "err", err)
+		return
+	}
+	switch {
+	case resp.Header.Get("X-Total") != "":
+		facts.OpenPullRequests = int(resp.TotalItems)
+	case len(list) == 0:
+		facts.OpenPullRequests = 0
+	default:
+		facts.OpenPullRequests = -1
+	}
+}
+
+// releaseFacts reads the latest release (GitLab sorts by released_at).
+func (f *Forge) releaseFacts(ctx context.Context, c call, facts *crawler.Facts, p *project, log *slog.Logger) {
+	var list []release
+	q := url.Values{"per_page": {"1"}}
+	if _, err := c.do(ctx, http.MethodGet, projectPath(strconv.FormatInt(p.ID, 10))+"/releases", q, &list); err != nil {
+		log.Debug("releases not fetched", "err", err)
+		return
+	}
+	if len(list) == 0 {
+		return
+	}
+	r := list[0]
+	rel := &crawler.Release{Tag: r.TagName, Name: r.Name}
+	switch {
+	case r.ReleasedAt != nil:
+		rel.PublishedAt = r.ReleasedAt.UTC()
+	case r.CreatedAt != nil:
+		rel.PublishedAt = r.CreatedAt.UTC()
+	}
+	facts.Release = rel
+}
+
+// groupProject is the part of a listed project ListOrg reads.
+type groupProject struct {
+	PathWithNamespace string           `json:"path_with_namespace"`
+	ForkedFromProject *json.RawMessage `json:"forked_from_project"`
+	Archived          bool             `json:"archived"`
+}
+
+// ListOrg lists every project of a group and its subgroups (shared projects
+// excluded), archived ones included, sorted by path. A user namespace is not
+// a group (404): its projects are listed instead.
+func (f *Forge) ListOrg(ctx context.Context, org string) ([]crawler.OrgRepo, error) {
+	org = strings.Trim(org, "/")
+	c := call{f: f, cl: f.clients[0]}
+	var out []crawler.OrgRepo
+	collect := func(items []groupProject) bool {
+		for _, p := range items {
+			out = append(out, crawler.OrgRepo{
+				Path:     p.PathWithNamespace,
+				Fork:     p.ForkedFromProject != nil && string(*p.ForkedFromProject) != "null",
+				Archived: p.Archived,
+			})
+		}
+		return true
+	}
+	q := url.Values{"include_subgroups": {"true"}, "with_shared": {"false"}, "order_by": {"id"}, "sort": {"asc"}}
+	err := pages(ctx, c, "groups/"+gl.PathEscape(org)+"/projects", q, collect)
+	if errors.Is(err, errNotFound) && !strings.Contains(org, "/") {
+		out = nil
+		err = pages(ctx, c, "users/"+gl.PathEscape(org)+"/projects", url.Values{"order_by": {"id"}, "sort": {"asc"}}, collect)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("gitlab: listing group %s on %s: %w", org, f.webURL, err)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out, nil
+}
+
+var _ crawler.Forge = (*Forge)(nil)
