@@ -1,0 +1,96 @@
+package servetest
+
+import (
+	"strings"
+	"time"
+
+	"github.com/eiglink/vigie/checks"
+	"github.com/eiglink/vigie/config"
+	"github.com/eiglink/vigie/crawler"
+	"github.com/eiglink/vigie/store"
+)
+
+// Ref builds a normalised reference from host/path.
+func Ref(forge, id, defi string) crawler.Ref {
+	host, p, _ := strings.Cut(id, "/")
+	return crawler.Ref{Forge: forge, Host: host, Path: p, URL: "https://" + id, Defi: defi}
+}
+
+// Config is a two-forge, two-défi configuration: défi "alpha" (whose name
+// holds markup) follows github.com/eig/alpha and gitlab.com/eig/sub/beta;
+// défi "gamma" follows github.com/eig/gamma.
+func Config() *config.Config {
+	return &config.Config{
+		Forges: []config.Forge{
+			{Name: "github", Type: "github", URL: "https://github.com", Host: "github.com", APIURL: "https://api.github.com"},
+			{Name: "gitlab", Type: "gitlab", URL: "https://gitlab.com", Host: "gitlab.com", APIURL: "https://gitlab.com"},
+		},
+		Defis: []config.Defi{
+			{Slug: "alpha", Name: `Alpha <script>alert("défi")</script>`, Repos: []crawler.Ref{
+				Ref("github", "github.com/eig/alpha", "alpha"),
+				Ref("gitlab", "gitlab.com/eig/sub/beta", "alpha"),
+			}},
+			{Slug: "gamma", Name: "Gamma", Repos: []crawler.Ref{
+				Ref("github", "github.com/eig/gamma", "gamma"),
+			}},
+		},
+		Scoring:  config.Scoring{DormantDays: 90},
+		Schedule: config.Schedule{Timezone: "Europe/Paris", Location: mustLoc("Europe/Paris"), Crawl: "0 */6 * * *", Report: "0 8 * * 1"},
+	}
+}
+
+func mustLoc(name string) *time.Location {
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		return time.UTC
+	}
+	return l
+}
+
+// Snap builds a scored snapshot: scores are license, readme, ci, activity
+// (0..10); the overall score is their mean scaled to 100.
+func Snap(ref crawler.Ref, at time.Time, scores [4]int, lastCommit time.Time) store.Snapshot {
+	names := []string{"license", "readme", "ci", "activity"}
+	sum := 0
+	var cks []checks.Check
+	for i, n := range names {
+		sum += scores[i]
+		rem := ""
+		if scores[i] < 10 {
+			rem = "Ajoutez un fichier " + strings.ToUpper(n) + " <b>maintenant</b>."
+		}
+		cks = append(cks, checks.Check{Name: n, Score: scores[i], Reason: "Raison " + n + " <i>markup</i>.", Remediation: rem, Details: map[string]any{}})
+	}
+	cks[0].Details["spdx_id"] = "MIT"
+	cks[0].Details["file"] = "LICENSE"
+	cks[1].Details["file"] = "README.md"
+	cks[1].Details["bytes"] = 1200
+	cks[2].Details["systems"] = []string{"github-actions"}
+	cks[2].Details["status"] = "success"
+	cks[3].Details["archived"] = false
+	lc := ""
+	if !lastCommit.IsZero() {
+		lc = lastCommit.UTC().Format(time.RFC3339)
+	}
+	cks[3].Details["last_commit_at"] = lc
+	cks[3].Details["commits_90d"] = 12
+	score := sum * 100 / 40
+	return store.Snapshot{
+		Facts: &crawler.Facts{
+			Ref: ref, CrawledAt: at,
+			Description:   `Une description <script>alert("desc")</script> & <b>gras</b>`,
+			DefaultBranch: "main", Language: "Go", Stars: 3,
+			Readme:   crawler.ReadmeFacts{Path: "README.md", Bytes: 1200, Text: "# Titre <script>alert('readme')</script>"},
+			Activity: crawler.ActivityFacts{LastCommitAt: lastCommit, Commits90d: 12},
+		},
+		Result: checks.Result{Repo: ref.ID(), URL: ref.URL, Forge: ref.Forge, Defi: ref.Defi, CrawledAt: at.UTC(), Score: &score, Checks: cks},
+	}
+}
+
+// Failed builds a snapshot whose fetch failed.
+func Failed(ref crawler.Ref, at time.Time, msg string) store.Snapshot {
+	return store.Snapshot{
+		Facts:  &crawler.Facts{Ref: ref, CrawledAt: at, Error: msg},
+		Result: checks.Result{Repo: ref.ID(), URL: ref.URL, Forge: ref.Forge, Defi: ref.Defi, CrawledAt: at.UTC(), Error: msg},
+	}
+}
