@@ -42,6 +42,9 @@ type Repo struct {
 	Releases         []Release // newest first
 	// OldPaths are former paths that redirect here (renames, transfers).
 	OldPaths []string
+	// UserOwned says the owner is a user account, not an organisation
+	// (GitHub answers 404 to /orgs/{user}/repos).
+	UserOwned bool
 }
 
 // Commit is one commit of the default branch.
@@ -49,9 +52,12 @@ type Commit struct {
 	SHA         string
 	AuthorName  string
 	AuthorEmail string
-	Login       string // forge account, "" when the e-mail matches none
-	Date        time.Time
+	Login       string    // forge account, "" when the e-mail matches none
+	Date        time.Time // committer date: what "since" filters and history sorts on
 	Message     string
+	// AuthoredAt is the author date when it differs from Date (rebases,
+	// cherry-picks); zero means Date.
+	AuthoredAt time.Time
 }
 
 // CIRun is the latest CI result on the default branch head.
