@@ -7,10 +7,18 @@ package scan
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"net/http"
+	"path"
+	"sort"
+	"strings"
+	"sync"
 	"time"
 
+	"github.com/eiglink/vigie/checks"
 	"github.com/eiglink/vigie/config"
+	"github.com/eiglink/vigie/crawler"
 	"github.com/eiglink/vigie/store"
 )
 
@@ -20,29 +28,314 @@ type Options struct {
 	Logger *slog.Logger
 	// Now gives the crawl time; nil means time.Now.
 	Now func() time.Time
+	// Forges overrides the crawler built for a configured forge name (tests,
+	// the demo).
+	Forges map[string]crawler.Forge
+	// HTTP builds the HTTP client of one configured forge; nil uses
+	// DefaultHTTP. The metrics observer and the ETag cache come in here.
+	HTTP func(f config.Forge) *http.Client
 }
 
 // Scanner runs checks and crawls for one configuration.
 type Scanner struct {
-	cfg  *config.Config
-	opts Options
+	cfg    *config.Config
+	opts   Options
+	log    *slog.Logger
+	forges map[string]crawler.Forge
+	// crawlMu keeps two crawls from running at once in one process.
+	crawlMu sync.Mutex
+	// discovered remembers, per défi, the repositories its orgs listed at the
+	// last crawl, so readers know the whole set of followed repositories.
+	mu         sync.Mutex
+	discovered map[string][]crawler.Ref
 }
 
 // New builds a Scanner with one crawler per configured forge.
 func New(cfg *config.Config, opts Options) (*Scanner, error) {
-	return &Scanner{cfg: cfg, opts: opts}, nil
+	s := &Scanner{cfg: cfg, opts: opts, log: opts.Logger, forges: map[string]crawler.Forge{}, discovered: map[string][]crawler.Ref{}}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.opts.Now == nil {
+		s.opts.Now = time.Now
+	}
+	for _, f := range cfg.Forges {
+		if fg, ok := opts.Forges[f.Name]; ok {
+			s.forges[f.Name] = fg
+			continue
+		}
+		client := DefaultHTTP(f)
+		if opts.HTTP != nil {
+			client = opts.HTTP(f)
+		}
+		fg, err := newForge(f, client, s.log)
+		if err != nil {
+			return nil, fmt.Errorf("forge %s: %w", f.Name, err)
+		}
+		s.forges[f.Name] = fg
+	}
+	return s, nil
+}
+
+// Config returns the configuration the scanner works for.
+func (s *Scanner) Config() *config.Config { return s.cfg }
+
+// Resolve validates a repository URL against the configured forges without
+// contacting anything.
+func (s *Scanner) Resolve(url string) (crawler.Ref, error) { return s.cfg.Resolve(url) }
+
+func (s *Scanner) checkOptions() checks.Options {
+	return checks.Options{Weights: s.cfg.Scoring.Weights, DormantDays: s.cfg.Scoring.DormantDays}
 }
 
 // Check fetches and scores the given repository URLs now, without storing.
 // It returns one snapshot per URL, in order. Its error is a usage error: a
 // URL that is malformed or on no configured forge, before any network call.
 func (s *Scanner) Check(ctx context.Context, urls []string) ([]store.Snapshot, error) {
-	return nil, errors.New("scan: not implemented yet")
+	refs := make([]crawler.Ref, len(urls))
+	for i, u := range urls {
+		ref, err := s.cfg.Resolve(u)
+		if err != nil {
+			return nil, err
+		}
+		// A repository listed in the configuration keeps its défi.
+		for _, r := range s.cfg.Repos() {
+			if r.ID() == ref.ID() {
+				ref.Defi = r.Defi
+			}
+		}
+		refs[i] = ref
+	}
+	return s.fetch(ctx, refs, nil), nil
+}
+
+// fetch crawls the refs (each distinct repository once), grouped by forge,
+// and scores them; the snapshots come back in the refs' order.
+func (s *Scanner) fetch(ctx context.Context, refs []crawler.Ref, previous map[string]*crawler.Facts) []store.Snapshot {
+	now := s.opts.Now().UTC().Truncate(time.Second)
+	byForge := map[string][]crawler.Job{}
+	var order []string
+	seen := map[string]bool{}
+	for _, r := range refs {
+		if seen[r.ID()] {
+			continue
+		}
+		seen[r.ID()] = true
+		if _, ok := byForge[r.Forge]; !ok {
+			order = append(order, r.Forge)
+		}
+		byForge[r.Forge] = append(byForge[r.Forge], crawler.Job{Ref: r, Previous: previous[r.ID()]})
+	}
+	facts := map[string]crawler.Facts{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, name := range order {
+		jobs := byForge[name]
+		fg := s.forges[name]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out := fg.Fetch(ctx, jobs, now)
+			mu.Lock()
+			defer mu.Unlock()
+			for i, f := range out {
+				if i < len(jobs) {
+					f.Ref = jobs[i].Ref
+					if f.CrawledAt.IsZero() {
+						f.CrawledAt = now
+					}
+					facts[f.Ref.ID()] = f
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	snaps := make([]store.Snapshot, len(refs))
+	opts := s.checkOptions()
+	for i, r := range refs {
+		f, ok := facts[r.ID()]
+		if !ok {
+			f = crawler.Facts{Ref: r, CrawledAt: now, Error: "the forge returned no answer for this repository"}
+			if err := ctx.Err(); err != nil {
+				f.Error = "crawl interrupted: " + err.Error()
+			}
+		}
+		f.Ref = r
+		ff := f
+		snaps[i] = store.Snapshot{Facts: &ff, Result: checks.Score(ff, opts)}
+		if f.Error != "" {
+			s.log.Warn("repository could not be fetched", "repo", r.ID(), "error", f.Error)
+		}
+	}
+	return snaps
 }
 
 // Crawl crawls every configured repository (discovering organisations'
 // repositories), stores the snapshots in one transaction and returns them in
-// configuration order.
+// configuration order. Only one crawl runs at a time per Scanner.
 func (s *Scanner) Crawl(ctx context.Context) ([]store.Snapshot, error) {
-	return nil, errors.New("scan: not implemented yet")
+	s.crawlMu.Lock()
+	defer s.crawlMu.Unlock()
+	start := time.Now()
+	refs, gone := s.plan(ctx)
+	previous := map[string]*crawler.Facts{}
+	if s.opts.Store != nil {
+		latest, err := s.opts.Store.Latest(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("read the previous crawl: %w", err)
+		}
+		for _, snap := range latest {
+			if snap.Facts != nil && snap.Facts.Error == "" {
+				previous[snap.Result.Repo] = snap.Facts
+			}
+		}
+	}
+	snaps := s.fetch(ctx, refs, previous)
+	snaps = append(snaps, gone...)
+	if err := ctx.Err(); err != nil {
+		// An interrupted crawl stores nothing: the previous data stays whole.
+		return snaps, fmt.Errorf("crawl interrupted: %w", err)
+	}
+	if s.opts.Store != nil {
+		if err := s.opts.Store.SaveCrawl(ctx, snaps); err != nil {
+			return snaps, fmt.Errorf("store the crawl: %w", err)
+		}
+	}
+	s.log.Info("crawl done", "repos", len(snaps), "duration", time.Since(start).Round(time.Millisecond))
+	return snaps, nil
 }
+
+// plan lists the repositories of this crawl: the configured ones, then per
+// défi those its orgs list (forks left out unless listed by name, exclude
+// patterns applied). Repositories an org listed at the previous crawl but no
+// longer does come back as "gone" results, so they are reported once rather
+// than silently dropped.
+func (s *Scanner) plan(ctx context.Context) ([]crawler.Ref, []store.Snapshot) {
+	var refs []crawler.Ref
+	listed := map[string]bool{}
+	for _, r := range s.cfg.Repos() {
+		listed[strings.ToLower(r.ID())] = true
+	}
+	now := s.opts.Now().UTC().Truncate(time.Second)
+	var gone []store.Snapshot
+	prevByDefi := s.previousDiscovered(ctx)
+	for _, d := range s.cfg.Defis {
+		refs = append(refs, d.Repos...)
+		var found []crawler.Ref
+		failed := false
+		for _, org := range d.Orgs {
+			fg := s.forges[org.Forge]
+			repos, err := fg.ListOrg(ctx, org.Path)
+			if err != nil {
+				failed = true
+				s.log.Error("cannot list organisation", "org", org.URL, "error", err)
+				continue
+			}
+			f := s.cfg.ForgeByName(org.Forge)
+			for _, or := range repos {
+				ref := crawler.Ref{Forge: f.Name, Host: f.Host, Path: or.Path, URL: f.URL + "/" + or.Path, Defi: d.Slug}
+				key := strings.ToLower(ref.ID())
+				if listed[key] || or.Fork || excluded(d.Exclude, or.Path) {
+					continue
+				}
+				listed[key] = true
+				found = append(found, ref)
+			}
+		}
+		sort.Slice(found, func(i, j int) bool { return found[i].ID() < found[j].ID() })
+		refs = append(refs, found...)
+		if len(d.Orgs) > 0 && !failed {
+			s.mu.Lock()
+			s.discovered[d.Slug] = found
+			s.mu.Unlock()
+			for _, p := range prevByDefi[d.Slug] {
+				if !listed[strings.ToLower(p.Repo)] {
+					gone = append(gone, store.Snapshot{Result: checks.Result{
+						Repo: p.Repo, URL: p.URL, Forge: p.Forge, Defi: d.Slug, CrawledAt: now,
+						Error:  "gone: no longer listed in the défi's organisations (deleted, moved, made private or excluded)",
+						Checks: []checks.Check{},
+					}})
+				}
+			}
+		}
+	}
+	return refs, gone
+}
+
+// previousDiscovered returns, per défi, the stored results of repositories
+// that are not listed by name in the configuration: those its orgs listed
+// before, still considered followed unless already reported gone.
+func (s *Scanner) previousDiscovered(ctx context.Context) map[string][]checks.Result {
+	out := map[string][]checks.Result{}
+	if s.opts.Store == nil {
+		return out
+	}
+	latest, err := s.opts.Store.Latest(ctx)
+	if err != nil {
+		return out
+	}
+	named := map[string]bool{}
+	for _, r := range s.cfg.Repos() {
+		named[r.ID()] = true
+	}
+	for _, snap := range latest {
+		r := snap.Result
+		if named[r.Repo] || strings.HasPrefix(r.Error, "gone:") {
+			continue
+		}
+		out[r.Defi] = append(out[r.Defi], r)
+	}
+	return out
+}
+
+func excluded(patterns []string, p string) bool {
+	for _, pat := range patterns {
+		if ok, _ := path.Match(pat, p); ok {
+			return true
+		}
+		// A pattern without a slash matches the repository name alone.
+		if !strings.Contains(pat, "/") {
+			if ok, _ := path.Match(pat, path.Base(p)); ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Followed lists every repository the programme follows: the configured ones
+// and those discovered in organisations at the last crawl (or, before the
+// first crawl of this process, those the store knows).
+func (s *Scanner) Followed(ctx context.Context) []crawler.Ref {
+	refs := append([]crawler.Ref(nil), s.cfg.Repos()...)
+	s.mu.Lock()
+	known := len(s.discovered) > 0
+	for _, d := range s.cfg.Defis {
+		refs = append(refs, s.discovered[d.Slug]...)
+	}
+	s.mu.Unlock()
+	if known {
+		return refs
+	}
+	for defi, results := range s.previousDiscovered(ctx) {
+		for _, r := range results {
+			if s.defiHasOrgs(defi) {
+				host, p, _ := strings.Cut(r.Repo, "/")
+				refs = append(refs, crawler.Ref{Forge: r.Forge, Host: host, Path: p, URL: r.URL, Defi: defi})
+			}
+		}
+	}
+	return refs
+}
+
+func (s *Scanner) defiHasOrgs(slug string) bool {
+	for _, d := range s.cfg.Defis {
+		if d.Slug == slug {
+			return len(d.Orgs) > 0
+		}
+	}
+	return false
+}
+
+// ErrUsage marks errors that are the caller's fault (exit code 2).
+var ErrUsage = errors.New("usage")

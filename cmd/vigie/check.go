@@ -1,0 +1,203 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/eiglink/vigie/checks"
+	"github.com/eiglink/vigie/config"
+	"github.com/eiglink/vigie/scan"
+	"github.com/eiglink/vigie/store"
+)
+
+// loadConfig reads --config, or the built-in public forges when file is ""
+// and the command allows it.
+func (a *app) loadConfig(file string, required bool) (*config.Config, error) {
+	if file == "" {
+		if required {
+			return nil, usagef("--config FILE is required")
+		}
+		return config.Default(a.getenv), nil
+	}
+	cfg, err := config.Load(file, a.getenv)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return cfg, nil
+}
+
+func (a *app) check(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	cfgFile := fs.String("config", "", "configuration file (default: public github.com and gitlab.com)")
+	format := fs.String("format", "text", "output format: text or json")
+	minScore := fs.Int("min-score", -1, "exit 1 when a repository scores below N (0..100)")
+	urls, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if *format != "text" && *format != "json" {
+		return usagef("--format %q: use text or json", *format)
+	}
+	if *minScore > 100 {
+		return usagef("--min-score %d: scores go from 0 to 100", *minScore)
+	}
+	if len(urls) == 0 {
+		return usagef("check: give at least one repository URL")
+	}
+	cfg, err := a.loadConfig(*cfgFile, false)
+	if err != nil {
+		return err
+	}
+	a.warnAnonymous(cfg)
+	sc, err := a.scanner(ctx, cfg, nil)
+	if err != nil {
+		return err
+	}
+	snaps, err := sc.Check(ctx, urls)
+	if err != nil {
+		return usageError{err}
+	}
+	return a.printResults(snaps, *format, *minScore)
+}
+
+func (a *app) crawl(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("crawl", flag.ContinueOnError)
+	cfgFile := fs.String("config", "", "configuration file")
+	format := fs.String("format", "text", "output format: text or json")
+	rest, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return usagef("crawl takes no arguments (got %q): the repositories come from --config", rest[0])
+	}
+	if *format != "text" && *format != "json" {
+		return usagef("--format %q: use text or json", *format)
+	}
+	cfg, err := a.loadConfig(*cfgFile, true)
+	if err != nil {
+		return err
+	}
+	st, err := a.openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	a.warnAnonymous(cfg)
+	sc, err := a.scanner(ctx, cfg, st)
+	if err != nil {
+		return err
+	}
+	snaps, err := sc.Crawl(ctx)
+	if err != nil {
+		// Print what was fetched, then fail: nothing was stored.
+		_ = a.printResults(snaps, *format, -1)
+		return err
+	}
+	return a.printResults(snaps, *format, -1)
+}
+
+// warnAnonymous says once, on stderr, what working without a token means.
+func (a *app) warnAnonymous(cfg *config.Config) {
+	for _, f := range cfg.Forges {
+		if len(f.Tokens) > 0 {
+			continue
+		}
+		switch f.Type {
+		case "github":
+			a.log.Warn("no token: GitHub allows 60 API requests an hour without one, enough for a few repositories; set the variable named by token_env", "forge", f.Name, "token_env", f.TokenEnv)
+		case "gitlab":
+			a.log.Info("no token: public projects only, at the instance's anonymous rate limit", "forge", f.Name, "token_env", f.TokenEnv)
+		}
+	}
+}
+
+// printResults writes the results and turns them into the exit code:
+// 3 when a repository could not be fetched, 1 when one is below minScore.
+func (a *app) printResults(snaps []store.Snapshot, format string, minScore int) error {
+	results := make([]checks.Result, len(snaps))
+	for i, s := range snaps {
+		results[i] = s.Result
+	}
+	if format == "json" {
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(results); err != nil {
+			return fmt.Errorf("write results: %w", err)
+		}
+	} else {
+		writeTable(a.stdout, results)
+	}
+	code := exitOK
+	for _, r := range results {
+		if r.Error != "" {
+			code = exitUnreachable
+		} else if minScore >= 0 && r.Score != nil && *r.Score < minScore && code == exitOK {
+			code = exitBelowMin
+		}
+	}
+	if code != exitOK {
+		return exitError{code}
+	}
+	return nil
+}
+
+// writeTable prints one line per repository, then, for each repository,
+// what to do about every check below 10.
+func writeTable(w io.Writer, results []checks.Result) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "REPO\tSCORE\tLICENSE\tREADME\tCI\tACTIVITY\t")
+	for _, r := range results {
+		if r.Error != "" {
+			fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t-\t\n", r.Repo)
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%d\t", r.Repo, *r.Score)
+		for _, name := range []string{"license", "readme", "ci", "activity"} {
+			if c := r.Check(name); c != nil {
+				fmt.Fprintf(tw, "%d\t", c.Score)
+			} else {
+				fmt.Fprint(tw, "-\t")
+			}
+		}
+		fmt.Fprintln(tw)
+	}
+	tw.Flush()
+	for _, r := range results {
+		if r.Error != "" {
+			fmt.Fprintf(w, "\n%s: %s\n", r.Repo, oneLine(r.Error))
+			continue
+		}
+		var todo []checks.Check
+		for _, c := range r.Checks {
+			if c.Score < 10 {
+				todo = append(todo, c)
+			}
+		}
+		if len(todo) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "\n%s\n", r.Repo)
+		for _, c := range todo {
+			fmt.Fprintf(w, "  %-8s %2d/10  %s\n", c.Name, c.Score, oneLine(c.Reason))
+			if c.Remediation != "" {
+				fmt.Fprintf(w, "  %8s        → %s\n", "", oneLine(c.Remediation))
+			}
+		}
+	}
+}
+
+// oneLine keeps text a repository controls from breaking the table.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+func (a *app) scanner(ctx context.Context, cfg *config.Config, st store.Store) (*scan.Scanner, error) {
+	return scan.New(cfg, scan.Options{Store: st, Logger: a.log})
+}
