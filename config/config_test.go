@@ -184,3 +184,21 @@ func TestLoadMissingFile(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestExamples keeps the shipped example configurations valid.
+func TestExamples(t *testing.T) {
+	files, err := filepath.Glob("../examples/*.yml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no examples found: %v", err)
+	}
+	for _, f := range files {
+		cfg, err := Load(f, func(string) string { return "" })
+		if err != nil {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		if len(cfg.Repos()) == 0 && len(cfg.Defis) == 0 {
+			t.Errorf("%s follows nothing", f)
+		}
+	}
+}
