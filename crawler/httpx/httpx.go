@@ -1,0 +1,605 @@
+// Package httpx is the HTTP layer every forge package shares: one
+// http.RoundTripper per configured forge that sets the token, keeps the
+// crawl within the forge's rate limits (pacing, waits, token rotation),
+// retries what can be retried, answers unchanged resources from an ETag
+// cache, refuses hosts other than the forge's, and counts what it does.
+//
+// The forge packages (crawler/github, crawler/gitlab) only see an
+// *http.Client; the rules of the forges' quotas live here, in one place.
+package httpx
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// Forge kinds: they decide the auth header and the rate-limit headers.
+const (
+	KindGitHub = "github"
+	KindGitLab = "gitlab"
+)
+
+// CacheHeader is set to "hit" on a response the transport rebuilt from its
+// ETag cache after the forge answered 304 Not Modified, so callers and the
+// benchmark can tell (the forge packages see a plain 200).
+const CacheHeader = "X-Vigie-Cache"
+
+// Observer receives what the transport sees, for Prometheus. It is
+// implemented by the metrics package.
+type Observer interface {
+	// Request is called once per HTTP answer (every retry counts); code is
+	// 0 for a network error.
+	Request(forge string, code int)
+	// RateLimit is called with the remaining quota a forge reports.
+	RateLimit(forge string, remaining int)
+}
+
+// Cache keeps ETags and the bodies they validate across crawls. store.Store
+// implements it. A miss is an empty etag (an error is logged and treated as
+// a miss: a broken cache costs requests, not the crawl).
+type Cache interface {
+	CacheGet(ctx context.Context, key string) (etag string, body []byte, err error)
+	CachePut(ctx context.Context, key, etag string, body []byte) error
+}
+
+// Options configure the transport of one forge.
+type Options struct {
+	Forge string // forge name, for metrics and logs
+	Kind  string // KindGitHub or KindGitLab
+	// Tokens are used in turn; the transport sets the auth header itself
+	// (GitHub "Authorization: Bearer", GitLab "PRIVATE-TOKEN") when there is
+	// at least one, overriding any header the caller set. None: anonymous.
+	Tokens []string
+	// AllowedHosts are the only hosts (host or host:port, as in a URL) the
+	// transport will call, redirects included: a crawl of a user-given URL
+	// can never make vigie call elsewhere. Empty means the public forge's API
+	// host (api.github.com, gitlab.com). HostsFor derives them from URLs.
+	AllowedHosts []string
+	Base         http.RoundTripper // default http.DefaultTransport
+	// Timeout bounds one attempt, reading the body included (default 30s).
+	Timeout time.Duration
+	// MaxRetries is how many times a failed attempt is repeated (default 4;
+	// negative: never).
+	MaxRetries int
+	// Concurrency bounds the requests in flight to the forge (default 8).
+	Concurrency int
+	// BackoffBase and BackoffMax shape the exponential backoff: attempt n
+	// sleeps a random time in [0, min(BackoffMax, BackoffBase·2ⁿ)) ("full
+	// jitter", so that many clients failing together do not retry together).
+	// Defaults 500ms and 30s.
+	BackoffBase time.Duration
+	BackoffMax  time.Duration
+	// MaxWait is the longest the transport waits for a rate limit to reset
+	// before giving up with a RateLimitError (default 65 minutes: GitHub's
+	// window is an hour). The request's context bounds it too.
+	MaxWait  time.Duration
+	Observer Observer     // optional
+	Logger   *slog.Logger // default slog.Default()
+	Cache    Cache        // optional ETag cache
+}
+
+// Stats count what a transport did since it was built.
+type Stats struct {
+	Requests      int64         `json:"requests"`       // attempts sent to the forge
+	Retries       int64         `json:"retries"`        // attempts that repeated a failed one
+	NotModified   int64         `json:"not_modified"`   // 304s answered from the cache
+	NetworkErrors int64         `json:"network_errors"` // attempts without an HTTP answer
+	RateLimited   int64         `json:"rate_limited"`   // answers saying a rate limit was hit
+	Waits         int64         `json:"waits"`          // waits for a rate limit to reset
+	Paced         int64         `json:"paced"`          // requests delayed by pacing
+	WaitTime      time.Duration `json:"wait_time_ns"`   // total time spent in waits and pacing
+}
+
+// RateLimitError is returned when every token is exhausted for longer than
+// MaxWait (or than the request's context allows).
+type RateLimitError struct {
+	Forge string
+	Reset time.Time
+}
+
+func (e *RateLimitError) Error() string {
+	return fmt.Sprintf("%s: rate limit exhausted until %s", e.Forge, e.Reset.UTC().Format(time.RFC3339))
+}
+
+// Transport is the forge's http.RoundTripper. Build it with NewTransport.
+type Transport struct {
+	o       Options
+	base    http.RoundTripper
+	log     *slog.Logger
+	sem     chan struct{}
+	allowed map[string]bool
+	lim     *limiter
+
+	requests, retries, notModified, netErrors, limited, waits, paced, waitNanos atomic.Int64
+
+	// Seams for tests: the clock, sleeping and the backoff's randomness.
+	now   func() time.Time
+	sleep func(ctx context.Context, d time.Duration) error
+	jit   func(n int64) int64
+}
+
+// NewClient returns an *http.Client over NewTransport(o) that refuses
+// redirects to hosts the transport would not call.
+func NewClient(o Options) *http.Client {
+	return NewTransport(o).Client()
+}
+
+// Client wraps the transport in an *http.Client. There is no client-wide
+// timeout: Options.Timeout bounds each attempt, and rate-limit waits are
+// bounded by MaxWait and the request's context instead.
+func (t *Transport) Client() *http.Client {
+	return &http.Client{
+		Transport: t,
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) >= 10 {
+				return fmt.Errorf("%s: stopped after 10 redirects", t.o.Forge)
+			}
+			return t.checkHost(req.URL)
+		},
+	}
+}
+
+// NewTransport builds the transport of one forge, applying defaults.
+func NewTransport(o Options) *Transport {
+	if o.Base == nil {
+		o.Base = http.DefaultTransport
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 30 * time.Second
+	}
+	if o.MaxRetries == 0 {
+		o.MaxRetries = 4
+	} else if o.MaxRetries < 0 {
+		o.MaxRetries = 0
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = 8
+	}
+	if o.BackoffBase <= 0 {
+		o.BackoffBase = 500 * time.Millisecond
+	}
+	if o.BackoffMax <= 0 {
+		o.BackoffMax = 30 * time.Second
+	}
+	if o.MaxWait <= 0 {
+		o.MaxWait = 65 * time.Minute
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	hosts := o.AllowedHosts
+	if len(hosts) == 0 {
+		switch o.Kind {
+		case KindGitLab:
+			hosts = []string{"gitlab.com"}
+		default:
+			hosts = []string{"api.github.com"}
+		}
+	}
+	allowed := map[string]bool{}
+	for _, h := range hosts {
+		allowed[strings.ToLower(h)] = true
+	}
+	t := &Transport{
+		o:       o,
+		base:    o.Base,
+		log:     o.Logger.With("forge", o.Forge),
+		sem:     make(chan struct{}, o.Concurrency),
+		allowed: allowed,
+		now:     time.Now,
+		sleep:   sleepCtx,
+		jit:     rand.Int64N,
+	}
+	t.lim = newLimiter(len(o.Tokens))
+	return t
+}
+
+// HostsFor returns the hosts (host[:port], lower-case) of the given URLs,
+// skipping empty or unparsable ones: AllowedHosts from a forge's api_url and
+// GraphQL endpoint.
+func HostsFor(urls ...string) []string {
+	var hosts []string
+	for _, s := range urls {
+		u, err := url.Parse(s)
+		if err != nil || u.Host == "" {
+			continue
+		}
+		hosts = append(hosts, strings.ToLower(u.Host))
+	}
+	return hosts
+}
+
+// Stats returns the counters so far.
+func (t *Transport) Stats() Stats {
+	return Stats{
+		Requests:      t.requests.Load(),
+		Retries:       t.retries.Load(),
+		NotModified:   t.notModified.Load(),
+		NetworkErrors: t.netErrors.Load(),
+		RateLimited:   t.limited.Load(),
+		Waits:         t.waits.Load(),
+		Paced:         t.paced.Load(),
+		WaitTime:      time.Duration(t.waitNanos.Load()),
+	}
+}
+
+// StatsOf returns the stats of a client built by NewClient.
+func StatsOf(c *http.Client) (Stats, bool) {
+	if t, ok := c.Transport.(*Transport); ok {
+		return t.Stats(), true
+	}
+	return Stats{}, false
+}
+
+func (t *Transport) checkHost(u *url.URL) error {
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("%s: refusing %s URL %s", t.o.Forge, u.Scheme, t.redactURL(u))
+	}
+	h := strings.ToLower(u.Host)
+	if t.allowed[h] {
+		return nil
+	}
+	// "api.github.com" also allows "api.github.com:443" (and :80 for http).
+	if p := u.Port(); (u.Scheme == "https" && p == "443") || (u.Scheme == "http" && p == "80") {
+		if t.allowed[strings.ToLower(u.Hostname())] {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s: refusing to call %s: host %q is not the forge's", t.o.Forge, t.redactURL(u), u.Host)
+}
+
+// resource names the rate-limit bucket a request draws from: GitHub keeps
+// separate quotas for REST ("core"), GraphQL points and search; GitLab one.
+func (t *Transport) resource(u *url.URL) string {
+	if t.o.Kind == KindGitLab {
+		return ""
+	}
+	p := u.Path
+	switch {
+	case strings.HasSuffix(p, "/graphql"):
+		return "graphql"
+	case strings.HasPrefix(p, "/search/") || strings.Contains(p, "/api/v3/search/"):
+		return "search"
+	}
+	return "core"
+}
+
+func idempotent(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPut, http.MethodDelete, http.MethodTrace:
+		return true
+	}
+	return false
+}
+
+// RoundTrip sends req, retrying and waiting as the forge's rules ask. The
+// body of the returned response is fully read and buffered (so the attempt's
+// timeout covers it, a truncated body is retried, and the cache can keep it).
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	if err := t.checkHost(req.URL); err != nil {
+		closeBody(req)
+		return nil, err
+	}
+	body, err := readBody(req)
+	if err != nil {
+		return nil, t.wrap(req, fmt.Errorf("reading request body: %w", err))
+	}
+	res := t.resource(req.URL)
+	// A GraphQL POST is a query: repeating it is safe.
+	maxRetries := t.o.MaxRetries
+	if !idempotent(req.Method) && res != "graphql" {
+		maxRetries = 0
+	}
+	for attempt := 0; ; attempt++ {
+		tok, err := t.acquire(ctx, res)
+		if err != nil {
+			return nil, t.wrap(req, err)
+		}
+		resp, rbody, err := t.send(ctx, req, body, tok, res)
+		verdict := t.judge(resp, rbody, err, tok, res, attempt)
+		if verdict.done {
+			return resp, t.wrapIf(req, err)
+		}
+		if attempt >= maxRetries || ctx.Err() != nil {
+			if resp != nil {
+				return resp, nil
+			}
+			return nil, t.wrap(req, err)
+		}
+		t.retries.Add(1)
+		if verdict.sleep > 0 {
+			t.log.DebugContext(ctx, "retrying", "method", req.Method, "url", t.redactURL(req.URL),
+				"status", statusOf(resp), "after", verdict.sleep, "attempt", attempt+1)
+			if err := t.sleep(ctx, verdict.sleep); err != nil {
+				if resp != nil {
+					return resp, nil
+				}
+				return nil, t.wrap(req, err)
+			}
+		}
+	}
+}
+
+// verdict says what to do with one attempt's outcome: hand it back (done),
+// or retry after sleep (0: at once — the limiter does any waiting).
+type verdict struct {
+	done  bool
+	sleep time.Duration
+}
+
+func (t *Transport) judge(resp *http.Response, body []byte, err error, tok int, res string, attempt int) verdict {
+	if err != nil {
+		return verdict{sleep: t.backoff(attempt)}
+	}
+	h := resp.Header
+	code := resp.StatusCode
+	info := parseLimit(t.o.Kind, h, t.now())
+	retryAfter, hasRetryAfter := parseRetryAfter(h.Get("Retry-After"), t.now())
+	switch {
+	case code == http.StatusTooManyRequests,
+		code == http.StatusForbidden && (info.exhausted() || hasRetryAfter || secondaryBody(body)),
+		code == http.StatusOK && res == "graphql" && info.exhausted() && graphQLRateLimited(body):
+		t.limited.Add(1)
+		switch {
+		case info.exhausted():
+			// Primary limit: the limiter now knows this token is empty
+			// until its reset; the next acquire switches token or waits.
+			return verdict{}
+		case hasRetryAfter:
+			// Secondary limit: the token rests for Retry-After.
+			t.lim.block(tok, t.now().Add(retryAfter))
+			return verdict{}
+		default:
+			return verdict{sleep: t.backoff(attempt + 1)}
+		}
+	case code >= 500 && code != http.StatusNotImplemented:
+		if hasRetryAfter {
+			return verdict{sleep: min(retryAfter, t.o.BackoffMax)}
+		}
+		return verdict{sleep: t.backoff(attempt)}
+	}
+	return verdict{done: true}
+}
+
+// backoff picks a full-jitter delay for the n-th retry of a request: the
+// ceiling doubles each time, so a flapping forge is left alone longer.
+func (t *Transport) backoff(n int) time.Duration {
+	ceil := t.o.BackoffBase << min(n, 20)
+	if ceil <= 0 || ceil > t.o.BackoffMax {
+		ceil = t.o.BackoffMax
+	}
+	return time.Duration(t.jit(int64(ceil)))
+}
+
+// send makes one attempt with token tok (-1: anonymous) and returns the
+// response with its body read (and the body's bytes).
+func (t *Transport) send(ctx context.Context, req *http.Request, body []byte, tok int, res string) (*http.Response, []byte, error) {
+	select {
+	case t.sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, nil, ctx.Err()
+	}
+	defer func() { <-t.sem }()
+
+	actx, cancel := context.WithTimeout(ctx, t.o.Timeout)
+	defer cancel()
+	r := req.Clone(actx)
+	if body != nil {
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+		r.ContentLength = int64(len(body))
+	}
+	if tok >= 0 {
+		switch t.o.Kind {
+		case KindGitLab:
+			r.Header.Set("PRIVATE-TOKEN", t.o.Tokens[tok])
+		default:
+			r.Header.Set("Authorization", "Bearer "+t.o.Tokens[tok])
+		}
+	}
+	var key, etag string
+	var cached []byte
+	if t.o.Cache != nil && req.Method == http.MethodGet && req.Header.Get("If-None-Match") == "" {
+		key = cacheKey(req, tok)
+		var err error
+		etag, cached, err = t.o.Cache.CacheGet(ctx, key)
+		if err != nil {
+			t.log.DebugContext(ctx, "cache read failed", "url", t.redactURL(req.URL), "err", t.redact(err.Error()))
+			etag = ""
+		}
+		if etag != "" {
+			r.Header.Set("If-None-Match", etag)
+		}
+	}
+
+	t.requests.Add(1)
+	resp, err := t.base.RoundTrip(r)
+	if err != nil {
+		t.netErrors.Add(1)
+		t.observe(0)
+		return nil, nil, err
+	}
+	buf, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		t.netErrors.Add(1)
+		t.observe(0)
+		return nil, nil, fmt.Errorf("reading body: %w", err)
+	}
+	t.observe(resp.StatusCode)
+	info := parseLimit(t.o.Kind, resp.Header, t.now())
+	if info.known && t.o.Observer != nil {
+		t.o.Observer.RateLimit(t.o.Forge, info.remaining)
+	}
+	if info.resource == "" {
+		info.resource = res
+	}
+	if t.lim.update(tok, info, t.now()) && len(t.o.Tokens) > 1 {
+		// With one token the wait that follows is logged; with several,
+		// say which one ran dry (its index, never its value).
+		t.log.InfoContext(ctx, "token quota exhausted", "token_index", tok, "resource", info.resource,
+			"reset", info.reset.UTC().Format(time.RFC3339))
+	}
+	resp.Request = req
+
+	switch {
+	case resp.StatusCode == http.StatusNotModified && etag != "":
+		t.notModified.Add(1)
+		resp.StatusCode = http.StatusOK
+		resp.Status = "200 OK"
+		resp.Header.Set(CacheHeader, "hit")
+		if resp.Header.Get("Content-Type") == "" && json.Valid(cached) {
+			resp.Header.Set("Content-Type", "application/json; charset=utf-8")
+		}
+		resp.Header.Del("Content-Length")
+		buf = cached
+	case resp.StatusCode == http.StatusOK && key != "":
+		// Only successful answers are cached: an error must be asked again.
+		if et := resp.Header.Get("ETag"); et != "" {
+			if err := t.o.Cache.CachePut(ctx, key, et, buf); err != nil {
+				t.log.DebugContext(ctx, "cache write failed", "url", t.redactURL(req.URL), "err", t.redact(err.Error()))
+			}
+		}
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(buf))
+	resp.ContentLength = int64(len(buf))
+	return resp, buf, nil
+}
+
+func (t *Transport) observe(code int) {
+	if t.o.Observer != nil {
+		t.o.Observer.Request(t.o.Forge, code)
+	}
+}
+
+// cacheKey names a cached answer: the same URL answers differently per
+// media type, and GitHub's ETags differ per token.
+func cacheKey(req *http.Request, tok int) string {
+	return fmt.Sprintf("%s %s accept=%s token=%d", req.Method, req.URL.String(), req.Header.Get("Accept"), tok)
+}
+
+func readBody(req *http.Request) ([]byte, error) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return nil, nil
+	}
+	defer req.Body.Close()
+	return io.ReadAll(req.Body)
+}
+
+func closeBody(req *http.Request) {
+	if req.Body != nil {
+		req.Body.Close()
+	}
+}
+
+func statusOf(resp *http.Response) int {
+	if resp == nil {
+		return 0
+	}
+	return resp.StatusCode
+}
+
+// secondaryBody tells GitHub's secondary ("abuse") limit from a plain 403.
+func secondaryBody(body []byte) bool {
+	b := bytes.ToLower(body)
+	return bytes.Contains(b, []byte("secondary rate limit")) || bytes.Contains(b, []byte("abuse detection"))
+}
+
+// graphQLRateLimited recognises GitHub's GraphQL answer when the points are
+// spent: a 200 whose errors say RATE_LIMITED.
+func graphQLRateLimited(body []byte) bool {
+	return bytes.Contains(body, []byte(`"RATE_LIMITED"`))
+}
+
+// wrap names the request (method and URL, tokens redacted) in err.
+func (t *Transport) wrap(req *http.Request, err error) error {
+	return &requestError{msg: t.redact(fmt.Sprintf("%s %s %s: %v", t.o.Forge, req.Method, t.redactURL(req.URL), err)), err: err}
+}
+
+func (t *Transport) wrapIf(req *http.Request, err error) error {
+	if err == nil {
+		return nil
+	}
+	return t.wrap(req, err)
+}
+
+// requestError keeps the cause for errors.Is (context deadlines,
+// RateLimitError) while its text is redacted.
+type requestError struct {
+	msg string
+	err error
+}
+
+func (e *requestError) Error() string { return e.msg }
+func (e *requestError) Unwrap() error { return e.err }
+
+// redact removes every token from s: tokens belong in headers, but a caller
+// could have put one in a URL, and an error from below could quote it.
+func (t *Transport) redact(s string) string {
+	for _, tok := range t.o.Tokens {
+		if tok != "" {
+			s = strings.ReplaceAll(s, tok, "REDACTED")
+		}
+	}
+	return s
+}
+
+// redactURL drops credentials and token-like query parameters from u.
+func (t *Transport) redactURL(u *url.URL) string {
+	c := *u
+	c.User = nil
+	q := c.Query()
+	changed := false
+	for k := range q {
+		switch strings.ToLower(k) {
+		case "access_token", "private_token", "token", "client_secret":
+			q.Set(k, "REDACTED")
+			changed = true
+		}
+	}
+	if changed {
+		c.RawQuery = q.Encode()
+	}
+	return t.redact(c.String())
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	tm := time.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-tm.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// parseRetryAfter reads Retry-After as seconds or an HTTP date.
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+		return time.Duration(n) * time.Second, true
+	}
+	if at, err := http.ParseTime(v); err == nil {
+		return max(at.Sub(now), 0), true
+	}
+	return 0, false
+}
