@@ -1,0 +1,700 @@
+// Package report builds vigie's weekly report from the stored history: the
+// data behind it (CONTRACT.md's "Weekly report data" JSON, extended), its
+// HTML and plain-text renderings, and Run, which writes, archives and mails
+// it.
+//
+// Everything is computed from stored results: a repository's week value is
+// its newest result crawled in that ISO week (in the configured time zone),
+// its previous value its newest result in the week before. No clock is read:
+// the caller passes now.
+package report
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"time"
+
+	"github.com/eiglink/vigie/checks"
+	"github.com/eiglink/vigie/config"
+	"github.com/eiglink/vigie/store"
+)
+
+// Change kinds, as CONTRACT.md lists them.
+const (
+	KindImprovement    = "improvement"
+	KindRegression     = "regression"
+	KindLicenseAdded   = "license_added"
+	KindLicenseRemoved = "license_removed"
+	KindCIBroke        = "ci_broke"
+	KindCIFixed        = "ci_fixed"
+	KindWentDormant    = "went_dormant"
+	KindCameBack       = "came_back"
+	KindArchived       = "archived"
+	KindNew            = "new"
+	KindUnreachable    = "unreachable"
+)
+
+// ReasonLowScore marks a repository in Attention whose score is below
+// LowScore.
+const ReasonLowScore = "low_score"
+
+const (
+	// ScoreStep is the overall score change that makes an improvement or a
+	// regression.
+	ScoreStep = 5
+	// LowScore: a scored repository below it needs attention.
+	LowScore = 50
+	// CoveredScore: a check scoring at least this counts in the coverage.
+	CoveredScore = 5
+	// TrendWeeks is how many weeks (the report's included) the trend spans.
+	TrendWeeks = 8
+	// DefaultDormantDays is scoring.dormant_days' default.
+	DefaultDormantDays = 90
+)
+
+// CheckNames are the four checks the report follows, in CONTRACT order.
+var checkNames = [4]string{"license", "readme", "ci", "activity"}
+
+// ErrNoData is returned (wrapped) by Build for a week without any stored
+// result.
+var ErrNoData = errors.New("no crawl stored in that week")
+
+// ErrFutureWeek is returned (wrapped) by Build for a week that has not begun.
+var ErrFutureWeek = errors.New("week has not begun yet")
+
+// Data is the report: CONTRACT.md's "Weekly report data" (week,
+// generated_at, language, repos, changes) and, after them, what the HTML
+// shows beyond it. The HTML and text renderings show this value and nothing
+// else, so the JSON archived beside them is exactly their data.
+type Data struct {
+	Week        string    `json:"week"`
+	GeneratedAt time.Time `json:"generated_at"`
+	Language    string    `json:"language"`
+	Repos       []Repo    `json:"repos"`
+	Changes     []Change  `json:"changes"`
+
+	// Scope is "" for the whole programme, a défi slug for a défi's part.
+	Scope     string       `json:"scope,omitempty"`
+	Period    Period       `json:"period"`
+	Summary   Summary      `json:"summary"`
+	Trend     []TrendPoint `json:"trend"`
+	Defis     []Defi       `json:"defis"`
+	Attention []Attention  `json:"attention"`
+}
+
+// Repo is one repository's week.
+type Repo struct {
+	Repo          string `json:"repo"`
+	Defi          string `json:"defi"`
+	Score         *int   `json:"score"`          // null when the week's newest result is an error
+	PreviousScore *int   `json:"previous_score"` // null when no (scored) result the week before
+	Delta         *int   `json:"delta"`          // null likewise
+	Checks        Marks  `json:"checks"`
+	// Error is the week's newest result's error ("" fetched).
+	Error string `json:"error,omitempty"`
+	// CrawledAt is when the week's newest result was crawled.
+	CrawledAt time.Time `json:"crawled_at"`
+}
+
+// Marks are the four checks' scores (0..10; null when not scored).
+type Marks struct {
+	License  *int `json:"license"`
+	Readme   *int `json:"readme"`
+	CI       *int `json:"ci"`
+	Activity *int `json:"activity"`
+}
+
+// Get returns the named check's mark.
+func (m Marks) Get(name string) *int {
+	switch name {
+	case "license":
+		return m.License
+	case "readme":
+		return m.Readme
+	case "ci":
+		return m.CI
+	case "activity":
+		return m.Activity
+	}
+	return nil
+}
+
+// Change is one notable change of the week.
+type Change struct {
+	Repo  string `json:"repo"`
+	Kind  string `json:"kind"`
+	Check string `json:"check,omitempty"`
+	From  *int   `json:"from,omitempty"`
+	To    *int   `json:"to,omitempty"`
+}
+
+// Period tells the week's bounds as calendar dates in the time zone.
+type Period struct {
+	From     string `json:"from"` // Monday, "2026-11-23"
+	To       string `json:"to"`   // Sunday, "2026-11-29"
+	Timezone string `json:"timezone"`
+}
+
+// Summary is the programme (or défi) at a glance.
+type Summary struct {
+	Repos       int `json:"repos"`       // with a result this week
+	Scored      int `json:"scored"`      // of which scored
+	Unreachable int `json:"unreachable"` // of which in error
+	// Average is the mean score of the scored repositories, one decimal.
+	Average *float64 `json:"average"`
+	// PreviousAverage is the same mean the week before.
+	PreviousAverage *float64 `json:"previous_average"`
+	// Distribution counts scored repositories per band of scores.
+	Distribution []Band `json:"distribution"`
+	// Coverage counts, per check, the scored repositories that score at
+	// least CoveredScore on it.
+	Coverage Coverage `json:"coverage"`
+}
+
+// Band is a range of overall scores [Min, Max] and how many repos fall in.
+type Band struct {
+	Min   int `json:"min"`
+	Max   int `json:"max"`
+	Count int `json:"count"`
+}
+
+// Coverage counts repositories per check.
+type Coverage struct {
+	License  int `json:"license"`
+	Readme   int `json:"readme"`
+	CI       int `json:"ci"`
+	Activity int `json:"activity"`
+}
+
+// Get returns the named check's count.
+func (c Coverage) Get(name string) int {
+	switch name {
+	case "license":
+		return c.License
+	case "readme":
+		return c.Readme
+	case "ci":
+		return c.CI
+	case "activity":
+		return c.Activity
+	}
+	return 0
+}
+
+// TrendPoint is one week's mean score.
+type TrendPoint struct {
+	Week    string   `json:"week"`
+	Average *float64 `json:"average"` // null: no scored repository that week
+	Repos   int      `json:"repos"`   // scored repositories that week
+}
+
+// Defi is one défi's part at a glance.
+type Defi struct {
+	Slug     string       `json:"slug"`
+	Name     string       `json:"name"`
+	Contacts []string     `json:"-"`
+	Summary  Summary      `json:"summary"`
+	Trend    []TrendPoint `json:"trend"`
+}
+
+// Attention is a repository that needs attention this week, with the main
+// thing to do.
+type Attention struct {
+	Repo  string `json:"repo"`
+	Defi  string `json:"defi"`
+	Score *int   `json:"score"`
+	// Reasons are change kinds (unreachable, regression, license_removed,
+	// ci_broke, went_dormant) and low_score.
+	Reasons []string `json:"reasons"`
+	// Check is the weakest check, whose remediation follows ("" when
+	// unreachable: Remediation is then the error).
+	Check       string `json:"check,omitempty"`
+	Remediation string `json:"remediation"`
+}
+
+// Options tune Build.
+type Options struct {
+	// Location is the time zone weeks are cut in (nil: UTC).
+	Location *time.Location
+	// Language is "fr" (default) or "en".
+	Language string
+	// DormantDays is scoring.dormant_days (0: DefaultDormantDays).
+	DormantDays int
+	// Defis gives défi names, order and contacts.
+	Defis []config.Defi
+}
+
+// OptionsFrom derives Build's options from a configuration.
+func OptionsFrom(cfg *config.Config) Options {
+	return Options{
+		Location:    cfg.Schedule.Location,
+		Language:    cfg.Report.Language,
+		DormantDays: cfg.Scoring.DormantDays,
+		Defis:       cfg.Defis,
+	}
+}
+
+func (o Options) loc() *time.Location {
+	if o.Location == nil {
+		return time.UTC
+	}
+	return o.Location
+}
+
+func (o Options) lang() string {
+	if o.Language == "en" {
+		return "en"
+	}
+	return "fr"
+}
+
+// Build computes week's report from the stored history. now is the
+// generation time; a week that begins after now is refused (ErrFutureWeek),
+// so is a week without any stored result (ErrNoData).
+//
+// Dormancy is judged per result, against that result's own crawled_at: a
+// result is dormant when its last_commit_at is empty or more than
+// DormantDays older than its crawled_at. went_dormant and came_back compare
+// the previous week's result with this week's.
+func Build(ctx context.Context, st store.Store, week ISOWeek, now time.Time, o Options) (*Data, error) {
+	loc := o.loc()
+	start, end := week.Start(loc), week.End(loc)
+	if !start.Before(now) {
+		return nil, fmt.Errorf("report %s: starts %s, after now (%s): %w", week, start.Format(time.RFC3339), now.In(loc).Format(time.RFC3339), ErrFutureWeek)
+	}
+	cur, err := st.NewestIn(ctx, start, end)
+	if err != nil {
+		return nil, fmt.Errorf("report %s: read results: %w", week, err)
+	}
+	if len(cur) == 0 {
+		return nil, fmt.Errorf("report %s (%s to %s, %s): %w", week, start.Format("2006-01-02"), end.AddDate(0, 0, -1).Format("2006-01-02"), loc, ErrNoData)
+	}
+	prevWeek := week.Prev()
+	prev, err := st.NewestIn(ctx, prevWeek.Start(loc), start)
+	if err != nil {
+		return nil, fmt.Errorf("report %s: read results of %s: %w", week, prevWeek, err)
+	}
+	prevBy := make(map[string]*checks.Result, len(prev))
+	for i := range prev {
+		prevBy[prev[i].Repo] = &prev[i]
+	}
+	dormant := o.DormantDays
+	if dormant <= 0 {
+		dormant = DefaultDormantDays
+	}
+
+	d := &Data{
+		Week:        week.String(),
+		GeneratedAt: now.UTC().Truncate(time.Second),
+		Language:    o.lang(),
+		Repos:       make([]Repo, 0, len(cur)),
+		Changes:     []Change{},
+		Period: Period{
+			From:     week.Monday().Format("2006-01-02"),
+			To:       week.Monday().AddDate(0, 0, 6).Format("2006-01-02"),
+			Timezone: loc.String(),
+		},
+		Attention: []Attention{},
+	}
+	sort.Slice(cur, func(i, j int) bool { return cur[i].Repo < cur[j].Repo })
+	for i := range cur {
+		r := &cur[i]
+		p := prevBy[r.Repo]
+		d.Repos = append(d.Repos, repoOf(r, p))
+		isNew := false
+		if p == nil {
+			older, err := st.History(ctx, r.Repo, time.Time{}, start)
+			if err != nil {
+				return nil, fmt.Errorf("report %s: history of %s: %w", week, r.Repo, err)
+			}
+			isNew = len(older) == 0
+		}
+		d.Changes = append(d.Changes, changesOf(r, p, isNew, time.Duration(dormant)*24*time.Hour)...)
+	}
+	d.Attention = attentionOf(cur, d.Changes)
+
+	// Trend: the weeks before the previous one need their own reads.
+	weeks := make([][]checks.Result, TrendWeeks)
+	weeks[TrendWeeks-1], weeks[TrendWeeks-2] = cur, prev
+	for i := TrendWeeks - 3; i >= 0; i-- {
+		w := week.Add(i - (TrendWeeks - 1))
+		rs, err := st.NewestIn(ctx, w.Start(loc), w.End(loc))
+		if err != nil {
+			return nil, fmt.Errorf("report %s: read results of %s: %w", week, w, err)
+		}
+		weeks[i] = rs
+	}
+	all := func(string) bool { return true }
+	d.Summary = summaryOf(d.Repos, prev, all)
+	d.Trend = trendOf(week, weeks, all)
+	for _, df := range defisOf(o.Defis, d.Repos) {
+		in := func(defi string) bool { return defi == df.Slug }
+		df.Summary = summaryOf(d.Repos, prev, in)
+		df.Trend = trendOf(week, weeks, in)
+		d.Defis = append(d.Defis, df)
+	}
+	return d, nil
+}
+
+func repoOf(r, p *checks.Result) Repo {
+	out := Repo{Repo: r.Repo, Defi: r.Defi, Error: r.Error, CrawledAt: r.CrawledAt.UTC()}
+	if r.Error == "" {
+		out.Score = copyInt(r.Score)
+		out.Checks = marksOf(r)
+	}
+	if p != nil && p.Error == "" && p.Score != nil {
+		out.PreviousScore = copyInt(p.Score)
+		if out.Score != nil {
+			out.Delta = intp(*out.Score - *p.Score)
+		}
+	}
+	return out
+}
+
+func marksOf(r *checks.Result) Marks {
+	return Marks{
+		License:  checkScore(r, "license"),
+		Readme:   checkScore(r, "readme"),
+		CI:       checkScore(r, "ci"),
+		Activity: checkScore(r, "activity"),
+	}
+}
+
+func checkScore(r *checks.Result, name string) *int {
+	if r == nil || r.Error != "" {
+		return nil
+	}
+	if c := r.Check(name); c != nil {
+		return intp(c.Score)
+	}
+	return nil
+}
+
+// changesOf lists r's changes against p (the week before, nil if none), in
+// a fixed kind order.
+func changesOf(r, p *checks.Result, isNew bool, dormantAfter time.Duration) []Change {
+	var out []Change
+	add := func(kind, check string, from, to *int) {
+		out = append(out, Change{Repo: r.Repo, Kind: kind, Check: check, From: from, To: to})
+	}
+	if isNew {
+		add(KindNew, "", nil, scoreOf(r))
+	}
+	if r.Error != "" {
+		add(KindUnreachable, "", scoreOf(p), nil)
+		return out
+	}
+	if p == nil || p.Error != "" {
+		return out
+	}
+	if r.Score != nil && p.Score != nil {
+		switch delta := *r.Score - *p.Score; {
+		case delta >= ScoreStep:
+			add(KindImprovement, "", intp(*p.Score), intp(*r.Score))
+		case delta <= -ScoreStep:
+			add(KindRegression, "", intp(*p.Score), intp(*r.Score))
+		}
+	}
+	both := func(kind, check string) { add(kind, check, checkScore(p, check), checkScore(r, check)) }
+	pl, _ := detailString(p, "license", "spdx_id")
+	rl, _ := detailString(r, "license", "spdx_id")
+	switch {
+	case pl == "" && rl != "":
+		both(KindLicenseAdded, "license")
+	case pl != "" && rl == "":
+		both(KindLicenseRemoved, "license")
+	}
+	pc, _ := detailString(p, "ci", "status")
+	rc, _ := detailString(r, "ci", "status")
+	switch {
+	case pc == "success" && rc == "failure":
+		both(KindCIBroke, "ci")
+	case pc == "failure" && rc == "success":
+		both(KindCIFixed, "ci")
+	}
+	pd, rd := isDormant(p, dormantAfter), isDormant(r, dormantAfter)
+	switch {
+	case !pd && rd:
+		both(KindWentDormant, "activity")
+	case pd && !rd:
+		both(KindCameBack, "activity")
+	}
+	pa, _ := detailBool(p, "activity", "archived")
+	ra, _ := detailBool(r, "activity", "archived")
+	if ra && !pa {
+		both(KindArchived, "activity")
+	}
+	return out
+}
+
+func scoreOf(r *checks.Result) *int {
+	if r == nil || r.Error != "" {
+		return nil
+	}
+	return copyInt(r.Score)
+}
+
+// isDormant: no commit at all, or the newest older than dormantAfter before
+// the result's own crawl.
+func isDormant(r *checks.Result, dormantAfter time.Duration) bool {
+	t, ok := detailTime(r, "activity", "last_commit_at")
+	if !ok {
+		return true
+	}
+	return r.CrawledAt.Sub(t) > dormantAfter
+}
+
+var badKinds = map[string]bool{
+	KindUnreachable: true, KindRegression: true, KindLicenseRemoved: true,
+	KindCIBroke: true, KindWentDormant: true,
+}
+
+func attentionOf(cur []checks.Result, changes []Change) []Attention {
+	reasons := map[string][]string{}
+	for _, c := range changes {
+		if badKinds[c.Kind] {
+			reasons[c.Repo] = append(reasons[c.Repo], c.Kind)
+		}
+	}
+	out := []Attention{}
+	for i := range cur {
+		r := &cur[i]
+		rs := reasons[r.Repo]
+		low := r.Error == "" && r.Score != nil && *r.Score < LowScore
+		if low {
+			rs = append(rs, ReasonLowScore)
+		}
+		if len(rs) == 0 {
+			continue
+		}
+		a := Attention{Repo: r.Repo, Defi: r.Defi, Score: scoreOf(r), Reasons: rs}
+		if r.Error != "" {
+			a.Remediation = r.Error
+		} else if c := weakest(r); c != nil {
+			a.Check, a.Remediation = c.Name, c.Remediation
+		}
+		out = append(out, a)
+	}
+	// Unreachable first, then lowest score first.
+	sort.SliceStable(out, func(i, j int) bool {
+		si, sj := out[i].Score, out[j].Score
+		switch {
+		case si == nil || sj == nil:
+			return si == nil && sj != nil
+		default:
+			return *si < *sj
+		}
+	})
+	return out
+}
+
+// weakest returns the lowest-scoring of the four checks below 10 (the first
+// in CONTRACT order on a tie), or nil.
+func weakest(r *checks.Result) *checks.Check {
+	var w *checks.Check
+	for _, n := range checkNames {
+		c := r.Check(n)
+		if c != nil && c.Score < 10 && (w == nil || c.Score < w.Score) {
+			w = c
+		}
+	}
+	return w
+}
+
+var bands = [][2]int{{0, 19}, {20, 39}, {40, 59}, {60, 79}, {80, 100}}
+
+func summaryOf(repos []Repo, prev []checks.Result, in func(defi string) bool) Summary {
+	s := Summary{Distribution: make([]Band, len(bands))}
+	for i, b := range bands {
+		s.Distribution[i] = Band{Min: b[0], Max: b[1]}
+	}
+	sum := 0
+	for _, r := range repos {
+		if !in(r.Defi) {
+			continue
+		}
+		s.Repos++
+		if r.Error != "" {
+			s.Unreachable++
+		}
+		if r.Score == nil {
+			continue
+		}
+		s.Scored++
+		sum += *r.Score
+		for i := range s.Distribution {
+			if *r.Score >= s.Distribution[i].Min && *r.Score <= s.Distribution[i].Max {
+				s.Distribution[i].Count++
+			}
+		}
+		covered := func(m *int) int {
+			if m != nil && *m >= CoveredScore {
+				return 1
+			}
+			return 0
+		}
+		s.Coverage.License += covered(r.Checks.License)
+		s.Coverage.Readme += covered(r.Checks.Readme)
+		s.Coverage.CI += covered(r.Checks.CI)
+		s.Coverage.Activity += covered(r.Checks.Activity)
+	}
+	if s.Scored > 0 {
+		s.Average = mean(sum, s.Scored)
+	}
+	s.PreviousAverage, _ = average(prev, in)
+	return s
+}
+
+func average(rs []checks.Result, in func(string) bool) (*float64, int) {
+	sum, n := 0, 0
+	for i := range rs {
+		if rs[i].Error == "" && rs[i].Score != nil && in(rs[i].Defi) {
+			sum += *rs[i].Score
+			n++
+		}
+	}
+	if n == 0 {
+		return nil, 0
+	}
+	return mean(sum, n), n
+}
+
+func mean(sum, n int) *float64 {
+	v := math.Round(float64(sum)*10/float64(n)) / 10
+	return &v
+}
+
+func trendOf(week ISOWeek, weeks [][]checks.Result, in func(string) bool) []TrendPoint {
+	out := make([]TrendPoint, len(weeks))
+	for i, rs := range weeks {
+		avg, n := average(rs, in)
+		out[i] = TrendPoint{Week: week.Add(i - (len(weeks) - 1)).String(), Average: avg, Repos: n}
+	}
+	return out
+}
+
+// defisOf lists the défis with a repository in the report: configured ones
+// in configuration order, then unknown slugs sorted ("" last).
+func defisOf(conf []config.Defi, repos []Repo) []Defi {
+	present := map[string]bool{}
+	for _, r := range repos {
+		present[r.Defi] = true
+	}
+	var out []Defi
+	for _, c := range conf {
+		if present[c.Slug] {
+			out = append(out, Defi{Slug: c.Slug, Name: c.Name, Contacts: c.Contacts})
+			delete(present, c.Slug)
+		}
+	}
+	var rest []string
+	for s := range present {
+		rest = append(rest, s)
+	}
+	sort.Slice(rest, func(i, j int) bool {
+		if (rest[i] == "") != (rest[j] == "") {
+			return rest[j] == ""
+		}
+		return rest[i] < rest[j]
+	})
+	for _, s := range rest {
+		out = append(out, Defi{Slug: s, Name: s})
+	}
+	return out
+}
+
+// ForDefi returns the part of the report about one défi: its repositories,
+// changes and attention list, its summary and trend as the programme's.
+// It returns nil when the défi has no repository in the report.
+func (d *Data) ForDefi(slug string) *Data {
+	var df *Defi
+	for i := range d.Defis {
+		if d.Defis[i].Slug == slug {
+			df = &d.Defis[i]
+		}
+	}
+	if df == nil {
+		return nil
+	}
+	out := *d
+	out.Scope = slug
+	out.Repos = []Repo{}
+	in := map[string]bool{}
+	for _, r := range d.Repos {
+		if r.Defi == slug {
+			out.Repos = append(out.Repos, r)
+			in[r.Repo] = true
+		}
+	}
+	out.Changes = []Change{}
+	for _, c := range d.Changes {
+		if in[c.Repo] {
+			out.Changes = append(out.Changes, c)
+		}
+	}
+	out.Attention = []Attention{}
+	for _, a := range d.Attention {
+		if in[a.Repo] {
+			out.Attention = append(out.Attention, a)
+		}
+	}
+	out.Summary, out.Trend = df.Summary, df.Trend
+	out.Defis = []Defi{*df}
+	return &out
+}
+
+func intp(v int) *int { return &v }
+
+func copyInt(p *int) *int {
+	if p == nil {
+		return nil
+	}
+	return intp(*p)
+}
+
+// Details read from stored results: JSON-decoded (string, bool, float64) or
+// as the checks built them (time.Time too).
+
+func detail(r *checks.Result, check, key string) (any, bool) {
+	if r == nil {
+		return nil, false
+	}
+	c := r.Check(check)
+	if c == nil || c.Details == nil {
+		return nil, false
+	}
+	v, ok := c.Details[key]
+	return v, ok
+}
+
+func detailString(r *checks.Result, check, key string) (string, bool) {
+	v, ok := detail(r, check, key)
+	s, isStr := v.(string)
+	return s, ok && isStr
+}
+
+func detailBool(r *checks.Result, check, key string) (bool, bool) {
+	v, ok := detail(r, check, key)
+	b, isBool := v.(bool)
+	return b, ok && isBool
+}
+
+func detailTime(r *checks.Result, check, key string) (time.Time, bool) {
+	v, _ := detail(r, check, key)
+	switch t := v.(type) {
+	case time.Time:
+		return t, !t.IsZero()
+	case *time.Time:
+		if t == nil {
+			return time.Time{}, false
+		}
+		return *t, !t.IsZero()
+	case string:
+		p, err := time.Parse(time.RFC3339, t)
+		return p, err == nil
+	}
+	return time.Time{}, false
+}

@@ -1,0 +1,188 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// messages holds every sentence the renderings use, per language.
+var messages = map[string]map[string]string{
+	"fr": {
+		"title":                "Vigie — rapport hebdomadaire",
+		"programme":            "Programme Entrepreneurs d'intérêt général",
+		"week":                 "Semaine %d de %d, du %s au %s",
+		"generated":            "Généré le %s à %s (%s)",
+		"glance":               "En bref",
+		"average":              "Score moyen",
+		"previous":             "semaine précédente : %s",
+		"no_previous":          "pas de score la semaine précédente",
+		"repos":                "dépôts suivis cette semaine",
+		"scored":               "notés",
+		"unreachable_n":        "injoignables",
+		"trend":                "Évolution du score moyen sur %d semaines",
+		"distribution":         "Répartition des scores",
+		"coverage":             "Couverture",
+		"coverage_note":        "Dépôts notés au moins %d/10 sur le critère.",
+		"changes":              "Ce qui a changé cette semaine",
+		"no_changes":           "Aucun changement notable cette semaine.",
+		"attention":            "À traiter en priorité",
+		"no_attention":         "Aucun dépôt ne demande d'attention particulière.",
+		"defis":                "Par défi",
+		"defi":                 "Défi",
+		"no_defi":              "Hors défi",
+		"repo":                 "Dépôt",
+		"score":                "Score",
+		"delta":                "Évolution",
+		"from_to":              "Avant → après",
+		"change":               "Changement",
+		"todo":                 "À faire",
+		"reasons":              "Pourquoi",
+		"footer":               "Scores sur 100, critères sur 10. Les données de ce rapport sont dans %s.json.",
+		"check.license":        "Licence",
+		"check.readme":         "README",
+		"check.ci":             "CI",
+		"check.activity":       "Activité",
+		"subject":              "Vigie — semaine %d de %d : score moyen %s",
+		"subject_defi":         "Vigie — %s — semaine %d de %d : score moyen %s",
+		"defi_part":            "Votre défi : %s",
+		"kind.improvement":     "Progression",
+		"kind.regression":      "Recul",
+		"kind.license_added":   "Licence ajoutée",
+		"kind.license_removed": "Licence retirée",
+		"kind.ci_broke":        "CI en échec",
+		"kind.ci_fixed":        "CI réparée",
+		"kind.went_dormant":    "En sommeil",
+		"kind.came_back":       "De nouveau actif",
+		"kind.archived":        "Archivé",
+		"kind.new":             "Nouveau",
+		"kind.unreachable":     "Injoignable",
+		"kind.low_score":       "Score faible",
+	},
+	"en": {
+		"title":                "Vigie — weekly report",
+		"programme":            "Entrepreneurs d'intérêt général programme",
+		"week":                 "Week %d of %d, %s to %s",
+		"generated":            "Generated on %s at %s (%s)",
+		"glance":               "At a glance",
+		"average":              "Average score",
+		"previous":             "previous week: %s",
+		"no_previous":          "no score the previous week",
+		"repos":                "repositories followed this week",
+		"scored":               "scored",
+		"unreachable_n":        "unreachable",
+		"trend":                "Average score over %d weeks",
+		"distribution":         "Score distribution",
+		"coverage":             "Coverage",
+		"coverage_note":        "Repositories scoring at least %d/10 on the check.",
+		"changes":              "What changed this week",
+		"no_changes":           "No notable change this week.",
+		"attention":            "Needs attention",
+		"no_attention":         "No repository needs particular attention.",
+		"defis":                "By défi",
+		"defi":                 "Défi",
+		"no_defi":              "No défi",
+		"repo":                 "Repository",
+		"score":                "Score",
+		"delta":                "Change",
+		"from_to":              "Before → after",
+		"change":               "Change",
+		"todo":                 "To do",
+		"reasons":              "Why",
+		"footer":               "Scores out of 100, checks out of 10. This report's data is in %s.json.",
+		"check.license":        "Licence",
+		"check.readme":         "README",
+		"check.ci":             "CI",
+		"check.activity":       "Activity",
+		"subject":              "Vigie — week %d of %d: average score %s",
+		"subject_defi":         "Vigie — %s — week %d of %d: average score %s",
+		"defi_part":            "Your défi: %s",
+		"kind.improvement":     "Improved",
+		"kind.regression":      "Regressed",
+		"kind.license_added":   "Licence added",
+		"kind.license_removed": "Licence removed",
+		"kind.ci_broke":        "CI broke",
+		"kind.ci_fixed":        "CI fixed",
+		"kind.went_dormant":    "Went dormant",
+		"kind.came_back":       "Came back",
+		"kind.archived":        "Archived",
+		"kind.new":             "New",
+		"kind.unreachable":     "Unreachable",
+		"kind.low_score":       "Low score",
+	},
+}
+
+var monthsFR = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
+
+// lang formats for one language.
+type lang string
+
+func langOf(s string) lang {
+	if s == "en" {
+		return "en"
+	}
+	return "fr"
+}
+
+func (l lang) T(key string, args ...any) string {
+	m, ok := messages[string(l)][key]
+	if !ok {
+		m = key
+	}
+	if len(args) == 0 {
+		return m
+	}
+	return fmt.Sprintf(m, args...)
+}
+
+// Date formats a date: "30 novembre 2026", "30 November 2026".
+func (l lang) Date(t time.Time) string {
+	if l == "en" {
+		return t.Format("2 January 2006")
+	}
+	d := strconv.Itoa(t.Day())
+	if t.Day() == 1 {
+		d = "1er"
+	}
+	return d + " " + monthsFR[t.Month()-1] + " " + strconv.Itoa(t.Year())
+}
+
+// Clock formats a time of day: "08:00" (fr "08 h 00" is also common; the
+// colon form reads in both).
+func (l lang) Clock(t time.Time) string { return t.Format("15:04") }
+
+// Decimal formats v with one decimal: "62,5" in French, "62.5" in English;
+// a whole number keeps no decimal ("62").
+func (l lang) Decimal(v float64) string {
+	s := strconv.FormatFloat(math.Round(v*10)/10, 'f', 1, 64)
+	s = strings.TrimSuffix(s, ".0")
+	if l == "fr" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
+}
+
+// Percent formats a share: "75 %" (narrow no-break space) or "75%".
+func (l lang) Percent(n, of int) string {
+	if of == 0 {
+		return "–"
+	}
+	p := strconv.Itoa(int(math.Round(float64(n) * 100 / float64(of))))
+	if l == "fr" {
+		return p + "\u202f%"
+	}
+	return p + "%"
+}
+
+// Signed formats a delta: "+12", "−3", "0".
+func (l lang) Signed(v int) string {
+	switch {
+	case v > 0:
+		return "+" + strconv.Itoa(v)
+	case v < 0:
+		return "−" + strconv.Itoa(-v)
+	}
+	return "0"
+}
