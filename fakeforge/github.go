@@ -29,6 +29,7 @@ type GitHub struct {
 	byID    map[int64]*ghRepo
 	schema  *ast.Schema // nil: GraphQL queries are parsed but not validated
 	resetAt time.Time
+	limits  [2]int // anonymous, authenticated
 
 	mu       sync.Mutex
 	requests int
@@ -41,8 +42,17 @@ type GitHub struct {
 type GitHubOption func(*gitHubConfig)
 
 type gitHubConfig struct {
-	schemaPath string
-	schema     *ast.Schema
+	schemaPath       string
+	schema           *ast.Schema
+	anonLimit, limit int
+}
+
+// WithGitHubRateLimit sets the hourly limits the rate-limit headers report
+// (GitHub: 60 without a token, 5,000 with one). Clients such as go-github
+// stop sending once Remaining reaches 0, so tests crawling many repositories
+// anonymously raise the first.
+func WithGitHubRateLimit(anonymous, authenticated int) GitHubOption {
+	return func(c *gitHubConfig) { c.anonLimit, c.limit = anonymous, authenticated }
 }
 
 // WithGitHubSchemaPath validates GraphQL queries against the schema file at
@@ -77,7 +87,7 @@ type ghEntry struct {
 // NewGitHub builds a fake GitHub serving repos. A schema that cannot be
 // loaded makes it panic: that is a broken test setup, not a runtime case.
 func NewGitHub(repos []Repo, opts ...GitHubOption) *GitHub {
-	var cfg gitHubConfig
+	cfg := gitHubConfig{anonLimit: 60, limit: 5000}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -88,6 +98,7 @@ func NewGitHub(repos []Repo, opts ...GitHubOption) *GitHub {
 		used:    map[string]int{},
 		resetAt: time.Now().Add(time.Hour).Truncate(time.Second),
 		schema:  cfg.schema,
+		limits:  [2]int{cfg.anonLimit, cfg.limit},
 	}
 	if g.schema == nil {
 		p := cfg.schemaPath
@@ -294,9 +305,9 @@ func bearer(r *http.Request) string {
 // rateHeaders writes GitHub's rate-limit headers. Nothing is refused: the
 // fake measures use, the fault middleware simulates exhaustion.
 func (g *GitHub) rateHeaders(w http.ResponseWriter, tok, resource string) {
-	limit := 5000
+	limit := g.limits[1]
 	if tok == "" {
-		limit = 60
+		limit = g.limits[0]
 	}
 	key := resource + "/" + tok
 	g.mu.Lock()

@@ -1,0 +1,338 @@
+package github
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	gh "github.com/google/go-github/v60/github"
+
+	"github.com/eiglink/vigie/crawler"
+)
+
+// statusOf returns the HTTP status of a go-github error (0 when the error
+// is not an HTTP answer).
+func statusOf(err error) int {
+	var er *gh.ErrorResponse
+	if errors.As(err, &er) && er.Response != nil {
+		return er.Response.StatusCode
+	}
+	var rl *gh.RateLimitError
+	if errors.As(err, &rl) && rl.Response != nil {
+		return rl.Response.StatusCode
+	}
+	var ar *gh.AbuseRateLimitError
+	if errors.As(err, &ar) && ar.Response != nil {
+		return ar.Response.StatusCode
+	}
+	return 0
+}
+
+func isEmptyRepoAnswer(err error) bool {
+	var er *gh.ErrorResponse
+	return errors.As(err, &er) && strings.Contains(strings.ToLower(er.Message), "empty")
+}
+
+// restFetch gathers one repository's facts over REST: about a dozen calls.
+func (f *Forge) restFetch(ctx context.Context, ref crawler.Ref, now time.Time) crawler.Facts {
+	c := f.restClient()
+	owner, name, _ := strings.Cut(ref.Path, "/")
+	where := f.opts.WebURL + "/" + ref.Path
+	fail := func(err error) crawler.Facts {
+		fa := crawler.Facts{Ref: ref, CrawledAt: now, Error: fmt.Sprintf("github %s: %v", where, err)}
+		if s := statusOf(err); s == http.StatusNotFound || s == http.StatusGone || s == http.StatusUnavailableForLegalReasons {
+			fa.NotFound = true
+			fa.Error = fmt.Sprintf("github %s: repository not found (missing or private)", where)
+		}
+		return fa
+	}
+	// A renamed repository answers 301 to /repositories/ID, which the HTTP
+	// client follows; full_name then gives the current path.
+	repo, _, err := c.Repositories.Get(ctx, owner, name)
+	if err != nil {
+		return fail(fmt.Errorf("repository: %w", err))
+	}
+	r := &raw{
+		canonical:   repo.GetFullName(),
+		description: repo.GetDescription(),
+		homepage:    repo.GetHomepage(),
+		topics:      repo.Topics,
+		branch:      repo.GetDefaultBranch(),
+		language:    repo.GetLanguage(),
+		fork:        repo.GetFork(),
+		archived:    repo.GetArchived(),
+		createdAt:   repo.GetCreatedAt().Time,
+		stars:       repo.GetStargazersCount(),
+		texts:       map[string][]byte{},
+	}
+	if l := repo.GetLicense(); l != nil {
+		r.forgeSPDX = forgeSPDX(l.GetSPDXID(), l.GetKey())
+	}
+	if r.canonical != "" {
+		owner, name, _ = strings.Cut(r.canonical, "/")
+	}
+
+	// Commits of the window; the head commit's date also when the window
+	// is empty. An empty repository answers 409.
+	var headSHA string
+	opt := &gh.CommitsListOptions{SHA: r.branch, Since: now.Add(-crawler.Window), ListOptions: gh.ListOptions{PerPage: 100}}
+	for {
+		list, resp, err := c.Repositories.ListCommits(ctx, owner, name, opt)
+		if err != nil {
+			if statusOf(err) == http.StatusConflict {
+				r.empty = true
+				break
+			}
+			return fail(fmt.Errorf("commits of %s: %w", r.branch, err))
+		}
+		for _, cm := range list {
+			if headSHA == "" {
+				headSHA = cm.GetSHA()
+				r.headAt = cm.GetCommit().GetCommitter().GetDate().Time
+			}
+			r.commits = append(r.commits, commit{
+				at:     cm.GetCommit().GetCommitter().GetDate().Time,
+				author: authorKey(cm.GetAuthor().GetLogin(), cm.GetCommit().GetAuthor().GetEmail(), cm.GetCommit().GetAuthor().GetName()),
+			})
+		}
+		if resp.NextPage == 0 {
+			break
+		}
+		opt.Page = resp.NextPage
+	}
+	if !r.empty && headSHA == "" {
+		list, _, err := c.Repositories.ListCommits(ctx, owner, name, &gh.CommitsListOptions{SHA: r.branch, ListOptions: gh.ListOptions{PerPage: 1}})
+		switch {
+		case statusOf(err) == http.StatusConflict:
+			r.empty = true
+		case err != nil:
+			return fail(fmt.Errorf("head commit of %s: %w", r.branch, err))
+		case len(list) > 0:
+			headSHA = list[0].GetSHA()
+			r.headAt = list[0].GetCommit().GetCommitter().GetDate().Time
+		}
+	}
+	if r.empty {
+		// GitHub names the branch an empty repository will get; GraphQL
+		// has no default branch then. Facts say "none" either way.
+		r.branch = ""
+		r.openIssues, r.openPRs, err = f.restIssueCounts(ctx, c, owner, name, repo)
+		if err != nil {
+			return fail(err)
+		}
+		return r.facts(ref, now)
+	}
+
+	// The tree: root, then .github/, .github/workflows/ and docs/ when
+	// present.
+	getDir := func(dir string) error {
+		_, entries, _, err := c.Repositories.GetContents(ctx, owner, name, dir, &gh.RepositoryContentGetOptions{Ref: headSHA})
+		if err != nil {
+			return fmt.Errorf("contents of /%s: %w", dir, err)
+		}
+		for _, e := range entries {
+			fl := crawler.File{Path: e.GetPath(), Size: int64(e.GetSize())}
+			if fl.Path == "" {
+				fl.Path = strings.TrimPrefix(dir+"/"+e.GetName(), "/")
+			}
+			switch e.GetType() {
+			case "dir":
+				fl.Dir, fl.Size = true, 0
+			case "submodule":
+				fl.Size = 0
+			}
+			r.files = append(r.files, fl)
+		}
+		return nil
+	}
+	if err := getDir(""); err != nil {
+		if isEmptyRepoAnswer(err) {
+			r.empty, r.branch = true, ""
+			return r.facts(ref, now)
+		}
+		return fail(err)
+	}
+	for _, d := range []string{".github", ".github/workflows", "docs"} {
+		if hasDir(r.files, d) {
+			if err := getDir(d); err != nil {
+				return fail(err)
+			}
+		}
+	}
+	for _, p := range licensePaths(r.files) {
+		fc, _, _, err := c.Repositories.GetContents(ctx, owner, name, p, &gh.RepositoryContentGetOptions{Ref: headSHA})
+		if err != nil {
+			return fail(fmt.Errorf("licence file %s: %w", p, err))
+		}
+		if fc != nil {
+			t, err := fc.GetContent()
+			if err != nil {
+				return fail(fmt.Errorf("licence file %s: %w", p, err))
+			}
+			r.texts[p] = []byte(t)
+		}
+	}
+	// /readme answers the README GitHub shows (.github/, root, docs/).
+	rd, _, err := c.Repositories.GetReadme(ctx, owner, name, &gh.RepositoryContentGetOptions{Ref: headSHA})
+	switch {
+	case statusOf(err) == http.StatusNotFound:
+	case err != nil:
+		return fail(fmt.Errorf("readme: %w", err))
+	default:
+		r.readme, r.readmeSize = rd.GetPath(), int64(rd.GetSize())
+		t, err := rd.GetContent()
+		if err != nil {
+			return fail(fmt.Errorf("readme %s: %w", rd.GetPath(), err))
+		}
+		r.texts[r.readme] = truncate([]byte(t))
+	}
+
+	r.ciStatus = f.restCI(ctx, c, owner, name, headSHA)
+
+	rel, _, err := c.Repositories.GetLatestRelease(ctx, owner, name)
+	switch {
+	case statusOf(err) == http.StatusNotFound:
+	case err != nil:
+		return fail(fmt.Errorf("latest release: %w", err))
+	default:
+		r.release = &crawler.Release{Tag: rel.GetTagName(), Name: rel.GetName(), PublishedAt: rel.GetPublishedAt().Time.UTC()}
+	}
+	r.openIssues, r.openPRs, err = f.restIssueCounts(ctx, c, owner, name, repo)
+	if err != nil {
+		return fail(err)
+	}
+	return r.facts(ref, now)
+}
+
+// restIssueCounts splits open_issues_count, which counts pull requests too:
+// the number of open pull requests is the last page of a one-per-page list.
+func (f *Forge) restIssueCounts(ctx context.Context, c *gh.Client, owner, name string, repo *gh.Repository) (issues, prs int, err error) {
+	list, resp, err := c.PullRequests.List(ctx, owner, name, &gh.PullRequestListOptions{State: "open", ListOptions: gh.ListOptions{PerPage: 1}})
+	if err != nil {
+		return 0, 0, fmt.Errorf("open pull requests: %w", err)
+	}
+	prs = len(list)
+	if resp.LastPage > 0 {
+		prs = resp.LastPage
+	}
+	if !repo.GetHasIssues() {
+		return -1, prs, nil
+	}
+	return max(repo.GetOpenIssuesCount()-prs, 0), prs, nil
+}
+
+// restCI tells how the head commit's CI went, from its check runs (GitHub
+// Actions and other apps) and its commit statuses (Jenkins, Travis...),
+// with the same mapping as GraphQL's statusCheckRollup:
+//
+//   - check runs: a completed run with conclusion failure, timed_out,
+//     cancelled, action_required or startup_failure fails; a queued,
+//     in_progress, waiting or pending run is running; success, neutral,
+//     skipped and stale are fine.
+//   - combined status: failure and error fail; pending runs, except that
+//     GitHub says "pending" with total_count 0 when there is no status at
+//     all (every Actions-only repository): that is no status.
+//   - together: any failure → failure; else anything running → running;
+//     else anything at all → success; nothing → none. A call that fails
+//     makes the status unknown.
+func (f *Forge) restCI(ctx context.Context, c *gh.Client, owner, name, sha string) string {
+	var failed, running, seen bool
+	opt := &gh.ListCheckRunsOptions{ListOptions: gh.ListOptions{PerPage: 100}}
+	for {
+		res, resp, err := c.Checks.ListCheckRunsForRef(ctx, owner, name, sha, opt)
+		if err != nil {
+			f.log.Warn("check runs", "repo", owner+"/"+name, "err", err)
+			return crawler.StatusUnknown
+		}
+		for _, run := range res.CheckRuns {
+			seen = true
+			switch run.GetStatus() {
+			case "completed":
+				switch run.GetConclusion() {
+				case "failure", "timed_out", "cancelled", "action_required", "startup_failure":
+					failed = true
+				}
+			default: // queued, in_progress, waiting, requested, pending
+				running = true
+			}
+		}
+		if resp.NextPage == 0 {
+			break
+		}
+		opt.Page = resp.NextPage
+	}
+	st, _, err := c.Repositories.GetCombinedStatus(ctx, owner, name, sha, &gh.ListOptions{PerPage: 100})
+	if err != nil {
+		f.log.Warn("combined status", "repo", owner+"/"+name, "err", err)
+		return crawler.StatusUnknown
+	}
+	if st.GetTotalCount() > 0 || len(st.Statuses) > 0 {
+		seen = true
+		switch st.GetState() {
+		case "failure", "error":
+			failed = true
+		case "pending":
+			running = true
+		}
+	}
+	switch {
+	case failed:
+		return crawler.StatusFailure
+	case running:
+		return crawler.StatusRunning
+	case seen:
+		return crawler.StatusSuccess
+	}
+	return crawler.StatusNone
+}
+
+// restListOrg lists an organisation's repositories, or a user's when
+// /orgs answers 404.
+func (f *Forge) restListOrg(ctx context.Context, org string) ([]crawler.OrgRepo, error) {
+	c := f.restClient()
+	var out []crawler.OrgRepo
+	add := func(list []*gh.Repository) {
+		for _, r := range list {
+			out = append(out, crawler.OrgRepo{Path: r.GetFullName(), Fork: r.GetFork(), Archived: r.GetArchived()})
+		}
+	}
+	opt := &gh.RepositoryListByOrgOptions{Type: "all", ListOptions: gh.ListOptions{PerPage: 100}}
+	for {
+		list, resp, err := c.Repositories.ListByOrg(ctx, org, opt)
+		if statusOf(err) == http.StatusNotFound && opt.Page == 0 {
+			return f.restListUser(ctx, c, org)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("github %s/%s: listing repositories: %w", f.opts.WebURL, org, err)
+		}
+		add(list)
+		if resp.NextPage == 0 {
+			return out, nil
+		}
+		opt.Page = resp.NextPage
+	}
+}
+
+func (f *Forge) restListUser(ctx context.Context, c *gh.Client, user string) ([]crawler.OrgRepo, error) {
+	var out []crawler.OrgRepo
+	opt := &gh.RepositoryListByUserOptions{Type: "owner", ListOptions: gh.ListOptions{PerPage: 100}}
+	for {
+		list, resp, err := c.Repositories.ListByUser(ctx, user, opt)
+		if err != nil {
+			if statusOf(err) == http.StatusNotFound {
+				return nil, fmt.Errorf("github %s/%s: %w", f.opts.WebURL, user, errNoOwner)
+			}
+			return nil, fmt.Errorf("github %s/%s: listing repositories: %w", f.opts.WebURL, user, err)
+		}
+		for _, r := range list {
+			out = append(out, crawler.OrgRepo{Path: r.GetFullName(), Fork: r.GetFork(), Archived: r.GetArchived()})
+		}
+		if resp.NextPage == 0 {
+			return out, nil
+		}
+		opt.Page = resp.NextPage
+	}
+}
