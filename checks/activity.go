@@ -1,0 +1,91 @@
+package checks
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/eiglink/vigie/crawler"
+)
+
+// Activity scores the life of the default branch at crawl time, with
+// D = dormant_days (90 by default) and n = commits in the last 90 days:
+//
+//	10  last commit within D days and n ≥ 5 (or, for a repository created
+//	    less than 90 days ago, n ≥ 3: it has not had 90 days to fill)
+//	 8  last commit within D days, n from 2 to 4 (young repository: n ≥ 1)
+//	 7  last commit within D days, one commit in 90 days
+//	 6  last commit within D days but none in 90 days (D above 90)
+//	 3  dormant: last commit between D and 2·D days ago
+//	 2  dormant: between 2·D and 4·D days
+//	 1  dormant for more than 4·D days
+//	 0  archived, or no commit at all
+func Activity(f crawler.Facts, o Options) Check {
+	a := f.Activity
+	d := o.dormantDays()
+	c := Check{Name: "activity", Details: map[string]any{
+		"archived":         f.Archived,
+		"last_commit_at":   rfc3339(a.LastCommitAt),
+		"commits_90d":      a.Commits90d,
+		"contributors_90d": a.Contributors90d,
+		"dormant_days":     d,
+	}}
+	if f.Archived {
+		c.Score = 0
+		c.Reason = o.text("La forge marque le dépôt comme archivé : il n'évolue plus.",
+			"The forge marks the repository archived: it no longer changes.")
+		c.Remediation = o.text("Si le projet continue, désarchivez le dépôt dans ses paramètres ; s'il continue ailleurs, indiquez où en tête du README.",
+			"If the project goes on, unarchive the repository in its settings; if it goes on elsewhere, say where at the top of the README.")
+		return c
+	}
+	if f.Empty || a.LastCommitAt.IsZero() {
+		c.Score = 0
+		c.Details["last_commit_at"] = ""
+		c.Reason = o.text("Le dépôt ne contient aucun commit.", "The repository holds no commit.")
+		c.Remediation = o.text("Poussez le code du projet sur la branche par défaut, avec au moins un README et une licence.",
+			"Push the project's code to the default branch, with at least a README and a licence.")
+		return c
+	}
+	// A commit dated after the crawl (a committer's clock ahead) is today's.
+	days := max(0, int(f.CrawledAt.Sub(a.LastCommitAt)/(24*time.Hour)))
+	c.Details["days_since_last_commit"] = days
+	young := !f.CreatedAt.IsZero() && f.CrawledAt.Sub(f.CreatedAt) < crawler.Window
+	c.Details["young"] = young
+	branch := orName(f.DefaultBranch, o.text("la branche par défaut", "the default branch"))
+	n := a.Commits90d
+
+	if days > d {
+		switch {
+		case days > 4*d:
+			c.Score = 1
+		case days > 2*d:
+			c.Score = 2
+		default:
+			c.Score = 3
+		}
+		c.Reason = o.text(fmt.Sprintf("Le dernier commit sur %s date de %d jours (plus de %d jours) : le dépôt est en sommeil.", branch, days, d),
+			fmt.Sprintf("The last commit on %s is %d days old (more than %d days): the repository is dormant.", branch, days, d))
+		c.Remediation = o.text(fmt.Sprintf("Si le projet vit, poussez vos changements sur %s (les branches de travail ne comptent pas) ; s'il est terminé, dites-le en tête du README et archivez le dépôt.", branch),
+			fmt.Sprintf("If the project is alive, push your changes to %s (work branches do not count); if it is finished, say so at the top of the README and archive the repository.", branch))
+		return c
+	}
+	switch {
+	case n >= 5 || young && n >= 3:
+		c.Score = 10
+	case n >= 2 || young && n >= 1:
+		c.Score = 8
+	case n == 1:
+		c.Score = 7
+	default:
+		c.Score = 6
+	}
+	if c.Score == 10 {
+		c.Reason = o.text(fmt.Sprintf("Le dépôt est actif : %d commits sur %s ces 90 derniers jours, le dernier il y a %d jours.", n, branch, days),
+			fmt.Sprintf("The repository is active: %d commits on %s in the last 90 days, the last one %d days ago.", n, branch, days))
+		return c
+	}
+	c.Reason = o.text(fmt.Sprintf("Le dépôt vit peu : %d commit(s) sur %s ces 90 derniers jours, le dernier il y a %d jours.", n, branch, days),
+		fmt.Sprintf("The repository shows little activity: %d commit(s) on %s in the last 90 days, the last one %d days ago.", n, branch, days))
+	c.Remediation = o.text(fmt.Sprintf("Fusionnez régulièrement le travail en cours dans %s, par petits commits, plutôt qu'en un bloc rare.", branch),
+		fmt.Sprintf("Merge ongoing work into %s regularly, in small commits, rather than in rare large batches.", branch))
+	return c
+}
