@@ -1,0 +1,625 @@
+package gitlab
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/eiglink/vigie/crawler"
+	"github.com/eiglink/vigie/crawler/licenseid"
+	"github.com/eiglink/vigie/fakeforge"
+)
+
+var now = time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC)
+
+const mitText = `MIT License
+
+Copyright (c) 2020 Direction interministérielle du numérique
+
+Permission is hereby granted, free of charge, to any person obtaining a copy
+of this software and associated documentation files (the "Software"), to deal
+in the Software without restriction, including without limitation the rights
+to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+copies of the Software, and to permit persons to whom the Software is
+furnished to do so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in all
+copies or substantial portions of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+SOFTWARE.
+`
+
+// cecillNotice is the notice CeCILL asks to put in each file; the whole
+// licence text is long and the forge's detector does not know it anyway.
+const cecillNotice = `Ce logiciel est régi par la licence CeCILL 2.1 soumise au droit français et
+respectant les principes de diffusion des logiciels libres. Vous pouvez
+utiliser, modifier et/ou redistribuer ce programme sous les conditions
+de la licence CeCILL 2.1 telle que diffusée par le CEA, le CNRS et l'INRIA
+sur le site "http://www.cecill.info".
+`
+
+// licenceOuverte returns a Licence Ouverte text: the real one from the
+// shared data of real défi repositories when it is there.
+func licenceOuverte(t *testing.T) string {
+	t.Helper()
+	p := filepath.Join("..", "..", "..", "shared", "data", "real-repos", "github", "entrepreneur-interet-general", "brigade-numerique.json")
+	if b, err := os.ReadFile(p); err == nil {
+		var fx struct {
+			Files map[string]json.RawMessage `json:"files"`
+		}
+		var s string
+		if json.Unmarshal(b, &fx) == nil && json.Unmarshal(fx.Files["LICENSE.md"], &s) == nil && s != "" {
+			return s
+		}
+	}
+	return "# LICENCE OUVERTE / OPEN LICENCE\n\nVersion 2.0 - Avril 2017\n\nLe « Concédant » concède au « Réutilisateur » un droit de libre Réutilisation de l'Information.\n"
+}
+
+// commits makes n commits, newest first, one every step from start back,
+// by authors cycling over the given e-mails.
+func commits(start time.Time, n int, step time.Duration, emails ...string) []fakeforge.Commit {
+	out := make([]fakeforge.Commit, n)
+	for i := range out {
+		e := emails[i%len(emails)]
+		out[i] = fakeforge.Commit{AuthorName: e, AuthorEmail: e, Date: start.Add(-time.Duration(i) * step), Message: fmt.Sprintf("commit %d", i)}
+	}
+	return out
+}
+
+func day(n int) time.Duration { return time.Duration(n) * 24 * time.Hour }
+
+// fixture is the fake instance every end-to-end test crawls.
+func fixture(t *testing.T) []fakeforge.Repo {
+	base := func(p string) fakeforge.Repo {
+		return fakeforge.Repo{
+			Path: p, DefaultBranch: "main", CreatedAt: now.Add(-day(400)),
+			Files:   map[string]string{"README.md": "# " + p + "\n\nUn projet.\n"},
+			Commits: commits(now.Add(-day(2)), 3, day(1), "a@example.org"),
+		}
+	}
+	full := base("eig/sub/subsub/projet-a")
+	full.Description, full.Topics, full.Stars, full.OpenIssues, full.OpenPullRequests = "Projet complet", []string{"eig", "santé"}, 12, 4, 37
+	full.License = "MIT"
+	full.Files = map[string]string{
+		"README.md": "# Projet A\n\n## Installation\n", "LICENSE": mitText, ".gitlab-ci.yml": "test:\n  script: go test\n",
+		"docs/CONTRIBUTING.md": "Contribuer", ".github/workflows/ci.yml": "on: push", "src/main.go": "package main",
+	}
+	full.Sizes = map[string]int64{"go.mod": 120}
+	full.Commits = append(commits(now.Add(-day(1)), 10, day(3), "Alice@example.org", "bob@example.org", "alice@example.org"),
+		commits(now.Add(-day(200)), 5, day(10), "old@example.org")...)
+	full.CI = &fakeforge.CIRun{State: "success", Kind: "pipeline", At: now.Add(-day(1))}
+	full.Releases = []fakeforge.Release{{Tag: "v1.2.0", Name: "Version 1.2", PublishedAt: now.Add(-day(20))}, {Tag: "v1.1.0", PublishedAt: now.Add(-day(90))}}
+
+	renamed := base("eig/nouveau-nom")
+	renamed.OldPaths = []string{"eig/ancien-nom"}
+
+	private := base("eig/secret")
+	private.Private = true
+
+	empty := fakeforge.Repo{Path: "eig/vide", CreatedAt: now.Add(-day(3))}
+
+	archived := base("eig/archive")
+	archived.Archived = true
+	archived.Commits = commits(now.Add(-day(700)), 4, day(5), "x@example.org")
+
+	cecill := base("eig/cecill")
+	cecill.License = "NOASSERTION"
+	cecill.Files["LICENCE.txt"] = cecillNotice
+
+	ouverte := base("eig/licence-ouverte")
+	ouverte.License = "NOASSERTION"
+	ouverte.Files["LICENSE.md"] = licenceOuverte(t)
+
+	twoLicences := base("eig/double")
+	twoLicences.License = "MIT"
+	twoLicences.Files["LICENSE-MIT"] = mitText
+	twoLicences.Files["COPYING"] = cecillNotice
+
+	rst := base("eig/rst")
+	rst.Files = map[string]string{"README.rst": "Projet\n======\n", "docs/README.md": "not this one"}
+
+	bare := base("eig/bare-readme")
+	bare.Files = map[string]string{"README": "Projet sans extension\n"}
+
+	noReadme := base("eig/sans-readme")
+	noReadme.Files = map[string]string{"main.go": "package main"}
+
+	customCI := base("eig/ci-perso")
+	customCI.Files["ci/pipeline.yml"] = "build:\n  script: make\n"
+	remoteCI := base("eig/ci-distant")
+	missingCI := base("eig/ci-absent")
+
+	states := map[string]string{"ok": "success", "ko": "failure", "encours": "running", "annule": "canceled", "attente": "pending", "manuel": "manual"}
+	var pipes []fakeforge.Repo
+	for name, st := range states {
+		r := base("eig/pipeline-" + name)
+		r.Files[".gitlab-ci.yml"] = "x: {script: [true]}"
+		r.CI = &fakeforge.CIRun{State: st, Kind: "pipeline", At: now.Add(-day(1))}
+		pipes = append(pipes, r)
+	}
+	annuleApresEchec := base("eig/pipeline-annule-apres-echec")
+	annuleApresEchec.CI = &fakeforge.CIRun{State: "canceled", Kind: "pipeline", At: now.Add(-time.Hour)}
+
+	busy := base("eig/actif")
+	// 250 commits in the window (one every 8 hours from an hour ago), then
+	// 30 older ones: three pages, no X-Total.
+	busy.Commits = append(commits(now.Add(-time.Hour), 250, 8*time.Hour, "a@x.org", "b@x.org", "c@x.org", "d@x.org"),
+		commits(now.Add(-day(120)), 30, day(1), "e@x.org")...)
+
+	edge := base("eig/limite")
+	edge.Commits = []fakeforge.Commit{
+		{AuthorEmail: "in@x.org", Date: now.Add(-crawler.Window + time.Minute)},
+		{AuthorEmail: "out@x.org", Date: now.Add(-crawler.Window - time.Minute)},
+		{AuthorEmail: "out@x.org", Date: now.Add(-crawler.Window - day(1))},
+	}
+
+	dormant := base("eig/dormant")
+	dormant.Commits = commits(now.Add(-day(400)), 3, day(1), "z@x.org")
+
+	noIssues := base("eig/sans-tickets")
+	noIssues.OpenIssues = -1
+
+	fork := base("eig/outils/fourche")
+	fork.Fork = true
+
+	user := base("jdupont/perso")
+	user.UserOwned = true
+
+	repos := []fakeforge.Repo{full, renamed, private, empty, archived, cecill, ouverte, twoLicences, rst, bare, noReadme,
+		customCI, remoteCI, missingCI, annuleApresEchec, busy, edge, dormant, noIssues, fork, user}
+	return append(repos, pipes...)
+}
+
+// newFake starts the fake GitLab at the root and under /gitlab, as a
+// self-hosted instance with a path prefix is.
+func newFake(t *testing.T) (*fakeforge.GitLab, *httptest.Server) {
+	t.Helper()
+	g := fakeforge.NewGitLab(fixture(t))
+	g.SetExtra("eig/ci-perso", fakeforge.GitLabExtra{CIConfigPath: "ci/pipeline.yml"})
+	g.SetExtra("eig/ci-distant", fakeforge.GitLabExtra{CIConfigPath: "templates/app.yml@infra/ci-templates"})
+	g.SetExtra("eig/ci-absent", fakeforge.GitLabExtra{CIConfigPath: "build/gitlab.yml"})
+	g.SetExtra("eig/pipeline-annule-apres-echec", fakeforge.GitLabExtra{Pipelines: []fakeforge.CIRun{
+		{State: "skipped", At: now.Add(-2 * time.Hour)}, {State: "failure", At: now.Add(-3 * time.Hour)},
+	}})
+	srv := httptest.NewServer(g)
+	t.Cleanup(srv.Close)
+	return g, srv
+}
+
+func newForge(t *testing.T, web string, tokens ...string) *Forge {
+	t.Helper()
+	f, err := New(Options{Name: "gitlab", WebURL: web, Tokens: tokens, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func ref(host, p string) crawler.Ref {
+	return crawler.Ref{Forge: "gitlab", Host: host, Path: p, URL: "https://" + host + "/" + p}
+}
+
+func fetchOne(t *testing.T, f *Forge, host, p string) crawler.Facts {
+	t.Helper()
+	out := f.Fetch(context.Background(), []crawler.Job{{Ref: ref(host, p)}}, now)
+	if len(out) != 1 {
+		t.Fatalf("Fetch returned %d facts for one job", len(out))
+	}
+	return out[0]
+}
+
+func TestFetchEdgeCases(t *testing.T) {
+	_, srv := newFake(t)
+	host := strings.TrimPrefix(srv.URL, "http://")
+	f := newForge(t, srv.URL)
+	ouverteText := licenceOuverte(t)
+	ouverteID, ouverteCov := licenseid.Identify([]byte(ouverteText))
+	cecillID, cecillCov := licenseid.Identify([]byte(cecillNotice))
+
+	tests := []struct {
+		path  string
+		check func(t *testing.T, got crawler.Facts)
+	}{
+		{"eig/sub/subsub/projet-a", func(t *testing.T, got crawler.Facts) {
+			want := crawler.Facts{
+				Ref: ref(host, "eig/sub/subsub/projet-a"), CrawledAt: now,
+				CanonicalPath: "eig/sub/subsub/projet-a", Description: "Projet complet", Topics: []string{"eig", "santé"},
+				DefaultBranch: "main", CreatedAt: now.Add(-day(400)), Stars: 12, OpenIssues: 4, OpenPullRequests: 37,
+				License: crawler.LicenseFacts{ForgeSPDX: "MIT", ForgePath: "LICENSE", Files: []crawler.LicenseFile{
+					{Path: "LICENSE", SPDX: "MIT", Coverage: got.License.Files[0].Coverage, Bytes: int64(len(mitText))}}},
+				Readme: crawler.ReadmeFacts{Path: "README.md", Bytes: int64(len("# Projet A\n\n## Installation\n")), Text: "# Projet A\n\n## Installation\n"},
+				CI: crawler.CIFacts{Systems: []string{"github-actions", "gitlab-ci"}, Files: []string{".github/workflows/ci.yml", ".gitlab-ci.yml"},
+					Status: "success", RunAt: now.Add(-day(1)), RunURL: got.CI.RunURL},
+				// 10 commits every 3 days from yesterday: all in the window.
+				Activity:  crawler.ActivityFacts{LastCommitAt: now.Add(-day(1)), Commits90d: 10, Contributors90d: 2},
+				Release:   &crawler.Release{Tag: "v1.2.0", Name: "Version 1.2", PublishedAt: now.Add(-day(20))},
+				Community: crawler.Community(got.Files),
+				Files: []crawler.File{
+					{Path: ".github", Dir: true, Size: -1}, {Path: ".github/workflows", Dir: true, Size: -1},
+					{Path: ".github/workflows/ci.yml", Size: -1}, {Path: ".gitlab-ci.yml", Size: -1},
+					{Path: "LICENSE", Size: int64(len(mitText))}, {Path: "README.md", Size: int64(len("# Projet A\n\n## Installation\n"))},
+					{Path: "docs", Dir: true, Size: -1}, {Path: "docs/CONTRIBUTING.md", Size: -1},
+					{Path: "go.mod", Size: -1}, {Path: "src", Dir: true, Size: -1},
+				},
+			}
+			if got.License.Files[0].Coverage < 90 {
+				t.Errorf("MIT coverage %v, want >= 90", got.License.Files[0].Coverage)
+			}
+			if !strings.HasSuffix(got.CI.RunURL, "/eig/sub/subsub/projet-a/-/pipelines/1001") {
+				t.Errorf("RunURL %q", got.CI.RunURL)
+			}
+			if got.Community.Contributing != "docs/CONTRIBUTING.md" {
+				t.Errorf("Contributing %q", got.Community.Contributing)
+			}
+			if !reflect.DeepEqual(got, want) {
+				gj, _ := json.MarshalIndent(got, "", " ")
+				wj, _ := json.MarshalIndent(want, "", " ")
+				t.Errorf("facts differ\ngot  %s\nwant %s", gj, wj)
+			}
+		}},
+		{"eig/ancien-nom", func(t *testing.T, got crawler.Facts) {
+			if got.Error != "" || got.CanonicalPath != "eig/nouveau-nom" {
+				t.Errorf("renamed: error %q, canonical %q; want the new path", got.Error, got.CanonicalPath)
+			}
+			if got.Ref.Path != "eig/ancien-nom" {
+				t.Errorf("Ref changed to %q", got.Ref.Path)
+			}
+			if got.Readme.Path != "README.md" || got.Activity.Commits90d != 3 {
+				t.Errorf("renamed project's facts not fetched: %+v %+v", got.Readme, got.Activity)
+			}
+		}},
+		{"eig/absent", func(t *testing.T, got crawler.Facts) {
+			if !got.NotFound || got.Error == "" {
+				t.Errorf("missing: NotFound %v, Error %q", got.NotFound, got.Error)
+			}
+			if !strings.Contains(got.Error, "/api/v4/projects/eig%2Fabsent") {
+				t.Errorf("error %q does not name the URL", got.Error)
+			}
+		}},
+		{"eig/secret", func(t *testing.T, got crawler.Facts) {
+			if !got.NotFound {
+				t.Errorf("private project: NotFound false, error %q", got.Error)
+			}
+		}},
+		{"eig/vide", func(t *testing.T, got crawler.Facts) {
+			if got.Error != "" || !got.Empty || got.DefaultBranch != "" {
+				t.Errorf("empty: error %q, Empty %v, branch %q", got.Error, got.Empty, got.DefaultBranch)
+			}
+			if got.CI.Status != crawler.StatusNone || !got.Activity.LastCommitAt.IsZero() || got.Readme.Path != "" {
+				t.Errorf("empty: %+v %+v %+v", got.CI, got.Activity, got.Readme)
+			}
+		}},
+		{"eig/archive", func(t *testing.T, got crawler.Facts) {
+			if !got.Archived || got.Activity.Commits90d != 0 || !got.Activity.LastCommitAt.Equal(now.Add(-day(700))) {
+				t.Errorf("archived: %v %+v", got.Archived, got.Activity)
+			}
+		}},
+		{"eig/cecill", func(t *testing.T, got crawler.Facts) {
+			want := []crawler.LicenseFile{{Path: "LICENCE.txt", SPDX: cecillID, Coverage: cecillCov, Bytes: int64(len(cecillNotice))}}
+			if got.License.ForgeSPDX != "NOASSERTION" || got.License.ForgePath != "LICENCE.txt" || !reflect.DeepEqual(got.License.Files, want) {
+				t.Errorf("cecill: %+v, want forge NOASSERTION and files %+v", got.License, want)
+			}
+		}},
+		{"eig/licence-ouverte", func(t *testing.T, got crawler.Facts) {
+			want := []crawler.LicenseFile{{Path: "LICENSE.md", SPDX: ouverteID, Coverage: ouverteCov, Bytes: int64(len(ouverteText))}}
+			if got.License.ForgeSPDX != "NOASSERTION" || !reflect.DeepEqual(got.License.Files, want) {
+				t.Errorf("licence ouverte: %+v, want files %+v", got.License, want)
+			}
+		}},
+		{"eig/double", func(t *testing.T, got crawler.Facts) {
+			var paths []string
+			for _, lf := range got.License.Files {
+				paths = append(paths, lf.Path)
+			}
+			if !reflect.DeepEqual(paths, []string{"COPYING", "LICENSE-MIT"}) || got.License.Files[1].SPDX != "MIT" {
+				t.Errorf("two licence files: %+v", got.License.Files)
+			}
+		}},
+		{"eig/rst", func(t *testing.T, got crawler.Facts) {
+			if got.Readme.Path != "README.rst" || got.Readme.Text != "Projet\n======\n" || got.Readme.Bytes != 14 {
+				t.Errorf("rst readme: %+v", got.Readme)
+			}
+			if got.License.ForgeSPDX != "" || got.License.Files != nil {
+				t.Errorf("no licence: %+v", got.License)
+			}
+		}},
+		{"eig/bare-readme", func(t *testing.T, got crawler.Facts) {
+			if got.Readme.Path != "README" || got.Readme.Bytes != int64(len("Projet sans extension\n")) {
+				t.Errorf("bare readme: %+v", got.Readme)
+			}
+		}},
+		{"eig/sans-readme", func(t *testing.T, got crawler.Facts) {
+			if got.Readme != (crawler.ReadmeFacts{}) {
+				t.Errorf("no readme: %+v", got.Readme)
+			}
+		}},
+		{"eig/ci-perso", func(t *testing.T, got crawler.Facts) {
+			if !reflect.DeepEqual(got.CI.Systems, []string{"gitlab-ci"}) || !reflect.DeepEqual(got.CI.Files, []string{"ci/pipeline.yml"}) {
+				t.Errorf("custom ci_config_path: %+v", got.CI)
+			}
+			if got.CI.Status != crawler.StatusNone {
+				t.Errorf("no pipeline: status %q", got.CI.Status)
+			}
+		}},
+		{"eig/ci-distant", func(t *testing.T, got crawler.Facts) {
+			if !reflect.DeepEqual(got.CI.Systems, []string{"gitlab-ci"}) {
+				t.Errorf("remote ci_config_path: %+v", got.CI)
+			}
+		}},
+		{"eig/ci-absent", func(t *testing.T, got crawler.Facts) {
+			if len(got.CI.Systems) != 0 || got.CI.Systems == nil {
+				t.Errorf("ci_config_path naming a missing file: %+v, want no system (an empty list)", got.CI)
+			}
+		}},
+		{"eig/pipeline-ok", status(crawler.StatusSuccess)},
+		{"eig/pipeline-ko", status(crawler.StatusFailure)},
+		{"eig/pipeline-encours", status(crawler.StatusRunning)},
+		{"eig/pipeline-attente", status(crawler.StatusRunning)},
+		{"eig/pipeline-annule", status(crawler.StatusUnknown)},
+		{"eig/pipeline-manuel", status(crawler.StatusUnknown)},
+		{"eig/pipeline-annule-apres-echec", func(t *testing.T, got crawler.Facts) {
+			if got.CI.Status != crawler.StatusFailure || !got.CI.RunAt.Equal(now.Add(-3*time.Hour)) {
+				t.Errorf("canceled, skipped, then failed: %+v; want the failed one", got.CI)
+			}
+		}},
+		{"eig/actif", func(t *testing.T, got crawler.Facts) {
+			if got.Activity.Commits90d != 250 || got.Activity.Contributors90d != 4 || !got.Activity.LastCommitAt.Equal(now.Add(-time.Hour)) {
+				t.Errorf(">100 commits: %+v, want 250 commits by 4", got.Activity)
+			}
+		}},
+		{"eig/limite", func(t *testing.T, got crawler.Facts) {
+			if got.Activity.Commits90d != 1 || got.Activity.Contributors90d != 1 {
+				t.Errorf("window edges: %+v, want 1 commit", got.Activity)
+			}
+		}},
+		{"eig/dormant", func(t *testing.T, got crawler.Facts) {
+			if got.Activity.Commits90d != 0 || !got.Activity.LastCommitAt.Equal(now.Add(-day(400))) {
+				t.Errorf("dormant: %+v", got.Activity)
+			}
+		}},
+		{"eig/sans-tickets", func(t *testing.T, got crawler.Facts) {
+			if got.OpenIssues != -1 {
+				t.Errorf("issues disabled: OpenIssues %d, want -1", got.OpenIssues)
+			}
+		}},
+		{"eig/outils/fourche", func(t *testing.T, got crawler.Facts) {
+			if !got.Fork {
+				t.Error("fork not seen")
+			}
+		}},
+	}
+	jobs := make([]crawler.Job, len(tests))
+	for i, tc := range tests {
+		jobs[i] = crawler.Job{Ref: ref(host, tc.path)}
+	}
+	// One Fetch for all: a missing project among good ones stops nothing,
+	// and the order is kept.
+	got := f.Fetch(context.Background(), jobs, now)
+	if len(got) != len(tests) {
+		t.Fatalf("%d facts for %d jobs", len(got), len(tests))
+	}
+	for i, tc := range tests {
+		t.Run(tc.path, func(t *testing.T) {
+			if got[i].Ref.Path != tc.path {
+				t.Fatalf("facts %d are for %q", i, got[i].Ref.Path)
+			}
+			if !got[i].NotFound && got[i].Error != "" {
+				t.Fatalf("unexpected error: %s", got[i].Error)
+			}
+			tc.check(t, got[i])
+		})
+	}
+}
+
+func status(want string) func(*testing.T, crawler.Facts) {
+	return func(t *testing.T, got crawler.Facts) {
+		t.Helper()
+		if got.CI.Status != want {
+			t.Errorf("CI status %q, want %q", got.CI.Status, want)
+		}
+		if got.CI.RunURL == "" || got.CI.RunAt.IsZero() {
+			t.Errorf("run not described: %+v", got.CI)
+		}
+	}
+}
+
+// A self-hosted instance under a path prefix: the API lives at
+// https://host/gitlab/api/v4 and web links carry the prefix, which must
+// not end up in file paths.
+func TestFetchPathPrefix(t *testing.T) {
+	g := fakeforge.NewGitLab(fixture(t))
+	mux := http.NewServeMux()
+	mux.Handle("/gitlab/", g)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	host := strings.TrimPrefix(srv.URL, "http://")
+	f := newForge(t, srv.URL+"/gitlab")
+	got := fetchOne(t, f, host, "eig/sub/subsub/projet-a")
+	if got.Error != "" {
+		t.Fatal(got.Error)
+	}
+	if got.Readme.Path != "README.md" || got.License.ForgePath != "LICENSE" || got.Activity.Commits90d != 10 {
+		t.Errorf("under /gitlab: readme %q, licence %q, commits %d", got.Readme.Path, got.License.ForgePath, got.Activity.Commits90d)
+	}
+	if !strings.HasPrefix(got.CI.RunURL, srv.URL+"/gitlab/") {
+		t.Errorf("RunURL %q lacks the prefix", got.CI.RunURL)
+	}
+	repos, err := f.ListOrg(context.Background(), "eig/sub")
+	if err != nil || len(repos) != 1 || repos[0].Path != "eig/sub/subsub/projet-a" {
+		t.Errorf("ListOrg under /gitlab: %v %+v", err, repos)
+	}
+}
+
+func TestListOrg(t *testing.T) {
+	_, srv := newFake(t)
+	f := newForge(t, srv.URL)
+	got, err := f.ListOrg(context.Background(), "eig")
+	if err != nil {
+		t.Fatal(err)
+	}
+	byPath := map[string]crawler.OrgRepo{}
+	for _, r := range got {
+		byPath[r.Path] = r
+	}
+	if _, ok := byPath["eig/secret"]; ok {
+		t.Error("private project listed")
+	}
+	for _, p := range []string{"eig/sub/subsub/projet-a", "eig/outils/fourche", "eig/archive", "eig/vide"} {
+		if _, ok := byPath[p]; !ok {
+			t.Errorf("%s missing from the listing", p)
+		}
+	}
+	if !byPath["eig/outils/fourche"].Fork || byPath["eig/archive"].Fork {
+		t.Error("fork flags wrong")
+	}
+	if !byPath["eig/archive"].Archived || byPath["eig/vide"].Archived {
+		t.Error("archived flags wrong")
+	}
+	// Every public project under eig, more than one page of 20.
+	if want := len(fixture(t)) - 2; len(got) != want { // minus the private one and the user's
+		t.Errorf("%d projects listed, want %d", len(got), want)
+	}
+
+	sub, err := f.ListOrg(context.Background(), "eig/sub")
+	if err != nil || len(sub) != 1 {
+		t.Errorf("subgroup listing: %v %+v", err, sub)
+	}
+	user, err := f.ListOrg(context.Background(), "jdupont")
+	if err != nil || len(user) != 1 || user[0].Path != "jdupont/perso" {
+		t.Errorf("user namespace: %v %+v", err, user)
+	}
+	if _, err := f.ListOrg(context.Background(), "nobody"); err == nil {
+		t.Error("missing group: no error")
+	}
+}
+
+// The token goes in the Private-Token header and nowhere else; without
+// tokens no authentication header is sent at all.
+func TestTokens(t *testing.T) {
+	g := fakeforge.NewGitLab(fixture(t))
+	var mu sync.Mutex
+	seen := map[string]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		_, has := r.Header["Private-Token"]
+		seen[fmt.Sprintf("%v:%s", has, r.Header.Get("Private-Token"))]++
+		mu.Unlock()
+		g.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	host := strings.TrimPrefix(srv.URL, "http://")
+
+	anon := fetchOne(t, newForge(t, srv.URL), host, "eig/rst")
+	if anon.Error != "" || len(seen) != 1 || seen["false:"] == 0 {
+		t.Errorf("anonymous crawl sent %v (error %q)", seen, anon.Error)
+	}
+	seen = map[string]int{}
+	f := newForge(t, srv.URL, "glpat-one", "glpat-two")
+	out := f.Fetch(context.Background(), []crawler.Job{{Ref: ref(host, "eig/rst")}, {Ref: ref(host, "eig/absent")}}, now)
+	if seen["true:glpat-one"] == 0 || seen["true:glpat-two"] == 0 || seen["false:"] != 0 {
+		t.Errorf("tokens not used in turn: %v", seen)
+	}
+	for _, fc := range out {
+		if strings.Contains(fc.Error, "glpat") {
+			t.Errorf("token in error: %s", fc.Error)
+		}
+	}
+}
+
+// A forge that fails mid-crawl: the project's facts carry the error (with
+// the URL) instead of wrong scores, and the other projects are unaffected.
+func TestServerErrors(t *testing.T) {
+	g := fakeforge.NewGitLab(fixture(t))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.URL.RawQuery, "ref_name") && strings.Contains(r.URL.EscapedPath(), "/projects/10/") {
+			http.Error(w, `{"message":"500 Internal Server Error"}`, http.StatusInternalServerError)
+			return
+		}
+		g.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	host := strings.TrimPrefix(srv.URL, "http://")
+	out := newForge(t, srv.URL).Fetch(context.Background(), []crawler.Job{{Ref: ref(host, "eig/bare-readme")}, {Ref: ref(host, "eig/rst")}}, now)
+	if out[0].Error == "" || out[0].NotFound || !strings.Contains(out[0].Error, "/projects/10/repository/commits") {
+		t.Errorf("failing commits list: error %q, NotFound %v", out[0].Error, out[0].NotFound)
+	}
+	if out[1].Error != "" || out[1].Readme.Path != "README.rst" {
+		t.Errorf("other project affected: %+v", out[1])
+	}
+}
+
+// callsPerProject crawls n synthetic projects cold and returns the API
+// calls per project and per route.
+func callsPerProject(t testing.TB, n int) (float64, map[string]int) {
+	var repos []fakeforge.Repo
+	for i := range n {
+		r := fakeforge.Repo{
+			Path: fmt.Sprintf("bench/g%d/projet-%03d", i%7, i), DefaultBranch: "main", CreatedAt: now.Add(-day(300)),
+			License: "MIT",
+			Files: map[string]string{
+				"README.md": "# Projet\n", "LICENSE": mitText, ".gitlab-ci.yml": "t: {script: [true]}",
+			},
+			Sizes:   map[string]int64{"main.go": 300, "go.mod": 50},
+			Commits: commits(now.Add(-time.Duration(i)*time.Hour), 40, day(3), "a@x.org", "b@x.org"),
+			CI:      &fakeforge.CIRun{State: "success", At: now.Add(-day(1))},
+		}
+		if i%4 == 0 {
+			r.Files["docs/index.md"] = "docs"
+		}
+		if i%10 == 0 {
+			r.Releases = []fakeforge.Release{{Tag: "v1", PublishedAt: now.Add(-day(30))}}
+		}
+		repos = append(repos, r)
+	}
+	g := fakeforge.NewGitLab(repos)
+	srv := httptest.NewServer(g)
+	defer srv.Close()
+	host := strings.TrimPrefix(srv.URL, "http://")
+	f, err := New(Options{Name: "gitlab", WebURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs := make([]crawler.Job, n)
+	for i, r := range repos {
+		jobs[i] = crawler.Job{Ref: ref(host, r.Path)}
+	}
+	for _, fc := range f.Fetch(context.Background(), jobs, now) {
+		if fc.Error != "" {
+			t.Fatal(fc.Error)
+		}
+	}
+	return float64(g.Requests()) / float64(n), g.PathCounts()
+}
+
+func TestCallsPerProject(t *testing.T) {
+	per, routes := callsPerProject(t, 100)
+	t.Logf("cold crawl of 100 projects: %.2f calls per project; %v", per, routes)
+	// project, tree, docs tree (1 in 4), README, LICENSE, pipelines,
+	// commits, merge requests, releases.
+	if per > 8.5 {
+		t.Errorf("%.2f calls per project, want at most 8.5", per)
+	}
+}
+
+func BenchmarkColdCrawl100(b *testing.B) {
+	for b.Loop() {
+		per, _ := callsPerProject(b, 100)
+		b.ReportMetric(per, "calls/project")
+	}
+}
