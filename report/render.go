@@ -94,10 +94,25 @@ type spark struct {
 }
 
 func sparkOf(tr []TrendPoint) spark {
-	const w, h, pad = 240, 56, 5
+	const w, h, pad = 240, 56, 6
 	s := spark{W: w, H: h}
 	if len(tr) == 0 {
 		return s
+	}
+	// The vertical scale spans the scores shown, at least 10 points wide,
+	// within 0..100.
+	lo, hi := 100.0, 0.0
+	for _, p := range tr {
+		if p.Average != nil {
+			lo, hi = min(lo, *p.Average), max(hi, *p.Average)
+		}
+	}
+	if hi-lo < 10 {
+		mid := (lo + hi) / 2
+		lo, hi = max(0, mid-5), min(100, mid+5)
+		if hi-lo < 10 {
+			lo, hi = min(lo, hi-10), max(hi, lo+10)
+		}
 	}
 	step := float64(w-2*pad) / float64(max(len(tr)-1, 1))
 	var seg []string
@@ -113,7 +128,7 @@ func sparkOf(tr []TrendPoint) spark {
 			continue
 		}
 		x := pad + int(float64(i)*step+0.5)
-		y := pad + int((100-*p.Average)*float64(h-2*pad)/100+0.5)
+		y := pad + int((hi-*p.Average)*float64(h-2*pad)/(hi-lo)+0.5)
 		seg = append(seg, strconv.Itoa(x)+","+strconv.Itoa(y))
 		s.Dots = append(s.Dots, [2]int{x, y})
 	}
@@ -138,6 +153,8 @@ func scoreColor(p *int, outOf int) string {
 func funcs(l lang) map[string]any {
 	return map[string]any{
 		"t": l.T,
+		// c is the colon and its spacing: " : " in French, ": " in English.
+		"c": func() string { return map[lang]string{"fr": "\u00a0: ", "en": ": "}[l] },
 		"score": func(p *int) string {
 			if p == nil {
 				return "–"
@@ -181,8 +198,10 @@ func funcs(l lang) map[string]any {
 			}
 			return "#cf222e"
 		},
-		"pct":      l.Percent,
-		"width":    func(n, of int) int { return barWidth(n, of) },
+		"pct": l.Percent,
+		"bar": func(n, of int, color string) bar {
+			return bar{Width: barWidth(n, of), Color: color}
+		},
 		"checks":   func() []string { return checkNames[:] },
 		"mark":     func(m Marks, name string) *int { return m.Get(name) },
 		"covered":  func(c Coverage, name string) int { return c.Get(name) },
@@ -220,6 +239,12 @@ func funcs(l lang) map[string]any {
 			return l.T("previous", l.Decimal(*p))
 		},
 	}
+}
+
+// bar is one horizontal bar: Width percent of its track, in Color.
+type bar struct {
+	Width int
+	Color string
 }
 
 // barWidth is a bar's length in percent (at least 1 when n > 0, so a small
