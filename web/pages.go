@@ -1,0 +1,382 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/eiglink/vigie/checks"
+	"github.com/eiglink/vigie/store"
+)
+
+// week is the span "change since last week" looks back over.
+const week = 7 * 24 * time.Hour
+
+type dashboardData struct {
+	Query   string
+	Sort    string
+	Sorts   []sortOption
+	Defis   []defiSection
+	Total   int
+	Shown   int
+	Average *int
+}
+
+type defiSection struct {
+	Slug    string
+	Name    string
+	Average *int
+	Repos   []repoView
+}
+
+type sortOption struct {
+	Value, Label string
+}
+
+var sorts = []sortOption{
+	{"", "Ordre de la configuration"},
+	{"score", "Score croissant"},
+	{"-score", "Score décroissant"},
+	{"delta", "Plus forte baisse sur 7 jours"},
+	{"-delta", "Plus forte hausse sur 7 jours"},
+	{"name", "Nom du dépôt"},
+}
+
+func validSort(v string) bool {
+	for _, o := range sorts {
+		if o.Value == v {
+			return true
+		}
+	}
+	return false
+}
+
+// dashboard lists every défi and its repositories. Filtering (?q=) and
+// sorting (?sort=) happen here, so they work without JavaScript; the
+// embedded script only filters as one types.
+func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	if len(q) > 200 {
+		q = q[:200]
+	}
+	sortBy := r.URL.Query().Get("sort")
+	if !validSort(sortBy) {
+		sortBy = ""
+	}
+	views, err := s.followedViews(ctx)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	if err := s.addDeltas(ctx, views); err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	data := dashboardData{Query: q, Sort: sortBy, Sorts: sorts, Total: len(views)}
+	needle := strings.ToLower(q)
+	var all []repoView
+	for _, d := range s.cfg.Defis {
+		sec := defiSection{Slug: d.Slug, Name: d.Name}
+		var scored []int
+		for _, v := range views {
+			if v.Defi != d.Slug {
+				continue
+			}
+			if sc := v.Score(); sc != nil {
+				scored = append(scored, *sc)
+			}
+			if needle != "" && !strings.Contains(v.Search(), needle) && !strings.Contains(strings.ToLower(d.Name), needle) {
+				continue
+			}
+			sec.Repos = append(sec.Repos, v)
+		}
+		sec.Average = mean(scored)
+		sortViews(sec.Repos, sortBy)
+		data.Shown += len(sec.Repos)
+		all = append(all, sec.Repos...)
+		if len(sec.Repos) > 0 || needle == "" {
+			data.Defis = append(data.Defis, sec)
+		}
+	}
+	var scored []int
+	for _, v := range all {
+		if sc := v.Score(); sc != nil {
+			scored = append(scored, *sc)
+		}
+	}
+	data.Average = mean(scored)
+	s.render(w, r, http.StatusOK, "dashboard", page{Title: "Tableau de bord", Nav: "dashboard", Data: data})
+}
+
+func mean(xs []int) *int {
+	if len(xs) == 0 {
+		return nil
+	}
+	sum := 0
+	for _, x := range xs {
+		sum += x
+	}
+	m := (sum + len(xs)/2) / len(xs)
+	return &m
+}
+
+// sortViews orders rows; rows without a score (pending, never fetched) go
+// last whatever the order, since they cannot be compared.
+func sortViews(vs []repoView, by string) {
+	key := func(v repoView) (int, bool) {
+		switch strings.TrimPrefix(by, "-") {
+		case "score":
+			if sc := v.Score(); sc != nil {
+				return *sc, true
+			}
+		case "delta":
+			if v.Delta != nil {
+				return *v.Delta, true
+			}
+		}
+		return 0, false
+	}
+	switch by {
+	case "":
+		return
+	case "name":
+		sort.SliceStable(vs, func(i, j int) bool { return strings.ToLower(vs[i].ID) < strings.ToLower(vs[j].ID) })
+		return
+	}
+	desc := strings.HasPrefix(by, "-")
+	sort.SliceStable(vs, func(i, j int) bool {
+		ki, oki := key(vs[i])
+		kj, okj := key(vs[j])
+		if oki != okj {
+			return oki
+		}
+		if desc {
+			return ki > kj
+		}
+		return ki < kj
+	})
+}
+
+// addDeltas sets each row's change since the newest result at least a week
+// old (looking back five weeks at most).
+func (s *Server) addDeltas(ctx context.Context, views []repoView) error {
+	now := s.opts.Now()
+	before, err := s.st.NewestIn(ctx, now.Add(-5*week), now.Add(-week))
+	if err != nil {
+		return fmt.Errorf("reading last week's results: %w", err)
+	}
+	prev := map[string]int{}
+	for _, r := range before {
+		if r.Score != nil {
+			prev[r.Repo] = *r.Score
+		}
+	}
+	for i := range views {
+		sc := views[i].Score()
+		p, ok := prev[views[i].ID]
+		if sc == nil || !ok || views[i].Error != "" {
+			continue
+		}
+		d := *sc - p
+		views[i].Delta = &d
+	}
+	return nil
+}
+
+type repoData struct {
+	repoView
+	Checks       []checkRow
+	History      *historyChart
+	HistoryRows  []checks.Result
+	BadgeURL     string
+	PageURL      string
+	BadgeMD      string
+	FromCheck    bool
+	CheckedURL   string
+	CheckedCache bool
+}
+
+type checkRow struct {
+	checks.Check
+	Label string
+	Done  bool
+}
+
+func rowsOf(r *checks.Result) []checkRow {
+	if r == nil {
+		return nil
+	}
+	var out []checkRow
+	for _, c := range r.Checks {
+		out = append(out, checkRow{Check: c, Label: checkLabel(c.Name), Done: c.Score >= 10})
+	}
+	return out
+}
+
+// repoPage shows one repository: its checks as a checklist, its facts, its
+// score history and its badge.
+func (s *Server) repoPage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	id, ok := parseRepo(r.PathValue("repo"))
+	if !ok {
+		s.errorPage(w, r, http.StatusBadRequest, "Adresse mal formée", "Une page de dépôt s'écrit /repos/hôte/propriétaire/nom, par exemple /repos/github.com/etalab/vigie.")
+		return
+	}
+	sn, canonical, err := s.lookup(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		s.errorPage(w, r, http.StatusNotFound, "Dépôt inconnu", "vigie ne suit pas le dépôt "+id+". Vous pouvez le vérifier ponctuellement depuis la page « Vérifier un dépôt ».")
+		return
+	}
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	if canonical != id {
+		http.Redirect(w, r, "/repos/"+canonical, http.StatusMovedPermanently)
+		return
+	}
+	v, err := s.view(ctx, sn)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	now := s.opts.Now()
+	hist, err := s.st.History(ctx, id, now.Add(-26*week), now.Add(time.Second))
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	vs := []repoView{v}
+	if err := s.addDeltas(ctx, vs); err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	data := s.repoData(r, vs[0])
+	data.History = chart(hist)
+	for i := len(hist) - 1; i >= 0 && len(data.HistoryRows) < 20; i-- {
+		data.HistoryRows = append(data.HistoryRows, hist[i])
+	}
+	s.render(w, r, http.StatusOK, "repo", page{Title: id, Nav: "dashboard", Data: data})
+}
+
+func (s *Server) repoData(r *http.Request, v repoView) repoData {
+	base := s.baseURL(r)
+	d := repoData{repoView: v, Checks: rowsOf(v.Result)}
+	d.BadgeURL = "/badge/" + v.ID + ".svg"
+	d.PageURL = base + "/repos/" + v.ID
+	d.BadgeMD = fmt.Sprintf("[![Score vigie](%s%s)](%s)", base, d.BadgeURL, d.PageURL)
+	return d
+}
+
+// baseURL is the public root for the badge snippet: configured, or the
+// request's own scheme and host.
+func (s *Server) baseURL(r *http.Request) string {
+	if s.opts.BaseURL != "" {
+		return strings.TrimSuffix(s.opts.BaseURL, "/")
+	}
+	scheme := "http"
+	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+		scheme = "https"
+	}
+	return (&url.URL{Scheme: scheme, Host: r.Host}).String()
+}
+
+// historyChart is the score history drawn as an inline SVG line.
+type historyChart struct {
+	Width, Height int
+	Points        string
+	Dots          []chartDot
+	From, To      time.Time
+}
+
+type chartDot struct {
+	X, Y  float64
+	Score int
+	At    time.Time
+}
+
+func chart(hist []checks.Result) *historyChart {
+	var rs []checks.Result
+	for _, r := range hist {
+		if r.Score != nil {
+			rs = append(rs, r)
+		}
+	}
+	if len(rs) == 0 {
+		return nil
+	}
+	c := &historyChart{Width: 600, Height: 160, From: rs[0].CrawledAt, To: rs[len(rs)-1].CrawledAt}
+	const padX, padTop, padBottom = 10.0, 10.0, 10.0
+	span := c.To.Sub(c.From).Seconds()
+	plotW := float64(c.Width) - 2*padX
+	plotH := float64(c.Height) - padTop - padBottom
+	var pts []string
+	for _, r := range rs {
+		x := padX + plotW/2
+		if span > 0 {
+			x = padX + plotW*r.CrawledAt.Sub(c.From).Seconds()/span
+		}
+		y := padTop + plotH*(1-float64(*r.Score)/100)
+		pts = append(pts, fmt.Sprintf("%.1f,%.1f", x, y))
+		c.Dots = append(c.Dots, chartDot{X: x, Y: y, Score: *r.Score, At: r.CrawledAt})
+	}
+	// Too many dots clutter the line; keep the last 60.
+	if len(c.Dots) > 60 {
+		c.Dots = c.Dots[len(c.Dots)-60:]
+	}
+	c.Points = strings.Join(pts, " ")
+	return c
+}
+
+type reportsData struct {
+	Reports []store.Report
+}
+
+func (s *Server) reports(w http.ResponseWriter, r *http.Request) {
+	list, err := s.st.Reports(r.Context())
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "reports", page{Title: "Rapports hebdomadaires", Nav: "reports", Data: reportsData{Reports: list}})
+}
+
+var reportFile = regexp.MustCompile(`^([0-9]{4}-W[0-9]{2})\.(html|json)$`)
+
+// report serves an archived report as the report package wrote it. Reports
+// are made for mail clients, with inline styles: their policy allows those
+// and nothing else (no scripts at all).
+func (s *Server) report(w http.ResponseWriter, r *http.Request) {
+	m := reportFile.FindStringSubmatch(r.PathValue("file"))
+	if m == nil {
+		s.errorPage(w, r, http.StatusBadRequest, "Adresse mal formée", "Un rapport s'écrit /reports/AAAA-Sss.html, par exemple /reports/2026-W48.html.")
+		return
+	}
+	rep, err := s.st.Report(r.Context(), m[1])
+	if errors.Is(err, store.ErrNotFound) {
+		s.errorPage(w, r, http.StatusNotFound, "Rapport introuvable", "Aucun rapport n'est archivé pour la semaine "+m[1]+".")
+		return
+	}
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	body, ctype := rep.HTML, "text/html; charset=utf-8"
+	if m[2] == "json" {
+		body, ctype = rep.JSON, "application/json"
+	}
+	if len(body) == 0 {
+		s.errorPage(w, r, http.StatusNotFound, "Rapport introuvable", "Ce rapport n'existe pas sous cette forme.")
+		return
+	}
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+	w.Header().Set("Content-Type", ctype)
+	_, _ = w.Write(body)
+}

@@ -1,0 +1,266 @@
+// Package web serves vigie's pages (in French), its JSON API, score badges,
+// the "check a repository" form, the weekly reports archive and the health
+// probes. Every page is rendered from the store with html/template and
+// embedded assets: nothing is fetched from elsewhere, and the Content
+// Security Policy says so.
+package web
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/eiglink/vigie/config"
+	"github.com/eiglink/vigie/metrics"
+	"github.com/eiglink/vigie/store"
+	"golang.org/x/time/rate"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Checker runs a check of repository URLs now; *scan.Scanner is one. Its
+// error is a usage error (a malformed URL, a host that is no configured
+// forge), raised before any network call.
+type Checker interface {
+	Check(ctx context.Context, urls []string) ([]store.Snapshot, error)
+}
+
+// Options are a Server's collaborators and tunings. Zero tunings take the
+// defaults noted.
+type Options struct {
+	Config  *config.Config
+	Store   store.Store
+	Checker Checker      // nil: the check form answers 503
+	Metrics http.Handler // served at /metrics; nil: 404
+	Logger  *slog.Logger
+	// Now gives the current time; nil means time.Now.
+	Now func() time.Time
+	// BaseURL is the public root used in the badge's Markdown snippet
+	// ("https://vigie.example.org"); "" derives it from the request.
+	BaseURL string
+	// CheckCacheTTL is how long a check result is reused (default 5 min):
+	// reloading the page must not cost the forge another round of requests.
+	CheckCacheTTL time.Duration
+	// CheckRate and CheckBurst bound the checks one client IP may start
+	// (default one every 10 s, bursts of 3).
+	CheckRate  rate.Limit
+	CheckBurst int
+	// CheckTimeout bounds one check (default 60 s).
+	CheckTimeout time.Duration
+}
+
+// Server is the web front. Build it with New.
+type Server struct {
+	opts     Options
+	cfg      *config.Config
+	st       store.Store
+	log      *slog.Logger
+	followed *metrics.Followed
+	loc      *time.Location
+	pages    map[string]*template.Template
+	checks   *checkGate
+	ready    atomic.Bool
+	mux      *http.ServeMux
+}
+
+// New builds the server and parses its templates.
+func New(opts Options) (*Server, error) {
+	if opts.Config == nil || opts.Store == nil {
+		return nil, errors.New("web: Config and Store are required")
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.CheckCacheTTL == 0 {
+		opts.CheckCacheTTL = 5 * time.Minute
+	}
+	if opts.CheckRate == 0 {
+		opts.CheckRate = rate.Every(10 * time.Second)
+	}
+	if opts.CheckBurst == 0 {
+		opts.CheckBurst = 3
+	}
+	if opts.CheckTimeout == 0 {
+		opts.CheckTimeout = 60 * time.Second
+	}
+	loc := opts.Config.Schedule.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	s := &Server{
+		opts:     opts,
+		cfg:      opts.Config,
+		st:       opts.Store,
+		log:      opts.Logger,
+		followed: metrics.NewFollowed(opts.Config),
+		loc:      loc,
+		checks:   newCheckGate(opts.CheckCacheTTL, opts.CheckRate, opts.CheckBurst),
+	}
+	pages, err := parsePages(s.funcs())
+	if err != nil {
+		return nil, err
+	}
+	s.pages = pages
+	s.routes()
+	return s, nil
+}
+
+// parsePages parses each page with the shared layout: one template set per
+// page, since each page defines the layout's "content" block.
+func parsePages(funcs template.FuncMap) (map[string]*template.Template, error) {
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: listing templates: %w", err)
+	}
+	pages := map[string]*template.Template{}
+	for _, n := range names {
+		base := n[len("templates/") : len(n)-len(".html")]
+		if base == "layout" || base[0] == '_' {
+			continue
+		}
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/_*.html", n)
+		if err != nil {
+			return nil, fmt.Errorf("web: parsing %s: %w", n, err)
+		}
+		pages[base] = t
+	}
+	return pages, nil
+}
+
+// Handler returns the server's root handler.
+func (s *Server) Handler() http.Handler {
+	return s.recoverer(securityHeaders(s.mux))
+}
+
+func (s *Server) routes() {
+	m := http.NewServeMux()
+	static, _ := fs.Sub(staticFS, "static")
+	m.Handle("GET /static/", http.StripPrefix("/static/", cacheFor(24*time.Hour, http.FileServerFS(static))))
+	m.HandleFunc("GET /{$}", s.dashboard)
+	m.HandleFunc("GET /repos/{repo...}", s.repoPage)
+	m.HandleFunc("GET /badge/{repo...}", s.badge)
+	m.HandleFunc("GET /api/repos", s.apiRepos)
+	m.HandleFunc("GET /api/repos/{repo...}", s.apiRepo)
+	m.HandleFunc("GET /check", s.check)
+	m.HandleFunc("GET /reports/{$}", s.reports)
+	m.HandleFunc("GET /reports/{file}", s.report)
+	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "ok")
+	})
+	m.HandleFunc("GET /readyz", s.readyz)
+	if s.opts.Metrics != nil {
+		m.Handle("GET /metrics", s.opts.Metrics)
+	}
+	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.errorPage(w, r, http.StatusNotFound, "Page introuvable", "Cette adresse ne correspond à aucune page de vigie.")
+	})
+	s.mux = m
+}
+
+// securityHeaders sets the headers every answer carries. The policy allows
+// only vigie's own scripts, styles and images (plus data: images for the
+// badge preview); reports, generated for mail, get their own in report().
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		next.ServeHTTP(w, r)
+	})
+}
+
+func cacheFor(d time.Duration, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", fmt.Sprintf("public, max-age=%d", int(d.Seconds())))
+		next.ServeHTTP(w, r)
+	})
+}
+
+// recoverer turns a panic into a plain 500 page and a log line: a visitor
+// never sees a stack trace.
+func (s *Server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.ErrorContext(r.Context(), "web: panic serving request", "path", r.URL.Path, "panic", fmt.Sprint(v))
+				s.errorPage(w, r, http.StatusInternalServerError, "Erreur interne", "vigie n'a pas pu afficher cette page. L'erreur est consignée dans son journal.")
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// readyz answers 200 once every configured repository has a stored result
+// (and, when défis follow organisations, once a crawl has been stored: their
+// repositories are only known then).
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if s.ready.Load() {
+		fmt.Fprintln(w, "ready")
+		return
+	}
+	missing, err := s.missing(r.Context())
+	if err != nil {
+		s.log.ErrorContext(r.Context(), "web: readiness", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintln(w, "store unavailable")
+		return
+	}
+	if missing > 0 {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintf(w, "%d repositories without a stored result\n", missing)
+		return
+	}
+	// The configuration is fixed for the process and the store only grows:
+	// once ready, always ready.
+	s.ready.Store(true)
+	fmt.Fprintln(w, "ready")
+}
+
+func (s *Server) missing(ctx context.Context) (int, error) {
+	latest, err := s.st.Latest(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("reading latest snapshots: %w", err)
+	}
+	have := map[string]bool{}
+	for _, sn := range latest {
+		have[sn.Result.Repo] = true
+	}
+	n := 0
+	for _, id := range s.followed.Explicit() {
+		if !have[id] {
+			n++
+		}
+	}
+	if s.followed.HasOrgs() {
+		last, err := s.st.LastCrawl(ctx)
+		if err != nil {
+			return 0, fmt.Errorf("reading last crawl: %w", err)
+		}
+		if last.IsZero() {
+			n++
+		}
+	}
+	return n, nil
+}

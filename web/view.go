@@ -1,0 +1,383 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/eiglink/vigie/checks"
+	"github.com/eiglink/vigie/crawler"
+	"github.com/eiglink/vigie/store"
+)
+
+// checkNames are CONTRACT.md's four checks, in their order, with the French
+// words the pages use.
+var checkNames = []string{"license", "readme", "ci", "activity"}
+
+var checkLabels = map[string]string{
+	"license":  "Licence",
+	"readme":   "README",
+	"ci":       "Intégration continue",
+	"activity": "Activité",
+}
+
+func checkLabel(name string) string {
+	if l, ok := checkLabels[name]; ok {
+		return l
+	}
+	return name
+}
+
+// repoView is one repository as the pages show it: its newest result, or,
+// when that one failed, its last good result beside the error.
+type repoView struct {
+	ID       string
+	Path     string // owner/name, without the host
+	URL      string
+	Forge    string
+	Defi     string
+	DefiName string
+	// Result is the result whose scores are shown (the last good one when
+	// the newest failed); nil when the repository was never scored.
+	Result *checks.Result
+	Facts  *crawler.Facts
+	// Error and ErrorAt describe the newest crawl when it failed.
+	Error   string
+	ErrorAt time.Time
+	// Delta is the change of the overall score since a week ago.
+	Delta *int
+	// Pending: configured but not crawled yet.
+	Pending bool
+}
+
+// Score is the shown overall score, or nil.
+func (v repoView) Score() *int {
+	if v.Result == nil {
+		return nil
+	}
+	return v.Result.Score
+}
+
+// CheckScore returns a check's score, -1 when unknown.
+func (v repoView) CheckScore(name string) int {
+	if v.Result == nil {
+		return -1
+	}
+	if c := v.Result.Check(name); c != nil {
+		return c.Score
+	}
+	return -1
+}
+
+// Search is the lower-case text the dashboard filter matches.
+func (v repoView) Search() string {
+	parts := []string{v.ID, v.Defi, v.DefiName}
+	if v.Facts != nil {
+		parts = append(parts, v.Facts.Description)
+	}
+	return strings.ToLower(strings.Join(parts, " "))
+}
+
+// view builds a repoView from a repository's newest snapshot.
+func (s *Server) view(ctx context.Context, sn store.Snapshot) (repoView, error) {
+	r := sn.Result
+	v := repoView{ID: r.Repo, URL: r.URL, Forge: r.Forge, Defi: r.Defi, Facts: sn.Facts}
+	if _, p, ok := strings.Cut(r.Repo, "/"); ok {
+		v.Path = p
+	}
+	if d, ok := s.followed.Defi(r.Repo); ok && d != "" {
+		v.Defi = d
+	}
+	v.DefiName = s.defiName(v.Defi)
+	if r.Error == "" {
+		v.Result = &r
+		return v, nil
+	}
+	v.Error, v.ErrorAt = r.Error, r.CrawledAt
+	good, err := s.st.LatestGood(ctx, r.Repo)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+	case err != nil:
+		return v, fmt.Errorf("last good result of %s: %w", r.Repo, err)
+	default:
+		v.Result, v.Facts = &good.Result, good.Facts
+	}
+	return v, nil
+}
+
+func (s *Server) defiName(slug string) string {
+	for _, d := range s.cfg.Defis {
+		if d.Slug == slug {
+			return d.Name
+		}
+	}
+	return slug
+}
+
+// followedViews returns every followed repository (configured ones not yet
+// crawled included, as pending), in configuration order.
+func (s *Server) followedViews(ctx context.Context) ([]repoView, error) {
+	latest, err := s.st.Latest(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading latest snapshots: %w", err)
+	}
+	var out []repoView
+	seen := map[string]bool{}
+	for _, sn := range latest {
+		if _, ok := s.followed.Defi(sn.Result.Repo); !ok {
+			continue
+		}
+		v, err := s.view(ctx, sn)
+		if err != nil {
+			return nil, err
+		}
+		seen[v.ID] = true
+		out = append(out, v)
+	}
+	for _, d := range s.cfg.Defis {
+		for _, ref := range d.Repos {
+			if seen[ref.ID()] {
+				continue
+			}
+			seen[ref.ID()] = true
+			out = append(out, repoView{ID: ref.ID(), Path: ref.Path, URL: ref.URL, Forge: ref.Forge, Defi: d.Slug, DefiName: d.Name, Pending: true})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		oi, oj := s.followed.Order(out[i].ID), s.followed.Order(out[j].ID)
+		if oi != oj {
+			return oi < oj
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out, nil
+}
+
+// repoParam validates a {host}/{path} route value: a host, then at least
+// owner and name (GitLab: groups and subgroups before the name), each a
+// plain path segment.
+var (
+	hostRe    = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$`)
+	segmentRe = regexp.MustCompile(`^[A-Za-z0-9_.][A-Za-z0-9_.+-]*$`)
+)
+
+func parseRepo(raw string) (string, bool) {
+	raw = strings.TrimSuffix(raw, "/")
+	parts := strings.Split(raw, "/")
+	if len(parts) < 3 || len(parts) > 21 {
+		return "", false
+	}
+	parts[0] = strings.ToLower(parts[0])
+	if !hostRe.MatchString(parts[0]) {
+		return "", false
+	}
+	for _, p := range parts[1:] {
+		if p == "." || p == ".." || !segmentRe.MatchString(p) {
+			return "", false
+		}
+	}
+	return strings.Join(parts, "/"), true
+}
+
+// lookup finds a followed repository's newest snapshot; a path typed with
+// another case than the stored one still finds it (the forges ignore case),
+// and canonical tells the stored spelling.
+func (s *Server) lookup(ctx context.Context, id string) (sn store.Snapshot, canonical string, err error) {
+	sn, err = s.st.Get(ctx, id)
+	if err == nil {
+		if _, ok := s.followed.Defi(id); !ok {
+			return store.Snapshot{}, "", store.ErrNotFound
+		}
+		return sn, id, nil
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return sn, "", fmt.Errorf("reading %s: %w", id, err)
+	}
+	latest, err := s.st.Latest(ctx)
+	if err != nil {
+		return sn, "", fmt.Errorf("reading latest snapshots: %w", err)
+	}
+	for _, l := range latest {
+		if strings.EqualFold(l.Result.Repo, id) {
+			if _, ok := s.followed.Defi(l.Result.Repo); ok {
+				return l, l.Result.Repo, nil
+			}
+		}
+	}
+	return store.Snapshot{}, "", store.ErrNotFound
+}
+
+// page is what the layout needs from every page.
+type page struct {
+	Title string
+	Nav   string // the current section, for aria-current
+	Data  any
+}
+
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
+	t, ok := s.pages[name]
+	if !ok {
+		s.log.ErrorContext(r.Context(), "web: unknown template", "name", name)
+		http.Error(w, "Erreur interne", http.StatusInternalServerError)
+		return
+	}
+	// Render into a buffer first so a template error becomes a clean 500
+	// page, not half a page.
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, p); err != nil {
+		s.log.ErrorContext(r.Context(), "web: rendering", "template", name, "err", err)
+		if name != "error" {
+			s.errorPage(w, r, http.StatusInternalServerError, "Erreur interne", "vigie n'a pas pu afficher cette page.")
+			return
+		}
+		http.Error(w, "Erreur interne", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w)
+}
+
+type errorData struct {
+	Status  int
+	Message string
+}
+
+func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, title, msg string) {
+	s.render(w, r, status, "error", page{Title: title, Data: errorData{Status: status, Message: msg}})
+}
+
+// internal logs err and answers a 500 page that does not repeat it.
+func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
+	s.log.ErrorContext(r.Context(), "web: serving", "path", r.URL.Path, "err", err)
+	s.errorPage(w, r, http.StatusInternalServerError, "Erreur interne", "vigie n'a pas pu lire ses données. L'erreur est consignée dans son journal ; réessayez dans un moment.")
+}
+
+var frMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
+
+func (s *Server) funcs() template.FuncMap {
+	return template.FuncMap{
+		"checkNames": func() []string { return checkNames },
+		"hostOf": func(id string) string {
+			h, _, _ := strings.Cut(id, "/")
+			return h
+		},
+		"mul10": func(n int) int { return n * 10 },
+		"dateStr": func(v any) string {
+			t, err := time.Parse(time.RFC3339, fmt.Sprint(v))
+			if err != nil {
+				return fmt.Sprint(v)
+			}
+			t = t.In(s.loc)
+			return fmt.Sprintf("%d %s %d", t.Day(), frMonths[t.Month()-1], t.Year())
+		},
+		"checkLabel": checkLabel,
+		"date": func(t time.Time) string {
+			if t.IsZero() {
+				return "—"
+			}
+			t = t.In(s.loc)
+			return fmt.Sprintf("%d %s %d à %02d:%02d", t.Day(), frMonths[t.Month()-1], t.Year(), t.Hour(), t.Minute())
+		},
+		"day": func(t time.Time) string {
+			if t.IsZero() {
+				return "—"
+			}
+			t = t.In(s.loc)
+			return fmt.Sprintf("%d %s %d", t.Day(), frMonths[t.Month()-1], t.Year())
+		},
+		"iso":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"ago":  func(t time.Time) string { return ago(s.opts.Now().Sub(t)) },
+		"band": band,
+		"deref": func(p *int) int {
+			if p == nil {
+				return 0
+			}
+			return *p
+		},
+		"signed": func(p *int) string {
+			if p == nil {
+				return ""
+			}
+			if *p > 0 {
+				return fmt.Sprintf("+%d", *p)
+			}
+			return fmt.Sprint(*p)
+		},
+		"detail": func(c *checks.Check, key string) any {
+			if c == nil {
+				return nil
+			}
+			return c.Details[key]
+		},
+		"join": func(v any) string {
+			switch l := v.(type) {
+			case []string:
+				return strings.Join(l, ", ")
+			case []any:
+				var ss []string
+				for _, x := range l {
+					ss = append(ss, fmt.Sprint(x))
+				}
+				return strings.Join(ss, ", ")
+			case nil:
+				return ""
+			}
+			return fmt.Sprint(v)
+		},
+		"ciStatus": func(v any) string {
+			switch fmt.Sprint(v) {
+			case "success":
+				return "réussie"
+			case "failure":
+				return "en échec"
+			case "running":
+				return "en cours"
+			case "none":
+				return "aucune exécution trouvée"
+			}
+			return "inconnu"
+		},
+	}
+}
+
+// band names a score's colour class, shared by pages and badges.
+func band(score int) string {
+	switch {
+	case score < 0:
+		return "none"
+	case score >= 80:
+		return "good"
+	case score >= 50:
+		return "fair"
+	default:
+		return "poor"
+	}
+}
+
+func ago(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "à l'instant"
+	case d < time.Hour:
+		return plural(int(d/time.Minute), "minute")
+	case d < 48*time.Hour:
+		return plural(int(d/time.Hour), "heure")
+	default:
+		return plural(int(d/(24*time.Hour)), "jour")
+	}
+}
+
+func plural(n int, unit string) string {
+	if n > 1 {
+		unit += "s"
+	}
+	return fmt.Sprintf("il y a %d %s", n, unit)
+}

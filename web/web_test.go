@@ -1,0 +1,428 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/eiglink/vigie/checks"
+	"github.com/eiglink/vigie/serve/servetest"
+	"github.com/eiglink/vigie/store"
+	"github.com/eiglink/vigie/web"
+)
+
+var now = time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
+
+// fakeChecker stands in for scan.Scanner: it answers a scored snapshot for
+// any URL and counts calls.
+type fakeChecker struct {
+	mu    sync.Mutex
+	calls []string
+	err   error
+	panic bool
+}
+
+func (f *fakeChecker) Check(ctx context.Context, urls []string) ([]store.Snapshot, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.panic {
+		panic("boom: secret internals")
+	}
+	f.calls = append(f.calls, urls...)
+	if f.err != nil {
+		return nil, f.err
+	}
+	var out []store.Snapshot
+	for _, u := range urls {
+		id := strings.TrimPrefix(u, "https://")
+		forge := "github"
+		if strings.HasPrefix(id, "gitlab.com/") {
+			forge = "gitlab"
+		}
+		out = append(out, servetest.Snap(servetest.Ref(forge, id, ""), now, [4]int{10, 0, 10, 5}, now.Add(-48*time.Hour)))
+	}
+	return out, nil
+}
+
+func (f *fakeChecker) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.calls)
+}
+
+type env struct {
+	st  *servetest.MemStore
+	ck  *fakeChecker
+	srv *web.Server
+}
+
+func newEnv(t *testing.T, fill bool) *env {
+	t.Helper()
+	cfg := servetest.Config()
+	st := servetest.NewMemStore()
+	ck := &fakeChecker{}
+	if fill {
+		ctx := context.Background()
+		alpha, beta, gamma := cfg.Defis[0].Repos[0], cfg.Defis[0].Repos[1], cfg.Defis[1].Repos[0]
+		commit := now.Add(-72 * time.Hour)
+		lastWeek := now.Add(-8 * 24 * time.Hour)
+		for _, crawl := range [][]store.Snapshot{
+			{servetest.Snap(alpha, lastWeek, [4]int{10, 10, 10, 10}, commit), servetest.Snap(beta, lastWeek, [4]int{0, 0, 10, 10}, commit)},
+			{servetest.Snap(alpha, now.Add(-6*time.Hour), [4]int{10, 10, 0, 10}, commit), servetest.Snap(beta, now.Add(-6*time.Hour), [4]int{0, 5, 10, 10}, commit), servetest.Snap(gamma, now.Add(-6*time.Hour), [4]int{10, 10, 10, 10}, commit)},
+			{servetest.Failed(gamma, now.Add(-time.Hour), "GET https://api.github.com/repos/eig/gamma: 502 <b>Bad Gateway</b>")},
+		} {
+			if err := st.SaveCrawl(ctx, crawl); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := st.SaveReport(ctx, store.Report{Week: "2026-W48", GeneratedAt: now, HTML: []byte("<html><body style=\"color:red\">Rapport W48</body></html>"), JSON: []byte(`{"week":"2026-W48"}`)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv, err := web.New(web.Options{
+		Config: cfg, Store: st, Checker: ck, Now: func() time.Time { return now }, Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil)),
+		Metrics:   http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "# metrics\n") }),
+		CheckRate: rate.Every(time.Hour), CheckBurst: 2,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &env{st: st, ck: ck, srv: srv}
+}
+
+func (e *env) get(t *testing.T, path string) (int, http.Header, string) {
+	t.Helper()
+	req := httptest.NewRequest("GET", path, nil)
+	req.RemoteAddr = "192.0.2.1:1234"
+	rec := httptest.NewRecorder()
+	e.srv.Handler().ServeHTTP(rec, req)
+	return rec.Code, rec.Header(), rec.Body.String()
+}
+
+// noRawMarkup fails when data from a repository or the configuration
+// reached the page unescaped.
+func noRawMarkup(t *testing.T, body string) {
+	t.Helper()
+	for _, bad := range []string{"<script>alert", "<b>gras", "<i>markup", "<b>maintenant", "<b>Bad Gateway"} {
+		if strings.Contains(body, bad) {
+			t.Errorf("page contains unescaped %q", bad)
+		}
+	}
+}
+
+func TestDashboard(t *testing.T) {
+	e := newEnv(t, true)
+	code, h, body := e.get(t, "/")
+	if code != 200 {
+		t.Fatalf("GET / = %d", code)
+	}
+	if csp := h.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'self'") {
+		t.Errorf("CSP = %q", csp)
+	}
+	noRawMarkup(t, body)
+	for _, want := range []string{
+		`lang="fr"`,
+		`Alpha &lt;script&gt;alert(&#34;défi&#34;)&lt;/script&gt;`,
+		`href="/repos/github.com/eig/alpha"`,
+		`href="/repos/gitlab.com/eig/sub/beta"`,
+		`échec de la dernière analyse`, // gamma's newest crawl failed
+		`>-25<`,                        // alpha: 100 a week ago, 75 now
+		`>&#43;12<`,                    // beta: 50 -> 62 (html/template escapes "+")
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("dashboard lacks %q", want)
+		}
+	}
+	// The failed repository still shows its last good score.
+	if i := strings.Index(body, "/repos/github.com/eig/gamma"); i < 0 || !strings.Contains(body[i:], ">100<") {
+		t.Error("gamma's last good score is not shown")
+	}
+}
+
+func TestDashboardFilterAndSort(t *testing.T) {
+	e := newEnv(t, true)
+	_, _, body := e.get(t, "/?q=GAMMA")
+	if !strings.Contains(body, "/repos/github.com/eig/gamma") || strings.Contains(body, "/repos/github.com/eig/alpha") {
+		t.Error("?q=GAMMA should show gamma only")
+	}
+	if !strings.Contains(body, "1 dépôt(s) sur 3") {
+		t.Error("filter status missing")
+	}
+	_, _, body = e.get(t, "/?sort=score")
+	a, b := strings.Index(body, "/repos/gitlab.com/eig/sub/beta"), strings.Index(body, "/repos/github.com/eig/alpha")
+	if a < 0 || b < 0 || a > b {
+		t.Error("?sort=score should list beta (62) before alpha (75)")
+	}
+	_, _, body = e.get(t, "/?sort=-score")
+	a, b = strings.Index(body, "/repos/gitlab.com/eig/sub/beta"), strings.Index(body, "/repos/github.com/eig/alpha")
+	if a < b {
+		t.Error("?sort=-score should list alpha before beta")
+	}
+	if code, _, _ := e.get(t, "/?sort=<script>"); code != 200 {
+		t.Error("an unknown sort should fall back, not fail")
+	}
+}
+
+func TestRepoPage(t *testing.T) {
+	e := newEnv(t, true)
+	code, _, body := e.get(t, "/repos/gitlab.com/eig/sub/beta")
+	if code != 200 {
+		t.Fatalf("subgroup repo page = %d", code)
+	}
+	noRawMarkup(t, body)
+	for _, want := range []string{
+		"Ajoutez un fichier LICENSE &lt;b&gt;maintenant&lt;/b&gt;.", // remediation, escaped
+		"Raison readme",
+		`<polyline points="`,
+		`/badge/gitlab.com/eig/sub/beta.svg`,
+		`[![Score vigie](http://example.com/badge/gitlab.com/eig/sub/beta.svg)](http://example.com/repos/gitlab.com/eig/sub/beta)`,
+		`Une description &lt;script&gt;`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("repo page lacks %q", want)
+		}
+	}
+
+	code, _, body = e.get(t, "/repos/github.com/eig/gamma")
+	if code != 200 {
+		t.Fatalf("failed repo page = %d", code)
+	}
+	noRawMarkup(t, body)
+	for _, want := range []string{"La dernière analyse a échoué", "502 &lt;b&gt;Bad Gateway", "dernière analyse réussie", "il y a 6 heures"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("failed repo page lacks %q", want)
+		}
+	}
+
+	if code, h, _ := e.get(t, "/repos/github.com/EIG/Alpha"); code != http.StatusMovedPermanently || h.Get("Location") != "/repos/github.com/eig/alpha" {
+		t.Errorf("case variant = %d %q, want a redirect to the stored spelling", code, h.Get("Location"))
+	}
+	if code, _, body := e.get(t, "/repos/github.com/eig/nope"); code != 404 || !strings.Contains(body, "Dépôt inconnu") {
+		t.Errorf("unknown repo = %d", code)
+	}
+	if code, _, _ := e.get(t, "/repos/github.com/onlyowner"); code != 400 {
+		t.Errorf("malformed repo path = %d, want 400", code)
+	}
+	if code, _, _ := e.get(t, "/repos/github.com/a/b%3Cc"); code != 400 {
+		t.Errorf("repo path with markup = %d, want 400", code)
+	}
+	if code, _, body := e.get(t, "/nowhere"); code != 404 || !strings.Contains(body, "Page introuvable") {
+		t.Errorf("unknown page = %d", code)
+	}
+}
+
+func TestBadge(t *testing.T) {
+	e := newEnv(t, true)
+	code, h, body := e.get(t, "/badge/github.com/eig/alpha.svg")
+	if code != 200 || h.Get("Content-Type") != "image/svg+xml" || !strings.Contains(body, "75/100") || !strings.HasPrefix(body, "<svg") {
+		t.Errorf("badge = %d %q %q", code, h.Get("Content-Type"), body)
+	}
+	if !strings.Contains(body, "#dfb317") {
+		t.Error("a 75 should be yellow")
+	}
+	// Failed newest crawl: the last good score.
+	if _, _, body := e.get(t, "/badge/github.com/eig/gamma.svg"); !strings.Contains(body, "100/100") {
+		t.Error("gamma's badge should show its last good score")
+	}
+	code, _, body = e.get(t, "/badge/github.com/eig/unknown.svg")
+	if code != 404 || !strings.Contains(body, "inconnu") || !strings.Contains(body, "#9f9f9f") {
+		t.Errorf("unknown badge = %d %s", code, body)
+	}
+	if code, _, _ := e.get(t, "/badge/github.com/eig/alpha"); code != 400 {
+		t.Errorf("badge without .svg = %d, want 400", code)
+	}
+}
+
+func TestAPI(t *testing.T) {
+	e := newEnv(t, true)
+	code, h, body := e.get(t, "/api/repos")
+	if code != 200 || h.Get("Content-Type") != "application/json" {
+		t.Fatalf("api = %d %s", code, h.Get("Content-Type"))
+	}
+	var rs []checks.Result
+	if err := json.Unmarshal([]byte(body), &rs); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, r := range rs {
+		ids = append(ids, r.Repo)
+	}
+	if got := strings.Join(ids, " "); got != "github.com/eig/alpha gitlab.com/eig/sub/beta github.com/eig/gamma" {
+		t.Errorf("api order = %s, want configuration order", got)
+	}
+	if rs[2].Error == "" || rs[2].Score != nil {
+		t.Error("gamma's latest snapshot (failed) should be served as is")
+	}
+	// The JSON uses CONTRACT.md's field names.
+	var raw []map[string]any
+	_ = json.Unmarshal([]byte(body), &raw)
+	for _, k := range []string{"repo", "url", "forge", "defi", "crawled_at", "score", "error", "checks"} {
+		if _, ok := raw[0][k]; !ok {
+			t.Errorf("result lacks %q", k)
+		}
+	}
+
+	code, _, body = e.get(t, "/api/repos/gitlab.com/eig/sub/beta")
+	var one checks.Result
+	if code != 200 || json.Unmarshal([]byte(body), &one) != nil || one.Repo != "gitlab.com/eig/sub/beta" || *one.Score != 62 {
+		t.Errorf("api one = %d %s", code, body)
+	}
+	code, _, body = e.get(t, "/api/repos/github.com/eig/none")
+	var apiErr map[string]string
+	if code != 404 || json.Unmarshal([]byte(body), &apiErr) != nil || apiErr["error"] == "" {
+		t.Errorf("api unknown = %d %s", code, body)
+	}
+	if code, _, body := e.get(t, "/api/repos/github.com"); code != 400 || !strings.Contains(body, `"error"`) {
+		t.Errorf("api malformed = %d %s", code, body)
+	}
+}
+
+func TestCheckForm(t *testing.T) {
+	e := newEnv(t, true)
+	code, _, body := e.get(t, "/check")
+	if code != 200 || !strings.Contains(body, `<form class="check-form"`) {
+		t.Fatalf("form = %d", code)
+	}
+
+	code, _, body = e.get(t, "/check?url="+url.QueryEscape("https://evil.example.org/a/b"))
+	if code != 400 || !strings.Contains(body, "n&#39;est pas une forge connue") {
+		t.Errorf("foreign host = %d", code)
+	}
+	if e.ck.count() != 0 {
+		t.Error("a foreign host reached the checker")
+	}
+
+	u := url.QueryEscape("https://user:tok3n@github.com/Some/Repo/tree/main")
+	code, _, body = e.get(t, "/check?url="+u)
+	if code != 200 {
+		t.Fatalf("check = %d %s", code, body)
+	}
+	noRawMarkup(t, body)
+	if strings.Contains(body, "tok3n") {
+		t.Error("credentials from the URL reached the page")
+	}
+	for _, want := range []string{"github.com/</span>Some/Repo", "Ajoutez un fichier README", "À faire"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("check result lacks %q", want)
+		}
+	}
+	if e.ck.calls[0] != "https://github.com/Some/Repo" {
+		t.Errorf("checker got %q", e.ck.calls[0])
+	}
+	// Same URL again: served from the cache, no new check.
+	e.get(t, "/check?url="+u)
+	if e.ck.count() != 1 {
+		t.Errorf("checker called %d times, want 1 (cache)", e.ck.count())
+	}
+	// Burst is 2 per client: the second new URL passes, the third is refused.
+	if code, _, _ := e.get(t, "/check?url=https://gitlab.com/g/sub/x"); code != 200 {
+		t.Errorf("second check = %d", code)
+	}
+	code, h, _ := e.get(t, "/check?url=https://github.com/o/third")
+	if code != http.StatusTooManyRequests || h.Get("Retry-After") == "" {
+		t.Errorf("third check = %d, want 429 with Retry-After", code)
+	}
+}
+
+func TestCheckUsageErrorAndPanic(t *testing.T) {
+	e := newEnv(t, false)
+	e.ck.err = errors.New("unsupported path")
+	if code, _, body := e.get(t, "/check?url=https://github.com/o/r"); code != 400 || !strings.Contains(body, "unsupported path") {
+		t.Errorf("usage error = %d", code)
+	}
+	e.ck.err, e.ck.panic = nil, true
+	code, _, body := e.get(t, "/check?url=https://github.com/o/other")
+	if code != 500 || strings.Contains(body, "boom") || strings.Contains(body, "goroutine") {
+		t.Errorf("panic = %d, body leaks internals: %v", code, strings.Contains(body, "boom"))
+	}
+}
+
+func TestReadyz(t *testing.T) {
+	e := newEnv(t, false)
+	if code, _, _ := e.get(t, "/readyz"); code != 503 {
+		t.Errorf("readyz on an empty store = %d", code)
+	}
+	cfg := servetest.Config()
+	if err := e.st.SaveCrawl(context.Background(), []store.Snapshot{servetest.Snap(cfg.Defis[0].Repos[0], now, [4]int{}, time.Time{})}); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, _ := e.get(t, "/readyz"); code != 503 {
+		t.Errorf("readyz with 1 of 3 repos = %d", code)
+	}
+	if err := e.st.SaveCrawl(context.Background(), []store.Snapshot{
+		servetest.Failed(cfg.Defis[0].Repos[1], now, "x"), servetest.Snap(cfg.Defis[1].Repos[0], now, [4]int{}, time.Time{}),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, _ := e.get(t, "/readyz"); code != 200 {
+		t.Errorf("readyz with all repos = %d", code)
+	}
+	if code, _, _ := e.get(t, "/healthz"); code != 200 {
+		t.Errorf("healthz = %d", code)
+	}
+}
+
+func TestReports(t *testing.T) {
+	e := newEnv(t, true)
+	code, _, body := e.get(t, "/reports/")
+	if code != 200 || !strings.Contains(body, `href="/reports/2026-W48.html"`) {
+		t.Errorf("reports = %d", code)
+	}
+	code, h, body := e.get(t, "/reports/2026-W48.html")
+	if code != 200 || !strings.Contains(body, "Rapport W48") || strings.Contains(h.Get("Content-Security-Policy"), "script-src") {
+		t.Errorf("report = %d %q", code, h.Get("Content-Security-Policy"))
+	}
+	if code, h, _ := e.get(t, "/reports/2026-W48.json"); code != 200 || h.Get("Content-Type") != "application/json" {
+		t.Errorf("report json = %d", code)
+	}
+	if code, _, _ := e.get(t, "/reports/2026-W01.html"); code != 404 {
+		t.Errorf("missing report = %d", code)
+	}
+	if code, _, _ := e.get(t, "/reports/latest.html"); code != 400 {
+		t.Errorf("malformed report = %d", code)
+	}
+}
+
+func TestStoreOutageIsAPlain500(t *testing.T) {
+	e := newEnv(t, true)
+	e.st.Fail = errors.New("database is locked at /var/lib/vigie.db")
+	for _, p := range []string{"/", "/repos/github.com/eig/alpha"} {
+		code, _, body := e.get(t, p)
+		if code != 500 || strings.Contains(body, "vigie.db") {
+			t.Errorf("%s on store outage = %d (leaks error: %v)", p, code, strings.Contains(body, "vigie.db"))
+		}
+	}
+	if code, _, body := e.get(t, "/api/repos"); code != 500 || !strings.Contains(body, `"error"`) {
+		t.Errorf("api on store outage = %d %s", code, body)
+	}
+}
+
+func TestStatic(t *testing.T) {
+	e := newEnv(t, false)
+	for _, p := range []string{"/static/vigie.css", "/static/vigie.js"} {
+		if code, _, _ := e.get(t, p); code != 200 {
+			t.Errorf("%s = %d", p, code)
+		}
+	}
+	if code, _, body := e.get(t, "/metrics"); code != 200 || body != "# metrics\n" {
+		t.Errorf("/metrics = %d", code)
+	}
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
