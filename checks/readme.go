@@ -103,12 +103,6 @@ func Readme(f crawler.Facts, o Options) Check {
 			fmt.Sprintf("The README %s presents the project, explains how to install and use it and how to contribute, and names its licence.", r.Path))
 		return c
 	}
-	c.Reason = o.text(fmt.Sprintf("Le README %s (%d octets) n'a pas %s.", r.Path, r.Bytes, missing[0]),
-		fmt.Sprintf("The README %s (%d bytes) lacks %s.", r.Path, r.Bytes, missing[0]))
-	if len(missing) > 1 {
-		c.Reason = o.text(fmt.Sprintf("Le README %s (%d octets) n'a pas %d des éléments attendus, dont %s.", r.Path, r.Bytes, len(missing), missing[0]),
-			fmt.Sprintf("The README %s (%d bytes) lacks %d of the expected parts, among them %s.", r.Path, r.Bytes, len(missing), missing[0]))
-	}
 	if len(missing) == 0 {
 		// Every part is there but the README is short.
 		c.Reason = o.text(fmt.Sprintf("Le README %s a toutes les parties attendues mais reste court (%d octets).", r.Path, r.Bytes),
@@ -116,6 +110,12 @@ func Readme(f crawler.Facts, o Options) Check {
 		c.Remediation = o.text("Détaillez l'installation et l'utilisation : prérequis, configuration, exemples de commandes et de résultats.",
 			"Expand installation and usage: prerequisites, configuration, example commands and output.")
 		return c
+	}
+	c.Reason = o.text(fmt.Sprintf("Le README %s (%d octets) n'a pas %s.", r.Path, r.Bytes, missing[0]),
+		fmt.Sprintf("The README %s (%d bytes) lacks %s.", r.Path, r.Bytes, missing[0]))
+	if len(missing) > 1 {
+		c.Reason = o.text(fmt.Sprintf("Le README %s (%d octets) n'a pas %d des éléments attendus, dont %s.", r.Path, r.Bytes, len(missing), missing[0]),
+			fmt.Sprintf("The README %s (%d bytes) lacks %d of the expected parts, among them %s.", r.Path, r.Bytes, len(missing), missing[0]))
 	}
 	c.Remediation = o.text(fmt.Sprintf("Ajoutez à %s : %s.", r.Path, strings.Join(missing, " ; ")),
 		fmt.Sprintf("Add to %s: %s.", r.Path, strings.Join(missing, "; ")))
