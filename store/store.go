@@ -15,6 +15,14 @@ import (
 // ErrNotFound is returned when the asked repository or report is not stored.
 var ErrNotFound = errors.New("not found")
 
+// ErrSchemaNewer is returned by Open when the database was migrated by a newer
+// vigie than this one: writing to it could lose what the newer schema keeps,
+// so the older binary refuses to touch it.
+var ErrSchemaNewer = errors.New("database schema is newer than this vigie")
+
+// ErrClosed is returned by calls made after Close.
+var ErrClosed = errors.New("store closed")
+
 // Snapshot is one repository at one crawl: what the forge said and how it
 // scored. Facts is nil for results imported from elsewhere.
 type Snapshot struct {
@@ -22,10 +30,21 @@ type Snapshot struct {
 	Result checks.Result  `json:"result"`
 }
 
-// Store is implemented by the SQLite and Postgres back-ends.
+// Store is implemented by the SQLite and Postgres back-ends (store/sqlite,
+// store/postgres; store/open picks one from the configuration).
+//
+// Results read back are the JSON that was written, decoded again: times are
+// UTC, and numbers inside a check's Details come back as float64 (as from
+// any JSON decoding), so json.Marshal of a result read back gives the same
+// bytes as json.Marshal of the result written.
+//
+// Snapshots are ordered by crawled_at; two snapshots of one repository with
+// the same crawled_at are ordered by when they were stored (later wins).
 type Store interface {
 	// SaveCrawl writes the snapshots of one crawl in one transaction: all or
-	// nothing.
+	// nothing. Snapshots may carry any crawled_at (imported history keeps
+	// its own dates), but not a zero one, and each needs a repo. Results are
+	// stored with crawled_at in UTC.
 	SaveCrawl(ctx context.Context, snaps []Snapshot) error
 	// Latest returns the newest snapshot of every repository, sorted by repo.
 	Latest(ctx context.Context) ([]Snapshot, error)
@@ -57,10 +76,14 @@ type Store interface {
 	Sent(ctx context.Context, week, scope, recipient string) (bool, error)
 
 	// CacheGet and CachePut keep HTTP validators (ETags) and the bodies they
-	// validate across crawls, so an unchanged resource costs a 304.
+	// validate across crawls, so an unchanged resource costs a 304. CacheGet
+	// returns ErrNotFound for a key never put.
 	CacheGet(ctx context.Context, key string) (etag string, body []byte, err error)
 	CachePut(ctx context.Context, key, etag string, body []byte) error
 
+	// Close waits for the writes in flight to finish (so a crawl being saved
+	// is either wholly stored or not at all), then releases the database.
+	// Calls after Close return ErrClosed.
 	Close() error
 }
 

@@ -1,0 +1,578 @@
+// Package sqlite is vigie's embedded store: one SQLite file, written through
+// modernc.org/sqlite (pure Go, no cgo).
+//
+// The database runs in WAL mode so readers (web pages, metrics scrapes)
+// never wait for a crawl being written, with synchronous=FULL so a committed
+// crawl survives a power cut, foreign keys on, and a busy timeout so a
+// second process writing the same file (a `vigie crawl` next to a running
+// `vigie serve`) waits its turn instead of failing. Write transactions start
+// with BEGIN IMMEDIATE: they take the write lock up front, so two writers
+// queue on the busy timeout rather than deadlock upgrading read locks.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"github.com/eiglink/vigie/checks"
+	"github.com/eiglink/vigie/store"
+	"github.com/eiglink/vigie/store/internal/codec"
+	"github.com/eiglink/vigie/store/internal/migrations"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// BusyTimeout is how long a write waits for another process holding the
+// database's write lock before failing with "database is locked". A crawl of
+// a thousand repositories commits in well under a second, so this leaves a
+// wide margin.
+const BusyTimeout = 30 * time.Second
+
+// timeLayout is RFC 3339 with a fixed nine-digit fraction: as text it sorts
+// in time order, which time.RFC3339Nano (trailing zeros dropped) does not.
+const timeLayout = "2006-01-02T15:04:05.000000000Z07:00"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+func parseTime(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("parse stored time %q: %w", s, err)
+	}
+	return t.UTC(), nil
+}
+
+// Store is the SQLite store. Its methods are safe for concurrent use.
+type Store struct {
+	db   *sql.DB
+	path string
+	log  *slog.Logger
+
+	// write admits one writer of this process at a time: SQLite has a
+	// single write lock, and queueing here (a channel honours ctx) is
+	// cheaper and fairer than every writer polling the busy handler.
+	write chan struct{}
+
+	mu       sync.Mutex
+	closed   bool
+	inflight sync.WaitGroup
+}
+
+var _ store.Store = (*Store)(nil)
+
+// DSN turns the configured storage.dsn into the driver's: a plain path
+// ("vigie.db") becomes a file: URI carrying vigie's connection settings; a
+// file: URI is kept, with the settings it does not already choose added.
+func DSN(dsn string) (string, error) {
+	if dsn == "" {
+		return "", errors.New("empty sqlite dsn: give a file path such as vigie.db")
+	}
+	base, query := dsn, ""
+	if strings.HasPrefix(dsn, "file:") {
+		base, query, _ = strings.Cut(dsn, "?")
+	} else {
+		// A path is made a URI so the driver applies the settings below;
+		// the characters a URI gives meaning to are escaped.
+		base = "file:" + strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(dsn)
+	}
+	q, err := url.ParseQuery(query)
+	if err != nil {
+		return "", fmt.Errorf("sqlite dsn %q: %w", dsn, err)
+	}
+	defaults := [][2]string{
+		{"_busy_timeout", fmt.Sprint(BusyTimeout.Milliseconds())},
+		{"_journal_mode", "WAL"},
+		{"_synchronous", "FULL"},
+		{"_foreign_keys", "1"},
+		{"_txlock", "immediate"},
+	}
+	for _, kv := range defaults {
+		if !q.Has(kv[0]) {
+			q.Set(kv[0], kv[1])
+		}
+	}
+	return base + "?" + q.Encode(), nil
+}
+
+// Open opens (creating it if needed) the SQLite database at dsn, a file path
+// or a file: URI, and brings its schema up to date. The file's directory must
+// exist.
+func Open(ctx context.Context, dsn string, logger *slog.Logger) (*Store, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	full, err := DSN(dsn)
+	if err != nil {
+		return nil, err
+	}
+	db, err := sql.Open("sqlite", full)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)
+	}
+	if dsn == ":memory:" {
+		// Every connection to :memory: is a database of its own: keep one.
+		db.SetMaxOpenConns(1)
+	}
+	s := &Store{db: db, path: dsn, log: logger, write: make(chan struct{}, 1)}
+	version, err := s.migrate(ctx)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)
+	}
+	logger.Debug("store opened", "driver", "sqlite", "path", dsn, "schema_version", version)
+	return s, nil
+}
+
+// migrate applies the pending migrations in one write transaction, so a
+// second process opening the same file at the same time waits and then
+// finds them applied. It returns the schema version.
+func (s *Store) migrate(ctx context.Context) (int, error) {
+	known, err := migrations.Load(migrationFiles, "migrations")
+	if err != nil {
+		return 0, err
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("begin migration: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		name       TEXT NOT NULL,
+		applied_at TEXT NOT NULL
+	) STRICT`); err != nil {
+		return 0, fmt.Errorf("create schema_migrations: %w", err)
+	}
+	var current int
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+		return 0, fmt.Errorf("read schema version: %w", err)
+	}
+	pending, err := migrations.Pending(known, current)
+	if err != nil {
+		return 0, err
+	}
+	for _, m := range pending {
+		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+			return 0, fmt.Errorf("apply migration %d_%s: %w", m.Version, m.Name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+			m.Version, m.Name, formatTime(time.Now())); err != nil {
+			return 0, fmt.Errorf("record migration %d_%s: %w", m.Version, m.Name, err)
+		}
+		s.log.Info("schema migrated", "driver", "sqlite", "path", s.path, "version", m.Version, "name", m.Name)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("commit migration: %w", err)
+	}
+	return known[len(known)-1].Version, nil
+}
+
+// begin admits a call unless the store is closed; end must follow.
+func (s *Store) begin() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return store.ErrClosed
+	}
+	s.inflight.Add(1)
+	return nil
+}
+
+func (s *Store) end() { s.inflight.Done() }
+
+// lockWrite waits for this process's write turn, or ctx.
+func (s *Store) lockWrite(ctx context.Context) error {
+	select {
+	case s.write <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *Store) unlockWrite() { <-s.write }
+
+// Close waits for the calls in flight (a crawl being saved commits or rolls
+// back as a whole), then closes the database, which checkpoints the WAL.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	s.mu.Unlock()
+	s.inflight.Wait()
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("close sqlite %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// SaveCrawl writes snaps in one transaction.
+func (s *Store) SaveCrawl(ctx context.Context, snaps []store.Snapshot) error {
+	if err := codec.Validate(snaps); err != nil {
+		return fmt.Errorf("save crawl: %w", err)
+	}
+	if len(snaps) == 0 {
+		return nil
+	}
+	if err := s.begin(); err != nil {
+		return err
+	}
+	defer s.end()
+	if err := s.lockWrite(ctx); err != nil {
+		return fmt.Errorf("save crawl: %w", err)
+	}
+	defer s.unlockWrite()
+
+	started, finished := snaps[0].Result.CrawledAt, snaps[0].Result.CrawledAt
+	for _, sn := range snaps[1:] {
+		if t := sn.Result.CrawledAt; t.Before(started) {
+			started = t
+		} else if t.After(finished) {
+			finished = t
+		}
+	}
+
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("save crawl: begin: %w", err)
+	}
+	// Rollback after Commit is a no-op; on any early return it undoes
+	// everything written so far, so readers never see part of a crawl.
+	defer tx.Rollback()
+
+	res, err := tx.ExecContext(ctx, `INSERT INTO crawls (started_at, finished_at, saved_at, snapshots) VALUES (?, ?, ?, ?)`,
+		formatTime(started), formatTime(finished), formatTime(time.Now()), len(snaps))
+	if err != nil {
+		return fmt.Errorf("save crawl: insert crawl: %w", err)
+	}
+	crawlID, err := res.LastInsertId()
+	if err != nil {
+		return fmt.Errorf("save crawl: crawl id: %w", err)
+	}
+	insRepo, err := tx.PrepareContext(ctx, `INSERT INTO repos (repo) VALUES (?) ON CONFLICT DO NOTHING`)
+	if err != nil {
+		return fmt.Errorf("save crawl: prepare: %w", err)
+	}
+	defer insRepo.Close()
+	insSnap, err := tx.PrepareContext(ctx, `INSERT INTO snapshots
+		(crawl_id, repo, defi, forge, crawled_at, score, error, result, facts)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("save crawl: prepare: %w", err)
+	}
+	defer insSnap.Close()
+
+	for i, sn := range snaps {
+		// Encoding inside the loop keeps one snapshot's JSON in memory at a
+		// time; a failure here aborts the whole transaction all the same.
+		row, err := codec.Encode(sn)
+		if err != nil {
+			return fmt.Errorf("save crawl: snapshot %d: %w", i, err)
+		}
+		if _, err := insRepo.ExecContext(ctx, row.Repo); err != nil {
+			return fmt.Errorf("save crawl: snapshot %d (%s): %w", i, row.Repo, err)
+		}
+		var facts any
+		if row.Facts != nil {
+			facts = string(row.Facts)
+		}
+		if _, err := insSnap.ExecContext(ctx, crawlID, row.Repo, row.Defi, row.Forge, formatTime(row.CrawledAt),
+			row.Score, row.Error, string(row.Result), facts); err != nil {
+			return fmt.Errorf("save crawl: snapshot %d (%s): %w", i, row.Repo, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("save crawl: commit: %w", err)
+	}
+	return nil
+}
+
+// newestID is the id of a repository's newest snapshot among those the
+// condition keeps; the (repo, crawled_at) index holds id too, so this is one
+// backwards index probe.
+const newestID = `SELECT id FROM snapshots WHERE repo = r.repo %s ORDER BY crawled_at DESC, id DESC LIMIT 1`
+
+// Latest returns the newest snapshot of every repository, sorted by repo.
+func (s *Store) Latest(ctx context.Context) ([]store.Snapshot, error) {
+	if err := s.begin(); err != nil {
+		return nil, err
+	}
+	defer s.end()
+	rows, err := s.db.QueryContext(ctx, `SELECT s.result, s.facts FROM repos r
+		JOIN snapshots s ON s.id = (`+fmt.Sprintf(newestID, "")+`)
+		ORDER BY r.repo`)
+	if err != nil {
+		return nil, fmt.Errorf("latest: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Snapshot
+	for rows.Next() {
+		var result, facts []byte
+		if err := rows.Scan(&result, &facts); err != nil {
+			return nil, fmt.Errorf("latest: %w", err)
+		}
+		sn, err := codec.DecodeSnapshot(result, facts)
+		if err != nil {
+			return nil, fmt.Errorf("latest: %w", err)
+		}
+		out = append(out, sn)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("latest: %w", err)
+	}
+	return out, nil
+}
+
+// one returns the newest snapshot of repo matching cond.
+func (s *Store) one(ctx context.Context, what, repo, cond string) (store.Snapshot, error) {
+	if err := s.begin(); err != nil {
+		return store.Snapshot{}, err
+	}
+	defer s.end()
+	var result, facts []byte
+	err := s.db.QueryRowContext(ctx, `SELECT result, facts FROM snapshots
+		WHERE repo = ? `+cond+` ORDER BY crawled_at DESC, id DESC LIMIT 1`, repo).Scan(&result, &facts)
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.Snapshot{}, fmt.Errorf("%s %s: %w", what, repo, store.ErrNotFound)
+	}
+	if err != nil {
+		return store.Snapshot{}, fmt.Errorf("%s %s: %w", what, repo, err)
+	}
+	sn, err := codec.DecodeSnapshot(result, facts)
+	if err != nil {
+		return store.Snapshot{}, fmt.Errorf("%s %s: %w", what, repo, err)
+	}
+	return sn, nil
+}
+
+// Get returns the newest snapshot of repo.
+func (s *Store) Get(ctx context.Context, repo string) (store.Snapshot, error) {
+	return s.one(ctx, "get", repo, "")
+}
+
+// LatestGood returns the newest snapshot of repo without an error.
+func (s *Store) LatestGood(ctx context.Context, repo string) (store.Snapshot, error) {
+	return s.one(ctx, "latest good", repo, "AND error = ''")
+}
+
+// History returns repo's results crawled in [from, to), oldest first.
+func (s *Store) History(ctx context.Context, repo string, from, to time.Time) ([]checks.Result, error) {
+	if err := s.begin(); err != nil {
+		return nil, err
+	}
+	defer s.end()
+	rows, err := s.db.QueryContext(ctx, `SELECT result FROM snapshots
+		WHERE repo = ? AND crawled_at >= ? AND crawled_at < ?
+		ORDER BY crawled_at, id`, repo, formatTime(codec.Bound(from)), formatTime(codec.Bound(to)))
+	if err != nil {
+		return nil, fmt.Errorf("history %s: %w", repo, err)
+	}
+	out, err := scanResults(rows)
+	if err != nil {
+		return nil, fmt.Errorf("history %s: %w", repo, err)
+	}
+	return out, nil
+}
+
+// NewestIn returns the newest result crawled in [from, to) of every
+// repository that has one, sorted by repo.
+func (s *Store) NewestIn(ctx context.Context, from, to time.Time) ([]checks.Result, error) {
+	if err := s.begin(); err != nil {
+		return nil, err
+	}
+	defer s.end()
+	rows, err := s.db.QueryContext(ctx, `SELECT s.result FROM repos r
+		JOIN snapshots s ON s.id = (`+fmt.Sprintf(newestID, "AND crawled_at >= ? AND crawled_at < ?")+`)
+		ORDER BY r.repo`, formatTime(codec.Bound(from)), formatTime(codec.Bound(to)))
+	if err != nil {
+		return nil, fmt.Errorf("newest in: %w", err)
+	}
+	out, err := scanResults(rows)
+	if err != nil {
+		return nil, fmt.Errorf("newest in: %w", err)
+	}
+	return out, nil
+}
+
+func scanResults(rows *sql.Rows) ([]checks.Result, error) {
+	defer rows.Close()
+	var out []checks.Result
+	for rows.Next() {
+		var data []byte
+		if err := rows.Scan(&data); err != nil {
+			return nil, err
+		}
+		r, err := codec.DecodeResult(data)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// LastCrawl returns the crawl time of the newest snapshot, zero if none.
+func (s *Store) LastCrawl(ctx context.Context) (time.Time, error) {
+	if err := s.begin(); err != nil {
+		return time.Time{}, err
+	}
+	defer s.end()
+	var last sql.NullString
+	if err := s.db.QueryRowContext(ctx, `SELECT MAX(crawled_at) FROM snapshots`).Scan(&last); err != nil {
+		return time.Time{}, fmt.Errorf("last crawl: %w", err)
+	}
+	if !last.Valid {
+		return time.Time{}, nil
+	}
+	t, err := parseTime(last.String)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("last crawl: %w", err)
+	}
+	return t, nil
+}
+
+// exec runs one write statement in its own (autocommit) transaction, in this
+// process's write turn.
+func (s *Store) exec(ctx context.Context, what, query string, args ...any) error {
+	if err := s.begin(); err != nil {
+		return err
+	}
+	defer s.end()
+	if err := s.lockWrite(ctx); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	defer s.unlockWrite()
+	if _, err := s.db.ExecContext(ctx, query, args...); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
+// nonNil keeps an empty body an empty BLOB rather than NULL.
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}
+
+// SaveReport archives r, replacing the report of the same week.
+func (s *Store) SaveReport(ctx context.Context, r store.Report) error {
+	if r.Week == "" {
+		return errors.New("save report: empty week")
+	}
+	return s.exec(ctx, "save report "+r.Week, `INSERT INTO reports (week, generated_at, html, json) VALUES (?, ?, ?, ?)
+		ON CONFLICT (week) DO UPDATE SET generated_at = excluded.generated_at, html = excluded.html, json = excluded.json`,
+		r.Week, formatTime(r.GeneratedAt), nonNil(r.HTML), nonNil(r.JSON))
+}
+
+// Report returns the archived report of week.
+func (s *Store) Report(ctx context.Context, week string) (store.Report, error) {
+	if err := s.begin(); err != nil {
+		return store.Report{}, err
+	}
+	defer s.end()
+	r := store.Report{Week: week}
+	var generated string
+	err := s.db.QueryRowContext(ctx, `SELECT generated_at, html, json FROM reports WHERE week = ?`, week).
+		Scan(&generated, &r.HTML, &r.JSON)
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.Report{}, fmt.Errorf("report %s: %w", week, store.ErrNotFound)
+	}
+	if err != nil {
+		return store.Report{}, fmt.Errorf("report %s: %w", week, err)
+	}
+	if r.GeneratedAt, err = parseTime(generated); err != nil {
+		return store.Report{}, fmt.Errorf("report %s: %w", week, err)
+	}
+	return r, nil
+}
+
+// Reports lists the archived reports, newest week first, without bodies.
+func (s *Store) Reports(ctx context.Context) ([]store.Report, error) {
+	if err := s.begin(); err != nil {
+		return nil, err
+	}
+	defer s.end()
+	rows, err := s.db.QueryContext(ctx, `SELECT week, generated_at FROM reports ORDER BY week DESC`)
+	if err != nil {
+		return nil, fmt.Errorf("reports: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Report
+	for rows.Next() {
+		var r store.Report
+		var generated string
+		if err := rows.Scan(&r.Week, &generated); err != nil {
+			return nil, fmt.Errorf("reports: %w", err)
+		}
+		if r.GeneratedAt, err = parseTime(generated); err != nil {
+			return nil, fmt.Errorf("reports: %w", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reports: %w", err)
+	}
+	return out, nil
+}
+
+// MarkSent records a mail accepted by the server; recording it again keeps
+// the first time.
+func (s *Store) MarkSent(ctx context.Context, week, scope, recipient string, at time.Time) error {
+	return s.exec(ctx, "mark sent "+week, `INSERT INTO sent_mails (week, scope, recipient, sent_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT DO NOTHING`, week, scope, recipient, formatTime(at))
+}
+
+// Sent reports whether MarkSent was recorded for these.
+func (s *Store) Sent(ctx context.Context, week, scope, recipient string) (bool, error) {
+	if err := s.begin(); err != nil {
+		return false, err
+	}
+	defer s.end()
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sent_mails WHERE week = ? AND scope = ? AND recipient = ?`,
+		week, scope, recipient).Scan(&n); err != nil {
+		return false, fmt.Errorf("sent %s: %w", week, err)
+	}
+	return n > 0, nil
+}
+
+// CacheGet returns the validator and body stored under key.
+func (s *Store) CacheGet(ctx context.Context, key string) (string, []byte, error) {
+	if err := s.begin(); err != nil {
+		return "", nil, err
+	}
+	defer s.end()
+	var etag string
+	var body []byte
+	err := s.db.QueryRowContext(ctx, `SELECT etag, body FROM http_cache WHERE key = ?`, key).Scan(&etag, &body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil, fmt.Errorf("cache %s: %w", key, store.ErrNotFound)
+	}
+	if err != nil {
+		return "", nil, fmt.Errorf("cache %s: %w", key, err)
+	}
+	return etag, nonNil(body), nil
+}
+
+// CachePut stores etag and body under key, replacing what was there.
+func (s *Store) CachePut(ctx context.Context, key, etag string, body []byte) error {
+	return s.exec(ctx, "cache put "+key, `INSERT INTO http_cache (key, etag, body, updated_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (key) DO UPDATE SET etag = excluded.etag, body = excluded.body, updated_at = excluded.updated_at`,
+		key, etag, nonNil(body), formatTime(time.Now()))
+}

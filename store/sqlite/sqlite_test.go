@@ -1,0 +1,180 @@
+package sqlite_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/eiglink/vigie/store"
+	"github.com/eiglink/vigie/store/sqlite"
+	"github.com/eiglink/vigie/store/storetest"
+)
+
+// newDB gives each test its own database file in a temporary directory.
+func newDB(t testing.TB) storetest.Opener {
+	path := filepath.Join(t.TempDir(), "vigie.db")
+	return func(ctx context.Context) (store.Store, error) {
+		return sqlite.Open(ctx, path, nil)
+	}
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, newDB)
+}
+
+func TestDSN(t *testing.T) {
+	const settings = "_busy_timeout=30000&_foreign_keys=1&_journal_mode=WAL&_synchronous=FULL&_txlock=immediate"
+	tests := []struct {
+		in, want string
+		wantErr  bool
+	}{
+		{in: "vigie.db", want: "file:vigie.db?" + settings},
+		{in: "/var/lib/vigie/vigie.db", want: "file:/var/lib/vigie/vigie.db?" + settings},
+		{in: "data/a?b#c%d.db", want: "file:data/a%3fb%23c%25d.db?" + settings},
+		{in: "file:vigie.db?_synchronous=NORMAL&mode=rwc", want: "file:vigie.db?_busy_timeout=30000&_foreign_keys=1&_journal_mode=WAL&_synchronous=NORMAL&_txlock=immediate&mode=rwc"},
+		{in: "", wantErr: true},
+		{in: "file:x.db?%zz", wantErr: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			got, err := sqlite.DSN(tc.in)
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("DSN(%q) error = %v, want error %v", tc.in, err, tc.wantErr)
+			}
+			if got != tc.want {
+				t.Errorf("DSN(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestPathWithQueryCharacters checks the escaping reaches the file system:
+// the file created has the configured name.
+func TestPathWithQueryCharacters(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a?b#c%d.db")
+	s, err := sqlite.Open(context.Background(), path, nil)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Errorf("database file not created under its name: %v", err)
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	dir := t.TempDir()
+	notDB := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(notDB, []byte(strings.Repeat("not a database\n", 100)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, path string
+	}{
+		{"missing directory", filepath.Join(dir, "no", "such", "dir", "vigie.db")},
+		{"not a database", notDB},
+		{"a directory", dir},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := sqlite.Open(context.Background(), tc.path, nil)
+			if err == nil {
+				s.Close()
+				t.Fatal("Open succeeded")
+			}
+			if !strings.Contains(err.Error(), tc.path) {
+				t.Errorf("error %q does not name the file", err)
+			}
+		})
+	}
+}
+
+// TestSchemaNewer: a database migrated by a newer vigie is refused, and left
+// untouched.
+func TestSchemaNewer(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "vigie.db")
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'future', '2030-01-01T00:00:00.000000000Z')`); err != nil {
+		t.Fatal(err)
+	}
+	_, err = sqlite.Open(ctx, path, nil)
+	if !errors.Is(err, store.ErrSchemaNewer) {
+		t.Fatalf("Open of a newer schema: %v, want ErrSchemaNewer", err)
+	}
+	if !strings.Contains(err.Error(), "99") {
+		t.Errorf("error %q does not say the database's version", err)
+	}
+	var n int
+	if err := db.QueryRow(`SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil || n != 2 {
+		t.Errorf("schema_migrations has %d rows, %v; want 2 (untouched)", n, err)
+	}
+}
+
+// TestMigrationsRecorded: each migration is recorded once however often
+// the database is opened.
+func TestMigrationsRecorded(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "vigie.db")
+	ctx := context.Background()
+	for range 3 {
+		s, err := sqlite.Open(ctx, path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n, distinct int
+	var mode string
+	if err := db.QueryRow(`SELECT COUNT(*), COUNT(DISTINCT version) FROM schema_migrations`).Scan(&n, &distinct); err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 || n != distinct {
+		t.Errorf("schema_migrations: %d rows, %d versions", n, distinct)
+	}
+	if err := db.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
+		t.Errorf("journal_mode = %q, %v; want wal (persistent in the file)", mode, err)
+	}
+}
+
+func TestMemory(t *testing.T) {
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, ":memory:", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.SaveCrawl(ctx, storetest.Crawl(3, storetest.T0)); err != nil {
+		t.Fatal(err)
+	}
+	if l, err := s.Latest(ctx); err != nil || len(l) != 3 {
+		t.Errorf("Latest = %d, %v; want 3", len(l), err)
+	}
+}
+
+func BenchmarkSaveCrawl(b *testing.B) { storetest.BenchmarkSaveCrawl(b, newDB) }
+func BenchmarkLatest(b *testing.B)    { storetest.BenchmarkLatest(b, newDB) }
+func BenchmarkNewestIn(b *testing.B)  { storetest.BenchmarkNewestIn(b, newDB) }
