@@ -33,6 +33,11 @@ func readmeRank(name string) int {
 	if n != "readme" && !strings.HasPrefix(n, "readme.") {
 		return -1
 	}
+	// README.fr.md and friends: shown only when nothing better exists
+	// (path.Ext alone would rank them with README.md).
+	if strings.Count(n, ".") > 1 {
+		return 4
+	}
 	switch path.Ext(n) {
 	case ".md", ".markdown", ".mdown", ".mkdn", ".mkd", ".mdwn":
 		return 0
