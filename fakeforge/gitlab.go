@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -33,7 +34,13 @@ type GitLab struct {
 	requests int
 	paths    map[string]int
 	extras   map[string]GitLabExtra
+
+	noGraphQL atomic.Bool
 }
+
+// SetGraphQL turns the GraphQL endpoint on (the default) or off (404, as
+// on an instance behind a proxy that only passes /api/v4).
+func (g *GitLab) SetGraphQL(on bool) { g.noGraphQL.Store(!on) }
 
 // GitLabExtra holds what only GitLab says about a project.
 type GitLabExtra struct {
@@ -204,6 +211,16 @@ func (q glRequest) api() string { return q.base() + "/api/v4" }
 // ServeHTTP answers GitLab API v4 requests.
 func (g *GitLab) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	esc := r.URL.EscapedPath()
+	if strings.HasSuffix(esc, "/api/graphql") {
+		g.count(r.Method + " graphql")
+		g.rateHeaders(w)
+		if g.noGraphQL.Load() {
+			glError(w, http.StatusNotFound, "error", "404 Not Found")
+			return
+		}
+		g.serveGraphQL(w, glRequest{r: r, prefix: strings.TrimSuffix(esc, "/api/graphql")})
+		return
+	}
 	i := strings.Index(esc, "/api/v4/")
 	if i < 0 {
 		g.count(r.Method + " other")

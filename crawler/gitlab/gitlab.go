@@ -33,6 +33,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	gl "gitlab.com/gitlab-org/api/client-go"
@@ -61,6 +62,9 @@ type Forge struct {
 	// per user and per IP, and a handful in flight keeps a crawl of a few
 	// hundred projects short without bursting.
 	concurrency int
+	// graphQLOff is set once the instance showed it has no usable GraphQL
+	// API: REST alone is used from then on.
+	graphQLOff atomic.Bool
 }
 
 // perPage is GitLab's maximum page size.
@@ -156,6 +160,11 @@ func (noLimit) Wait(context.Context) error { return nil }
 // others.
 func (f *Forge) Fetch(ctx context.Context, jobs []crawler.Job, now time.Time) []crawler.Facts {
 	out := make([]crawler.Facts, len(jobs))
+	paths := make([]string, len(jobs))
+	for i, j := range jobs {
+		paths[i] = j.Ref.Path
+	}
+	batch := f.graphQLProjects(ctx, paths)
 	sem := make(chan struct{}, f.concurrency)
 	var wg sync.WaitGroup
 	for i, job := range jobs {
@@ -167,7 +176,7 @@ func (f *Forge) Fetch(ctx context.Context, jobs []crawler.Job, now time.Time) []
 				defer func() { <-sem }()
 				// Spread the projects over the tokens: each token has its
 				// own rate limit.
-				out[i] = f.fetch(ctx, f.clients[i%len(f.clients)], job.Ref, now)
+				out[i] = f.fetch(ctx, f.clients[i%len(f.clients)], job.Ref, now, batch)
 			case <-ctx.Done():
 				out[i] = crawler.Facts{Ref: job.Ref, CrawledAt: now.UTC(), Error: ctx.Err().Error()}
 			}
@@ -328,7 +337,8 @@ type release struct {
 func projectPath(id string) string { return "projects/" + gl.PathEscape(id) }
 
 // fetch gathers one project's facts.
-func (f *Forge) fetch(ctx context.Context, cl *gl.Client, ref crawler.Ref, now time.Time) crawler.Facts {
+// batch holds what GraphQL already answered, by lower-case full path.
+func (f *Forge) fetch(ctx context.Context, cl *gl.Client, ref crawler.Ref, now time.Time, batch map[string]*gqlProject) crawler.Facts {
 	facts := crawler.Facts{Ref: ref, CrawledAt: now.UTC()}
 	c := call{f: f, cl: cl}
 	log := f.log.With("repo", ref.ID())
@@ -357,8 +367,14 @@ func (f *Forge) fetch(ctx context.Context, cl *gl.Client, ref crawler.Ref, now t
 		return crawler.Facts{Ref: ref, CrawledAt: facts.CrawledAt, Error: err.Error(), NotFound: false}
 	}
 	f.pipelineFacts(ctx, c, &facts, &p, log)
-	f.mergeRequestFacts(ctx, c, &facts, &p, log)
-	f.releaseFacts(ctx, c, &facts, &p, log)
+	if gp := batch[strings.ToLower(p.PathWithNamespace)]; gp != nil {
+		graphQLFacts(&facts, gp)
+	} else {
+		// Not in the batch: GraphQL is off, failed, or the project was
+		// asked under an old path.
+		f.mergeRequestFacts(ctx, c, &facts, &p, log)
+		f.releaseFacts(ctx, c, &facts, &p, log)
+	}
 	return facts
 }
 
@@ -808,6 +824,32 @@ func (f *Forge) releaseFacts(ctx context.Context, c call, facts *crawler.Facts, 
 		rel.PublishedAt = r.CreatedAt.UTC()
 	}
 	facts.Release = rel
+}
+
+// graphQLFacts copies what the GraphQL batch answered.
+func graphQLFacts(facts *crawler.Facts, gp *gqlProject) {
+	if gp.MergeRequests != nil {
+		facts.OpenPullRequests = gp.MergeRequests.Count
+	}
+	if gp.Releases != nil && len(gp.Releases.Nodes) > 0 {
+		r := gp.Releases.Nodes[0]
+		rel := &crawler.Release{Tag: r.TagName, Name: r.Name}
+		switch {
+		case r.ReleasedAt != nil:
+			rel.PublishedAt = r.ReleasedAt.UTC()
+		case r.CreatedAt != nil:
+			rel.PublishedAt = r.CreatedAt.UTC()
+		}
+		facts.Release = rel
+	}
+	// The primary language is the one with the largest share, as GitLab's
+	// project page shows first.
+	best := -1.0
+	for _, l := range gp.Languages {
+		if l.Share > best {
+			facts.Language, best = l.Name, l.Share
+		}
+	}
 }
 
 // groupProject is the part of a listed project ListOrg reads.

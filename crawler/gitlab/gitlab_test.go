@@ -95,7 +95,7 @@ func fixture(t *testing.T) []fakeforge.Repo {
 	}
 	full := base("eig/sub/subsub/projet-a")
 	full.Description, full.Topics, full.Stars, full.OpenIssues, full.OpenPullRequests = "Projet complet", []string{"eig", "santé"}, 12, 4, 37
-	full.License = "MIT"
+	full.License, full.Language = "MIT", "Go"
 	full.Files = map[string]string{
 		"README.md": "# Projet A\n\n## Installation\n", "LICENSE": mitText, ".gitlab-ci.yml": "test:\n  script: go test\n",
 		"docs/CONTRIBUTING.md": "Contribuer", ".github/workflows/ci.yml": "on: push", "src/main.go": "package main",
@@ -108,6 +108,9 @@ func fixture(t *testing.T) []fakeforge.Repo {
 
 	renamed := base("eig/nouveau-nom")
 	renamed.OldPaths = []string{"eig/ancien-nom"}
+	// GraphQL does not follow renames: these come from REST.
+	renamed.OpenPullRequests = 2
+	renamed.Releases = []fakeforge.Release{{Tag: "0.1", PublishedAt: now.Add(-day(5))}}
 
 	private := base("eig/secret")
 	private.Private = true
@@ -225,7 +228,18 @@ func fetchOne(t *testing.T, f *Forge, host, p string) crawler.Facts {
 }
 
 func TestFetchEdgeCases(t *testing.T) {
-	_, srv := newFake(t)
+	for _, mode := range []string{"graphql", "rest"} {
+		t.Run(mode, func(t *testing.T) { testFetchEdgeCases(t, mode == "graphql") })
+	}
+}
+
+// testFetchEdgeCases crawls the fixture with GitLab's GraphQL API batching
+// the project-level facts, or without it (an instance where /api/graphql
+// answers 404): the facts must be the same, but for the language, which
+// only GraphQL gives without an extra call.
+func testFetchEdgeCases(t *testing.T, graphQL bool) {
+	g, srv := newFake(t)
+	g.SetGraphQL(graphQL)
 	host := strings.TrimPrefix(srv.URL, "http://")
 	f := newForge(t, srv.URL)
 	ouverteText := licenceOuverte(t)
@@ -241,6 +255,7 @@ func TestFetchEdgeCases(t *testing.T) {
 				Ref: ref(host, "eig/sub/subsub/projet-a"), CrawledAt: now,
 				CanonicalPath: "eig/sub/subsub/projet-a", Description: "Projet complet", Topics: []string{"eig", "santé"},
 				DefaultBranch: "main", CreatedAt: now.Add(-day(400)), Stars: 12, OpenIssues: 4, OpenPullRequests: 37,
+				Language: map[bool]string{true: "Go"}[graphQL],
 				License: crawler.LicenseFacts{ForgeSPDX: "MIT", ForgePath: "LICENSE", Files: []crawler.LicenseFile{
 					{Path: "LICENSE", SPDX: "MIT", Coverage: got.License.Files[0].Coverage, Bytes: int64(len(mitText))}}},
 				Readme: crawler.ReadmeFacts{Path: "README.md", Bytes: int64(len("# Projet A\n\n## Installation\n")), Text: "# Projet A\n\n## Installation\n"},
@@ -280,8 +295,8 @@ func TestFetchEdgeCases(t *testing.T) {
 			if got.Ref.Path != "eig/ancien-nom" {
 				t.Errorf("Ref changed to %q", got.Ref.Path)
 			}
-			if got.Readme.Path != "README.md" || got.Activity.Commits90d != 3 {
-				t.Errorf("renamed project's facts not fetched: %+v %+v", got.Readme, got.Activity)
+			if got.Readme.Path != "README.md" || got.Activity.Commits90d != 3 || got.Release == nil || got.OpenPullRequests != 2 {
+				t.Errorf("renamed project's facts not fetched: %+v %+v %+v %d", got.Readme, got.Activity, got.Release, got.OpenPullRequests)
 			}
 		}},
 		{"eig/absent", func(t *testing.T, got crawler.Facts) {
@@ -610,10 +625,33 @@ func callsPerProject(t testing.TB, n int) (float64, map[string]int) {
 func TestCallsPerProject(t *testing.T) {
 	per, routes := callsPerProject(t, 100)
 	t.Logf("cold crawl of 100 projects: %.2f calls per project; %v", per, routes)
+	if routes["POST graphql"] != 2 {
+		t.Errorf("%d GraphQL calls for 100 projects, want 2 batches of 50", routes["POST graphql"])
+	}
+	if routes["GET projects/:id/merge_requests"] != 0 || routes["GET projects/:id/releases"] != 0 {
+		t.Errorf("REST asked what GraphQL answered: %v", routes)
+	}
 	// project, tree, docs tree (1 in 4), README, LICENSE, pipelines,
-	// commits, merge requests, releases.
-	if per > 8.5 {
-		t.Errorf("%.2f calls per project, want at most 8.5", per)
+	// commits, and a fiftieth of a GraphQL batch.
+	if per > 6.5 {
+		t.Errorf("%.2f calls per project, want at most 6.5", per)
+	}
+}
+
+// An instance without GraphQL is asked once, then REST alone is used.
+func TestGraphQLAbsentAskedOnce(t *testing.T) {
+	g, srv := newFake(t)
+	g.SetGraphQL(false)
+	host := strings.TrimPrefix(srv.URL, "http://")
+	f := newForge(t, srv.URL)
+	for range 2 {
+		got := fetchOne(t, f, host, "eig/sub/subsub/projet-a")
+		if got.Error != "" || got.OpenPullRequests != 37 || got.Release == nil || got.Release.Tag != "v1.2.0" {
+			t.Fatalf("REST fallback: error %q, MRs %d, release %+v", got.Error, got.OpenPullRequests, got.Release)
+		}
+	}
+	if n := g.PathCounts()["POST graphql"]; n != 1 {
+		t.Errorf("GraphQL asked %d times, want 1", n)
 	}
 }
 
