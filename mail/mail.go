@@ -138,7 +138,8 @@ func (s *Sender) client() (*gomail.Client, error) {
 
 // Compose builds the MIME message: multipart/alternative, text then HTML.
 func Compose(from string, m Message) (*gomail.Msg, error) {
-	msg := gomail.NewMsg()
+	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
+	msg.SetUserAgent("vigie")
 	if err := msg.From(from); err != nil {
 		return nil, fmt.Errorf("smtp.from %q: %w", from, err)
 	}
