@@ -18,7 +18,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"path"
 	"slices"
 	"strings"
 	"sync"
@@ -344,19 +343,10 @@ func (r *raw) facts(ref crawler.Ref, now time.Time) crawler.Facts {
 	return fa
 }
 
-// topLevel reports whether a tree path is one the facts list: the root,
-// .github/, .github/workflows/ and docs/ entries.
-func listedDir(dir string) bool {
-	return dir == "" || dir == ".github" || dir == ".github/workflows" || dir == "docs"
-}
-
-func dirOf(p string) string {
-	d := path.Dir(p)
-	if d == "." {
-		return ""
-	}
-	return d
-}
+// listedDirs are the folders whose entries the facts list, parents first:
+// the root, where GitHub looks for a README and community files (.github/,
+// docs/), and the folders of CI configurations (CISystems reads them).
+var listedDirs = []string{"", ".github", ".github/workflows", "docs", ".circleci", ".woodpecker", ".azure-pipelines"}
 
 // hasDir reports whether the listing holds the folder p.
 func hasDir(files []crawler.File, p string) bool {

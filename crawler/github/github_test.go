@@ -492,3 +492,11 @@ func diffLines(a, b string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+func newForge(e *env, api string, tokens []string) (*github.Forge, error) {
+	return github.New(github.Options{
+		Name: "ghe", WebURL: "https://ghe.example.org", APIURL: api, Tokens: tokens,
+		HTTPClient: &http.Client{Transport: e.rec, Timeout: 30 * time.Second},
+		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+}

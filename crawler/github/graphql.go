@@ -121,6 +121,9 @@ const repoFragment = `fragment repo on Repository {
   dotgithub: object(expression: "HEAD:.github") { ...tree }
   workflows: object(expression: "HEAD:.github/workflows") { ...tree }
   docs: object(expression: "HEAD:docs") { ...tree }
+  circleci: object(expression: "HEAD:.circleci") { ...tree }
+  woodpecker: object(expression: "HEAD:.woodpecker") { ...tree }
+  azure: object(expression: "HEAD:.azure-pipelines") { ...tree }
 }`
 
 type gqlTree struct {
@@ -176,10 +179,13 @@ type gqlRepo struct {
 			} `json:"statusCheckRollup"`
 		} `json:"target"`
 	} `json:"defaultBranchRef"`
-	Root      *gqlTree `json:"root"`
-	DotGithub *gqlTree `json:"dotgithub"`
-	Workflows *gqlTree `json:"workflows"`
-	Docs      *gqlTree `json:"docs"`
+	Root       *gqlTree `json:"root"`
+	DotGithub  *gqlTree `json:"dotgithub"`
+	Workflows  *gqlTree `json:"workflows"`
+	Docs       *gqlTree `json:"docs"`
+	CircleCI   *gqlTree `json:"circleci"`
+	Woodpecker *gqlTree `json:"woodpecker"`
+	Azure      *gqlTree `json:"azure"`
 }
 
 // rollupStatus maps statusCheckRollup.state, which already combines check
@@ -314,7 +320,8 @@ func rawFromGraph(g *gqlRepo) *raw {
 	for _, t := range []struct {
 		dir  string
 		tree *gqlTree
-	}{{"", g.Root}, {".github", g.DotGithub}, {".github/workflows", g.Workflows}, {"docs", g.Docs}} {
+	}{{"", g.Root}, {".github", g.DotGithub}, {".github/workflows", g.Workflows}, {"docs", g.Docs},
+		{".circleci", g.CircleCI}, {".woodpecker", g.Woodpecker}, {".azure-pipelines", g.Azure}} {
 		if t.tree == nil {
 			continue
 		}

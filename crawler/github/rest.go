@@ -126,8 +126,7 @@ func (f *Forge) restFetch(ctx context.Context, ref crawler.Ref, now time.Time) c
 		return r.facts(ref, now)
 	}
 
-	// The tree: root, then .github/, .github/workflows/ and docs/ when
-	// present.
+	// The tree: root, then the listed folders that exist.
 	getDir := func(dir string) error {
 		_, entries, _, err := c.Repositories.GetContents(ctx, owner, name, dir, &gh.RepositoryContentGetOptions{Ref: headSHA})
 		if err != nil {
@@ -155,7 +154,7 @@ func (f *Forge) restFetch(ctx context.Context, ref crawler.Ref, now time.Time) c
 		}
 		return fail(err)
 	}
-	for _, d := range []string{".github", ".github/workflows", "docs"} {
+	for _, d := range listedDirs[1:] {
 		if hasDir(r.files, d) {
 			if err := getDir(d); err != nil {
 				return fail(err)

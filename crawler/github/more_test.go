@@ -1,0 +1,337 @@
+package github_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/eiglink/vigie/crawler"
+	"github.com/eiglink/vigie/fakeforge"
+	"github.com/vektah/gqlparser/v2"
+)
+
+// TestRealRepos crawls the 14 real défi repositories and compares the facts
+// with what their fixtures say.
+func TestRealRepos(t *testing.T) {
+	schema := loadSchema(t)
+	dir := filepath.Join(sharedDir(t), "data", "real-repos")
+	repos, err := fakeforge.LoadRealRepos(dir, now)
+	if err != nil {
+		if os.Getenv("CI") != "true" && os.IsNotExist(err) {
+			t.Skip(err)
+		}
+		t.Fatal(err)
+	}
+	// What a reader of each fixture sees: its README and CI files.
+	readmes := map[string]string{"SocialGouv/autosuggest": "README.rst", "entrepreneur-interet-general/brigade-numerique": "readme.md"}
+	ci := map[string][]string{
+		"Cour-de-cassation/label":                        {"github-actions", "gitlab-ci"},
+		"DNUM-SocialGouv/champollion-front":              {"gitlab-ci"},
+		"MTES-MCT/monitorfish":                           {"github-actions"},
+		"MTES-MCT/rapportNav":                            {"circleci"},
+		"SocialGouv/autosuggest":                         {"travis"},
+		"ecolabdata/france-transition":                   {"github-actions"},
+		"entrepreneur-interet-general/dataESR":           {"travis"},
+		"entrepreneur-interet-general/enki":              {"gitlab-ci"},
+		"entrepreneur-interet-general/opencollectivites": {"github-actions"},
+		"ia-flash/matchvec":                              {"github-actions"},
+	}
+	if len(repos) != 14 {
+		t.Fatalf("loaded %d real repositories, want 14", len(repos))
+	}
+	var paths []string
+	for _, r := range repos {
+		paths = append(paths, r.Path)
+	}
+	e := newEnv(t, repos, schema)
+	ctx := context.Background()
+	viaGraph := e.forge(t, "tok").Fetch(ctx, jobs(paths...), now)
+	viaREST := e.forge(t).Fetch(ctx, jobs(paths...), now)
+	for i, p := range paths {
+		t.Run(p, func(t *testing.T) {
+			fx := readFixture(t, dir, p)
+			wantReadme := readmes[p]
+			if wantReadme == "" {
+				wantReadme = "README.md"
+			}
+			wantCI := ci[p]
+			if wantCI == nil {
+				wantCI = []string{}
+			}
+			var wantLic []string
+			for f := range fx.Files {
+				if !strings.Contains(f, "/") && crawler.IsLicenseFile(f) {
+					wantLic = append(wantLic, f)
+				}
+			}
+			slices.Sort(wantLic)
+			// The newest commit and the commits of the last 90 days,
+			// counted from the fixture's days_ago.
+			minAgo, in90 := math.Inf(1), 0
+			for _, c := range fx.Commits {
+				if c.DaysAgo == nil {
+					continue
+				}
+				minAgo = min(minAgo, *c.DaysAgo)
+				if *c.DaysAgo < 90 {
+					in90++
+				}
+			}
+			wantLast := now.Add(-time.Duration(math.Round(minAgo * float64(24*time.Hour)))).Truncate(time.Second)
+			for _, got := range []crawler.Facts{viaGraph[i], viaREST[i]} {
+				if got.Error != "" {
+					t.Fatalf("Error = %q", got.Error)
+				}
+				var lic []string
+				for _, l := range got.License.Files {
+					lic = append(lic, l.Path)
+				}
+				checks := []struct {
+					what      string
+					got, want any
+				}{
+					{"DefaultBranch", got.DefaultBranch, fx.DefaultBranch},
+					{"Archived", got.Archived, fx.Archived},
+					{"ForgeSPDX", got.License.ForgeSPDX, fx.ForgeLicense},
+					{"licence files", lic, wantLic},
+					{"Readme.Path", got.Readme.Path, wantReadme},
+					{"CI.Systems", got.CI.Systems, wantCI},
+					{"LastCommitAt", got.Activity.LastCommitAt, wantLast},
+					{"Commits90d", got.Activity.Commits90d, in90},
+				}
+				for _, c := range checks {
+					if !reflect.DeepEqual(c.got, c.want) {
+						t.Errorf("%s = %#v, want %#v", c.what, c.got, c.want)
+					}
+				}
+			}
+			if !reflect.DeepEqual(viaGraph[i], viaREST[i]) {
+				gj, _ := json.MarshalIndent(viaGraph[i], "", " ")
+				rj, _ := json.MarshalIndent(viaREST[i], "", " ")
+				t.Errorf("GraphQL and REST facts differ:\n%s", diffLines(string(gj), string(rj)))
+			}
+		})
+	}
+}
+
+type fixture struct {
+	DefaultBranch string         `json:"default_branch"`
+	Archived      bool           `json:"archived"`
+	ForgeLicense  string         `json:"forge_license"`
+	Files         map[string]any `json:"files"`
+	Commits       []struct {
+		DaysAgo *float64 `json:"days_ago"`
+	} `json:"commits"`
+}
+
+func readFixture(t *testing.T, dir, path string) fixture {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "github", path+".json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f fixture
+	if err := json.Unmarshal(b, &f); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func orgRepos() []fakeforge.Repo {
+	var repos []fakeforge.Repo
+	for i := range 130 {
+		repos = append(repos, fakeforge.Repo{Path: fmt.Sprintf("bigorg/repo-%03d", i), DefaultBranch: "main",
+			Fork: i%10 == 3, Archived: i%7 == 0, Commits: commits(1, days(1), time.Hour)})
+	}
+	repos = append(repos,
+		fakeforge.Repo{Path: "bigorg/hidden", Private: true, DefaultBranch: "main", Commits: commits(1, days(1), time.Hour)},
+		fakeforge.Repo{Path: "someone/tool", UserOwned: true, DefaultBranch: "main", Commits: commits(1, days(1), time.Hour)},
+		fakeforge.Repo{Path: "someone/fork", UserOwned: true, Fork: true, DefaultBranch: "main", Commits: commits(1, days(1), time.Hour)},
+	)
+	return repos
+}
+
+// TestListOrg lists an organisation (over one page), a user and a missing
+// owner, over GraphQL and REST.
+func TestListOrg(t *testing.T) {
+	schema := loadSchema(t)
+	repos := orgRepos()
+	e := newEnv(t, repos, schema)
+	var wantOrg []crawler.OrgRepo
+	for _, r := range repos {
+		if strings.HasPrefix(r.Path, "bigorg/") && !r.Private {
+			wantOrg = append(wantOrg, crawler.OrgRepo{Path: r.Path, Fork: r.Fork, Archived: r.Archived})
+		}
+	}
+	wantUser := []crawler.OrgRepo{{Path: "someone/fork", Fork: true}, {Path: "someone/tool"}}
+	sortRepos := func(l []crawler.OrgRepo) []crawler.OrgRepo {
+		slices.SortFunc(l, func(a, b crawler.OrgRepo) int { return strings.Compare(a.Path, b.Path) })
+		return l
+	}
+	for _, api := range []struct {
+		name   string
+		tokens []string
+	}{{"graphql", []string{"tok"}}, {"rest", nil}} {
+		t.Run(api.name, func(t *testing.T) {
+			f := e.forge(t, api.tokens...)
+			ctx := context.Background()
+			got, err := f.ListOrg(ctx, "bigorg")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(sortRepos(got), wantOrg) {
+				t.Errorf("bigorg: got %d repos, want %d (first: %v)", len(got), len(wantOrg), got[:min(3, len(got))])
+			}
+			got, err = f.ListOrg(ctx, "someone")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(sortRepos(got), wantUser) {
+				t.Errorf("someone: got %v, want %v", got, wantUser)
+			}
+			if got, err := f.ListOrg(ctx, "nobody"); err == nil {
+				t.Errorf("nobody: got %v and no error", got)
+			}
+		})
+	}
+}
+
+// TestQueriesValidate captures every GraphQL query a crawl sends (the
+// three per batch, history follow-up pages, organisation listing) and
+// validates each against GitHub's published schema.
+func TestQueriesValidate(t *testing.T) {
+	schema := loadSchema(t)
+	repos := orgRepos()[:3]
+	for _, c := range edgeCases(t) {
+		if c.repo != nil {
+			repos = append(repos, *c.repo)
+		}
+	}
+	// The fake does not validate here: the test does, to see every query.
+	e := newEnv(t, repos, nil)
+	f := e.forge(t, "tok")
+	var paths []string
+	for _, r := range repos {
+		paths = append(paths, r.Path)
+	}
+	facts := f.Fetch(context.Background(), jobs(paths...), now)
+	for _, fa := range facts {
+		if fa.Error != "" && !fa.NotFound {
+			t.Errorf("%s: %s", fa.Ref.Path, fa.Error)
+		}
+	}
+	if _, err := f.ListOrg(context.Background(), "bigorg"); err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]int{}
+	for _, q := range e.rec.queries {
+		if _, errs := gqlparser.LoadQuery(schema, q); len(errs) > 0 {
+			t.Errorf("query does not validate: %v\n%s", errs, q)
+		}
+		name := strings.Fields(strings.TrimPrefix(q, "query "))[0]
+		kinds[strings.Split(name, "(")[0]]++
+	}
+	for _, k := range []string{"vigieRepos", "vigieTexts", "vigieHistory", "vigieOrg"} {
+		if kinds[k] == 0 {
+			t.Errorf("no %s query captured (got %v)", k, kinds)
+		}
+	}
+	// 250 commits in the window take three pages of history.
+	if kinds["vigieHistory"] < 4 {
+		t.Errorf("history follow-up pages missing: %v", kinds)
+	}
+}
+
+// TestGraphQLUnavailable: a token but no GraphQL endpoint (an old GitHub
+// Enterprise, a proxy) falls back to REST with the same facts.
+func TestGraphQLUnavailable(t *testing.T) {
+	cases := edgeCases(t)[:3]
+	var repos []fakeforge.Repo
+	var paths []string
+	for _, c := range cases {
+		if c.repo != nil {
+			repos = append(repos, *c.repo)
+		}
+		paths = append(paths, c.path)
+	}
+	fake := fakeforge.NewGitHub(repos)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "graphql") {
+			http.NotFound(w, r)
+			return
+		}
+		fake.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	e := &env{fake: fake, srv: srv, rec: &recorder{next: http.DefaultTransport}}
+	got := e.forge(t, "tok").Fetch(context.Background(), jobs(paths...), now)
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) { checkWant(t, got[i], c.want) })
+	}
+	if fake.PathCounts()["GET /repos/{owner}/{repo}"] == 0 {
+		t.Error("no REST call after GraphQL failed")
+	}
+}
+
+// TestEnterprisePrefix crawls through /api/v3 and /api/graphql, as on a
+// GitHub Enterprise server.
+func TestEnterprisePrefix(t *testing.T) {
+	schema := loadSchema(t)
+	c := edgeCases(t)[1] // renamed: the redirect must keep the prefix
+	e := newEnv(t, []fakeforge.Repo{*c.repo}, schema)
+	for _, toks := range [][]string{{"tok"}, nil} {
+		f, err := newForge(e, e.srv.URL+"/api/v3", toks)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := f.Fetch(context.Background(), jobs(c.path), now)
+		checkWant(t, got[0], c.want)
+	}
+	counts := e.fake.PathCounts()
+	if counts["POST /graphql"] == 0 || counts["GET /repositories/{id}"] == 0 {
+		t.Errorf("expected GraphQL and a followed redirect, got %v", counts)
+	}
+}
+
+// BenchmarkCrawl100 measures requests and GraphQL points per repository
+// for 100 synthetic repositories, with and without a token.
+func BenchmarkCrawl100(b *testing.B) {
+	schema := loadSchema(b)
+	var repos []fakeforge.Repo
+	var paths []string
+	for i := range 100 {
+		r := fakeforge.Repo{Path: fmt.Sprintf("eig/r%03d", i), DefaultBranch: "main", License: "MIT", CreatedAt: days(900),
+			Files:   map[string]string{"README.md": "# R\n", "LICENSE": "MIT License\n", ".github/workflows/ci.yml": "on: push\n"},
+			Commits: commits(20+i%50, days(1), 30*time.Hour, "a", "b"),
+			CI:      &fakeforge.CIRun{State: "success", Kind: "checks"}}
+		repos = append(repos, r)
+		paths = append(paths, r.Path)
+	}
+	for _, api := range []struct {
+		name   string
+		tokens []string
+	}{{"graphql", []string{"tok"}}, {"rest", nil}} {
+		b.Run(api.name, func(b *testing.B) {
+			for b.Loop() {
+				e := newEnv(b, repos, schema)
+				f := e.forge(b, api.tokens...)
+				facts := f.Fetch(context.Background(), jobs(paths...), now)
+				if facts[99].Error != "" {
+					b.Fatal(facts[99].Error)
+				}
+				b.ReportMetric(float64(e.fake.Requests())/100, "requests/repo")
+				b.ReportMetric(float64(e.fake.GraphQLPoints())/100, "points/repo")
+			}
+		})
+	}
+}
