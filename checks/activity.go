@@ -79,13 +79,33 @@ func Activity(f crawler.Facts, o Options) Check {
 		c.Score = 6
 	}
 	if c.Score == 10 {
-		c.Reason = o.text(fmt.Sprintf("Le dépôt est actif : %d commits sur %s ces 90 derniers jours, le dernier il y a %d jours.", n, branch, days),
-			fmt.Sprintf("The repository is active: %d commits on %s in the last 90 days, the last one %d days ago.", n, branch, days))
+		c.Reason = o.text(fmt.Sprintf("Le dépôt est actif : %s sur %s ces 90 derniers jours, le dernier %s.", plural(o, n, "commit", "commits"), branch, ago(o, days)),
+			fmt.Sprintf("The repository is active: %s on %s in the last 90 days, the last one %s.", plural(o, n, "commit", "commits"), branch, ago(o, days)))
 		return c
 	}
-	c.Reason = o.text(fmt.Sprintf("Le dépôt vit peu : %d commit(s) sur %s ces 90 derniers jours, le dernier il y a %d jours.", n, branch, days),
-		fmt.Sprintf("The repository shows little activity: %d commit(s) on %s in the last 90 days, the last one %d days ago.", n, branch, days))
+	c.Reason = o.text(fmt.Sprintf("Le dépôt vit peu : %s sur %s ces 90 derniers jours, le dernier %s.", plural(o, n, "commit", "commits"), branch, ago(o, days)),
+		fmt.Sprintf("The repository shows little activity: %s on %s in the last 90 days, the last one %s.", plural(o, n, "commit", "commits"), branch, ago(o, days)))
 	c.Remediation = o.text(fmt.Sprintf("Fusionnez régulièrement le travail en cours dans %s, par petits commits, plutôt qu'en un bloc rare.", branch),
 		fmt.Sprintf("Merge ongoing work into %s regularly, in small commits, rather than in rare large batches.", branch))
 	return c
+}
+
+// plural writes a count with its noun: singular for 0 and 1 in French
+// ("0 commit"), for 1 only in English ("0 commits").
+func plural(o Options, n int, one, many string) string {
+	if n == 1 || n == 0 && o.Language != "en" {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// ago says how long ago a commit was, in days.
+func ago(o Options, days int) string {
+	switch {
+	case days == 0:
+		return o.text("aujourd'hui", "today")
+	case o.Language == "en":
+		return plural(o, days, "day", "days") + " ago"
+	}
+	return "il y a " + plural(o, days, "jour", "jours")
 }
