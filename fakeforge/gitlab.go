@@ -497,7 +497,7 @@ func (g *GitLab) projectJSON(q glRequest, p *glProject, x GitLabExtra, withLicen
 		ns, name = p.Path[:i], p.Path[i+1:]
 	}
 	web := q.base() + "/" + p.Path
-	empty := p.DefaultBranch == "" || len(p.Commits) == 0
+	empty := p.DefaultBranch == "" // the model's word for an empty repository
 	topics := p.Topics
 	if topics == nil {
 		topics = []string{}
