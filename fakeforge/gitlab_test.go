@@ -68,7 +68,7 @@ func TestGitLabProject(t *testing.T) {
 	want := map[string]any{
 		"id": 1.0, "path_with_namespace": "eig/sub/projet", "default_branch": "main", "star_count": 3.0,
 		"open_issues_count": 2.0, "empty_repo": false, "archived": false,
-		"readme_url": "http://h/eig/sub/projet/-/blob/main/README.md",
+		"readme_url":  "http://h/eig/sub/projet/-/blob/main/README.md",
 		"license_url": "http://h/eig/sub/projet/-/blob/main/LICENSE",
 		"web_url":     "http://h/eig/sub/projet", "statistics": nil,
 	}
