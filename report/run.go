@@ -1,0 +1,235 @@
+package report
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/eiglink/vigie/config"
+	"github.com/eiglink/vigie/mail"
+	"github.com/eiglink/vigie/store"
+)
+
+// ErrBadWeek is returned (wrapped) by Run for a malformed or future --week:
+// a usage error.
+var ErrBadWeek = errors.New("bad week")
+
+// RunOptions are `vigie report`'s flags and collaborators.
+type RunOptions struct {
+	// Week is --week ("2026-W48"); "" means the last complete week.
+	Week string
+	// Out is --out, the directory the report is written into ("" the
+	// current directory).
+	Out string
+	// Send mails the report: the whole programme's to report.recipients,
+	// and with report.send_to_defi_contacts each défi's part to its
+	// contacts; at most once per recipient, scope and week.
+	Send bool
+	// DryRun composes the mails and writes each as an .eml file into Out
+	// instead of sending (nothing is recorded as sent).
+	DryRun bool
+	// Now is the generation time (the caller reads the clock).
+	Now    time.Time
+	Logger *slog.Logger
+	// Mailer sends the mails (nil: a mail.Sender over cfg.SMTP).
+	Mailer mail.Deliverer
+}
+
+// RunResult says what Run did.
+type RunResult struct {
+	Week     string
+	HTMLPath string
+	JSONPath string
+	EMLPaths []string     // with DryRun
+	Mail     mail.Outcome // with Send
+}
+
+// Run is `vigie report`: it builds the week's report from the stored
+// history, writes YYYY-Www.html and YYYY-Www.json into Out, archives both in
+// the store (for /reports/), then mails it when asked.
+func Run(ctx context.Context, st store.Store, cfg *config.Config, o RunOptions) (*RunResult, error) {
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	opts := OptionsFrom(cfg)
+	week := LastCompleteWeek(o.Now, opts.loc())
+	if o.Week != "" {
+		w, err := ParseWeek(o.Week)
+		if err != nil {
+			return nil, fmt.Errorf("--week: %w: %w", ErrBadWeek, err)
+		}
+		week = w
+	}
+	d, err := Build(ctx, st, week, o.Now, opts)
+	if errors.Is(err, ErrFutureWeek) {
+		return nil, fmt.Errorf("--week: %w: %w", ErrBadWeek, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	page, err := RenderHTML(d, "")
+	if err != nil {
+		return nil, err
+	}
+	data, err := json.MarshalIndent(d, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("report %s: encode JSON: %w", d.Week, err)
+	}
+	data = append(data, '\n')
+	out := o.Out
+	if out == "" {
+		out = "."
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return nil, fmt.Errorf("--out %s: %w", out, err)
+	}
+	res := &RunResult{
+		Week:     d.Week,
+		HTMLPath: filepath.Join(out, d.Week+".html"),
+		JSONPath: filepath.Join(out, d.Week+".json"),
+	}
+	if err := writeFile(res.HTMLPath, page); err != nil {
+		return nil, err
+	}
+	if err := writeFile(res.JSONPath, data); err != nil {
+		return nil, err
+	}
+	if err := st.SaveReport(ctx, store.Report{Week: d.Week, GeneratedAt: d.GeneratedAt, HTML: page, JSON: data}); err != nil {
+		return nil, fmt.Errorf("report %s: archive: %w", d.Week, err)
+	}
+	log.InfoContext(ctx, "report written", "week", d.Week, "html", res.HTMLPath, "json", res.JSONPath,
+		"repos", len(d.Repos), "changes", len(d.Changes))
+	if !o.Send && !o.DryRun {
+		return res, nil
+	}
+
+	jobs, err := Jobs(d, cfg, o.Now)
+	if err != nil {
+		return res, err
+	}
+	if o.DryRun {
+		for _, j := range jobs {
+			p := filepath.Join(out, emlName(j))
+			f, err := os.Create(p)
+			if err != nil {
+				return res, fmt.Errorf("report %s: %w", d.Week, err)
+			}
+			err = mail.WriteEML(f, cfg.SMTP.From, j.Message)
+			if cerr := f.Close(); err == nil && cerr != nil {
+				err = fmt.Errorf("write %s: %w", p, cerr)
+			}
+			if err != nil {
+				return res, fmt.Errorf("report %s: %s: %w", d.Week, p, err)
+			}
+			res.EMLPaths = append(res.EMLPaths, p)
+			log.InfoContext(ctx, "mail written, not sent (dry run)", "week", d.Week, "scope", j.Scope, "to", j.Message.To, "file", p)
+		}
+		return res, nil
+	}
+	m := o.Mailer
+	if m == nil {
+		s, err := mail.NewSender(cfg.SMTP, mail.Options{Logger: log})
+		if err != nil {
+			return res, fmt.Errorf("%s: %w", cfgFile(cfg), err)
+		}
+		m = s
+	}
+	res.Mail, err = mail.Deliver(ctx, st, m, jobs, o.Now, log)
+	return res, err
+}
+
+func cfgFile(cfg *config.Config) string {
+	if cfg.File == "" {
+		return "configuration"
+	}
+	return cfg.File
+}
+
+// Jobs lists the mails of a report: the whole programme to each of
+// report.recipients, and with report.send_to_defi_contacts each défi's part
+// to each of its contacts. A recipient appears once per scope.
+func Jobs(d *Data, cfg *config.Config, now time.Time) ([]mail.Job, error) {
+	var jobs []mail.Job
+	add := func(scope string, to []string) error {
+		if len(to) == 0 {
+			return nil
+		}
+		html, err := RenderHTML(d, scope)
+		if err != nil {
+			return err
+		}
+		text, err := RenderText(d, scope)
+		if err != nil {
+			return err
+		}
+		subject, err := Subject(d, scope)
+		if err != nil {
+			return err
+		}
+		seen := map[string]bool{}
+		for _, r := range to {
+			r = strings.TrimSpace(r)
+			if r == "" || seen[strings.ToLower(r)] {
+				continue
+			}
+			seen[strings.ToLower(r)] = true
+			jobs = append(jobs, mail.Job{Week: d.Week, Scope: scope, Message: mail.Message{
+				To: r, Subject: subject, Text: text, HTML: html, Date: now,
+				ID: mail.MessageID(d.Week, scope, r),
+			}})
+		}
+		return nil
+	}
+	if err := add("", cfg.Report.Recipients); err != nil {
+		return nil, err
+	}
+	if cfg.Report.SendToDefiContacts {
+		for _, df := range d.Defis {
+			if err := add(df.Slug, contactsOf(cfg, df.Slug)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if len(jobs) == 0 {
+		return nil, fmt.Errorf("%s: report.recipients: nobody to send the report to", cfgFile(cfg))
+	}
+	return jobs, nil
+}
+
+func contactsOf(cfg *config.Config, slug string) []string {
+	for _, d := range cfg.Defis {
+		if d.Slug == slug {
+			return d.Contacts
+		}
+	}
+	return nil
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9@._+-]+`)
+
+func emlName(j mail.Job) string {
+	scope := j.Scope
+	if scope == "" {
+		scope = "programme"
+	}
+	return j.Week + "." + unsafeName.ReplaceAllString(scope, "_") + "." + unsafeName.ReplaceAllString(j.Message.To, "_") + ".eml"
+}
+
+func writeFile(path string, b []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,254 @@
+package report_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/eiglink/vigie/config"
+	"github.com/eiglink/vigie/mail"
+	"github.com/eiglink/vigie/mail/mailpittest"
+	"github.com/eiglink/vigie/report"
+	"github.com/eiglink/vigie/store"
+)
+
+func cfgWith(f func(*config.Config)) *config.Config {
+	c := *testCfg
+	f(&c)
+	return &c
+}
+
+func TestRunWritesAndArchives(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	out := filepath.Join(t.TempDir(), "reports")
+	// No --week: the last complete week at now is 2026-W48.
+	res, err := report.Run(ctx, st, testCfg, report.RunOptions{Out: out, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.HTMLPath != filepath.Join(out, "2026-W48.html") || res.JSONPath != filepath.Join(out, "2026-W48.json") {
+		t.Errorf("paths %+v", res)
+	}
+	page, err := os.ReadFile(res.HTMLPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(res.JSONPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The JSON is the contract's shape, with the numbers built from history.
+	var got struct {
+		Week        string `json:"week"`
+		GeneratedAt string `json:"generated_at"`
+		Language    string `json:"language"`
+		Repos       []struct {
+			Repo          string         `json:"repo"`
+			Defi          string         `json:"defi"`
+			Score         *int           `json:"score"`
+			PreviousScore *int           `json:"previous_score"`
+			Delta         *int           `json:"delta"`
+			Checks        map[string]any `json:"checks"`
+		} `json:"repos"`
+		Changes []map[string]any `json:"changes"`
+	}
+	if err := json.Unmarshal(data, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Week != "2026-W48" || got.GeneratedAt != "2026-11-30T07:00:00Z" || got.Language != "fr" || len(got.Repos) != 13 || len(got.Changes) != 13 {
+		t.Fatalf("JSON header: %s", data[:200])
+	}
+	r := got.Repos[2] // github.com/a/improver
+	if r.Repo != "github.com/a/improver" || *r.Score != 70 || *r.PreviousScore != 50 || *r.Delta != 20 || r.Checks["ci"] != 0.0 || len(r.Checks) != 4 {
+		t.Errorf("improver: %+v", r)
+	}
+	// Archived for /reports/.
+	a, err := st.Report(ctx, "2026-W48")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(a.HTML) != string(page) || string(a.JSON) != string(data) || !a.GeneratedAt.Equal(now) {
+		t.Error("archived report differs from the files")
+	}
+	// The HTML shows the JSON's data: every repository with its score and
+	// delta, every change's kind.
+	d, err := report.Build(ctx, st, report.ISOWeek{Year: 2026, Week: 48}, now, report.OptionsFrom(testCfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, _ := json.MarshalIndent(d, "", "  ")
+	if string(js)+"\n" != string(data) {
+		t.Error("written JSON is not Build's data")
+	}
+	for _, rp := range d.Repos {
+		i := strings.LastIndex(string(page), ">"+rp.Repo+"<") // the défi section
+		if i < 0 {
+			t.Errorf("HTML lacks %s", rp.Repo)
+			continue
+		}
+		row := string(page)[i:]
+		row = row[:strings.Index(row, "</tr>")]
+		if rp.Score != nil && !strings.Contains(row, ">"+itoa(*rp.Score)+"<") {
+			t.Errorf("%s row lacks its score %d: %s", rp.Repo, *rp.Score, row)
+		}
+	}
+}
+
+func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
+
+func TestRunSendsOnce(t *testing.T) {
+	ctx := context.Background()
+	mp := mailpittest.Start(t)
+	st := newStore(t)
+	cfg := cfgWith(func(c *config.Config) {
+		c.Report.SendToDefiContacts = true
+		c.Report.Recipients = []string{"coachs@example.org", "Coachs@example.org"}
+		c.SMTP = config.SMTP{Host: "127.0.0.1", Port: mp.SMTPPort, Security: "none", From: "vigie@example.org"}
+	})
+	o := report.RunOptions{Week: "2026-W48", Out: t.TempDir(), Send: true, Now: now}
+	res, err := report.Run(ctx, st, cfg, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Mail.Sent) != 4 {
+		t.Errorf("sent %v", res.Mail.Sent)
+	}
+	// Again: a second --send delivers nothing more.
+	res, err = report.Run(ctx, st, cfg, o)
+	if err != nil || len(res.Mail.Sent) != 0 || len(res.Mail.Skipped) != 4 {
+		t.Errorf("second run: %+v %v", res.Mail, err)
+	}
+	msgs := mp.Messages()
+	byTo := map[string]mailpittest.Message{}
+	var tos []string
+	for _, m := range msgs {
+		if len(m.To) != 1 {
+			t.Fatalf("message to %+v", m.To)
+		}
+		tos = append(tos, m.To[0].Address)
+		byTo[m.To[0].Address] = m
+	}
+	sort.Strings(tos)
+	if strings.Join(tos, " ") != "alpha@example.org beta1@example.org beta2@example.org coachs@example.org" {
+		t.Fatalf("recipients %v", tos)
+	}
+	all := byTo["coachs@example.org"]
+	if all.Subject != "Vigie — semaine 48 de 2026\u00a0: score moyen 60,8/100" {
+		t.Errorf("subject %q", all.Subject)
+	}
+	if !strings.Contains(all.Text, "- gitlab.com/b/cibroke\u00a0: CI en échec, CI 10 → 3") || !strings.Contains(all.HTML, "Semaine 48 de 2026") {
+		t.Errorf("programme parts:\n%s", all.Text)
+	}
+	beta := byTo["beta1@example.org"]
+	if beta.Subject != "Vigie — Défi <Bêta> & co — semaine 48 de 2026\u00a0: score moyen 65/100" {
+		t.Errorf("beta subject %q", beta.Subject)
+	}
+	if strings.Contains(beta.HTML, "github.com/a/") || strings.Contains(beta.Text, "github.com/a/") || !strings.Contains(beta.HTML, "gitlab.com/b/sleepy") {
+		t.Error("beta's part is not beta's")
+	}
+	for _, m := range msgs {
+		if externalRE.MatchString(m.HTML) {
+			t.Errorf("mail to %s refers outside itself: %q", m.To[0].Address, externalRE.FindString(m.HTML))
+		}
+		if strings.Contains(m.HTML, "<script>") {
+			t.Errorf("mail to %s: repository text not escaped", m.To[0].Address)
+		}
+	}
+	for _, rcpt := range []struct{ scope, to string }{{"", "coachs@example.org"}, {"alpha", "alpha@example.org"}, {"beta", "beta2@example.org"}} {
+		if ok, _ := st.Sent(ctx, "2026-W48", rcpt.scope, rcpt.to); !ok {
+			t.Errorf("%s/%s not recorded", rcpt.scope, rcpt.to)
+		}
+	}
+}
+
+func TestRunDryRun(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	out := t.TempDir()
+	cfg := cfgWith(func(c *config.Config) {
+		c.Report.SendToDefiContacts = true
+		c.SMTP = config.SMTP{Host: "127.0.0.1", Port: 1, Security: "none", From: "vigie@example.org"}
+	})
+	res, err := report.Run(ctx, st, cfg, report.RunOptions{Week: "2026-W48", Out: out, Send: true, DryRun: true, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, p := range res.EMLPaths {
+		names = append(names, filepath.Base(p))
+		b, err := os.ReadFile(p)
+		if err != nil || !strings.Contains(string(b), "multipart/alternative") {
+			t.Errorf("%s: %v", p, err)
+		}
+	}
+	want := "2026-W48.programme.coachs@example.org.eml 2026-W48.alpha.alpha@example.org.eml 2026-W48.beta.beta1@example.org.eml 2026-W48.beta.beta2@example.org.eml"
+	if strings.Join(names, " ") != want {
+		t.Errorf("eml files %v", names)
+	}
+	if ok, _ := st.Sent(ctx, "2026-W48", "", "coachs@example.org"); ok {
+		t.Error("dry run recorded a mail as sent")
+	}
+}
+
+func TestRunErrors(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	for _, c := range []struct {
+		week string
+		is   error
+	}{
+		{"2026-48", report.ErrBadWeek},
+		{"2026-W50", report.ErrBadWeek},
+		{"2026-W40", report.ErrNoData},
+	} {
+		out := t.TempDir()
+		_, err := report.Run(ctx, st, testCfg, report.RunOptions{Week: c.week, Out: out, Now: now})
+		if !errors.Is(err, c.is) {
+			t.Errorf("--week %s: %v, want %v", c.week, err, c.is)
+		}
+		if entries, _ := os.ReadDir(out); len(entries) != 0 {
+			t.Errorf("--week %s wrote %d files", c.week, len(entries))
+		}
+	}
+	if _, err := st.Report(ctx, "2026-W40"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("an empty week was archived: %v", err)
+	}
+
+	// An unreachable server: one error naming it, nothing recorded, the
+	// report itself still written.
+	port := mailpittest.FreePort(t)
+	cfg := cfgWith(func(c *config.Config) {
+		c.SMTP = config.SMTP{Host: "127.0.0.1", Port: port, Security: "none", From: "vigie@example.org"}
+	})
+	out := t.TempDir()
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	quick, err := mail.NewSender(cfg.SMTP, mail.Options{Backoff: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = report.Run(ctx, st, cfg, report.RunOptions{Week: "2026-W48", Out: out, Send: true, Now: now, Mailer: quick})
+	if err == nil || !strings.Contains(err.Error(), "coachs@example.org") || !strings.Contains(err.Error(), "127.0.0.1:"+itoa(port)) {
+		t.Errorf("unreachable server: %v", err)
+	}
+	if ok, _ := st.Sent(ctx, "2026-W48", "", "coachs@example.org"); ok {
+		t.Error("recorded as sent")
+	}
+	if _, err := os.Stat(filepath.Join(out, "2026-W48.html")); err != nil {
+		t.Error(err)
+	}
+
+	// Nobody to send to.
+	cfg = cfgWith(func(c *config.Config) { c.Report.Recipients = nil; c.File = "vigie.yml" })
+	_, err = report.Run(ctx, st, cfg, report.RunOptions{Week: "2026-W48", Out: t.TempDir(), Send: true, Now: now})
+	if err == nil || !strings.Contains(err.Error(), "vigie.yml: report.recipients") {
+		t.Errorf("no recipient: %v", err)
+	}
+}
