@@ -183,15 +183,17 @@ func (c *repoCollector) Collect(ch chan<- prometheus.Metric) {
 		up := 1.0
 		if r.Error != "" {
 			up = 0
-			good, err = c.st.LatestGood(ctx, r.Repo)
-			if err != nil && !errors.Is(err, store.ErrNotFound) {
-				c.logger.ErrorContext(ctx, "metrics: reading last good snapshot", "repo", r.Repo, "err", err)
+			g, gerr := c.st.LatestGood(ctx, r.Repo)
+			if gerr != nil && !errors.Is(gerr, store.ErrNotFound) {
+				c.logger.ErrorContext(ctx, "metrics: reading last good snapshot", "repo", r.Repo, "err", gerr)
 			}
+			if gerr != nil { // never fetched successfully: no score to show
+				ch <- prometheus.MustNewConstMetric(descUp, prometheus.GaugeValue, up, lv...)
+				continue
+			}
+			good = g
 		}
 		ch <- prometheus.MustNewConstMetric(descUp, prometheus.GaugeValue, up, lv...)
-		if err != nil { // never fetched successfully: no score to show
-			continue
-		}
 		g := good.Result
 		if g.Score != nil {
 			ch <- prometheus.MustNewConstMetric(descScore, prometheus.GaugeValue, float64(*g.Score), lv...)

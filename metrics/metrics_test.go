@@ -64,11 +64,13 @@ func fixture(t *testing.T) (*servetest.MemStore, *metrics.Metrics) {
 		servetest.Snap(beta, t0, [4]int{0, 5, 10, 10}, commit),
 		servetest.Snap(removed, t0, [4]int{10, 10, 10, 10}, commit),
 	}))
+	// gamma never succeeded and sorts before beta, whose series must still
+	// come out; alpha's newest crawl failed, so its scores come from t1.
 	must(t, st.SaveCrawl(ctx, []store.Snapshot{
 		servetest.Snap(alpha, t1, [4]int{10, 10, 0, 10}, commit),
-		servetest.Failed(beta, t1, "forge en panne"),
 		servetest.Failed(gamma, t1, "404 introuvable"),
 	}))
+	must(t, st.SaveCrawl(ctx, []store.Snapshot{servetest.Failed(alpha, t1.Add(time.Hour), "forge en panne")}))
 	m := metrics.New(cfg, st, nil)
 	return st, m
 }
@@ -96,8 +98,8 @@ vigie_repo_score{defi="alpha",forge="github",repo="github.com/eig/alpha"} 75
 vigie_repo_score{defi="alpha",forge="gitlab",repo="gitlab.com/eig/sub/beta"} 62
 # HELP vigie_repo_up 1 when the repository's latest fetch succeeded, 0 when it failed.
 # TYPE vigie_repo_up gauge
-vigie_repo_up{defi="alpha",forge="github",repo="github.com/eig/alpha"} 1
-vigie_repo_up{defi="alpha",forge="gitlab",repo="gitlab.com/eig/sub/beta"} 0
+vigie_repo_up{defi="alpha",forge="github",repo="github.com/eig/alpha"} 0
+vigie_repo_up{defi="alpha",forge="gitlab",repo="gitlab.com/eig/sub/beta"} 1
 vigie_repo_up{defi="gamma",forge="github",repo="github.com/eig/gamma"} 0
 # HELP vigie_forge_requests_total HTTP requests made to the forges' APIs, by forge and response status code ("error" when no response came).
 # TYPE vigie_forge_requests_total counter
@@ -109,7 +111,7 @@ vigie_forge_requests_total{code="error",forge="gitlab"} 1
 vigie_forge_rate_limit_remaining{forge="github"} 4999
 # HELP vigie_crawl_last_success_timestamp_seconds When the newest stored crawl was made, Unix seconds.
 # TYPE vigie_crawl_last_success_timestamp_seconds gauge
-vigie_crawl_last_success_timestamp_seconds 1.7951832e+09
+vigie_crawl_last_success_timestamp_seconds 1.7951868e+09
 `
 	if err := testutil.GatherAndCompare(m.Registry(), strings.NewReader(want),
 		"vigie_repo_score", "vigie_repo_up", "vigie_forge_requests_total",
@@ -119,7 +121,7 @@ vigie_crawl_last_success_timestamp_seconds 1.7951832e+09
 
 	body := scrape(t, m)
 	for _, line := range []string{
-		// beta failed: its checks come from its last good snapshot.
+		// alpha failed last: its checks come from its last good snapshot.
 		`vigie_repo_check_score{check="license",defi="alpha",forge="gitlab",repo="gitlab.com/eig/sub/beta"} 0`,
 		`vigie_repo_check_score{check="ci",defi="alpha",forge="github",repo="github.com/eig/alpha"} 0`,
 		`vigie_repo_last_commit_timestamp_seconds{defi="alpha",forge="github",repo="github.com/eig/alpha"} 1.7950824e+09`,

@@ -1,0 +1,285 @@
+// Package serve runs `vigie serve`: the web front and /metrics, the crawl
+// and weekly-report schedule, and a graceful shutdown. With Demo it brings
+// its own programme, forges and database, so the whole service can be tried
+// (and tested end to end) without a network or a configuration.
+package serve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/go-co-op/gocron/v2"
+	"github.com/robfig/cron/v3"
+
+	"github.com/eiglink/vigie/config"
+	"github.com/eiglink/vigie/crawler/httpx"
+	"github.com/eiglink/vigie/metrics"
+	"github.com/eiglink/vigie/scan"
+	"github.com/eiglink/vigie/store"
+	"github.com/eiglink/vigie/web"
+)
+
+// Deps are what Run needs besides the configuration.
+type Deps struct {
+	// Store holds the history. Required unless Demo.
+	Store store.Store
+	// Scanner crawls on schedule and runs the check form. Required unless
+	// Demo. Build it with HTTP clients from ForgeHTTP(Metrics, ...) so forge
+	// requests and rate limits reach /metrics.
+	Scanner *scan.Scanner
+	// Metrics is the registry /metrics serves; nil builds one (then forge
+	// requests are not counted).
+	Metrics *metrics.Metrics
+	// Report writes (and, as configured, sends) the weekly report for the
+	// week before now; nil disables the weekly job.
+	Report func(ctx context.Context, now time.Time) error
+	// Logger receives the service's logs; nil means slog.Default().
+	Logger *slog.Logger
+	// Listen overrides the configuration's http.listen ("127.0.0.1:0" picks
+	// a free port; see Ready).
+	Listen string
+	// Demo serves the built-in demonstration programme from in-process
+	// forges and a temporary database; the configuration may then be nil.
+	Demo bool
+	// Ready, when set, is called with the listening address once the server
+	// accepts connections.
+	Ready func(addr string)
+	// BaseURL is the public root of the site, for the badge snippet; ""
+	// derives it from each request.
+	BaseURL string
+}
+
+// Run serves until ctx is cancelled or SIGINT/SIGTERM arrives, then shuts
+// down: the HTTP server finishes its requests (10 s at most), the scheduler
+// stops, and a running crawl is abandoned through its context (the store
+// writes a crawl in one transaction, so nothing half-written remains).
+func Run(ctx context.Context, cfg *config.Config, deps Deps) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	log := deps.Logger
+	if log == nil {
+		log = slog.Default()
+		deps.Logger = log
+	}
+	if deps.Demo {
+		d, err := startDemo(ctx, log)
+		if err != nil {
+			return err
+		}
+		defer d.close()
+		cfg = d.cfg
+		if deps.Store == nil {
+			deps.Store = d.store
+		}
+		if deps.Metrics == nil {
+			deps.Metrics = metrics.New(cfg, deps.Store, log)
+		}
+		if deps.Scanner == nil {
+			sc, err := scan.New(cfg, scan.Options{Store: deps.Store, Logger: log, HTTP: ForgeHTTP(deps.Metrics, deps.Store, log)})
+			if err != nil {
+				return fmt.Errorf("demo scanner: %w", err)
+			}
+			deps.Scanner = sc
+		}
+	}
+	if cfg == nil || deps.Store == nil || deps.Scanner == nil {
+		return errors.New("serve: configuration, store and scanner are required")
+	}
+	if deps.Metrics == nil {
+		deps.Metrics = metrics.New(cfg, deps.Store, log)
+	}
+	addr := cfg.HTTP.Listen
+	if deps.Listen != "" {
+		addr = deps.Listen
+	}
+	if addr == "" {
+		addr = ":8080"
+	}
+
+	site, err := web.New(web.Options{
+		Config: cfg, Store: deps.Store, Checker: deps.Scanner,
+		Metrics: deps.Metrics.Handler(), Logger: log, BaseURL: deps.BaseURL,
+	})
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+
+	c := &crawls{scanner: deps.Scanner, metrics: deps.Metrics, log: log}
+	sched, err := schedule(ctx, cfg, c, deps.Report, log)
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		_ = sched.Shutdown()
+		return fmt.Errorf("serve: listening on %s: %w", addr, err)
+	}
+	srv := &http.Server{
+		Handler:           site.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		// A check from the form may take up to a minute.
+		WriteTimeout: 90 * time.Second,
+		IdleTimeout:  2 * time.Minute,
+		ErrorLog:     slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:  func(net.Listener) context.Context { return ctx },
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	log.InfoContext(ctx, "vigie serve: listening", "addr", ln.Addr().String(), "demo", deps.Demo,
+		"crawl", cfg.Schedule.Crawl, "report", cfg.Schedule.Report, "timezone", cfg.Schedule.Location.String())
+	if deps.Ready != nil {
+		deps.Ready(ln.Addr().String())
+	}
+
+	// The start-up crawl runs beside the server: pages answer (from the
+	// history) while it goes.
+	var wg sync.WaitGroup
+	wg.Go(func() { c.startup(ctx, deps.Store, cfg) })
+
+	select {
+	case err = <-served:
+		err = fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+		err = nil
+	}
+	log.Info("vigie serve: shutting down")
+	shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if e := srv.Shutdown(shutCtx); e != nil {
+		log.Warn("vigie serve: HTTP shutdown", "err", e)
+	}
+	if e := sched.Shutdown(); e != nil {
+		log.Warn("vigie serve: scheduler shutdown", "err", e)
+	}
+	wg.Wait()
+	return err
+}
+
+// crawls runs one crawl at a time, whoever asks (the schedule, start-up).
+type crawls struct {
+	scanner *scan.Scanner
+	metrics *metrics.Metrics
+	log     *slog.Logger
+	mu      sync.Mutex
+}
+
+// run crawls unless a crawl is already running (then it returns false):
+// a late tick must not queue a second crawl behind a long one.
+func (c *crawls) run(ctx context.Context) bool {
+	if !c.mu.TryLock() {
+		c.log.InfoContext(ctx, "crawl: skipped, one is already running")
+		return false
+	}
+	defer c.mu.Unlock()
+	start := time.Now()
+	snaps, err := c.scanner.Crawl(ctx)
+	d := time.Since(start)
+	if err != nil {
+		c.log.ErrorContext(ctx, "crawl: failed", "err", err, "duration", d)
+		return true
+	}
+	c.metrics.CrawlDone(d)
+	failed := 0
+	for _, s := range snaps {
+		if s.Result.Error != "" {
+			failed++
+		}
+	}
+	c.log.InfoContext(ctx, "crawl: done", "repos", len(snaps), "unreachable", failed, "duration", d.Round(time.Millisecond))
+	return true
+}
+
+// startup crawls now when the newest stored crawl is older than the crawl
+// period (or there is none), so a fresh or long-stopped instance does not
+// wait hours for its first figures.
+func (c *crawls) startup(ctx context.Context, st store.Store, cfg *config.Config) {
+	last, err := st.LastCrawl(ctx)
+	if err != nil {
+		c.log.ErrorContext(ctx, "crawl: reading the last crawl time", "err", err)
+		return
+	}
+	period, err := Period(cfg.Schedule.Crawl, cfg.Schedule.Location, time.Now())
+	if err != nil { // validated by config already; crawl to be safe
+		period = 0
+	}
+	if !last.IsZero() && time.Since(last) < period {
+		c.log.InfoContext(ctx, "crawl: start-up crawl not needed", "last", last, "period", period)
+		return
+	}
+	c.log.InfoContext(ctx, "crawl: start-up crawl", "last", last)
+	c.run(ctx)
+}
+
+// Period is the time between two runs of a cron expression after now.
+func Period(expr string, loc *time.Location, now time.Time) (time.Duration, error) {
+	sched, err := cron.ParseStandard(expr)
+	if err != nil {
+		return 0, fmt.Errorf("cron expression %q: %w", expr, err)
+	}
+	if loc != nil {
+		now = now.In(loc)
+	}
+	next := sched.Next(now)
+	return sched.Next(next).Sub(next), nil
+}
+
+// schedule starts the crawl and report jobs in the configured time zone.
+func schedule(ctx context.Context, cfg *config.Config, c *crawls, report func(context.Context, time.Time) error, log *slog.Logger) (gocron.Scheduler, error) {
+	loc := cfg.Schedule.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	s, err := gocron.NewScheduler(gocron.WithLocation(loc), gocron.WithStopTimeout(30*time.Second))
+	if err != nil {
+		return nil, fmt.Errorf("serve: scheduler: %w", err)
+	}
+	_, err = s.NewJob(gocron.CronJob(cfg.Schedule.Crawl, false),
+		gocron.NewTask(func() { c.run(ctx) }),
+		gocron.WithName("crawl"), gocron.WithSingletonMode(gocron.LimitModeReschedule))
+	if err != nil {
+		return nil, fmt.Errorf("serve: schedule.crawl %q: %w", cfg.Schedule.Crawl, err)
+	}
+	if report != nil {
+		_, err = s.NewJob(gocron.CronJob(cfg.Schedule.Report, false),
+			gocron.NewTask(func() {
+				if err := report(ctx, time.Now()); err != nil {
+					log.ErrorContext(ctx, "report: weekly report failed", "err", err)
+					return
+				}
+				log.InfoContext(ctx, "report: weekly report done")
+			}),
+			gocron.WithName("report"), gocron.WithSingletonMode(gocron.LimitModeReschedule))
+		if err != nil {
+			return nil, fmt.Errorf("serve: schedule.report %q: %w", cfg.Schedule.Report, err)
+		}
+	}
+	s.Start()
+	return s, nil
+}
+
+// ForgeHTTP builds, per configured forge, the HTTP client the crawlers use:
+// vigie's shared transport (retries, rate-limit pacing, ETag cache) reporting
+// requests and rate limits to obs. Pass it as scan.Options.HTTP.
+func ForgeHTTP(obs httpx.Observer, cache httpx.Cache, log *slog.Logger) func(config.Forge) *http.Client {
+	return func(f config.Forge) *http.Client {
+		kind := httpx.KindGitHub
+		if f.Type == "gitlab" {
+			kind = httpx.KindGitLab
+		}
+		return httpx.NewClient(httpx.Options{
+			Forge: f.Name, Kind: kind, Tokens: f.Tokens,
+			AllowedHosts: httpx.HostsFor(f.APIURL, f.GraphQLURL),
+			Observer:     obs, Cache: cache, Logger: log.With("forge", f.Name),
+		})
+	}
+}
