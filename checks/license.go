@@ -44,11 +44,12 @@ func License(f crawler.Facts, o Options) Check {
 		return c
 	case "NOASSERTION":
 		c.Score = 3
-		c.Reason = o.text(fmt.Sprintf("Le fichier de licence %s existe mais son texte ne correspond à aucune licence connue.", orDash(file)),
-			fmt.Sprintf("The licence file %s exists but its text matches no known licence.", orDash(file)))
+		name := orName(file, o.text("le fichier de licence", "the licence file"))
+		c.Reason = o.text(fmt.Sprintf("Le dépôt a un fichier de licence (%s) mais son texte ne correspond à aucune licence connue.", name),
+			fmt.Sprintf("The repository has a licence file (%s) but its text matches no known licence.", name))
 		c.Remediation = o.text(
-			fmt.Sprintf("Remplacez le contenu de %s par le texte officiel complet et non modifié d'une licence de la liste (%s) ; mettez le nom des auteurs et l'année dans un fichier à part ou dans le README plutôt que de réécrire la licence.", orDash(file), list),
-			fmt.Sprintf("Replace the content of %s with the full, unmodified official text of a licence on the list (%s); put the authors and year in a separate file or the README rather than rewriting the licence.", orDash(file), list))
+			fmt.Sprintf("Remplacez le contenu de %s par le texte officiel complet et non modifié d'une licence de la liste (%s) ; mettez le nom des auteurs et l'année dans un fichier à part ou dans le README plutôt que de réécrire la licence.", name, list),
+			fmt.Sprintf("Replace the content of %s with the full, unmodified official text of a licence on the list (%s); put the authors and year in a separate file or the README rather than rewriting the licence.", name, list))
 		c.Details["approved_for_french_administration"] = false
 		return c
 	}
@@ -85,15 +86,15 @@ func License(f crawler.Facts, o Options) Check {
 		c.Reason = o.text(fmt.Sprintf("Le dépôt est sous %s, une version antérieure d'une licence de la liste de l'administration française.", spdx),
 			fmt.Sprintf("The repository is licensed %s, an earlier version of a licence on the French administration's list.", spdx))
 		c.Remediation = o.text(
-			fmt.Sprintf("Passez à la version de la liste, %s, si les auteurs l'acceptent : remplacez le texte de %s par le sien.", to, orDash(file)),
-			fmt.Sprintf("Move to the listed version, %s, if the authors agree: replace the text of %s with its text.", to, orDash(file)))
+			fmt.Sprintf("Passez à la version de la liste, %s, si les auteurs l'acceptent : remplacez le texte de %s par le sien.", to, orName(file, "LICENSE")),
+			fmt.Sprintf("Move to the listed version, %s, if the authors agree: replace the text of %s with its text.", to, orName(file, "LICENSE")))
 	case classOSI:
 		c.Score = 7
 		c.Reason = o.text(fmt.Sprintf("Le dépôt est sous %s, une licence libre reconnue par l'OSI mais absente de la liste de l'administration française.", spdx),
 			fmt.Sprintf("The repository is licensed %s, an OSI-approved licence that is not on the French administration's list.", spdx))
 		c.Remediation = o.text(
-			fmt.Sprintf("Une administration doit choisir une licence de la liste : %s ; si les auteurs l'acceptent, remplacez le texte de %s.", list, orDash(file)),
-			fmt.Sprintf("An administration must pick a licence from the list: %s; if the authors agree, replace the text of %s.", list, orDash(file)))
+			fmt.Sprintf("Une administration doit choisir une licence de la liste : %s ; si les auteurs l'acceptent, remplacez le texte de %s.", list, orName(file, "LICENSE")),
+			fmt.Sprintf("An administration must pick a licence from the list: %s; if the authors agree, replace the text of %s.", list, orName(file, "LICENSE")))
 	case classOther:
 		c.Score = 5
 		c.Reason = o.text(fmt.Sprintf("Le dépôt est sous %s, une licence identifiée mais qui n'est pas une licence de logiciel libre reconnue par l'OSI.", spdx),
@@ -133,10 +134,9 @@ func License(f crawler.Facts, o Options) Check {
 // Ids are compared through licenseid.Normalize, so GPL-3.0 (the forge) and
 // GPL-3.0-or-later (a file's notice) are one licence.
 func licenseVerdict(l crawler.LicenseFacts) (spdx, file string) {
-	forge := strings.TrimSpace(l.ForgeSPDX)
-	if strings.EqualFold(forge, "other") {
-		forge = "NOASSERTION"
-	}
+	// The forge's spelling is normalised ("other" is NOASSERTION, a
+	// lower-case key its SPDX id); GitHub's ids come through unchanged.
+	forge := licenseid.Normalize(l.ForgeSPDX)
 	var ids []string        // distinct identified ids, as identified
 	var identified []string // paths of the identified files, sorted
 	seen := map[string]bool{}
@@ -145,9 +145,12 @@ func licenseVerdict(l crawler.LicenseFacts) (spdx, file string) {
 			continue
 		}
 		identified = append(identified, lf.Path)
-		if n := licenseid.Normalize(lf.SPDX); !seen[n] {
-			seen[n] = true
-			ids = append(ids, lf.SPDX)
+		// A file may itself name several licences (an SPDX expression).
+		for _, n := range strings.Split(licenseid.Normalize(lf.SPDX), " OR ") {
+			if !seen[n] {
+				seen[n] = true
+				ids = append(ids, n)
+			}
 		}
 	}
 	firstFile := ""
@@ -157,7 +160,7 @@ func licenseVerdict(l crawler.LicenseFacts) (spdx, file string) {
 
 	if forge != "" && forge != "NOASSERTION" {
 		if len(ids) >= 2 {
-			if !seen[licenseid.Normalize(forge)] {
+			if !seen[forge] {
 				ids = append(ids, forge)
 			}
 			return joinIDs(ids), pick(l.ForgePath, identified)
@@ -166,7 +169,7 @@ func licenseVerdict(l crawler.LicenseFacts) (spdx, file string) {
 			return forge, l.ForgePath
 		}
 		for _, lf := range sortedFiles(l.Files) {
-			if licenseid.Normalize(lf.SPDX) == licenseid.Normalize(forge) {
+			if licenseid.Normalize(lf.SPDX) == forge {
 				return forge, lf.Path
 			}
 		}
@@ -217,8 +220,6 @@ func licenseFiles(fs []crawler.LicenseFile) []map[string]any {
 	}
 	return out
 }
-
-func orDash(s string) string { return orName(s, "—") }
 
 func orName(s, def string) string {
 	if s == "" {
