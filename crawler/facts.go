@@ -43,17 +43,21 @@ type Facts struct {
 
 	// CanonicalPath is the path the forge answers with, which differs from
 	// Ref.Path when the repository was renamed or moved.
-	CanonicalPath string    `json:"canonical_path,omitempty"`
-	Description   string    `json:"description,omitempty"`
-	Homepage      string    `json:"homepage,omitempty"`
-	Topics        []string  `json:"topics,omitempty"`
-	DefaultBranch string    `json:"default_branch,omitempty"`
-	Language      string    `json:"language,omitempty"` // primary language, as the forge names it
-	Fork          bool      `json:"fork"`
-	Archived      bool      `json:"archived"`
-	Empty         bool      `json:"empty"` // no commit at all
-	CreatedAt     time.Time `json:"created_at,omitzero"`
-	Stars         int       `json:"stars"`
+	CanonicalPath string   `json:"canonical_path,omitempty"`
+	Description   string   `json:"description,omitempty"`
+	Homepage      string   `json:"homepage,omitempty"`
+	Topics        []string `json:"topics,omitempty"`
+	DefaultBranch string   `json:"default_branch,omitempty"`
+	// HeadSHA is the default branch's newest commit. When it has not moved
+	// since the previous crawl, a forge may reuse that crawl's file facts
+	// (Files, Readme, License.Files) instead of reading them again.
+	HeadSHA   string    `json:"head_sha,omitempty"`
+	Language  string    `json:"language,omitempty"` // primary language, as the forge names it
+	Fork      bool      `json:"fork"`
+	Archived  bool      `json:"archived"`
+	Empty     bool      `json:"empty"` // no commit at all
+	CreatedAt time.Time `json:"created_at,omitzero"`
+	Stars     int       `json:"stars"`
 	// OpenIssues counts open issues only (pull/merge requests excluded);
 	// -1 when the forge's issue tracker is disabled.
 	OpenIssues       int `json:"open_issues"`
