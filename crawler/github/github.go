@@ -155,11 +155,7 @@ func (f *Forge) Fetch(ctx context.Context, jobs []crawler.Job, now time.Time) []
 			for i, j := range b {
 				refs[i] = jobs[j].Ref
 			}
-			facts, err := f.graphFetch(ctx, refs, now)
-			if err != nil {
-				f.log.Warn("GraphQL batch failed, using REST for it", "repos", len(b), "err", err)
-				facts = f.restFetchAll(ctx, refs, now)
-			}
+			facts := f.graphFetchOrFallBack(ctx, refs, now)
 			for i, j := range b {
 				out[j] = facts[i]
 			}
@@ -170,6 +166,22 @@ func (f *Forge) Fetch(ctx context.Context, jobs []crawler.Job, now time.Time) []
 	for i, j := range jobs {
 		refs[i] = j.Ref
 	}
+	return f.restFetchAll(ctx, refs, now)
+}
+
+// graphFetchOrFallBack crawls a batch over GraphQL; a batch too slow for
+// GitHub is split in halves, and a batch that fails otherwise goes to REST.
+func (f *Forge) graphFetchOrFallBack(ctx context.Context, refs []crawler.Ref, now time.Time) []crawler.Facts {
+	facts, err := f.graphFetch(ctx, refs, now)
+	if err == nil {
+		return facts
+	}
+	if errors.Is(err, errGraphTimeout) && len(refs) > 1 && ctx.Err() == nil {
+		f.log.Warn("GraphQL batch too slow, splitting it", "repos", len(refs), "err", err)
+		half := len(refs) / 2
+		return append(f.graphFetchOrFallBack(ctx, refs[:half], now), f.graphFetchOrFallBack(ctx, refs[half:], now)...)
+	}
+	f.log.Warn("GraphQL batch failed, using REST for it", "repos", len(refs), "err", err)
 	return f.restFetchAll(ctx, refs, now)
 }
 

@@ -19,6 +19,10 @@ import (
 // such endpoint, token refused, not a GraphQL answer): REST takes over.
 var errGraphUnavailable = errors.New("GraphQL endpoint unavailable")
 
+// errGraphTimeout says a query was too slow for GitHub (502/504 after its
+// 10-second budget): smaller batches may pass.
+var errGraphTimeout = errors.New("GraphQL query timed out")
+
 // errNoOwner says an organisation or user does not exist.
 var errNoOwner = errors.New("no such organisation or user")
 
@@ -80,6 +84,8 @@ func (f *Forge) query(ctx context.Context, q string, vars map[string]any) (*gqlR
 	case http.StatusNotFound, http.StatusUnauthorized, http.StatusMethodNotAllowed:
 		f.noGraph.Store(true)
 		return nil, fmt.Errorf("github GraphQL %s: HTTP %d: %w", f.opts.GraphQLURL, resp.StatusCode, errGraphUnavailable)
+	case http.StatusBadGateway, http.StatusGatewayTimeout:
+		return nil, fmt.Errorf("github GraphQL %s: HTTP %d: %w", f.opts.GraphQLURL, resp.StatusCode, errGraphTimeout)
 	default:
 		return nil, fmt.Errorf("github GraphQL %s: HTTP %d", f.opts.GraphQLURL, resp.StatusCode)
 	}
@@ -254,7 +260,8 @@ func (f *Forge) graphFetch(ctx context.Context, refs []crawler.Ref, now time.Tim
 				continue
 			}
 		}
-		if errs := resp.errorsFor(alias); repo == nil || len(errs) > 0 {
+		errs := resp.errorsFor(alias)
+		if repo == nil {
 			fa := crawler.Facts{Ref: ref, CrawledAt: now, Error: fmt.Sprintf("github %s: repository not found (missing or private)", where), NotFound: true}
 			for _, e := range errs {
 				if e.Type != "NOT_FOUND" {
@@ -264,6 +271,14 @@ func (f *Forge) graphFetch(ctx context.Context, refs []crawler.Ref, now time.Tim
 				}
 			}
 			out[i] = fa
+			continue
+		}
+		if len(errs) > 0 {
+			// The repository answered but some field did not (a timeout
+			// on one connection, a field an old Enterprise lacks): REST
+			// gathers the whole repository again rather than guess.
+			f.log.Warn("GraphQL answered part of a repository, using REST for it", "repo", ref.Path, "err", errs[0].Message)
+			out[i] = f.restFetch(ctx, ref, now)
 			continue
 		}
 		raws[i] = rawFromGraph(repo)

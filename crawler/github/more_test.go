@@ -1,9 +1,11 @@
 package github_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -333,5 +335,45 @@ func BenchmarkCrawl100(b *testing.B) {
 				b.ReportMetric(float64(e.fake.GraphQLPoints())/100, "points/repo")
 			}
 		})
+	}
+}
+
+// TestGraphQLSlowBatches: GitHub kills slow queries with a 502; the
+// crawler splits the batch until it passes, without falling back to REST.
+func TestGraphQLSlowBatches(t *testing.T) {
+	schema := loadSchema(t)
+	cases := edgeCases(t)
+	var repos []fakeforge.Repo
+	var paths []string
+	for _, c := range cases {
+		if c.repo != nil {
+			repos = append(repos, *c.repo)
+		}
+		paths = append(paths, c.path)
+	}
+	fake := fakeforge.NewGitHub(repos, fakeforge.WithGitHubSchema(schema))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "graphql") {
+			b, _ := io.ReadAll(r.Body)
+			// More than four repositories in one query "take too long".
+			if strings.Count(string(b), "repository(") > 4 {
+				w.WriteHeader(http.StatusBadGateway)
+				_, _ = w.Write([]byte(`{"data":null,"errors":[{"message":"Something went wrong while executing your query. This may be the result of a timeout."}]}`))
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(b))
+		}
+		fake.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	e := &env{fake: fake, srv: srv, rec: &recorder{next: http.DefaultTransport}}
+	got := e.forge(t, "tok").Fetch(context.Background(), jobs(paths...), now)
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) { checkWant(t, got[i], c.want) })
+	}
+	for k, v := range fake.PathCounts() {
+		if k != "POST /graphql" {
+			t.Errorf("fell back to REST: %d × %s", v, k)
+		}
 	}
 }
