@@ -1,0 +1,453 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"runtime/metrics"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/eiglink/vigie/crawler"
+	"github.com/eiglink/vigie/crawler/github"
+	"github.com/eiglink/vigie/crawler/gitlab"
+	"github.com/eiglink/vigie/crawler/httpx"
+	"github.com/eiglink/vigie/fakeforge"
+)
+
+// config is the benchmark's command line.
+type config struct {
+	N       int           `json:"n"`
+	Latency time.Duration `json:"latency_ns"`
+	Faults  bool          `json:"faults"`
+	Real    string        `json:"real_repos,omitempty"`
+	// GitLabLimit keeps the fake GitLab's rate-limit headers (gitlab.com's
+	// 2,000 requests a minute). Off, the bench models a self-managed
+	// instance, whose limits are off by default: the headers are removed.
+	GitLabLimit bool          `json:"gitlab_limit"`
+	Timeout     time.Duration `json:"timeout_ns"`
+	Seed        uint64        `json:"seed"`
+	Logger      *slog.Logger  `json:"-"`
+}
+
+// passResult is one forge's figures for one crawl.
+type passResult struct {
+	Forge           string         `json:"forge"`
+	Pass            string         `json:"pass"` // cold | unchanged, "+faults" under faults
+	Repos           int            `json:"repos"`
+	Requests        int            `json:"requests"` // as the forge saw them, failed and refused included
+	RequestsPerRepo float64        `json:"requests_per_repo"`
+	GraphQLRequests int            `json:"graphql_requests"`
+	GraphQLPoints   int            `json:"graphql_points"`
+	PointsPerRepo   float64        `json:"graphql_points_per_repo"`
+	NotModified     int64          `json:"not_modified"` // 304s turned into cache hits
+	NotModifiedPct  float64        `json:"not_modified_pct"`
+	Retries         int64          `json:"retries"`
+	Waits           int64          `json:"rate_limit_waits"`
+	Injected        int            `json:"injected_5xx"`
+	Refused         int            `json:"refused_by_limit_window"`
+	RepoErrors      int            `json:"repo_errors"` // facts with an error (missing and private repositories)
+	WallSeconds     float64        `json:"wall_seconds"`
+	ByRoute         map[string]int `json:"by_route"`
+}
+
+// faultCheck compares the facts crawled under faults with the clean ones.
+type faultCheck struct {
+	OK         bool     `json:"ok"`
+	Compared   int      `json:"compared"`
+	Mismatches []string `json:"mismatches,omitempty"`
+}
+
+// report is everything one run of the benchmark measured.
+type report struct {
+	Config     config       `json:"config"`
+	Passes     []passResult `json:"passes"`
+	WallTotal  float64      `json:"wall_seconds_total"` // both forges' cold crawl, run together
+	PeakRSSMiB float64      `json:"peak_rss_mib"`       // whole process: fake forges included
+	PeakGoMiB  float64      `json:"peak_go_mib"`        // Go runtime's mapped memory
+	Unchanged  faultCheck   `json:"unchanged_check"`    // re-crawl facts = cold facts
+	FaultCheck *faultCheck  `json:"fault_check,omitempty"`
+}
+
+// side is one forge of one world: its fake behind the fault middleware, the
+// transport, the crawler and the jobs.
+type side struct {
+	name   string
+	faults *fakeforge.Faults
+	srv    *httptest.Server
+	tr     *httpx.Transport
+	forge  crawler.Forge
+	jobs   []crawler.Job
+	points func() int
+}
+
+// world is a fresh pair of fake forges and their crawlers.
+type world struct {
+	sides []*side
+}
+
+func (w *world) close() {
+	for _, s := range w.sides {
+		s.srv.Close()
+	}
+}
+
+// dataset is the repositories of both forges.
+type dataset struct {
+	ghRepos, glRepos []fakeforge.Repo
+	ghPaths, glPaths []string
+}
+
+func newDataset(cfg config, now time.Time) (dataset, error) {
+	var real []fakeforge.Repo
+	if cfg.Real != "" {
+		r, err := fakeforge.LoadRealRepos(cfg.Real, now)
+		if err != nil {
+			return dataset{}, fmt.Errorf("loading real repositories: %w", err)
+		}
+		real = r
+	}
+	var d dataset
+	d.ghRepos, d.ghPaths = synthRepos("github", cfg.N-cfg.N/2, now, real)
+	d.glRepos, d.glPaths = synthRepos("gitlab", cfg.N/2, now, real)
+	return d, nil
+}
+
+// newWorld starts the fakes and builds the crawlers over the shared
+// transport, each with a fresh in-memory ETag cache.
+func newWorld(cfg config, d dataset, faulty bool) (*world, error) {
+	w := &world{}
+	ghFake := fakeforge.NewGitHub(d.ghRepos)
+	glFake := fakeforge.NewGitLab(d.glRepos)
+	var glHandler http.Handler = glFake
+	if !cfg.GitLabLimit {
+		glHandler = withoutRateLimitHeaders(glFake)
+	}
+	for _, spec := range []struct {
+		name  string
+		h     http.Handler
+		style string
+		after int
+		paths []string
+	}{
+		{"github", ghFake, fakeforge.LimitGitHub, 10, d.ghPaths},
+		{"gitlab", glHandler, fakeforge.Limit429, 300, d.glPaths},
+	} {
+		fo := fakeforge.FaultOptions{Latency: cfg.Latency, Route: route, Seed: cfg.Seed}
+		if faulty {
+			fo.FailRate = 0.1
+			fo.RateLimitAfter = spec.after
+			fo.RateLimitFor = 2 * time.Second
+			fo.RateLimitStyle = spec.style
+		}
+		f := fakeforge.WithFaults(spec.h, fo)
+		srv := httptest.NewServer(f)
+		s := &side{name: spec.name, faults: f, srv: srv}
+		w.sides = append(w.sides, s)
+		kind := httpx.KindGitHub
+		if spec.name == "gitlab" {
+			kind = httpx.KindGitLab
+		}
+		s.tr = httpx.NewTransport(httpx.Options{
+			Forge: spec.name, Kind: kind,
+			Tokens:       []string{"bench-" + spec.name + "-token"},
+			AllowedHosts: httpx.HostsFor(srv.URL),
+			Cache:        httpx.NewMemCache(),
+			Logger:       cfg.Logger,
+			BackoffBase:  100 * time.Millisecond,
+		})
+		host := strings.TrimPrefix(srv.URL, "http://")
+		var err error
+		switch spec.name {
+		case "github":
+			s.forge, err = github.New(github.Options{Name: "github", WebURL: "https://github.com", APIURL: srv.URL,
+				Tokens: []string{"bench-github-token"}, HTTPClient: s.tr.Client(), Logger: cfg.Logger})
+			s.points = ghFake.GraphQLPoints
+			host = "github.com"
+		case "gitlab":
+			s.forge, err = gitlab.New(gitlab.Options{Name: "gitlab", WebURL: srv.URL, APIURL: srv.URL,
+				Tokens: []string{"bench-gitlab-token"}, HTTPClient: s.tr.Client(), Logger: cfg.Logger})
+			s.points = func() int { return 0 }
+		}
+		if err != nil {
+			w.close()
+			return nil, fmt.Errorf("building the %s crawler: %w", spec.name, err)
+		}
+		for _, p := range spec.paths {
+			s.jobs = append(s.jobs, crawler.Job{Ref: crawler.Ref{Forge: spec.name, Host: host, Path: p,
+				URL: "https://" + host + "/" + p}})
+		}
+	}
+	return w, nil
+}
+
+// withoutRateLimitHeaders removes GitLab's RateLimit-* headers, as a
+// self-managed instance (limits off by default) answers.
+func withoutRateLimitHeaders(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(&stripWriter{ResponseWriter: w}, r)
+	})
+}
+
+type stripWriter struct {
+	http.ResponseWriter
+	done bool
+}
+
+func (s *stripWriter) strip() {
+	if !s.done {
+		s.done = true
+		for _, k := range []string{"RateLimit-Limit", "RateLimit-Observed", "RateLimit-Remaining", "RateLimit-Reset", "RateLimit-ResetTime"} {
+			s.Header().Del(k)
+		}
+	}
+}
+
+func (s *stripWriter) WriteHeader(code int) { s.strip(); s.ResponseWriter.WriteHeader(code) }
+func (s *stripWriter) Write(b []byte) (int, error) {
+	s.strip()
+	return s.ResponseWriter.Write(b)
+}
+
+// route names a request without its variable parts, so the counts per
+// route say which kind of call dominates.
+func route(r *http.Request) string {
+	segs := strings.Split(strings.Trim(r.URL.EscapedPath(), "/"), "/")
+	if len(segs) >= 2 && segs[0] == "api" && (segs[1] == "v3" || segs[1] == "v4") {
+		segs = segs[2:]
+	}
+	out := []string{}
+	switch {
+	case len(segs) >= 3 && segs[0] == "repos":
+		out = append(out, "repos", "{owner}", "{repo}")
+		segs = segs[3:]
+	case len(segs) >= 2 && (segs[0] == "projects" || segs[0] == "repositories" || segs[0] == "groups" || segs[0] == "orgs" || segs[0] == "users"):
+		out = append(out, segs[0], ":id")
+		segs = segs[2:]
+	}
+	for i, s := range segs {
+		switch {
+		case i >= 3:
+			continue
+		case i > 0 && (segs[i-1] == "files" || segs[i-1] == "contents" || segs[i-1] == "commits" && i == 1):
+			out = append(out, ":x")
+		default:
+			out = append(out, s)
+		}
+	}
+	return r.Method + " /" + strings.Join(out, "/")
+}
+
+// crawl runs one pass of one side and measures it.
+func crawl(ctx context.Context, s *side, now time.Time, prev []crawler.Facts, pass string) ([]crawler.Facts, passResult) {
+	s.faults.ResetCounts()
+	before := s.tr.Stats()
+	points := s.points()
+	jobs := make([]crawler.Job, len(s.jobs))
+	copy(jobs, s.jobs)
+	for i := range jobs {
+		if prev != nil {
+			p := prev[i]
+			jobs[i].Previous = &p
+		}
+	}
+	start := time.Now()
+	facts := s.forge.Fetch(ctx, jobs, now)
+	wall := time.Since(start)
+	c := s.faults.Counts()
+	st := s.tr.Stats()
+	res := passResult{
+		Forge: s.name, Pass: pass, Repos: len(jobs),
+		Requests:      c.Total,
+		GraphQLPoints: s.points() - points,
+		NotModified:   st.NotModified - before.NotModified,
+		Retries:       st.Retries - before.Retries,
+		Waits:         st.Waits - before.Waits,
+		Injected:      c.Failed,
+		Refused:       c.Limited,
+		WallSeconds:   wall.Seconds(),
+		ByRoute:       c.ByPath,
+	}
+	res.GraphQLRequests = c.ByPath["POST /graphql"]
+	if n := len(jobs); n > 0 {
+		res.RequestsPerRepo = float64(res.Requests) / float64(n)
+		res.PointsPerRepo = float64(res.GraphQLPoints) / float64(n)
+	}
+	if sent := st.Requests - before.Requests; sent > 0 {
+		res.NotModifiedPct = 100 * float64(res.NotModified) / float64(sent)
+	}
+	for _, f := range facts {
+		if f.Error != "" {
+			res.RepoErrors++
+		}
+	}
+	return facts, res
+}
+
+// crawlBoth crawls both sides at once, as a scheduled crawl does, and
+// returns each side's facts and figures and the wall time of the whole.
+func crawlBoth(ctx context.Context, w *world, now time.Time, prev [][]crawler.Facts, pass string) ([][]crawler.Facts, []passResult, time.Duration) {
+	facts := make([][]crawler.Facts, len(w.sides))
+	res := make([]passResult, len(w.sides))
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i, s := range w.sides {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var p []crawler.Facts
+			if prev != nil {
+				p = prev[i]
+			}
+			facts[i], res[i] = crawl(ctx, s, now, p, pass)
+		}()
+	}
+	wg.Wait()
+	return facts, res, time.Since(start)
+}
+
+// run is the benchmark: a clean world crawled cold then unchanged; with
+// faults, a faulty world crawled the same way and compared.
+func run(ctx context.Context, cfg config) (*report, error) {
+	if cfg.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, cfg.Timeout)
+		defer cancel()
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	d, err := newDataset(cfg, now)
+	if err != nil {
+		return nil, err
+	}
+	rep := &report{Config: cfg}
+	w, err := newWorld(cfg, d, false)
+	if err != nil {
+		return nil, err
+	}
+	defer w.close()
+	cold, res, wall := crawlBoth(ctx, w, now, nil, "cold")
+	rep.Passes = append(rep.Passes, res...)
+	rep.WallTotal = wall.Seconds()
+	warm, res, _ := crawlBoth(ctx, w, now, cold, "unchanged")
+	rep.Passes = append(rep.Passes, res...)
+	rep.Unchanged = compare(w, cold, warm)
+
+	if cfg.Faults {
+		fw, err := newWorld(cfg, d, true)
+		if err != nil {
+			return nil, err
+		}
+		defer fw.close()
+		fcold, res, _ := crawlBoth(ctx, fw, now, nil, "cold+faults")
+		rep.Passes = append(rep.Passes, res...)
+		fwarm, res, _ := crawlBoth(ctx, fw, now, fcold, "unchanged+faults")
+		rep.Passes = append(rep.Passes, res...)
+		a := compare(fw, cold, fcold)
+		b := compare(fw, cold, fwarm)
+		fc := faultCheck{OK: a.OK && b.OK, Compared: a.Compared + b.Compared}
+		for _, m := range a.Mismatches {
+			fc.Mismatches = append(fc.Mismatches, "cold: "+m)
+		}
+		for _, m := range b.Mismatches {
+			fc.Mismatches = append(fc.Mismatches, "unchanged: "+m)
+		}
+		rep.FaultCheck = &fc
+	}
+	if err := ctx.Err(); err != nil {
+		return rep, fmt.Errorf("benchmark stopped: %w", err)
+	}
+	rep.PeakRSSMiB, rep.PeakGoMiB = peakMemory()
+	return rep, nil
+}
+
+// compare checks that got has the same facts as want, repository by
+// repository, ignoring the crawl time.
+func compare(w *world, want, got [][]crawler.Facts) faultCheck {
+	fc := faultCheck{OK: true}
+	for i, s := range w.sides {
+		for j := range want[i] {
+			fc.Compared++
+			if diff := factsDiff(want[i][j], got[i][j]); diff != "" {
+				fc.OK = false
+				if len(fc.Mismatches) < 50 {
+					fc.Mismatches = append(fc.Mismatches, fmt.Sprintf("%s %s: %s", s.name, want[i][j].Ref.Path, diff))
+				}
+			}
+		}
+	}
+	return fc
+}
+
+// factsDiff names the top-level fields in which a and b differ ("" none),
+// CrawledAt aside.
+func factsDiff(a, b crawler.Facts) string {
+	a.CrawledAt, b.CrawledAt = time.Time{}, time.Time{}
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	if bytes.Equal(ja, jb) {
+		return ""
+	}
+	var ma, mb map[string]json.RawMessage
+	json.Unmarshal(ja, &ma)
+	json.Unmarshal(jb, &mb)
+	keys := map[string]bool{}
+	for k := range ma {
+		keys[k] = true
+	}
+	for k := range mb {
+		keys[k] = true
+	}
+	var diff []string
+	for k := range keys {
+		if !bytes.Equal(ma[k], mb[k]) {
+			d := k
+			if k == "error" || k == "activity" || k == "ci" || k == "license" {
+				d = fmt.Sprintf("%s %s→%s", k, short(ma[k]), short(mb[k]))
+			}
+			diff = append(diff, d)
+		}
+	}
+	sort.Strings(diff)
+	return strings.Join(diff, ", ")
+}
+
+func short(b json.RawMessage) string {
+	s := string(b)
+	if s == "" {
+		return "∅"
+	}
+	if len(s) > 120 {
+		s = s[:120] + "…"
+	}
+	return s
+}
+
+// peakMemory returns the process's peak resident set (VmHWM, Linux) and
+// the Go runtime's total mapped memory, in MiB.
+func peakMemory() (rss, goMem float64) {
+	if f, err := os.Open("/proc/self/status"); err == nil {
+		defer f.Close()
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+				kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+				rss = kb / 1024
+			}
+		}
+	}
+	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() == metrics.KindUint64 {
+		goMem = float64(s[0].Value.Uint64()) / (1 << 20)
+	}
+	return rss, goMem
+}

@@ -1,0 +1,137 @@
+// Command vigie-bench measures a crawl: it starts fake GitHub and GitLab
+// forges in the process (with a latency per request, and with -faults 5xx
+// answers and a rate-limit window), crawls N synthetic repositories twice
+// through vigie's crawlers and shared transport — cold, then unchanged — and
+// prints per forge the requests and GraphQL points per repository, the share
+// of 304s, the wall time and the peak memory. With -faults it checks that
+// every repository ends with the same facts as without faults.
+//
+//	go run ./cmd/vigie-bench -n 1000 -latency 50ms [-faults] [-json]
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"sort"
+	"text/tabwriter"
+	"time"
+)
+
+func main() {
+	os.Exit(realMain(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func realMain(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("vigie-bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cfg config
+	var asJSON, verbose bool
+	fs.IntVar(&cfg.N, "n", 1000, "repositories, half on each forge")
+	fs.DurationVar(&cfg.Latency, "latency", 50*time.Millisecond, "latency the fake forges add to every answer")
+	fs.BoolVar(&cfg.Faults, "faults", false, "also crawl with 10% 5xx answers and a rate-limit window, and compare the facts")
+	fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
+	fs.StringVar(&cfg.Real, "real", defaultReal(), "folder of real défi repositories used as templates for every fifth one (\"\": synthetic only)")
+	fs.BoolVar(&cfg.GitLabLimit, "gitlab-limit", false, "keep the fake GitLab's 2,000 requests/minute headers (gitlab.com); default: a self-managed instance without limits")
+	fs.DurationVar(&cfg.Timeout, "timeout", 10*time.Minute, "give up after this long")
+	fs.Uint64Var(&cfg.Seed, "seed", 1, "seed of the injected failures")
+	fs.BoolVar(&verbose, "v", false, "log the crawlers' and transport's warnings")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if cfg.N < 2 || fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "vigie-bench: -n must be at least 2, and no arguments are taken")
+		return 2
+	}
+	level := slog.LevelError + 4 // silent: missing repositories are expected
+	if verbose {
+		level = slog.LevelWarn
+	}
+	cfg.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	rep, err := run(ctx, cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, "vigie-bench:", err)
+		if rep == nil {
+			return 1
+		}
+	}
+	if asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		enc.Encode(rep)
+	} else {
+		printText(stdout, rep)
+	}
+	if err != nil || !rep.Unchanged.OK || rep.FaultCheck != nil && !rep.FaultCheck.OK {
+		return 1
+	}
+	return 0
+}
+
+// defaultReal finds the shared real repositories beside the checkout.
+func defaultReal() string {
+	for _, p := range []string{"../shared/data/real-repos", "../../shared/data/real-repos", "../../../shared/data/real-repos"} {
+		if _, err := os.Stat(p + "/REFERENCE.json"); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+func printText(w io.Writer, rep *report) {
+	c := rep.Config
+	fmt.Fprintf(w, "vigie-bench: %d repositories, %v latency, real templates: %t, GitLab limits: %t\n\n",
+		c.N, c.Latency, c.Real != "", c.GitLabLimit)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "forge\tpass\trepos\trequests\treq/repo\tGraphQL req\tpoints\tpoints/repo\t304s\t304 %\tretries\twaits\t5xx inj.\trefused\trepo errors\twall s\t")
+	for _, p := range rep.Passes {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.3f\t%d\t%d\t%.3f\t%d\t%.0f\t%d\t%d\t%d\t%d\t%d\t%.2f\t\n",
+			p.Forge, p.Pass, p.Repos, p.Requests, p.RequestsPerRepo, p.GraphQLRequests, p.GraphQLPoints, p.PointsPerRepo,
+			p.NotModified, p.NotModifiedPct, p.Retries, p.Waits, p.Injected, p.Refused, p.RepoErrors, p.WallSeconds)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\nboth forges, cold: %.2f s wall; peak memory %.0f MiB RSS (fake forges included), %.0f MiB Go runtime\n",
+		rep.WallTotal, rep.PeakRSSMiB, rep.PeakGoMiB)
+	for _, p := range rep.Passes {
+		if p.Pass != "cold" && p.Pass != "unchanged" {
+			continue
+		}
+		fmt.Fprintf(w, "\n%s %s, requests per route:\n", p.Forge, p.Pass)
+		type kv struct {
+			k string
+			v int
+		}
+		var routes []kv
+		for k, v := range p.ByRoute {
+			routes = append(routes, kv{k, v})
+		}
+		sort.Slice(routes, func(i, j int) bool {
+			return routes[i].v > routes[j].v || routes[i].v == routes[j].v && routes[i].k < routes[j].k
+		})
+		for _, r := range routes {
+			fmt.Fprintf(w, "  %6d  %.3f/repo  %s\n", r.v, float64(r.v)/float64(p.Repos), r.k)
+		}
+	}
+	check := func(name string, fc faultCheck) {
+		if fc.OK {
+			fmt.Fprintf(w, "\n%s: OK (%d repositories compared)\n", name, fc.Compared)
+			return
+		}
+		fmt.Fprintf(w, "\n%s: %d MISMATCHES of %d compared (first ones):\n", name, len(fc.Mismatches), fc.Compared)
+		for _, m := range fc.Mismatches {
+			fmt.Fprintln(w, "  "+m)
+		}
+	}
+	check("unchanged re-crawl gives the cold crawl's facts", rep.Unchanged)
+	if rep.FaultCheck != nil {
+		check("facts under faults = facts without", *rep.FaultCheck)
+	}
+}
