@@ -93,7 +93,7 @@ func Activity(f crawler.Facts, o Options) Check {
 // plural writes a count with its noun: singular for 0 and 1 in French
 // ("0 commit"), for 1 only in English ("0 commits").
 func plural(o Options, n int, one, many string) string {
-	if n == 1 || n == 0 && o.Language != "en" {
+	if n == 1 || n == 0 && !o.english() {
 		return fmt.Sprintf("%d %s", n, one)
 	}
 	return fmt.Sprintf("%d %s", n, many)
@@ -104,7 +104,7 @@ func ago(o Options, days int) string {
 	switch {
 	case days == 0:
 		return o.text("aujourd'hui", "today")
-	case o.Language == "en":
+	case o.english():
 		return plural(o, days, "day", "days") + " ago"
 	}
 	return "il y a " + plural(o, days, "jour", "jours")

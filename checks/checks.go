@@ -2,6 +2,7 @@ package checks
 
 import (
 	"math"
+	"strings"
 
 	"github.com/eiglink/vigie/crawler"
 )
@@ -38,9 +39,16 @@ func (o Options) weight(name string) float64 {
 	return max(w, 0)
 }
 
+// english tells whether the wording is English ("en", "en-GB", "EN"...);
+// anything else is French, the users' language.
+func (o Options) english() bool {
+	l := strings.ToLower(o.Language)
+	return l == "en" || strings.HasPrefix(l, "en-") || strings.HasPrefix(l, "en_")
+}
+
 // text picks the French or the English wording.
 func (o Options) text(fr, en string) string {
-	if o.Language == "en" {
+	if o.english() {
 		return en
 	}
 	return fr

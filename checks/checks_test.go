@@ -113,7 +113,7 @@ func TestScoreError(t *testing.T) {
 func TestLanguage(t *testing.T) {
 	f := crawler.Facts{CrawledAt: time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC), Empty: true}
 	fr := Score(f, Options{})
-	en := Score(f, Options{Language: "en"})
+	en := Score(f, Options{Language: "en-GB"})
 	frWords := map[string]string{"license": "licence", "readme": "README", "ci": "intégration continue", "activity": "commit"}
 	enWords := map[string]string{"license": "licence", "readme": "README", "ci": "continuous integration", "activity": "commit"}
 	for i, name := range Names() {
