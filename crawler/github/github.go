@@ -71,6 +71,10 @@ func New(opts Options) (*Forge, error) {
 	if opts.APIURL == "" {
 		opts.APIURL = "https://api.github.com"
 	}
+	if opts.WebURL == "" {
+		opts.WebURL = "https://github.com"
+	}
+	opts.WebURL = strings.TrimRight(opts.WebURL, "/")
 	api, err := url.Parse(strings.TrimRight(opts.APIURL, "/") + "/")
 	if err != nil || api.Scheme == "" || api.Host == "" {
 		return nil, fmt.Errorf("github forge %q: bad API URL %q", opts.Name, opts.APIURL)
