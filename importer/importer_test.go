@@ -13,6 +13,7 @@ import (
 	"github.com/eiglink/vigie/importer"
 	"github.com/eiglink/vigie/report"
 	"github.com/eiglink/vigie/report/reporttest"
+	"github.com/eiglink/vigie/store"
 )
 
 const yml = `forges:
@@ -63,7 +64,7 @@ func file(t *testing.T, v any) *strings.Reader {
 
 func TestImportHistoryFeedsTheReport(t *testing.T) {
 	ctx := context.Background()
-	st := reporttest.NewMemStore()
+	st := reporttest.SQLite(t, "")
 	c := cfg(t)
 	w47 := time.Date(2026, 11, 18, 8, 0, 0, 0, time.UTC)
 	w48 := time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)
@@ -80,8 +81,8 @@ func TestImportHistoryFeedsTheReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Read != 5 || res.Stored != 5 || res.Skipped != 0 || st.Count() != 5 {
-		t.Fatalf("%+v, %d stored", res, st.Count())
+	if res.Read != 5 || res.Stored != 5 || res.Skipped != 0 || count(t, st) != 5 {
+		t.Fatalf("%+v, %d stored", res, count(t, st))
 	}
 	h, err := st.History(ctx, "github.com/beta-org/api", time.Time{}, now)
 	if err != nil || len(h) != 1 || h[0].Defi != "beta" || !h[0].CrawledAt.Equal(w48) {
@@ -106,8 +107,8 @@ func TestImportHistoryFeedsTheReport(t *testing.T) {
 
 	// The same file again stores nothing more.
 	res, err = importer.Import(ctx, st, c, file(t, in), "results.json", importer.Options{Now: now})
-	if err != nil || res.Stored != 0 || res.Skipped != 5 || st.Count() != 5 {
-		t.Errorf("second import: %+v %v, %d stored", res, err, st.Count())
+	if err != nil || res.Stored != 0 || res.Skipped != 5 || count(t, st) != 5 {
+		t.Errorf("second import: %+v %v, %d stored", res, err, count(t, st))
 	}
 }
 
@@ -165,7 +166,7 @@ func TestImportRefusesWholeFile(t *testing.T) {
 // back unchanged.
 func TestImportRoundTrip(t *testing.T) {
 	ctx := context.Background()
-	st := reporttest.NewMemStore()
+	st := reporttest.SQLite(t, "")
 	score := 73
 	in := []checks.Result{{
 		Repo: "github.com/etalab/alpha", URL: "https://github.com/etalab/alpha", Forge: "github", Defi: "alpha",
@@ -191,4 +192,22 @@ func mustJSON(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// count returns how many results st holds.
+func count(t *testing.T, st store.Store) int {
+	t.Helper()
+	latest, err := st.Latest(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, s := range latest {
+		h, err := st.History(context.Background(), s.Result.Repo, time.Time{}, now.Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += len(h)
+	}
+	return n
 }

@@ -95,14 +95,17 @@ func jobs(week, scope string, to ...string) []mail.Job {
 func TestDeliverOnce(t *testing.T) {
 	ctx := context.Background()
 	mp := mailpittest.Start(t)
-	st := reporttest.NewMemStore()
+	db := filepath.Join(t.TempDir(), "vigie.db")
+	first := reporttest.SQLite(t, db)
 	s := sender(t, mp.SMTPPort, "none", mail.Options{})
 	js := jobs("2026-W48", "", "a@example.org", "b@example.org")
-	out, err := mail.Deliver(ctx, st, s, js, at, nil)
+	out, err := mail.Deliver(ctx, first, s, js, at, nil)
 	if err != nil || len(out.Sent) != 2 {
 		t.Fatalf("first run: %+v %v", out, err)
 	}
-	// Again, as a second `--send` or a restart would.
+	// Again after a restart, as a second `--send` would.
+	first.Close()
+	st := reporttest.SQLite(t, db)
 	out, err = mail.Deliver(ctx, st, s, js, at, nil)
 	if err != nil || len(out.Sent) != 0 || len(out.Skipped) != 2 {
 		t.Fatalf("second run: %+v %v", out, err)

@@ -144,10 +144,14 @@ func history() []r {
 	return h
 }
 
-// newStore returns a store holding the fixture's history.
+// newStore returns a SQLite store holding the fixture's history.
 func newStore(t testing.TB) store.Store {
 	t.Helper()
-	st := reporttest.NewMemStore()
+	return fill(t, reporttest.SQLite(t, ""))
+}
+
+func fill(t testing.TB, st store.Store) store.Store {
+	t.Helper()
 	var snaps []store.Snapshot
 	for _, x := range history() {
 		snaps = append(snaps, store.Snapshot{Result: x.result()})

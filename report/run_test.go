@@ -15,6 +15,7 @@ import (
 	"github.com/eiglink/vigie/mail"
 	"github.com/eiglink/vigie/mail/mailpittest"
 	"github.com/eiglink/vigie/report"
+	"github.com/eiglink/vigie/report/reporttest"
 	"github.com/eiglink/vigie/store"
 )
 
@@ -106,7 +107,9 @@ func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
 func TestRunSendsOnce(t *testing.T) {
 	ctx := context.Background()
 	mp := mailpittest.Start(t)
-	st := newStore(t)
+	db := filepath.Join(t.TempDir(), "vigie.db")
+	first := reporttest.SQLite(t, db)
+	st := fill(t, first)
 	cfg := cfgWith(func(c *config.Config) {
 		c.Report.SendToDefiContacts = true
 		c.Report.Recipients = []string{"coachs@example.org", "Coachs@example.org"}
@@ -120,7 +123,11 @@ func TestRunSendsOnce(t *testing.T) {
 	if len(res.Mail.Sent) != 4 {
 		t.Errorf("sent %v", res.Mail.Sent)
 	}
-	// Again: a second --send delivers nothing more.
+	// Again, after a restart: a second --send delivers nothing more.
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	st = reporttest.SQLite(t, db)
 	res, err = report.Run(ctx, st, cfg, o)
 	if err != nil || len(res.Mail.Sent) != 0 || len(res.Mail.Skipped) != 4 {
 		t.Errorf("second run: %+v %v", res.Mail, err)
