@@ -189,6 +189,18 @@ func fixture(t *testing.T) []fakeforge.Repo {
 	return append(repos, pipes...)
 }
 
+// headSHA is the head commit id the fake gives the fixture's repository.
+func headSHA(t *testing.T, path string) string {
+	for _, r := range fixture(t) {
+		if r.Path == path {
+			r.FillSHAs()
+			return r.Commits[0].SHA
+		}
+	}
+	t.Fatalf("no %s in the fixture", path)
+	return ""
+}
+
 // newFake starts the fake GitLab at the root and under /gitlab, as a
 // self-hosted instance with a path prefix is.
 func newFake(t *testing.T) (*fakeforge.GitLab, *httptest.Server) {
@@ -256,6 +268,7 @@ func testFetchEdgeCases(t *testing.T, graphQL bool) {
 				CanonicalPath: "eig/sub/subsub/projet-a", Description: "Projet complet", Topics: []string{"eig", "santé"},
 				DefaultBranch: "main", CreatedAt: now.Add(-day(400)), Stars: 12, OpenIssues: 4, OpenPullRequests: 37,
 				Language: map[bool]string{true: "Go"}[graphQL],
+				HeadSHA:  headSHA(t, "eig/sub/subsub/projet-a"),
 				License: crawler.LicenseFacts{ForgeSPDX: "MIT", ForgePath: "LICENSE", Files: []crawler.LicenseFile{
 					{Path: "LICENSE", SPDX: "MIT", Coverage: got.License.Files[0].Coverage, Bytes: int64(len(mitText))}}},
 				Readme: crawler.ReadmeFacts{Path: "README.md", Bytes: int64(len("# Projet A\n\n## Installation\n")), Text: "# Projet A\n\n## Installation\n"},
@@ -659,5 +672,51 @@ func BenchmarkColdCrawl100(b *testing.B) {
 	for b.Loop() {
 		per, _ := callsPerProject(b, 100)
 		b.ReportMetric(per, "calls/project")
+	}
+}
+
+// A warm crawl reuses the previous facts' files when the head commit did
+// not move, and reads them again when it did.
+func TestWarmCrawlReusesFiles(t *testing.T) {
+	g, srv := newFake(t)
+	host := strings.TrimPrefix(srv.URL, "http://")
+	f := newForge(t, srv.URL)
+	paths := []string{"eig/sub/subsub/projet-a", "eig/cecill", "eig/rst", "eig/ci-perso"}
+	jobs := make([]crawler.Job, len(paths))
+	for i, p := range paths {
+		jobs[i] = crawler.Job{Ref: ref(host, p)}
+	}
+	cold := f.Fetch(context.Background(), jobs, now)
+	g.ResetCounts()
+	for i := range jobs {
+		jobs[i].Previous = &cold[i]
+	}
+	warm := f.Fetch(context.Background(), jobs, now)
+	if !reflect.DeepEqual(warm, cold) {
+		for i := range warm {
+			if !reflect.DeepEqual(warm[i], cold[i]) {
+				t.Errorf("%s: warm facts differ from cold ones:\nwarm %+v\ncold %+v", paths[i], warm[i], cold[i])
+			}
+		}
+	}
+	routes := g.PathCounts()
+	if routes["GET projects/:id/repository/tree"] != 0 || routes["GET projects/:id/repository/files/:file/raw"] != 0 {
+		t.Errorf("warm crawl read files again: %v", routes)
+	}
+	t.Logf("warm crawl: %.2f calls per project: %v", float64(g.Requests())/float64(len(jobs)), routes)
+
+	// The project moved on: a new commit changed the README.
+	repos := fixture(t)
+	for i := range repos {
+		if repos[i].Path == "eig/sub/subsub/projet-a" {
+			repos[i].Files["README.md"] = "# Projet A, nouvelle version\n"
+			repos[i].Commits = append([]fakeforge.Commit{{AuthorEmail: "c@x.org", Date: now.Add(-time.Hour)}}, repos[i].Commits...)
+		}
+	}
+	srv2 := httptest.NewServer(fakeforge.NewGitLab(repos))
+	t.Cleanup(srv2.Close)
+	moved := newForge(t, srv2.URL).Fetch(context.Background(), []crawler.Job{{Ref: ref(host, paths[0]), Previous: &cold[0]}}, now)[0]
+	if moved.Readme.Text != "# Projet A, nouvelle version\n" || moved.HeadSHA == cold[0].HeadSHA || moved.Activity.Commits90d != 11 {
+		t.Errorf("after a push: readme %q, head %s, commits %d", moved.Readme.Text, moved.HeadSHA, moved.Activity.Commits90d)
 	}
 }
