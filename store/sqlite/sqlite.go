@@ -19,14 +19,15 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	"modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/eiglink/vigie/checks"
 	"github.com/eiglink/vigie/store"
 	"github.com/eiglink/vigie/store/internal/codec"
+	"github.com/eiglink/vigie/store/internal/gate"
 	"github.com/eiglink/vigie/store/internal/migrations"
 )
 
@@ -64,9 +65,7 @@ type Store struct {
 	// cheaper and fairer than every writer polling the busy handler.
 	write chan struct{}
 
-	mu       sync.Mutex
-	closed   bool
-	inflight sync.WaitGroup
+	gate gate.Gate
 }
 
 var _ store.Store = (*Store)(nil)
@@ -125,13 +124,38 @@ func Open(ctx context.Context, dsn string, logger *slog.Logger) (*Store, error) 
 		db.SetMaxOpenConns(1)
 	}
 	s := &Store{db: db, path: dsn, log: logger, write: make(chan struct{}, 1)}
-	version, err := s.migrate(ctx)
+	version, err := s.migrateRetrying(ctx)
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)
 	}
 	logger.Debug("store opened", "driver", "sqlite", "path", dsn, "schema_version", version)
 	return s, nil
+}
+
+// migrateRetrying runs migrate, trying again for up to BusyTimeout while
+// the database answers SQLITE_BUSY. Processes opening a new file together
+// race to switch it to WAL and create the WAL index, and SQLite reports
+// that race as BUSY without waiting on the busy timeout.
+func (s *Store) migrateRetrying(ctx context.Context) (int, error) {
+	deadline := time.Now().Add(BusyTimeout)
+	for attempt := 1; ; attempt++ {
+		version, err := s.migrate(ctx)
+		if err == nil || !isBusy(err) || time.Now().After(deadline) {
+			return version, err
+		}
+		s.log.Debug("database busy at open, retrying", "path", s.path, "attempt", attempt)
+		select {
+		case <-time.After(time.Duration(min(attempt, 20)) * 5 * time.Millisecond):
+		case <-ctx.Done():
+			return 0, fmt.Errorf("%w (after %v)", ctx.Err(), err)
+		}
+	}
+}
+
+func isBusy(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
 // migrate applies the pending migrations in one write transaction, so a
@@ -179,17 +203,9 @@ func (s *Store) migrate(ctx context.Context) (int, error) {
 }
 
 // begin admits a call unless the store is closed; end must follow.
-func (s *Store) begin() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return store.ErrClosed
-	}
-	s.inflight.Add(1)
-	return nil
-}
+func (s *Store) begin() error { return s.gate.Enter() }
 
-func (s *Store) end() { s.inflight.Done() }
+func (s *Store) end() { s.gate.Leave() }
 
 // lockWrite waits for this process's write turn, or ctx.
 func (s *Store) lockWrite(ctx context.Context) error {
@@ -206,14 +222,9 @@ func (s *Store) unlockWrite() { <-s.write }
 // Close waits for the calls in flight (a crawl being saved commits or rolls
 // back as a whole), then closes the database, which checkpoints the WAL.
 func (s *Store) Close() error {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
+	if !s.gate.Close() {
 		return nil
 	}
-	s.closed = true
-	s.mu.Unlock()
-	s.inflight.Wait()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close sqlite %s: %w", s.path, err)
 	}

@@ -819,7 +819,7 @@ func testConcurrentWriters(t *testing.T, newDB NewDB) {
 
 func testConcurrentOpen(t *testing.T, newDB NewDB) {
 	open := newDB(t)
-	const n = 6
+	const n = 8
 	var wg sync.WaitGroup
 	stores := make([]store.Store, n)
 	errs := make([]error, n)
