@@ -87,7 +87,7 @@ func Readme(f crawler.Facts, o Options) Check {
 			what = o.text("le modèle "+a.template+" laissé tel quel", "the "+a.template+" template left as is")
 		}
 		c.Score = score
-		c.Reason = o.text(fmt.Sprintf("Le README %s est %s : il ne présente pas le projet.", r.Path, what),
+		c.Reason = o.text(fmt.Sprintf("Le fichier %s est %s : il ne présente pas le projet.", r.Path, what),
 			fmt.Sprintf("The README %s is %s: it does not present the project.", r.Path, what))
 		c.Remediation = o.text(fmt.Sprintf("Réécrivez %s avec : %s.", r.Path, strings.Join(missing, " ; ")),
 			fmt.Sprintf("Rewrite %s with: %s.", r.Path, strings.Join(missing, "; ")))
@@ -99,22 +99,22 @@ func Readme(f crawler.Facts, o Options) Check {
 	}
 	c.Score = min(score, 10)
 	if c.Score == 10 {
-		c.Reason = o.text(fmt.Sprintf("Le README %s présente le projet, explique comment l'installer et l'utiliser, comment contribuer, et nomme sa licence.", r.Path),
+		c.Reason = o.text(fmt.Sprintf("Le fichier %s présente le projet, explique comment l'installer et l'utiliser, comment contribuer, et nomme sa licence.", r.Path),
 			fmt.Sprintf("The README %s presents the project, explains how to install and use it and how to contribute, and names its licence.", r.Path))
 		return c
 	}
 	if len(missing) == 0 {
 		// Every part is there but the README is short.
-		c.Reason = o.text(fmt.Sprintf("Le README %s a toutes les parties attendues mais reste court (%d octets).", r.Path, r.Bytes),
+		c.Reason = o.text(fmt.Sprintf("Le fichier %s a toutes les parties attendues mais reste court (%d octets).", r.Path, r.Bytes),
 			fmt.Sprintf("The README %s has every expected part but is short (%d bytes).", r.Path, r.Bytes))
 		c.Remediation = o.text("Détaillez l'installation et l'utilisation : prérequis, configuration, exemples de commandes et de résultats.",
 			"Expand installation and usage: prerequisites, configuration, example commands and output.")
 		return c
 	}
-	c.Reason = o.text(fmt.Sprintf("Le README %s (%d octets) n'a pas %s.", r.Path, r.Bytes, missing[0]),
+	c.Reason = o.text(fmt.Sprintf("Il manque au fichier %s (%d octets) %s.", r.Path, r.Bytes, missing[0]),
 		fmt.Sprintf("The README %s (%d bytes) lacks %s.", r.Path, r.Bytes, missing[0]))
 	if len(missing) > 1 {
-		c.Reason = o.text(fmt.Sprintf("Le README %s (%d octets) n'a pas %d des éléments attendus, dont %s.", r.Path, r.Bytes, len(missing), missing[0]),
+		c.Reason = o.text(fmt.Sprintf("Il manque %d éléments attendus au fichier %s (%d octets), dont %s.", len(missing), r.Path, r.Bytes, missing[0]),
 			fmt.Sprintf("The README %s (%d bytes) lacks %d of the expected parts, among them %s.", r.Path, r.Bytes, len(missing), missing[0]))
 	}
 	c.Remediation = o.text(fmt.Sprintf("Ajoutez à %s : %s.", r.Path, strings.Join(missing, " ; ")),
