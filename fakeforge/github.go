@@ -47,10 +47,12 @@ type gitHubConfig struct {
 	anonLimit, limit int
 }
 
-// WithGitHubRateLimit sets the hourly limits the rate-limit headers report
-// (GitHub: 60 without a token, 5,000 with one). Clients such as go-github
-// stop sending once Remaining reaches 0, so tests crawling many repositories
-// anonymously raise the first.
+// WithGitHubRateLimit sets the hourly limits the rate-limit headers report.
+// GitHub's are 60 without a token and 5,000 with one; the fake reports
+// 5,000 for both by default, because clients such as go-github stop sending
+// once Remaining reaches 0, and the demo and the benchmark crawl
+// anonymously. Tests of rate limiting set GitHub's values here (or use the
+// fault middleware).
 func WithGitHubRateLimit(anonymous, authenticated int) GitHubOption {
 	return func(c *gitHubConfig) { c.anonLimit, c.limit = anonymous, authenticated }
 }
@@ -87,7 +89,7 @@ type ghEntry struct {
 // NewGitHub builds a fake GitHub serving repos. A schema that cannot be
 // loaded makes it panic: that is a broken test setup, not a runtime case.
 func NewGitHub(repos []Repo, opts ...GitHubOption) *GitHub {
-	cfg := gitHubConfig{anonLimit: 60, limit: 5000}
+	cfg := gitHubConfig{anonLimit: 5000, limit: 5000}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -305,13 +307,22 @@ func bearer(r *http.Request) string {
 // rateHeaders writes GitHub's rate-limit headers. Nothing is refused: the
 // fake measures use, the fault middleware simulates exhaustion.
 func (g *GitHub) rateHeaders(w http.ResponseWriter, tok, resource string) {
+	g.writeRateHeaders(w, tok, resource, 1)
+}
+
+// peekRateHeaders writes the headers without spending a request.
+func (g *GitHub) peekRateHeaders(w http.ResponseWriter, tok, resource string) {
+	g.writeRateHeaders(w, tok, resource, 0)
+}
+
+func (g *GitHub) writeRateHeaders(w http.ResponseWriter, tok, resource string, spend int) {
 	limit := g.limits[1]
 	if tok == "" {
 		limit = g.limits[0]
 	}
 	key := resource + "/" + tok
 	g.mu.Lock()
-	g.used[key]++
+	g.used[key] += spend
 	used := g.used[key]
 	g.mu.Unlock()
 	h := w.Header()
@@ -344,14 +355,20 @@ func (g *GitHub) writeOK(w http.ResponseWriter, r *http.Request, tok string, v a
 	b, _ := json.Marshal(v)
 	sum := sha256.Sum256(append([]byte(tok+"\x00"), b...))
 	etag := `W/"` + hex.EncodeToString(sum[:16]) + `"`
-	g.rateHeaders(w, tok, "core")
 	w.Header().Set("ETag", etag)
 	w.Header().Set("Cache-Control", "private, max-age=60, s-maxage=60")
 	w.Header().Set("Vary", "Accept, Authorization, Cookie, X-GitHub-OTP")
 	if inm := r.Header.Get("If-None-Match"); inm != "" && (inm == etag || strings.TrimPrefix(inm, "W/") == strings.TrimPrefix(etag, "W/")) {
+		// A 304 is free with a token and counts without one, as on GitHub.
+		if tok == "" {
+			g.rateHeaders(w, tok, "core")
+		} else {
+			g.peekRateHeaders(w, tok, "core")
+		}
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
+	g.rateHeaders(w, tok, "core")
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(b)

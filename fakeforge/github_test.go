@@ -68,7 +68,7 @@ func ghGet(t *testing.T, srv *httptest.Server, path string, hdr ...string) (*htt
 }
 
 func TestGitHubREST(t *testing.T) {
-	srv := httptest.NewServer(NewGitHub(ghTestRepos()))
+	srv := httptest.NewServer(NewGitHub(ghTestRepos(), WithGitHubRateLimit(60, 5000)))
 	defer srv.Close()
 	tests := []struct {
 		path    string
@@ -159,7 +159,7 @@ func TestGitHubPaginationAndSince(t *testing.T) {
 }
 
 func TestGitHubETag(t *testing.T) {
-	srv := httptest.NewServer(NewGitHub(ghTestRepos()))
+	srv := httptest.NewServer(NewGitHub(ghTestRepos(), WithGitHubRateLimit(60, 5000)))
 	defer srv.Close()
 	resp, _ := ghGet(t, srv, "/repos/eig/app", "Authorization", "Bearer t1")
 	etag := resp.Header.Get("ETag")
@@ -170,13 +170,20 @@ func TestGitHubETag(t *testing.T) {
 	if resp.StatusCode != 304 || len(body) != 0 {
 		t.Errorf("matching If-None-Match: %d %q, want 304 and no body", resp.StatusCode, body)
 	}
-	if resp.Header.Get("X-RateLimit-Limit") != "5000" {
-		t.Errorf("authenticated limit = %s", resp.Header.Get("X-RateLimit-Limit"))
+	if resp.Header.Get("X-RateLimit-Limit") != "5000" || resp.Header.Get("X-RateLimit-Used") != "1" {
+		t.Errorf("authenticated limit = %s, used %s after a 304 (free with a token)",
+			resp.Header.Get("X-RateLimit-Limit"), resp.Header.Get("X-RateLimit-Used"))
 	}
 	// ETags differ per token, as on GitHub.
 	resp, _ = ghGet(t, srv, "/repos/eig/app", "Authorization", "Bearer t2", "If-None-Match", etag)
 	if resp.StatusCode != 200 {
 		t.Errorf("another token's ETag: %d, want 200", resp.StatusCode)
+	}
+	// Without a token a 304 still counts.
+	resp, _ = ghGet(t, srv, "/repos/eig/app")
+	resp, _ = ghGet(t, srv, "/repos/eig/app", "If-None-Match", resp.Header.Get("ETag"))
+	if resp.StatusCode != 304 || resp.Header.Get("X-RateLimit-Remaining") != "58" {
+		t.Errorf("anonymous 304: %d, remaining %s, want 304 and 58", resp.StatusCode, resp.Header.Get("X-RateLimit-Remaining"))
 	}
 }
 
