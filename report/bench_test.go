@@ -93,4 +93,3 @@ func BenchmarkBuild1000x26(b *testing.B) {
 		}
 	}
 }
-

@@ -20,6 +20,9 @@ var messages = map[string]map[string]string{
 		"previous":             "semaine précédente\u00a0: %s",
 		"no_previous":          "pas de score la semaine précédente",
 		"repos":                "dépôts suivis cette semaine",
+		"repos.one":            "dépôt suivi cette semaine",
+		"scored.one":           "noté",
+		"unreachable_n.one":    "injoignable",
 		"scored":               "notés",
 		"unreachable_n":        "injoignables",
 		"trend":                "Évolution du score moyen sur %d semaines",
@@ -71,6 +74,9 @@ var messages = map[string]map[string]string{
 		"previous":             "previous week: %s",
 		"no_previous":          "no score the previous week",
 		"repos":                "repositories followed this week",
+		"repos.one":            "repository followed this week",
+		"scored.one":           "scored",
+		"unreachable_n.one":    "unreachable",
 		"scored":               "scored",
 		"unreachable_n":        "unreachable",
 		"trend":                "Average score over %d weeks",
@@ -135,6 +141,17 @@ func (l lang) T(key string, args ...any) string {
 		return m
 	}
 	return fmt.Sprintf(m, args...)
+}
+
+// N is key's wording for n things: "key.one" for 0 and 1 in French, 1 in
+// English, else key.
+func (l lang) N(n int, key string) string {
+	if n == 1 || (n == 0 && l == "fr") {
+		if m, ok := messages[string(l)][key+".one"]; ok {
+			return m
+		}
+	}
+	return l.T(key)
 }
 
 // Date formats a date: "30 novembre 2026", "30 November 2026".

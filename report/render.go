@@ -153,6 +153,7 @@ func scoreColor(p *int, outOf int) string {
 func funcs(l lang) map[string]any {
 	return map[string]any{
 		"t": l.T,
+		"n": l.N,
 		// c is the colon and its spacing: " : " in French, ": " in English.
 		"c": func() string { return map[lang]string{"fr": "\u00a0: ", "en": ": "}[l] },
 		"score": func(p *int) string {

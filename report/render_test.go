@@ -44,6 +44,7 @@ func TestRenderHTMLFrench(t *testing.T) {
 		"CI en échec", "De nouveau actif", "Licence retirée", "Nouveau", "Injoignable",
 		remediationHTML("readme"),
 		"11/12 (92\u202f%)", // licence coverage
+		"1</strong> injoignable<", "13</strong> dépôts suivis",
 		"<svg", "<polyline",
 	} {
 		if !strings.Contains(h, want) {

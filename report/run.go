@@ -21,6 +21,10 @@ import (
 // a usage error.
 var ErrBadWeek = errors.New("bad week")
 
+// ErrNoRecipient is returned (wrapped) when sending is asked but the
+// configuration names nobody to send to: a configuration error.
+var ErrNoRecipient = errors.New("nobody to send the report to")
+
 // RunOptions are `vigie report`'s flags and collaborators.
 type RunOptions struct {
 	// Week is --week ("2026-W48"); "" means the last complete week.
@@ -199,7 +203,7 @@ func Jobs(d *Data, cfg *config.Config, now time.Time) ([]mail.Job, error) {
 		}
 	}
 	if len(jobs) == 0 {
-		return nil, fmt.Errorf("%s: report.recipients: nobody to send the report to", cfgFile(cfg))
+		return nil, fmt.Errorf("%s: report.recipients: %w (and no défi contact with report.send_to_defi_contacts)", cfgFile(cfg), ErrNoRecipient)
 	}
 	return jobs, nil
 }

@@ -255,7 +255,7 @@ func TestRunErrors(t *testing.T) {
 	// Nobody to send to.
 	cfg = cfgWith(func(c *config.Config) { c.Report.Recipients = nil; c.File = "vigie.yml" })
 	_, err = report.Run(ctx, st, cfg, report.RunOptions{Week: "2026-W48", Out: t.TempDir(), Send: true, Now: now})
-	if err == nil || !strings.Contains(err.Error(), "vigie.yml: report.recipients") {
+	if !errors.Is(err, report.ErrNoRecipient) || !strings.Contains(err.Error(), "vigie.yml: report.recipients") {
 		t.Errorf("no recipient: %v", err)
 	}
 }
