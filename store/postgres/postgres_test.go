@@ -2,11 +2,8 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 
@@ -14,59 +11,13 @@ import (
 
 	"github.com/eiglink/vigie/store"
 	"github.com/eiglink/vigie/store/postgres"
+	"github.com/eiglink/vigie/store/postgres/pgtest"
 	"github.com/eiglink/vigie/store/storetest"
 )
 
-// dsn returns the test server's DSN. Without one the tests are skipped on
-// a workstation and fail in CI, where skipping would hide the back-end.
-func dsn(t testing.TB) string {
-	d := os.Getenv("VIGIE_TEST_POSTGRES_DSN")
-	if d == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("VIGIE_TEST_POSTGRES_DSN is not set (store/testdata/start-postgres.sh prints one)")
-		}
-		t.Skip("VIGIE_TEST_POSTGRES_DSN is not set; store/testdata/start-postgres.sh starts a server and prints it")
-	}
-	return d
-}
-
-// admin runs one statement on the test server outside any test schema.
-func admin(t testing.TB, sql string) {
-	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dsn(t))
-	if err != nil {
-		t.Fatalf("connect to the test server: %v", err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, sql); err != nil {
-		t.Fatalf("%s: %v", sql, err)
-	}
-}
-
-// schemaDSN creates a fresh schema, dropped when the test ends, and returns
-// a DSN whose search_path is that schema: every test gets an empty database
-// of its own on the one server.
-func schemaDSN(t testing.TB) string {
-	base := dsn(t)
-	var b [8]byte
-	rand.Read(b[:])
-	schema := "vigie_test_" + hex.EncodeToString(b[:])
-	admin(t, `CREATE SCHEMA `+schema)
-	t.Cleanup(func() { admin(t, `DROP SCHEMA `+schema+` CASCADE`) })
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("VIGIE_TEST_POSTGRES_DSN is not a URL: %v", err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
-
 func newDB(t testing.TB) storetest.Opener {
 	// Tests run in parallel, each with pools of its own: keep them small.
-	d := schemaDSN(t) + "&pool_max_conns=4"
+	d := pgtest.SchemaDSN(t) + "&pool_max_conns=4"
 	return func(ctx context.Context) (store.Store, error) {
 		return postgres.Open(ctx, d, nil)
 	}
@@ -78,7 +29,7 @@ func TestConformance(t *testing.T) {
 
 // TestSchemaNewer: a database migrated by a newer vigie is refused.
 func TestSchemaNewer(t *testing.T) {
-	d := schemaDSN(t)
+	d := pgtest.SchemaDSN(t)
 	ctx := context.Background()
 	s, err := postgres.Open(ctx, d, nil)
 	if err != nil {
@@ -107,7 +58,7 @@ func TestSchemaNewer(t *testing.T) {
 // TestMigrationsRecorded: replicas opening together apply each migration
 // once (storetest's ConcurrentOpen checks they all succeed).
 func TestMigrationsRecorded(t *testing.T) {
-	d := schemaDSN(t)
+	d := pgtest.SchemaDSN(t)
 	ctx := context.Background()
 	for range 3 {
 		s, err := postgres.Open(ctx, d, nil)
@@ -133,7 +84,7 @@ func TestMigrationsRecorded(t *testing.T) {
 }
 
 func TestOpenErrors(t *testing.T) {
-	base := dsn(t)
+	base := pgtest.DSN(t)
 	u, err := url.Parse(base)
 	if err != nil {
 		t.Fatal(err)
