@@ -515,12 +515,14 @@ func (f *Forge) graphHistory(ctx context.Context, raws []*raw, heads []string, n
 	return nil
 }
 
-// graphListOrg lists an organisation's or a user's repositories.
+// graphListOrg lists an organisation's or a user's public repositories:
+// vigie publishes what it finds, so a token's access to private ones must
+// not leak them.
 func (f *Forge) graphListOrg(ctx context.Context, org string) ([]crawler.OrgRepo, error) {
 	const q = `query vigieOrg($login: String!, $after: String) {
   rateLimit { cost remaining resetAt }
   repositoryOwner(login: $login) {
-    repositories(first: 100, after: $after, ownerAffiliations: [OWNER], orderBy: {field: NAME, direction: ASC}) {
+    repositories(first: 100, after: $after, ownerAffiliations: [OWNER], privacy: PUBLIC, orderBy: {field: NAME, direction: ASC}) {
       pageInfo { hasNextPage endCursor }
       nodes { nameWithOwner isFork isArchived }
     }

@@ -119,10 +119,7 @@ func (f *Forge) restFetch(ctx context.Context, ref crawler.Ref, now time.Time) c
 		// GitHub names the branch an empty repository will get; GraphQL
 		// has no default branch then. Facts say "none" either way.
 		r.branch = ""
-		r.openIssues, r.openPRs, err = f.restIssueCounts(ctx, c, owner, name, repo)
-		if err != nil {
-			return fail(err)
-		}
+		r.openIssues, r.openPRs = f.restIssueCounts(ctx, c, owner, name, repo)
 		return r.facts(ref, now)
 	}
 
@@ -191,36 +188,37 @@ func (f *Forge) restFetch(ctx context.Context, ref crawler.Ref, now time.Time) c
 
 	r.ciStatus = f.restCI(ctx, c, owner, name, headSHA)
 
+	// Releases and pull requests are secondary facts: a failure there is
+	// logged, not worth losing the repository's result.
 	rel, _, err := c.Repositories.GetLatestRelease(ctx, owner, name)
 	switch {
 	case statusOf(err) == http.StatusNotFound:
 	case err != nil:
-		return fail(fmt.Errorf("latest release: %w", err))
+		f.log.Warn("latest release", "repo", owner+"/"+name, "err", err)
 	default:
 		r.release = &crawler.Release{Tag: rel.GetTagName(), Name: rel.GetName(), PublishedAt: rel.GetPublishedAt().Time.UTC()}
 	}
-	r.openIssues, r.openPRs, err = f.restIssueCounts(ctx, c, owner, name, repo)
-	if err != nil {
-		return fail(err)
-	}
+	r.openIssues, r.openPRs = f.restIssueCounts(ctx, c, owner, name, repo)
 	return r.facts(ref, now)
 }
 
 // restIssueCounts splits open_issues_count, which counts pull requests too:
 // the number of open pull requests is the last page of a one-per-page list.
-func (f *Forge) restIssueCounts(ctx context.Context, c *gh.Client, owner, name string, repo *gh.Repository) (issues, prs int, err error) {
+// When that list fails, the issues keep the pull requests in.
+func (f *Forge) restIssueCounts(ctx context.Context, c *gh.Client, owner, name string, repo *gh.Repository) (issues, prs int) {
 	list, resp, err := c.PullRequests.List(ctx, owner, name, &gh.PullRequestListOptions{State: "open", ListOptions: gh.ListOptions{PerPage: 1}})
 	if err != nil {
-		return 0, 0, fmt.Errorf("open pull requests: %w", err)
-	}
-	prs = len(list)
-	if resp.LastPage > 0 {
-		prs = resp.LastPage
+		f.log.Warn("open pull requests", "repo", owner+"/"+name, "err", err)
+	} else {
+		prs = len(list)
+		if resp.LastPage > 0 {
+			prs = resp.LastPage
+		}
 	}
 	if !repo.GetHasIssues() {
-		return -1, prs, nil
+		return -1, prs
 	}
-	return max(repo.GetOpenIssuesCount()-prs, 0), prs, nil
+	return max(repo.GetOpenIssuesCount()-prs, 0), prs
 }
 
 // restCI tells how the head commit's CI went, from its check runs (GitHub
@@ -288,8 +286,8 @@ func (f *Forge) restCI(ctx context.Context, c *gh.Client, owner, name, sha strin
 	return crawler.StatusNone
 }
 
-// restListOrg lists an organisation's repositories, or a user's when
-// /orgs answers 404.
+// restListOrg lists an organisation's public repositories, or a user's
+// when /orgs answers 404.
 func (f *Forge) restListOrg(ctx context.Context, org string) ([]crawler.OrgRepo, error) {
 	c := f.restClient()
 	var out []crawler.OrgRepo
@@ -298,7 +296,7 @@ func (f *Forge) restListOrg(ctx context.Context, org string) ([]crawler.OrgRepo,
 			out = append(out, crawler.OrgRepo{Path: r.GetFullName(), Fork: r.GetFork(), Archived: r.GetArchived()})
 		}
 	}
-	opt := &gh.RepositoryListByOrgOptions{Type: "all", ListOptions: gh.ListOptions{PerPage: 100}}
+	opt := &gh.RepositoryListByOrgOptions{Type: "public", ListOptions: gh.ListOptions{PerPage: 100}}
 	for {
 		list, resp, err := c.Repositories.ListByOrg(ctx, org, opt)
 		if statusOf(err) == http.StatusNotFound && opt.Page == 0 {
