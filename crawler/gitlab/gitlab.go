@@ -372,12 +372,17 @@ func (f *Forge) fetch(ctx context.Context, cl *gl.Client, job crawler.Job, now t
 		return crawler.Facts{Ref: ref, CrawledAt: facts.CrawledAt, Error: err.Error(), NotFound: false}
 	}
 	f.pipelineFacts(ctx, c, &facts, &p, log)
-	if gp := batch[strings.ToLower(p.PathWithNamespace)]; gp != nil {
+	// What the GraphQL batch did not answer comes from REST: GraphQL is
+	// off or failed, the project was asked under an old path, or a
+	// connection came back null although REST says the feature is on.
+	gp := batch[strings.ToLower(p.PathWithNamespace)]
+	if gp != nil {
 		graphQLFacts(&facts, gp)
-	} else {
-		// Not in the batch: GraphQL is off, failed, or the project was
-		// asked under an old path.
+	}
+	if gp == nil || gp.MergeRequests == nil {
 		f.mergeRequestFacts(ctx, c, &facts, &p, log)
+	}
+	if gp == nil || gp.Releases == nil {
 		f.releaseFacts(ctx, c, &facts, &p, log)
 	}
 	return facts
@@ -608,17 +613,49 @@ func (f *Forge) listFiles(ctx context.Context, c call, id, branch string) ([]cra
 	}
 	var extra []crawler.File
 	for _, e := range files {
-		if e.Dir && treeDirs[strings.ToLower(e.Path)] {
-			sub, err := f.tree(ctx, c, id, branch, e.Path, strings.EqualFold(e.Path, ".github"))
-			if err != nil {
-				return nil, err
+		if !e.Dir || !treeDirs[strings.ToLower(e.Path)] {
+			continue
+		}
+		recursive := strings.EqualFold(e.Path, ".github")
+		sub, err := f.tree(ctx, c, id, branch, e.Path, recursive)
+		if err != nil {
+			return nil, err
+		}
+		extra = append(extra, sub...)
+		if recursive {
+			// A server that ignores recursive=true lists workflows/ as a
+			// folder with nothing under it: list that folder itself.
+			wf := e.Path + "/workflows"
+			if hasDir(sub, wf) && !hasUnder(sub, wf) {
+				more, err := f.tree(ctx, c, id, branch, wf, false)
+				if err != nil {
+					return nil, err
+				}
+				extra = append(extra, more...)
 			}
-			extra = append(extra, sub...)
 		}
 	}
 	files = append(files, extra...)
 	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
 	return files, nil
+}
+
+func hasDir(files []crawler.File, dir string) bool {
+	for _, f := range files {
+		if f.Dir && f.Path == dir {
+			return true
+		}
+	}
+	return false
+}
+
+func hasUnder(files []crawler.File, dir string) bool {
+	for _, f := range files {
+		if strings.HasPrefix(f.Path, dir+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 // licenseFiles reads and identifies every top-level licence file.

@@ -181,11 +181,13 @@ func fixture(t *testing.T) []fakeforge.Repo {
 	fork := base("eig/outils/fourche")
 	fork.Fork = true
 
+	dotted := base("eig/site.gouv.fr")
+
 	user := base("jdupont/perso")
 	user.UserOwned = true
 
 	repos := []fakeforge.Repo{full, renamed, private, empty, archived, cecill, ouverte, twoLicences, rst, bare, noReadme,
-		customCI, remoteCI, missingCI, annuleApresEchec, busy, edge, dormant, noIssues, fork, user}
+		customCI, remoteCI, missingCI, annuleApresEchec, busy, edge, dormant, noIssues, fork, dotted, user}
 	return append(repos, pipes...)
 }
 
@@ -424,6 +426,11 @@ func testFetchEdgeCases(t *testing.T, graphQL bool) {
 		{"eig/sans-tickets", func(t *testing.T, got crawler.Facts) {
 			if got.OpenIssues != -1 {
 				t.Errorf("issues disabled: OpenIssues %d, want -1", got.OpenIssues)
+			}
+		}},
+		{"eig/site.gouv.fr", func(t *testing.T, got crawler.Facts) {
+			if got.CanonicalPath != "eig/site.gouv.fr" || got.Readme.Path != "README.md" {
+				t.Errorf("dotted name: %q %+v", got.CanonicalPath, got.Readme)
 			}
 		}},
 		{"eig/outils/fourche", func(t *testing.T, got crawler.Facts) {
@@ -718,5 +725,34 @@ func TestWarmCrawlReusesFiles(t *testing.T) {
 	moved := newForge(t, srv2.URL).Fetch(context.Background(), []crawler.Job{{Ref: ref(host, paths[0]), Previous: &cold[0]}}, now)[0]
 	if moved.Readme.Text != "# Projet A, nouvelle version\n" || moved.HeadSHA == cold[0].HeadSHA || moved.Activity.Commits90d != 11 {
 		t.Errorf("after a push: readme %q, head %s, commits %d", moved.Readme.Text, moved.HeadSHA, moved.Activity.Commits90d)
+	}
+}
+
+// A server that knows less than GitLab: it ignores recursive=true on the
+// tree, and its GraphQL API answers null connections. The facts must not
+// suffer: the crawler lists the workflows folder itself and asks REST.
+func TestLesserServer(t *testing.T) {
+	g := fakeforge.NewGitLab(fixture(t))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/api/graphql") {
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, `{"data":{"projects":{"nodes":[{"fullPath":"eig/sub/subsub/projet-a","mergeRequests":null,"releases":null,"languages":[]}]}}}`)
+			return
+		}
+		q := r.URL.Query()
+		q.Del("recursive")
+		r.URL.RawQuery = q.Encode()
+		g.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	got := fetchOne(t, newForge(t, srv.URL), strings.TrimPrefix(srv.URL, "http://"), "eig/sub/subsub/projet-a")
+	if got.Error != "" {
+		t.Fatal(got.Error)
+	}
+	if !reflect.DeepEqual(got.CI.Systems, []string{"github-actions", "gitlab-ci"}) {
+		t.Errorf("CI systems %v: workflows not listed", got.CI.Systems)
+	}
+	if got.OpenPullRequests != 37 || got.Release == nil || got.Release.Tag != "v1.2.0" {
+		t.Errorf("null GraphQL connections: MRs %d, release %+v; want REST's answers", got.OpenPullRequests, got.Release)
 	}
 }
