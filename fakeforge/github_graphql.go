@@ -795,6 +795,9 @@ func (c *gqlCommit) field(name string, args map[string]any) (any, error) {
 		}
 		return gqlMap{"GitActor", map[string]any{"name": cm.AuthorName, "email": cm.AuthorEmail,
 			"date": ts(d), "user": user}}, nil
+	case "tree":
+		// The fake keeps one tree, the head's, for every commit.
+		return gqlTree{o: c.o, path: ""}, nil
 	case "statusCheckRollup":
 		if c.i != 0 || r.CI == nil {
 			return nil, nil

@@ -122,7 +122,7 @@ const repoFragment = `fragment repo on Repository {
   pullRequests(states: [OPEN]) { totalCount }
   latestRelease { tagName name publishedAt }
   licenseInfo { spdxId key }
-  defaultBranchRef { name target { ... on Commit { oid committedDate statusCheckRollup { state } } } }
+  defaultBranchRef { name target { ... on Commit { oid committedDate statusCheckRollup { state } tree { ...tree } } } }
   root: object(expression: "HEAD:") { ...tree }
   dotgithub: object(expression: "HEAD:.github") { ...tree }
   workflows: object(expression: "HEAD:.github/workflows") { ...tree }
@@ -183,6 +183,7 @@ type gqlRepo struct {
 			StatusCheckRollup *struct {
 				State string `json:"state"`
 			} `json:"statusCheckRollup"`
+			Tree *gqlTree `json:"tree"`
 		} `json:"target"`
 	} `json:"defaultBranchRef"`
 	Root       *gqlTree `json:"root"`
@@ -332,10 +333,16 @@ func rawFromGraph(g *gqlRepo) *raw {
 	} else {
 		r.empty = true
 	}
+	// The root tree comes both from the "HEAD:" expression and from the
+	// head commit: they are the same on GitHub, and either is enough.
+	root := g.Root
+	if root == nil && g.DefaultBranchRef != nil {
+		root = g.DefaultBranchRef.Target.Tree
+	}
 	for _, t := range []struct {
 		dir  string
 		tree *gqlTree
-	}{{"", g.Root}, {".github", g.DotGithub}, {".github/workflows", g.Workflows}, {"docs", g.Docs},
+	}{{"", root}, {".github", g.DotGithub}, {".github/workflows", g.Workflows}, {"docs", g.Docs},
 		{".circleci", g.CircleCI}, {".woodpecker", g.Woodpecker}, {".azure-pipelines", g.Azure}} {
 		if t.tree == nil {
 			continue
