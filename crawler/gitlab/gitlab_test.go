@@ -756,3 +756,21 @@ func TestLesserServer(t *testing.T) {
 		t.Errorf("null GraphQL connections: MRs %d, release %+v; want REST's answers", got.OpenPullRequests, got.Release)
 	}
 }
+
+// Above 10,000 items GitLab leaves X-Total out: the count is unknown (-1)
+// through REST; GraphQL's count has no such limit.
+func TestManyMergeRequests(t *testing.T) {
+	for _, graphQL := range []bool{true, false} {
+		repo := fakeforge.Repo{Path: "eig/populaire", DefaultBranch: "main", OpenPullRequests: 12000,
+			Files: map[string]string{"README.md": "x"}, Commits: commits(now.Add(-time.Hour), 1, time.Hour, "a@x.org")}
+		g := fakeforge.NewGitLab([]fakeforge.Repo{repo})
+		g.SetGraphQL(graphQL)
+		srv := httptest.NewServer(g)
+		got := fetchOne(t, newForge(t, srv.URL), "h", "eig/populaire")
+		srv.Close()
+		want := map[bool]int{true: 12000, false: -1}[graphQL]
+		if got.Error != "" || got.OpenPullRequests != want {
+			t.Errorf("graphql %v: %d open merge requests (error %q), want %d", graphQL, got.OpenPullRequests, got.Error, want)
+		}
+	}
+}

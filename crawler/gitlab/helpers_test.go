@@ -107,3 +107,16 @@ func TestNewRejectsBadURL(t *testing.T) {
 		t.Errorf("API base %q", got)
 	}
 }
+
+func TestValidUTF8Prefix(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"abc", "abc"},
+		{"caf\xc3", "caf"}, // "café" cut inside the é
+		{"\xe2\x82", ""},   // "€" cut after two of its three bytes
+		{"déjà vu", "déjà vu"},
+	} {
+		if got := validUTF8Prefix([]byte(tc.in)); got != tc.want {
+			t.Errorf("validUTF8Prefix(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
