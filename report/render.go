@@ -22,7 +22,7 @@ var htmlSource string
 //go:embed report.txt.tmpl
 var textSource string
 
-// view is what the templates see: the data and formatting helpers. Every
+// view is what the templates see: the data and the functions that format it. Every
 // figure it shows comes from Data.
 type view struct {
 	*Data
