@@ -10,7 +10,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"runtime"
 	"runtime/metrics"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -36,6 +38,7 @@ type config struct {
 	GitLabLimit bool          `json:"gitlab_limit"`
 	Timeout     time.Duration `json:"timeout_ns"`
 	Seed        uint64        `json:"seed"`
+	MemProfile  string        `json:"-"`
 	Logger      *slog.Logger  `json:"-"`
 }
 
@@ -337,9 +340,14 @@ func run(ctx context.Context, cfg config) (*report, error) {
 	cold, res, wall := crawlBoth(ctx, w, now, nil, "cold")
 	rep.Passes = append(rep.Passes, res...)
 	rep.WallTotal = wall.Seconds()
+	if cfg.MemProfile != "" {
+		if err := writeHeapProfile(cfg.MemProfile); err != nil {
+			return nil, err
+		}
+	}
 	warm, res, _ := crawlBoth(ctx, w, now, cold, "unchanged")
 	rep.Passes = append(rep.Passes, res...)
-	rep.Unchanged = compare(w, cold, warm)
+	rep.Unchanged = compare(w, w, cold, warm)
 
 	if cfg.Faults {
 		fw, err := newWorld(cfg, d, true)
@@ -351,8 +359,8 @@ func run(ctx context.Context, cfg config) (*report, error) {
 		rep.Passes = append(rep.Passes, res...)
 		fwarm, res, _ := crawlBoth(ctx, fw, now, fcold, "unchanged+faults")
 		rep.Passes = append(rep.Passes, res...)
-		a := compare(fw, cold, fcold)
-		b := compare(fw, cold, fwarm)
+		a := compare(w, fw, cold, fcold)
+		b := compare(w, fw, cold, fwarm)
 		fc := faultCheck{OK: a.OK && b.OK, Compared: a.Compared + b.Compared}
 		for _, m := range a.Mismatches {
 			fc.Mismatches = append(fc.Mismatches, "cold: "+m)
@@ -369,14 +377,17 @@ func run(ctx context.Context, cfg config) (*report, error) {
 	return rep, nil
 }
 
-// compare checks that got has the same facts as want, repository by
-// repository, ignoring the crawl time.
-func compare(w *world, want, got [][]crawler.Facts) faultCheck {
+// compare checks that got (crawled in world gw) has the same facts as want
+// (crawled in ww), repository by repository, ignoring the crawl time and
+// the fake servers' addresses, which differ between worlds.
+func compare(ww, gw *world, want, got [][]crawler.Facts) faultCheck {
 	fc := faultCheck{OK: true}
-	for i, s := range w.sides {
+	for i, s := range gw.sides {
 		for j := range want[i] {
 			fc.Compared++
-			if diff := factsDiff(want[i][j], got[i][j]); diff != "" {
+			a := normalized(ww.sides[i], want[i][j])
+			b := normalized(s, got[i][j])
+			if diff := jsonDiff(a, b); diff != "" {
 				fc.OK = false
 				if len(fc.Mismatches) < 50 {
 					fc.Mismatches = append(fc.Mismatches, fmt.Sprintf("%s %s: %s", s.name, want[i][j].Ref.Path, diff))
@@ -387,12 +398,17 @@ func compare(w *world, want, got [][]crawler.Facts) faultCheck {
 	return fc
 }
 
-// factsDiff names the top-level fields in which a and b differ ("" none),
-// CrawledAt aside.
-func factsDiff(a, b crawler.Facts) string {
-	a.CrawledAt, b.CrawledAt = time.Time{}, time.Time{}
-	ja, _ := json.Marshal(a)
-	jb, _ := json.Marshal(b)
+// normalized is f as JSON without its crawl time, the side's server address
+// replaced by "FORGE".
+func normalized(s *side, f crawler.Facts) []byte {
+	f.CrawledAt = time.Time{}
+	j, _ := json.Marshal(f)
+	return bytes.ReplaceAll(j, []byte(strings.TrimPrefix(s.srv.URL, "http://")), []byte("FORGE"))
+}
+
+// jsonDiff names the top-level fields in which two JSON objects differ
+// ("" none), with both values for the fields the checks score.
+func jsonDiff(ja, jb []byte) string {
 	if bytes.Equal(ja, jb) {
 		return ""
 	}
@@ -410,14 +426,14 @@ func factsDiff(a, b crawler.Facts) string {
 	for k := range keys {
 		if !bytes.Equal(ma[k], mb[k]) {
 			d := k
-			if k == "error" || k == "activity" || k == "ci" || k == "license" {
-				d = fmt.Sprintf("%s %s→%s", k, short(ma[k]), short(mb[k]))
+			if k == "error" || k == "activity" || k == "ci" || k == "license" || k == "readme" {
+				d = fmt.Sprintf("%s %s → %s", k, short(ma[k]), short(mb[k]))
 			}
 			diff = append(diff, d)
 		}
 	}
 	sort.Strings(diff)
-	return strings.Join(diff, ", ")
+	return strings.Join(diff, "; ")
 }
 
 func short(b json.RawMessage) string {
@@ -425,10 +441,23 @@ func short(b json.RawMessage) string {
 	if s == "" {
 		return "∅"
 	}
-	if len(s) > 120 {
-		s = s[:120] + "…"
+	if len(s) > 160 {
+		s = s[:160] + "…"
 	}
 	return s
+}
+
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("heap profile: %w", err)
+	}
+	defer f.Close()
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		return fmt.Errorf("heap profile %s: %w", path, err)
+	}
+	return nil
 }
 
 // peakMemory returns the process's peak resident set (VmHWM, Linux) and

@@ -41,6 +41,7 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&cfg.Timeout, "timeout", 10*time.Minute, "give up after this long")
 	fs.Uint64Var(&cfg.Seed, "seed", 1, "seed of the injected failures")
 	fs.BoolVar(&verbose, "v", false, "log the crawlers' and transport's warnings")
+	fs.StringVar(&cfg.MemProfile, "memprofile", "", "write a heap profile (in-use after the cold crawl) to this file")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}

@@ -297,9 +297,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, t.wrap(req, fmt.Errorf("reading request body: %w", err))
 	}
 	res := t.resource(req.URL)
-	// A GraphQL POST is a query: repeating it is safe.
+	// A GraphQL POST (GitHub's or GitLab's) is a query: repeating it is safe.
 	maxRetries := t.o.MaxRetries
-	if !idempotent(req.Method) && res != "graphql" {
+	if !idempotent(req.Method) && !strings.HasSuffix(req.URL.Path, "/graphql") {
 		maxRetries = 0
 	}
 	for attempt := 0; ; attempt++ {

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -144,6 +145,7 @@ func TestRetries(t *testing.T) {
 	httpDate := time.Now().Add(7 * time.Second).UTC().Format(http.TimeFormat)
 	tests := []struct {
 		name       string
+		kind       string
 		method     string
 		path       string
 		body       string
@@ -170,6 +172,10 @@ func TestRetries(t *testing.T) {
 			wantCode: 503, wantCalls: 1},
 		{name: "GraphQL POST is repeated with its body", method: "POST", path: "/graphql", body: `{"query":"{viewer{login}}"}`,
 			steps: []step{{code: 502}, {code: 200}}, wantCode: 200, wantCalls: 2, wantSleeps: []time.Duration{100*time.Millisecond - 1}},
+		{name: "GitLab GraphQL POST is repeated", kind: KindGitLab, method: "POST", path: "/api/graphql", body: `{"query":"{x}"}`,
+			steps: []step{{code: 503}, {code: 200}}, wantCode: 200, wantCalls: 2, wantSleeps: []time.Duration{100*time.Millisecond - 1}},
+		{name: "GitLab POST elsewhere is not", kind: KindGitLab, method: "POST", path: "/api/v4/projects", body: `{}`,
+			steps: []step{{code: 503}, {code: 201}}, wantCode: 503, wantCalls: 1},
 		{name: "429 Retry-After seconds", method: "GET", steps: []step{{code: 429, header: map[string]string{"Retry-After": "3"}}, {code: 200}},
 			wantCode: 200, wantCalls: 2, wantSleeps: []time.Duration{3 * time.Second}},
 		{name: "429 without Retry-After backs off", method: "GET", steps: []step{{code: 429}, {code: 200}},
@@ -188,7 +194,7 @@ func TestRetries(t *testing.T) {
 			s := &scripted{steps: tc.steps}
 			srv := httptest.NewServer(s)
 			defer srv.Close()
-			tr, clk := newTestTransport(t, srv, Options{MaxRetries: tc.maxRetries, BackoffBase: 100 * time.Millisecond})
+			tr, clk := newTestTransport(t, srv, Options{Kind: tc.kind, MaxRetries: tc.maxRetries, BackoffBase: 100 * time.Millisecond})
 			path := tc.path
 			if path == "" {
 				path = "/repos/o/r"
@@ -290,6 +296,83 @@ func TestPrimaryLimitWaitsForReset(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Many requests meeting the same exhausted window log one wait.
+func TestWaitLoggedOnce(t *testing.T) {
+	const n = 6
+	release := make(chan struct{})
+	var mu sync.Mutex
+	calls := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		calls++
+		first := calls <= n
+		mu.Unlock()
+		if first {
+			<-release // every request is in flight before any answer
+			for k, v := range limitHeaders(KindGitLab, 0, 20*time.Second) {
+				w.Header().Set(k, v)
+			}
+			w.WriteHeader(429)
+		}
+	}))
+	defer srv.Close()
+	var logs syncBuffer
+	tr, _ := newTestTransport(t, srv, Options{Kind: KindGitLab, Concurrency: n,
+		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	// A wait gives up at once: every request meets the window and decides
+	// whether to log it.
+	tr.sleep = func(ctx context.Context, d time.Duration) error { return context.Canceled }
+	// A clock creeping a millisecond per reading, as answers arriving
+	// one after the other see it.
+	start := time.Now()
+	var ticks atomic.Int64
+	tr.now = func() time.Time { return start.Add(time.Duration(ticks.Add(1)) * time.Millisecond) }
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/x", nil)
+			if resp, err := tr.RoundTrip(req); err == nil {
+				resp.Body.Close()
+			}
+		}()
+	}
+	for {
+		mu.Lock()
+		c := calls
+		mu.Unlock()
+		if c == n {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(release)
+	wg.Wait()
+	if got := strings.Count(logs.String(), "rate limited, waiting"); got != 1 {
+		t.Errorf("logged %d waits, want 1:\n%s", got, logs.String())
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 func TestTokensInTurnAndSwitchWhenExhausted(t *testing.T) {

@@ -174,8 +174,12 @@ func (l *limiter) reserve(now time.Time, res string) reservation {
 	}
 	tok := l.slots[best]
 	if bestReady.After(now) {
-		first := !l.logged.Equal(bestReady)
-		l.logged = bestReady
+		// Concurrent answers move the end of one wait by a few
+		// milliseconds: only a later window is a new wait to log.
+		first := bestReady.After(l.logged.Add(resetMargin))
+		if first {
+			l.logged = bestReady
+		}
 		return reservation{tok: tok, wait: bestReady.Sub(now), rest: true, until: bestReady, firstLog: first}
 	}
 	l.turn = (best + 1) % len(l.slots)
