@@ -199,5 +199,11 @@ func oneLine(s string) string {
 }
 
 func (a *app) scanner(ctx context.Context, cfg *config.Config, st store.Store) (*scan.Scanner, error) {
-	return scan.New(cfg, scan.Options{Store: st, Logger: a.log})
+	opts := scan.Options{Store: st, Logger: a.log}
+	if st != nil {
+		// The store keeps ETags across crawls: an unchanged repository costs
+		// 304s, which GitHub does not count against an authenticated quota.
+		opts.HTTP = scan.ForgeHTTP(nil, st, a.log)
+	}
+	return scan.New(cfg, opts)
 }

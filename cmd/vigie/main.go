@@ -69,6 +69,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	a.log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, usageText)
+		fmt.Fprintln(stderr, "vigie: no command given")
 		return exitUsage
 	}
 	var err error
@@ -88,7 +89,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	case "help", "--help", "-h", "-help":
 		fmt.Fprintln(stdout, usageText)
 	default:
-		err = usagef("unknown command %q\n%s", args[0], usageText)
+		err = usagef("unknown command %q: use check, crawl, serve, report, import or version", args[0])
 	}
 	var ue usageError
 	var ee exitError
