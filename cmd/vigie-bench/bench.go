@@ -128,6 +128,9 @@ func newDataset(cfg config, now time.Time) (dataset, error) {
 // newWorld starts the fakes and builds the crawlers over the shared
 // transport, each with a fresh in-memory ETag cache.
 func newWorld(cfg config, d dataset, faulty bool) (*world, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
 	w := &world{}
 	ghFake := fakeforge.NewGitHub(d.ghRepos)
 	glFake := fakeforge.NewGitLab(d.glRepos)
@@ -238,14 +241,18 @@ func route(r *http.Request) string {
 		segs = segs[2:]
 	}
 	for i, s := range segs {
-		switch {
-		case i >= 3:
-			continue
-		case i > 0 && (segs[i-1] == "files" || segs[i-1] == "contents" || segs[i-1] == "commits" && i == 1):
-			out = append(out, ":x")
-		default:
-			out = append(out, s)
+		if i >= 3 {
+			break
 		}
+		if i > 0 && segs[i-1] == "contents" {
+			// A GitHub content path runs to the end of the URL.
+			out = append(out, ":x")
+			break
+		}
+		if i > 0 && (segs[i-1] == "files" || segs[i-1] == "commits" && i == 1) {
+			s = ":x"
+		}
+		out = append(out, s)
 	}
 	return r.Method + " /" + strings.Join(out, "/")
 }
