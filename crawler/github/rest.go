@@ -125,7 +125,7 @@ func (f *Forge) restFetch(ctx context.Context, ref crawler.Ref, now time.Time) c
 
 	// The tree: root, then the listed folders that exist.
 	getDir := func(dir string) error {
-		_, entries, _, err := c.Repositories.GetContents(ctx, owner, name, dir, &gh.RepositoryContentGetOptions{Ref: headSHA})
+		_, entries, _, err := c.Repositories.GetContents(ctx, owner, name, dir, nil)
 		if err != nil {
 			return fmt.Errorf("contents of /%s: %w", dir, err)
 		}
@@ -159,7 +159,7 @@ func (f *Forge) restFetch(ctx context.Context, ref crawler.Ref, now time.Time) c
 		}
 	}
 	for _, p := range licensePaths(r.files) {
-		fc, _, _, err := c.Repositories.GetContents(ctx, owner, name, p, &gh.RepositoryContentGetOptions{Ref: headSHA})
+		fc, _, _, err := c.Repositories.GetContents(ctx, owner, name, p, nil)
 		if err != nil {
 			return fail(fmt.Errorf("licence file %s: %w", p, err))
 		}
@@ -172,7 +172,7 @@ func (f *Forge) restFetch(ctx context.Context, ref crawler.Ref, now time.Time) c
 		}
 	}
 	// /readme answers the README GitHub shows (.github/, root, docs/).
-	rd, _, err := c.Repositories.GetReadme(ctx, owner, name, &gh.RepositoryContentGetOptions{Ref: headSHA})
+	rd, _, err := c.Repositories.GetReadme(ctx, owner, name, nil)
 	switch {
 	case statusOf(err) == http.StatusNotFound:
 	case err != nil:
@@ -186,7 +186,7 @@ func (f *Forge) restFetch(ctx context.Context, ref crawler.Ref, now time.Time) c
 		r.texts[r.readme] = truncate([]byte(t))
 	}
 
-	r.ciStatus = f.restCI(ctx, c, owner, name, headSHA)
+	r.ciStatus = f.restCI(ctx, c, owner, name, headSHA, r.branch)
 
 	// Releases and pull requests are secondary facts: a failure there is
 	// logged, not worth losing the repository's result.
@@ -235,11 +235,19 @@ func (f *Forge) restIssueCounts(ctx context.Context, c *gh.Client, owner, name s
 //   - together: any failure → failure; else anything running → running;
 //     else anything at all → success; nothing → none. A call that fails
 //     makes the status unknown.
-func (f *Forge) restCI(ctx context.Context, c *gh.Client, owner, name, sha string) string {
+func (f *Forge) restCI(ctx context.Context, c *gh.Client, owner, name, sha, branch string) string {
 	var failed, running, seen bool
+	// GitHub takes a SHA or a branch name as ref; the SHA pins the commit
+	// the other facts describe, the branch is asked when a server knows
+	// only branches.
+	ref := sha
 	opt := &gh.ListCheckRunsOptions{ListOptions: gh.ListOptions{PerPage: 100}}
 	for {
-		res, resp, err := c.Checks.ListCheckRunsForRef(ctx, owner, name, sha, opt)
+		res, resp, err := c.Checks.ListCheckRunsForRef(ctx, owner, name, ref, opt)
+		if s := statusOf(err); (s == http.StatusNotFound || s == http.StatusUnprocessableEntity) && ref != branch && opt.Page == 0 {
+			ref = branch
+			continue
+		}
 		if err != nil {
 			f.log.Warn("check runs", "repo", owner+"/"+name, "err", err)
 			return crawler.StatusUnknown
@@ -261,7 +269,7 @@ func (f *Forge) restCI(ctx context.Context, c *gh.Client, owner, name, sha strin
 		}
 		opt.Page = resp.NextPage
 	}
-	st, _, err := c.Repositories.GetCombinedStatus(ctx, owner, name, sha, &gh.ListOptions{PerPage: 100})
+	st, _, err := c.Repositories.GetCombinedStatus(ctx, owner, name, ref, &gh.ListOptions{PerPage: 100})
 	if err != nil {
 		f.log.Warn("combined status", "repo", owner+"/"+name, "err", err)
 		return crawler.StatusUnknown
