@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	"github.com/eiglink/vigie/crawler"
+	"github.com/eiglink/vigie/crawler/github"
 	"github.com/eiglink/vigie/fakeforge"
 	"github.com/vektah/gqlparser/v2"
 )
@@ -375,5 +377,62 @@ func TestGraphQLSlowBatches(t *testing.T) {
 		if k != "POST /graphql" {
 			t.Errorf("fell back to REST: %d × %s", v, k)
 		}
+	}
+}
+
+// TestTokenNeverShown crawls with a token against a failing server: the
+// token appears in no log line and no error.
+func TestTokenNeverShown(t *testing.T) {
+	const secret = "ghp_s3cr3tT0k3nValue"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = w.Write([]byte(`{"message":"Server Error"}`))
+	}))
+	defer srv.Close()
+	var logs bytes.Buffer
+	f, err := github.New(github.Options{Name: "github", APIURL: srv.URL, Tokens: []string{secret},
+		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	facts := f.Fetch(context.Background(), jobs("eig/a", "eig/b"), now)
+	_, listErr := f.ListOrg(context.Background(), "eig")
+	if listErr == nil {
+		t.Error("listing against a failing server succeeded")
+	}
+	for _, fa := range facts {
+		if fa.Error == "" || fa.NotFound {
+			t.Errorf("%s: Error %q NotFound %v, want a transient error", fa.Ref.Path, fa.Error, fa.NotFound)
+		}
+		if strings.Contains(fa.Error, secret) {
+			t.Errorf("the token is in an error: %s", fa.Error)
+		}
+	}
+	if strings.Contains(logs.String(), secret) || strings.Contains(listErr.Error(), secret) {
+		t.Error("the token is in the logs or the listing error")
+	}
+}
+
+// TestAnonymousWarning: without a token the forge says once that GitHub
+// allows 60 requests an hour.
+func TestAnonymousWarning(t *testing.T) {
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	e := newEnv(t, []fakeforge.Repo{{Path: "eig/a", DefaultBranch: "main", Commits: commits(1, days(1), time.Hour)}}, nil)
+	f, err := github.New(github.Options{Name: "github", APIURL: e.srv.URL, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Fetch(context.Background(), jobs("eig/a"), now)
+	f.Fetch(context.Background(), jobs("eig/a"), now)
+	if n := strings.Count(logs.String(), "60 requests an hour"); n != 1 {
+		t.Errorf("warned %d times, want once:\n%s", n, logs.String())
+	}
+	if _, err := github.New(github.Options{Name: "github", APIURL: e.srv.URL, Tokens: []string{"t"}, Logger: log}); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(logs.String(), "60 requests an hour"); n != 1 {
+		t.Errorf("warned with a token too")
 	}
 }
