@@ -483,7 +483,8 @@ func (p *glProject) licenseFile() string {
 			continue
 		}
 		for _, base := range []string{"LICENSE", "LICENCE", "COPYING", "UNLICENSE"} {
-			if n == base || strings.HasPrefix(n, base+".") || strings.HasPrefix(n, base+"-") {
+			// licensee also takes LICENSE_FR.md, LICENSE-MIT...
+			if n == base || strings.HasPrefix(n, base+".") || strings.HasPrefix(n, base+"-") || strings.HasPrefix(n, base+"_") {
 				return e.path
 			}
 		}

@@ -660,9 +660,11 @@ func hasUnder(files []crawler.File, dir string) bool {
 
 // licenseFiles reads and identifies every top-level licence file.
 func (f *Forge) licenseFiles(ctx context.Context, c call, facts *crawler.Facts, id, branch string, files []crawler.File, setSize func(string, int64)) error {
-	// Licence files: every top-level one, identified from its text.
+	// Licence files: every top-level one, identified from its text, and
+	// the one GitLab's detector chose when its name is one IsLicenseFile
+	// does not know (licensee also takes LICENSE_FR.md and the like).
 	for _, fl := range files {
-		if fl.Dir || strings.Contains(fl.Path, "/") || !crawler.IsLicenseFile(fl.Path) {
+		if fl.Dir || strings.Contains(fl.Path, "/") || !crawler.IsLicenseFile(fl.Path) && fl.Path != facts.License.ForgePath {
 			continue
 		}
 		body, n, err := f.raw(ctx, c, id, branch, fl.Path, 1<<20)

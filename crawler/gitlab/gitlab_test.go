@@ -134,6 +134,11 @@ func fixture(t *testing.T) []fakeforge.Repo {
 	twoLicences.Files["LICENSE-MIT"] = mitText
 	twoLicences.Files["COPYING"] = cecillNotice
 
+	// GitLab's detector takes LICENSE_FR.md; the shared rule does not.
+	underscore := base("eig/licence-fr")
+	underscore.License = "NOASSERTION"
+	underscore.Files["LICENSE_FR.md"] = cecillNotice
+
 	rst := base("eig/rst")
 	rst.Files = map[string]string{"README.rst": "Projet\n======\n", "docs/README.md": "not this one"}
 
@@ -187,7 +192,7 @@ func fixture(t *testing.T) []fakeforge.Repo {
 	user.UserOwned = true
 
 	repos := []fakeforge.Repo{full, renamed, private, empty, archived, cecill, ouverte, twoLicences, rst, bare, noReadme,
-		customCI, remoteCI, missingCI, annuleApresEchec, busy, edge, dormant, noIssues, fork, dotted, user}
+		customCI, remoteCI, missingCI, annuleApresEchec, busy, edge, dormant, noIssues, fork, dotted, underscore, user}
 	return append(repos, pipes...)
 }
 
@@ -350,6 +355,12 @@ func testFetchEdgeCases(t *testing.T, graphQL bool) {
 			want := []crawler.LicenseFile{{Path: "LICENSE.md", SPDX: ouverteID, Coverage: ouverteCov, Bytes: int64(len(ouverteText))}}
 			if got.License.ForgeSPDX != "NOASSERTION" || !reflect.DeepEqual(got.License.Files, want) {
 				t.Errorf("licence ouverte: %+v, want files %+v", got.License, want)
+			}
+		}},
+		{"eig/licence-fr", func(t *testing.T, got crawler.Facts) {
+			want := []crawler.LicenseFile{{Path: "LICENSE_FR.md", SPDX: cecillID, Coverage: cecillCov, Bytes: int64(len(cecillNotice))}}
+			if got.License.ForgePath != "LICENSE_FR.md" || !reflect.DeepEqual(got.License.Files, want) {
+				t.Errorf("licence file named by GitLab: %+v, want files %+v", got.License, want)
 			}
 		}},
 		{"eig/double", func(t *testing.T, got crawler.Facts) {
