@@ -57,7 +57,7 @@ func BenchmarkReport1000x26(b *testing.B) {
 	o := report.Options{Location: paris, Language: "fr", DormantDays: 90, Defis: defis}
 	ctx := context.Background()
 	week := report.ISOWeek{Year: 2026, Week: 48}
-	var size int
+	var htmlSize, jsonSize int
 	b.ResetTimer()
 	for b.Loop() {
 		d, err := report.Build(ctx, st, week, now, o)
@@ -72,12 +72,13 @@ func BenchmarkReport1000x26(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		size = len(h) + len(j)
+		htmlSize, jsonSize = len(h), len(j)
 		if len(d.Repos) != 1000 {
 			b.Fatalf("%d repos", len(d.Repos))
 		}
 	}
-	b.ReportMetric(float64(size), "bytes/report")
+	b.ReportMetric(float64(htmlSize), "html-bytes")
+	b.ReportMetric(float64(jsonSize), "json-bytes")
 }
 
 // BenchmarkBuild1000x26 is Build alone (the store's reads and the
