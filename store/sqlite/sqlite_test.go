@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/eiglink/vigie/store"
 	"github.com/eiglink/vigie/store/sqlite"
@@ -178,3 +179,48 @@ func TestMemory(t *testing.T) {
 func BenchmarkSaveCrawl(b *testing.B) { storetest.BenchmarkSaveCrawl(b, newDB) }
 func BenchmarkLatest(b *testing.B)    { storetest.BenchmarkLatest(b, newDB) }
 func BenchmarkNewestIn(b *testing.B)  { storetest.BenchmarkNewestIn(b, newDB) }
+
+// TestDiskFull: a write the disk cannot take is an error, and what was
+// stored before stays readable and whole. max_page_count stands in for a
+// full disk: SQLite answers SQLITE_FULL as it would on ENOSPC.
+func TestDiskFull(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "vigie.db")
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveCrawl(ctx, storetest.Crawl(10, storetest.T0)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// max_page_count cannot go below the current size: 1 means "no growth".
+	full, err := sqlite.Open(ctx, "file:"+path+"?_pragma=max_page_count(1)", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer full.Close()
+	before, err := full.Latest(ctx)
+	if err != nil || len(before) != 10 {
+		t.Fatalf("Latest = %d, %v; want 10", len(before), err)
+	}
+	err = full.SaveCrawl(ctx, storetest.Crawl(1000, storetest.T0.Add(time.Hour)))
+	if err == nil || !strings.Contains(err.Error(), "full") {
+		t.Fatalf("SaveCrawl on a full disk: %v, want a 'full' error", err)
+	}
+	after, err := full.Latest(ctx)
+	if err != nil || len(after) != 10 {
+		t.Fatalf("Latest after the failed write = %d, %v; want the 10 stored before", len(after), err)
+	}
+	for i := range after {
+		if !after[i].Result.CrawledAt.Equal(storetest.T0) {
+			t.Errorf("%s crawled at %v, want %v", after[i].Result.Repo, after[i].Result.CrawledAt, storetest.T0)
+		}
+	}
+	if err := full.CachePut(ctx, "k", "e", make([]byte, 1<<20)); err == nil {
+		t.Error("CachePut of 1 MiB on a full disk succeeded")
+	}
+}
