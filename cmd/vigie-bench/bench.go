@@ -77,6 +77,12 @@ type report struct {
 	WallTotal  float64      `json:"wall_seconds_total"` // both forges' cold crawl, run together
 	PeakRSSMiB float64      `json:"peak_rss_mib"`       // whole process: fake forges included
 	PeakGoMiB  float64      `json:"peak_go_mib"`        // Go runtime's mapped memory
+	// BaseHeapMiB is the live heap once the repositories and fake forges
+	// are built (after a GC), before any crawl: the bench's own share.
+	BaseHeapMiB float64 `json:"base_heap_mib"`
+	// PeakHeapMiB is the largest heap (live and not yet collected objects)
+	// seen during the crawls, sampled every 10 ms.
+	PeakHeapMiB float64 `json:"peak_heap_mib"`
 	Unchanged  faultCheck   `json:"unchanged_check"`    // re-crawl facts = cold facts
 	FaultCheck *faultCheck  `json:"fault_check,omitempty"`
 }
@@ -344,6 +350,10 @@ func run(ctx context.Context, cfg config) (*report, error) {
 		return nil, err
 	}
 	defer w.close()
+	runtime.GC()
+	rep.BaseHeapMiB = heapMiB()
+	stopSampling := sampleHeap(&rep.PeakHeapMiB)
+	defer stopSampling()
 	cold, res, wall := crawlBoth(ctx, w, now, nil, "cold")
 	rep.Passes = append(rep.Passes, res...)
 	rep.WallTotal = wall.Seconds()
@@ -380,6 +390,7 @@ func run(ctx context.Context, cfg config) (*report, error) {
 	if err := ctx.Err(); err != nil {
 		return rep, fmt.Errorf("benchmark stopped: %w", err)
 	}
+	stopSampling()
 	rep.PeakRSSMiB, rep.PeakGoMiB = peakMemory()
 	return rep, nil
 }
@@ -452,6 +463,41 @@ func short(b json.RawMessage) string {
 		s = s[:160] + "…"
 	}
 	return s
+}
+
+// heapMiB reads the heap's object bytes (live and not yet collected).
+func heapMiB() float64 {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return float64(s[0].Value.Uint64()) / (1 << 20)
+}
+
+// sampleHeap keeps the largest heapMiB in *peak until the returned function
+// is called (calling it again is harmless).
+func sampleHeap(peak *float64) func() {
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	var once sync.Once
+	go func() {
+		defer close(stopped)
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			*peak = max(*peak, heapMiB())
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() {
+		once.Do(func() { close(done) })
+		<-stopped
+	}
 }
 
 func writeHeapProfile(path string) error {

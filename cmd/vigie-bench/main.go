@@ -99,8 +99,10 @@ func printText(w io.Writer, rep *report) {
 			p.NotModified, p.NotModifiedPct, p.Retries, p.Waits, p.Injected, p.Refused, p.RepoErrors, p.WallSeconds)
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "\nboth forges, cold: %.2f s wall; peak memory %.0f MiB RSS (fake forges included), %.0f MiB Go runtime\n",
-		rep.WallTotal, rep.PeakRSSMiB, rep.PeakGoMiB)
+	fmt.Fprintf(w, "\nboth forges, cold: %.2f s wall\n", rep.WallTotal)
+	fmt.Fprintf(w, "memory: peak RSS %.0f MiB (whole process, fake forges included), Go runtime %.0f MiB;\n"+
+		"  heap: %.0f MiB live before crawling (repositories and fakes), %.0f MiB at most while crawling\n",
+		rep.PeakRSSMiB, rep.PeakGoMiB, rep.BaseHeapMiB, rep.PeakHeapMiB)
 	for _, p := range rep.Passes {
 		if p.Pass != "cold" && p.Pass != "unchanged" {
 			continue

@@ -108,9 +108,8 @@ func (a *app) warnAnonymous(cfg *config.Config) {
 		if len(f.Tokens) > 0 {
 			continue
 		}
+		// The GitHub crawler says itself what 60 requests an hour mean.
 		switch f.Type {
-		case "github":
-			a.log.Warn("no token: GitHub allows 60 API requests an hour without one, enough for a few repositories; set the variable named by token_env", "forge", f.Name, "token_env", f.TokenEnv)
 		case "gitlab":
 			a.log.Info("no token: public projects only, at the instance's anonymous rate limit", "forge", f.Name, "token_env", f.TokenEnv)
 		}

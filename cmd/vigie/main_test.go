@@ -66,7 +66,12 @@ type runOut struct {
 func runVigie(t *testing.T, env map[string]string, args ...string) runOut {
 	t.Helper()
 	var out, errOut bytes.Buffer
+	start := time.Now()
+	defer func() { t.Logf("vigie %s: %v", args[0], time.Since(start)) }()
 	code := run(context.Background(), args, &out, &errOut, func(k string) string { return env[k] })
+	if testing.Verbose() {
+		t.Logf("stderr:\n%s", errOut.String())
+	}
 	return runOut{code, out.String(), errOut.String()}
 }
 
