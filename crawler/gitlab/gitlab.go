@@ -378,6 +378,9 @@ func (f *Forge) fetch(ctx context.Context, cl *gl.Client, job crawler.Job, now t
 	gp := batch[strings.ToLower(p.PathWithNamespace)]
 	if gp != nil {
 		graphQLFacts(&facts, gp)
+	} else if prev := job.Previous; prev != nil && prev.Error == "" && facts.HeadSHA != "" && prev.HeadSHA == facts.HeadSHA {
+		// Languages only change with a push.
+		facts.Language = prev.Language
 	}
 	if gp == nil || gp.MergeRequests == nil {
 		f.mergeRequestFacts(ctx, c, &facts, &p, log)
