@@ -780,6 +780,13 @@ func (g *GitHub) commitJSON(r *http.Request, gr *ghRepo, i int) map[string]any {
 	}
 }
 
+// ciStatusURL is where the fake's commit statuses point.
+const ciStatusURL = "https://ci.example.org/job/1"
+
+func checkRunURL(gr *ghRepo) string {
+	return "https://github.com/" + gr.Path + "/runs/" + strconv.FormatInt(gr.id, 10)
+}
+
 // checkRuns renders the model's CI run as GitHub Actions check runs.
 func (g *GitHub) checkRuns(gr *ghRepo) map[string]any {
 	runs := []map[string]any{}
@@ -794,8 +801,8 @@ func (g *GitHub) checkRuns(gr *ghRepo) map[string]any {
 		runs = append(runs, map[string]any{
 			"id": 1, "name": "build", "head_sha": gr.Commits[0].SHA, "status": status, "conclusion": conclusion,
 			"started_at": ts(ci.At), "completed_at": nilIf(status != "completed", ts(ci.At)),
-			"html_url": "https://github.com/" + gr.Path + "/actions/runs/1/job/1",
-			"app":      map[string]any{"slug": "github-actions", "name": "GitHub Actions"},
+			"html_url": checkRunURL(gr), "details_url": checkRunURL(gr),
+			"app": map[string]any{"slug": "github-actions", "name": "GitHub Actions"},
 		})
 	}
 	return map[string]any{"total_count": len(runs), "check_runs": runs}
@@ -814,7 +821,7 @@ func (g *GitHub) combinedStatus(r *http.Request, gr *ghRepo) map[string]any {
 			state = "pending"
 		}
 		statuses = append(statuses, map[string]any{"state": state, "context": "ci/jenkins",
-			"description": "The build " + state, "target_url": "https://ci.example.org/job/1",
+			"description": "The build " + state, "target_url": ciStatusURL,
 			"created_at": ts(ci.At), "updated_at": ts(ci.At)})
 	}
 	return map[string]any{"state": state, "statuses": statuses, "sha": gr.Commits[0].SHA,

@@ -806,7 +806,7 @@ func (c *gqlCommit) field(name string, args map[string]any) (any, error) {
 		if state == "" {
 			state = "PENDING"
 		}
-		return gqlMap{"StatusCheckRollup", map[string]any{"state": state}}, nil
+		return gqlRollup{c: c, state: state}, nil
 	case "history":
 		since, until := parseTS(argString(args, "since")), parseTS(argString(args, "until"))
 		var nodes []gqlObject
@@ -814,6 +814,38 @@ func (c *gqlCommit) field(name string, args map[string]any) (any, error) {
 			nodes = append(nodes, &gqlCommit{o: c.o, i: c.i + j})
 		}
 		return c.o.x.connection(nodes, args), nil
+	}
+	return nil, nil
+}
+
+// gqlRollup is the head commit's statusCheckRollup: its state and its one
+// context, a check run or a commit status as the model's CI run says.
+type gqlRollup struct {
+	c     *gqlCommit
+	state string
+}
+
+func (gqlRollup) typeName() string { return "StatusCheckRollup" }
+
+func (o gqlRollup) field(name string, args map[string]any) (any, error) {
+	ci := o.c.o.r.CI
+	switch name {
+	case "state":
+		return o.state, nil
+	case "contexts":
+		var node gqlObject
+		if ci.Kind == "status" {
+			node = gqlMap{"StatusContext", map[string]any{"state": o.state, "context": "ci/jenkins",
+				"createdAt": ts(ci.At), "targetUrl": ciStatusURL}}
+		} else {
+			completed := any(ts(ci.At))
+			if ci.State == "running" || ci.State == "queued" {
+				completed = nil
+			}
+			node = gqlMap{"CheckRun", map[string]any{"name": "build", "startedAt": ts(ci.At), "completedAt": completed,
+				"url": checkRunURL(o.c.o.r), "detailsUrl": checkRunURL(o.c.o.r)}}
+		}
+		return o.c.o.x.connection([]gqlObject{node}, args), nil
 	}
 	return nil, nil
 }

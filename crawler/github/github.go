@@ -249,8 +249,27 @@ type raw struct {
 	readme      string            // path of the README the forge shows
 	readmeSize  int64
 	ciStatus    string
+	ciRun       ciRun
 	headAt      time.Time // committer date of the default branch head
 	commits     []commit  // commits listed since the window's start
+}
+
+// ciRun keeps the newest CI context of the head commit: when it ran and
+// where to see it.
+type ciRun struct {
+	at  time.Time
+	url string
+}
+
+// add considers one check run (started, completed) or status (created).
+func (c *ciRun) add(started, completed time.Time, url string) {
+	t := completed
+	if t.IsZero() {
+		t = started
+	}
+	if !t.IsZero() && (t.After(c.at) || t.Equal(c.at) && url < c.url) {
+		c.at, c.url = t, url
+	}
 }
 
 type commit struct {
@@ -337,8 +356,11 @@ func (r *raw) facts(ref crawler.Ref, now time.Time) crawler.Facts {
 		fa.CI.Systems = []string{}
 	}
 	fa.CI.Status = r.ciStatus
+	if !r.ciRun.at.IsZero() {
+		fa.CI.RunAt, fa.CI.RunURL = r.ciRun.at.UTC(), r.ciRun.url
+	}
 	if r.empty {
-		fa.CI.Status = crawler.StatusNone
+		fa.CI = crawler.CIFacts{Systems: fa.CI.Systems, Files: fa.CI.Files, Status: crawler.StatusNone}
 	}
 	// The window is (now-90d, now], on committer dates: the date GitHub's
 	// `since` filters on in both APIs.

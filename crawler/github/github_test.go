@@ -454,6 +454,15 @@ func TestEdgeCases(t *testing.T) {
 						t.Fatalf("facts out of order: got %s, want %s", v.facts.Ref.Path, c.path)
 					}
 					checkWant(t, v.facts, c.want)
+					// The run's time and link come from the newest check
+					// run or status.
+					var wantAt time.Time
+					if c.repo != nil && c.repo.CI != nil && !c.want.notFound {
+						wantAt = c.repo.CI.At.UTC().Truncate(time.Second)
+					}
+					if ci := v.facts.CI; !ci.RunAt.Equal(wantAt) || (ci.RunURL == "") != wantAt.IsZero() {
+						t.Errorf("CI run at %v (%q), want %v", ci.RunAt, ci.RunURL, wantAt)
+					}
 				})
 			}
 			g, r := viaGraph[i], viaREST[i]

@@ -122,7 +122,9 @@ const repoFragment = `fragment repo on Repository {
   pullRequests(states: [OPEN]) { totalCount }
   latestRelease { tagName name publishedAt }
   licenseInfo { spdxId key }
-  defaultBranchRef { name target { ... on Commit { oid committedDate statusCheckRollup { state } tree { ...tree } } } }
+  defaultBranchRef { name target { ... on Commit { oid committedDate statusCheckRollup { state contexts(first: 100) { nodes {
+    ... on CheckRun { startedAt completedAt url }
+    ... on StatusContext { createdAt targetUrl } } } } tree { ...tree } } } }
   root: object(expression: "HEAD:") { ...tree }
   dotgithub: object(expression: "HEAD:.github") { ...tree }
   workflows: object(expression: "HEAD:.github/workflows") { ...tree }
@@ -178,12 +180,10 @@ type gqlRepo struct {
 	DefaultBranchRef *struct {
 		Name   string `json:"name"`
 		Target struct {
-			Oid               string    `json:"oid"`
-			CommittedDate     time.Time `json:"committedDate"`
-			StatusCheckRollup *struct {
-				State string `json:"state"`
-			} `json:"statusCheckRollup"`
-			Tree *gqlTree `json:"tree"`
+			Oid               string     `json:"oid"`
+			CommittedDate     time.Time  `json:"committedDate"`
+			StatusCheckRollup *gqlRollup `json:"statusCheckRollup"`
+			Tree              *gqlTree   `json:"tree"`
 		} `json:"target"`
 	} `json:"defaultBranchRef"`
 	Root       *gqlTree `json:"root"`
@@ -195,24 +195,43 @@ type gqlRepo struct {
 	Azure      *gqlTree `json:"azure"`
 }
 
+type gqlRollup struct {
+	State    string `json:"state"`
+	Contexts struct {
+		Nodes []struct {
+			StartedAt   time.Time `json:"startedAt"`
+			CompletedAt time.Time `json:"completedAt"`
+			URL         string    `json:"url"`
+			CreatedAt   time.Time `json:"createdAt"`
+			TargetURL   string    `json:"targetUrl"`
+		} `json:"nodes"`
+	} `json:"contexts"`
+}
+
 // rollupStatus maps statusCheckRollup.state, which already combines check
 // runs and commit statuses: SUCCESS → success, FAILURE and ERROR →
-// failure, PENDING and EXPECTED → running, no rollup → none.
-func rollupStatus(r *struct {
-	State string `json:"state"`
-}) string {
+// failure, PENDING and EXPECTED → running, no rollup → none. The run's
+// time and link are those of its newest context (check run or status).
+func rollupStatus(r *gqlRollup) (status string, run ciRun) {
 	if r == nil {
-		return crawler.StatusNone
+		return crawler.StatusNone, run
+	}
+	for _, n := range r.Contexts.Nodes {
+		if n.CreatedAt.IsZero() {
+			run.add(n.StartedAt, n.CompletedAt, n.URL)
+		} else {
+			run.add(n.CreatedAt, time.Time{}, n.TargetURL)
+		}
 	}
 	switch r.State {
 	case "SUCCESS":
-		return crawler.StatusSuccess
+		return crawler.StatusSuccess, run
 	case "FAILURE", "ERROR":
-		return crawler.StatusFailure
+		return crawler.StatusFailure, run
 	case "PENDING", "EXPECTED":
-		return crawler.StatusRunning
+		return crawler.StatusRunning, run
 	}
-	return crawler.StatusUnknown
+	return crawler.StatusUnknown, run
 }
 
 // varDefs declares n string variables named prefix0..prefixN-1 (and more
@@ -329,7 +348,7 @@ func rawFromGraph(g *gqlRepo) *raw {
 	if b := g.DefaultBranchRef; b != nil {
 		r.branch = b.Name
 		r.headAt = b.Target.CommittedDate
-		r.ciStatus = rollupStatus(b.Target.StatusCheckRollup)
+		r.ciStatus, r.ciRun = rollupStatus(b.Target.StatusCheckRollup)
 	} else {
 		r.empty = true
 	}

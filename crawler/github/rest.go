@@ -186,7 +186,7 @@ func (f *Forge) restFetch(ctx context.Context, ref crawler.Ref, now time.Time) c
 		r.texts[r.readme] = truncate([]byte(t))
 	}
 
-	r.ciStatus = f.restCI(ctx, c, owner, name, headSHA, r.branch)
+	r.ciStatus, r.ciRun = f.restCI(ctx, c, owner, name, headSHA, r.branch)
 
 	// Releases and pull requests are secondary facts: a failure there is
 	// logged, not worth losing the repository's result.
@@ -235,8 +235,9 @@ func (f *Forge) restIssueCounts(ctx context.Context, c *gh.Client, owner, name s
 //   - together: any failure → failure; else anything running → running;
 //     else anything at all → success; nothing → none. A call that fails
 //     makes the status unknown.
-func (f *Forge) restCI(ctx context.Context, c *gh.Client, owner, name, sha, branch string) string {
+func (f *Forge) restCI(ctx context.Context, c *gh.Client, owner, name, sha, branch string) (string, ciRun) {
 	var failed, running, seen bool
+	var run ciRun
 	// GitHub takes a SHA or a branch name as ref; the SHA pins the commit
 	// the other facts describe, the branch is asked when a server knows
 	// only branches.
@@ -250,13 +251,14 @@ func (f *Forge) restCI(ctx context.Context, c *gh.Client, owner, name, sha, bran
 		}
 		if err != nil {
 			f.log.Warn("check runs", "repo", owner+"/"+name, "err", err)
-			return crawler.StatusUnknown
+			return crawler.StatusUnknown, ciRun{}
 		}
-		for _, run := range res.CheckRuns {
+		for _, cr := range res.CheckRuns {
 			seen = true
-			switch run.GetStatus() {
+			run.add(cr.GetStartedAt().Time, cr.GetCompletedAt().Time, cr.GetHTMLURL())
+			switch cr.GetStatus() {
 			case "completed":
-				switch run.GetConclusion() {
+				switch cr.GetConclusion() {
 				case "failure", "timed_out", "cancelled", "action_required", "startup_failure":
 					failed = true
 				}
@@ -272,10 +274,13 @@ func (f *Forge) restCI(ctx context.Context, c *gh.Client, owner, name, sha, bran
 	st, _, err := c.Repositories.GetCombinedStatus(ctx, owner, name, ref, &gh.ListOptions{PerPage: 100})
 	if err != nil {
 		f.log.Warn("combined status", "repo", owner+"/"+name, "err", err)
-		return crawler.StatusUnknown
+		return crawler.StatusUnknown, ciRun{}
 	}
 	if st.GetTotalCount() > 0 || len(st.Statuses) > 0 {
 		seen = true
+		for _, s := range st.Statuses {
+			run.add(s.GetCreatedAt().Time, time.Time{}, s.GetTargetURL())
+		}
 		switch st.GetState() {
 		case "failure", "error":
 			failed = true
@@ -285,13 +290,13 @@ func (f *Forge) restCI(ctx context.Context, c *gh.Client, owner, name, sha, bran
 	}
 	switch {
 	case failed:
-		return crawler.StatusFailure
+		return crawler.StatusFailure, run
 	case running:
-		return crawler.StatusRunning
+		return crawler.StatusRunning, run
 	case seen:
-		return crawler.StatusSuccess
+		return crawler.StatusSuccess, run
 	}
-	return crawler.StatusNone
+	return crawler.StatusNone, run
 }
 
 // restListOrg lists an organisation's public repositories, or a user's
