@@ -126,6 +126,16 @@ func TestDemo(t *testing.T) {
 	if dir := os.Getenv("VIGIE_ARTIFACTS"); dir != "" {
 		_ = os.WriteFile(dir+"/demo-metrics.txt", []byte(body), 0o644)
 	}
+
+	// The check form goes through the real scanner to the demo's forge.
+	code, body = get(t, base+"/check?url=https://github.com/eig-demo/la-bonne-piste")
+	if code != 200 || !strings.Contains(body, `class="checklist"`) {
+		t.Errorf("check = %d\n%s", code, body)
+	}
+	code, _ = get(t, base+"/check?url=https://example.org/a/b")
+	if code != 400 {
+		t.Errorf("check of a foreign host = %d, want 400", code)
+	}
 }
 
 func TestPeriod(t *testing.T) {
