@@ -82,9 +82,9 @@ type report struct {
 	BaseHeapMiB float64 `json:"base_heap_mib"`
 	// PeakHeapMiB is the largest heap (live and not yet collected objects)
 	// seen during the crawls, sampled every 10 ms.
-	PeakHeapMiB float64 `json:"peak_heap_mib"`
-	Unchanged  faultCheck   `json:"unchanged_check"`    // re-crawl facts = cold facts
-	FaultCheck *faultCheck  `json:"fault_check,omitempty"`
+	PeakHeapMiB float64     `json:"peak_heap_mib"`
+	Unchanged   faultCheck  `json:"unchanged_check"` // re-crawl facts = cold facts
+	FaultCheck  *faultCheck `json:"fault_check,omitempty"`
 }
 
 // side is one forge of one world: its fake behind the fault middleware, the
