@@ -293,7 +293,7 @@ type project struct {
 	StarCount                int              `json:"star_count"`
 	OpenIssuesCount          *int             `json:"open_issues_count"`
 	WebURL                   string           `json:"web_url"`
-	ReadmeURL                *json.RawMessage `json:"readme_url"`
+	ReadmeURL                json.RawMessage  `json:"readme_url"` // "null": no README; absent: an old instance
 	LicenseURL               *string          `json:"license_url"`
 	License                  *projectLicense  `json:"license"`
 	CIConfigPath             *string          `json:"ci_config_path"`
@@ -510,9 +510,9 @@ func (f *Forge) repositoryFacts(ctx context.Context, c call, facts *crawler.Fact
 	// README: the one GitLab shows, as readme_url names it. Instances that
 	// predate readme_url leave it out: pick from the root like GitLab does.
 	readme, hasReadmeURL := "", false
-	if p.ReadmeURL != nil {
+	if len(p.ReadmeURL) > 0 {
 		var s *string
-		if err := json.Unmarshal(*p.ReadmeURL, &s); err == nil {
+		if err := json.Unmarshal(p.ReadmeURL, &s); err == nil {
 			hasReadmeURL = true
 			if s != nil {
 				readme = blobPath(*s, p.WebURL, branch)

@@ -791,3 +791,41 @@ func TestManyMergeRequests(t *testing.T) {
 		}
 	}
 }
+
+// readme_url null means GitLab shows no README, even if a file looks like
+// one; an instance that predates readme_url leaves it out, and the README
+// is then picked from the root listing.
+func TestReadmeURLNullOrAbsent(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		edit   func(map[string]any)
+		readme string
+	}{
+		{"null", func(p map[string]any) { p["readme_url"] = nil }, ""},
+		{"absent", func(p map[string]any) { delete(p, "readme_url") }, "README.rst"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := fakeforge.NewGitLab(fixture(t))
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if !strings.HasSuffix(r.URL.EscapedPath(), "/projects/eig%2Frst") {
+					g.ServeHTTP(w, r)
+					return
+				}
+				rec := httptest.NewRecorder()
+				g.ServeHTTP(rec, r)
+				var p map[string]any
+				if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil {
+					t.Error(err)
+				}
+				tc.edit(p)
+				w.Header().Set("Content-Type", "application/json")
+				_ = json.NewEncoder(w).Encode(p)
+			}))
+			defer srv.Close()
+			got := fetchOne(t, newForge(t, srv.URL), "h", "eig/rst")
+			if got.Error != "" || got.Readme.Path != tc.readme {
+				t.Errorf("readme %q (error %q), want %q", got.Readme.Path, got.Error, tc.readme)
+			}
+		})
+	}
+}
