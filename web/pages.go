@@ -313,15 +313,16 @@ func chart(hist []checks.Result) *historyChart {
 		return nil
 	}
 	c := &historyChart{Width: 600, Height: 160, From: rs[0].CrawledAt, To: rs[len(rs)-1].CrawledAt}
-	const padX, padTop, padBottom = 10.0, 10.0, 10.0
+	// The left margin holds the axis labels (0, 50, 100).
+	const padLeft, padRight, padTop, padBottom = 36.0, 12.0, 10.0, 10.0
 	span := c.To.Sub(c.From).Seconds()
-	plotW := float64(c.Width) - 2*padX
+	plotW := float64(c.Width) - padLeft - padRight
 	plotH := float64(c.Height) - padTop - padBottom
 	var pts []string
 	for _, r := range rs {
-		x := padX + plotW/2
+		x := padLeft + plotW/2
 		if span > 0 {
-			x = padX + plotW*r.CrawledAt.Sub(c.From).Seconds()/span
+			x = padLeft + plotW*r.CrawledAt.Sub(c.From).Seconds()/span
 		}
 		y := padTop + plotH*(1-float64(*r.Score)/100)
 		pts = append(pts, fmt.Sprintf("%.1f,%.1f", x, y))
