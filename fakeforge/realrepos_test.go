@@ -8,7 +8,10 @@ import (
 )
 
 func TestLoadRealRepos(t *testing.T) {
-	dir := filepath.Join("..", "..", "shared", "data", "real-repos")
+	dir := os.Getenv("VIGIE_REAL_REPOS")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "shared", "data", "real-repos")
+	}
 	if _, err := os.Stat(dir); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatal(err)

@@ -75,11 +75,19 @@ func loadSchema(t testing.TB) *ast.Schema {
 	return s
 }
 
+// realReposDir is the real-repository fixtures' folder: VIGIE_REAL_REPOS,
+// or ../shared/data/real-repos beside the module.
+func realReposDir(t testing.TB) string {
+	if d := os.Getenv("VIGIE_REAL_REPOS"); d != "" {
+		return d
+	}
+	return filepath.Join(sharedDir(t), "data", "real-repos")
+}
+
 // realText returns a file's text from a real-repository fixture.
 func realText(t testing.TB, repo, file string) string {
 	t.Helper()
-	d := sharedDir(t)
-	b, err := os.ReadFile(filepath.Join(d, "data", "real-repos", "github", repo+".json"))
+	b, err := os.ReadFile(filepath.Join(realReposDir(t), "github", repo+".json"))
 	if err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatal(err)

@@ -30,7 +30,7 @@ import (
 // with what their fixtures say.
 func TestRealRepos(t *testing.T) {
 	schema := loadSchema(t)
-	dir := filepath.Join(sharedDir(t), "data", "real-repos")
+	dir := realReposDir(t)
 	repos, err := fakeforge.LoadRealRepos(dir, now)
 	if err != nil {
 		if os.Getenv("CI") != "true" && errors.Is(err, fs.ErrNotExist) {
