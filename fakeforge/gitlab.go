@@ -280,10 +280,21 @@ func glError(w http.ResponseWriter, code int, key, msg string) {
 	glJSON(w, code, map[string]string{key: msg})
 }
 
+// glJSON writes a JSON answer. Like GitLab it sends a weak ETag on
+// success, and like GitLab it never answers 304 to If-None-Match.
 func glJSON(w http.ResponseWriter, code int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
+	if code == http.StatusOK {
+		sum := sha256.Sum256(b)
+		w.Header().Set("ETag", `W/"`+hex.EncodeToString(sum[:16])+`"`)
+	}
 	w.WriteHeader(code)
-	_ = json.NewEncoder(w).Encode(v)
+	_, _ = w.Write(append(b, '\n'))
 }
 
 // glPage cuts one page out of n items and writes GitLab's offset pagination

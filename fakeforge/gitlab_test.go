@@ -81,6 +81,17 @@ func TestGitLabProject(t *testing.T) {
 	if lic["key"] != "mit" || lic["name"] == "" || lic["nickname"] != nil {
 		t.Errorf("license %#v", p["license"])
 	}
+	if r.h.Get("ETag") == "" {
+		t.Error("no ETag")
+	}
+	// GitLab ignores If-None-Match: the same ETag still gets a full answer.
+	req := httptest.NewRequest("GET", "http://h/api/v4/projects/1?license=true", nil)
+	req.Header.Set("If-None-Match", r.h.Get("ETag"))
+	rec := httptest.NewRecorder()
+	g.ServeHTTP(rec, req)
+	if rec.Code != 200 || rec.Body.Len() == 0 {
+		t.Errorf("If-None-Match: %d, %d bytes", rec.Code, rec.Body.Len())
+	}
 	if _, ok := p["forked_from_project"]; ok {
 		t.Error("forked_from_project on a non-fork")
 	}
