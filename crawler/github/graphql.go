@@ -307,16 +307,23 @@ func (f *Forge) graphFetch(ctx context.Context, refs []crawler.Ref, now time.Tim
 		}
 	}
 
-	// 2. Texts of licence files and READMEs, one query for the batch.
-	if err := f.graphTexts(ctx, raws); err != nil {
+	// 2. Texts of licence files and READMEs, one query for the batch; 3.
+	// the commit history since the window's start. A repository either
+	// query fails on (moved or deleted in between, a timeout on its
+	// history) is gathered again over REST, alone.
+	failed := map[int]string{}
+	if err := f.graphTexts(ctx, raws, failed); err != nil {
 		return nil, err
 	}
-	// 3. Commit history since the window's start.
-	if err := f.graphHistory(ctx, raws, heads, now); err != nil {
+	if err := f.graphHistory(ctx, raws, heads, now, failed); err != nil {
 		return nil, err
 	}
 	for i, r := range raws {
-		if r != nil {
+		switch {
+		case failed[i] != "":
+			f.log.Warn("GraphQL failed on a repository, using REST for it", "repo", refs[i].Path, "err", failed[i])
+			out[i] = f.restFetch(ctx, refs[i], now)
+		case r != nil:
 			out[i] = r.facts(refs[i], now)
 		}
 	}
@@ -390,7 +397,7 @@ func rawFromGraph(g *gqlRepo) *raw {
 
 // graphTexts reads the licence files and READMEs of every repository of
 // the batch as Blob texts, by aliases.
-func (f *Forge) graphTexts(ctx context.Context, raws []*raw) error {
+func (f *Forge) graphTexts(ctx context.Context, raws []*raw, failed map[int]string) error {
 	var sel strings.Builder
 	vars := map[string]any{}
 	var names []string
@@ -433,6 +440,17 @@ func (f *Forge) graphTexts(ctx context.Context, raws []*raw) error {
 	if err != nil {
 		return err
 	}
+	for _, e := range resp.Errors {
+		if w, ok := wants[pathKey(e.Path)]; ok {
+			failed[w.repo] = e.Message
+		} else if len(e.Path) > 0 {
+			if a, ok := e.Path[0].(string); ok && strings.HasPrefix(a, "t") {
+				if i, err := strconv.Atoi(a[1:]); err == nil && i < len(raws) {
+					failed[i] = e.Message
+				}
+			}
+		}
+	}
 	for alias, rawJSON := range resp.Data {
 		if !strings.HasPrefix(alias, "t") {
 			continue
@@ -452,6 +470,16 @@ func (f *Forge) graphTexts(ctx context.Context, raws []*raw) error {
 		}
 	}
 	return nil
+}
+
+// pathKey joins an error path's first two names ("t3.f0").
+func pathKey(p []any) string {
+	if len(p) < 2 {
+		return ""
+	}
+	a, _ := p[0].(string)
+	b, _ := p[1].(string)
+	return a + "." + b
 }
 
 type gqlHistory struct {
@@ -479,7 +507,7 @@ type gqlHistory struct {
 // graphHistory lists the commits since the window's start of every
 // non-empty repository, from its head commit, historyBatch repositories a
 // query, following each history's pages.
-func (f *Forge) graphHistory(ctx context.Context, raws []*raw, heads []string, now time.Time) error {
+func (f *Forge) graphHistory(ctx context.Context, raws []*raw, heads []string, now time.Time, failed map[int]string) error {
 	since := now.Add(-crawler.Window).Format(time.RFC3339)
 	type todo struct {
 		i     int
@@ -487,7 +515,7 @@ func (f *Forge) graphHistory(ctx context.Context, raws []*raw, heads []string, n
 	}
 	var pending []todo
 	for i, r := range raws {
-		if r != nil && !r.empty && heads[i] != "" {
+		if r != nil && !r.empty && heads[i] != "" && failed[i] == "" {
 			pending = append(pending, todo{i: i})
 		}
 	}
@@ -519,11 +547,13 @@ func (f *Forge) graphHistory(ctx context.Context, raws []*raw, heads []string, n
 		for _, t := range batch {
 			alias := "h" + strconv.Itoa(t.i)
 			if errs := resp.errorsFor(alias); len(errs) > 0 {
-				return fmt.Errorf("github GraphQL history of %s: %s", raws[t.i].canonical, errs[0].Message)
+				failed[t.i] = "history: " + errs[0].Message
+				continue
 			}
 			var h gqlHistory
 			if err := json.Unmarshal(resp.Data[alias], &h); err != nil || h.Object == nil {
-				return fmt.Errorf("github GraphQL history of %s: no commit %s", raws[t.i].canonical, heads[t.i])
+				failed[t.i] = "history: no commit " + heads[t.i]
+				continue
 			}
 			r := raws[t.i]
 			for _, n := range h.Object.History.Nodes {

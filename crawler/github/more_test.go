@@ -438,3 +438,41 @@ func TestAnonymousWarning(t *testing.T) {
 		t.Errorf("warned with a token too")
 	}
 }
+
+// TestGraphQLHistoryFailsForOne: when the history query fails for one
+// repository (deleted in between, a timeout on its history), that one is
+// gathered over REST and the others keep their GraphQL facts.
+func TestGraphQLHistoryFailsForOne(t *testing.T) {
+	cases := edgeCases(t)[:2]
+	repos := []fakeforge.Repo{*cases[0].repo, *cases[1].repo}
+	paths := []string{cases[0].path, cases[1].path}
+	fake := fakeforge.NewGitHub(repos)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(b))
+		if !bytes.Contains(b, []byte("query vigieHistory")) {
+			fake.ServeHTTP(w, r)
+			return
+		}
+		rec := httptest.NewRecorder()
+		fake.ServeHTTP(rec, r)
+		var out map[string]any
+		if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
+			t.Error(err)
+		}
+		out["data"].(map[string]any)["h0"] = nil
+		out["errors"] = []any{map[string]any{"path": []any{"h0"}, "message": "Something went wrong"}}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(out)
+	}))
+	defer srv.Close()
+	e := &env{fake: fake, srv: srv, rec: &recorder{next: http.DefaultTransport}}
+	got := e.forge(t, "tok").Fetch(context.Background(), jobs(paths...), now)
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) { checkWant(t, got[i], c.want) })
+	}
+	counts := fake.PathCounts()
+	if counts["GET /repos/{owner}/{repo}"] != 1 {
+		t.Errorf("want exactly one repository over REST, got %v", counts)
+	}
+}
