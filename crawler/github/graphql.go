@@ -99,6 +99,11 @@ func (f *Forge) query(ctx context.Context, q string, vars map[string]any) (*gqlR
 			return nil, fmt.Errorf("github GraphQL %s: %s", f.opts.GraphQLURL, e.Message)
 		}
 	}
+	if out.Data == nil {
+		// JSON, but no GraphQL answer: every repository would look missing.
+		f.noGraph.Store(true)
+		return nil, fmt.Errorf("github GraphQL %s: answer without data: %w", f.opts.GraphQLURL, errGraphUnavailable)
+	}
 	if raw, ok := out.Data["rateLimit"]; ok {
 		var rl rateLimit
 		if json.Unmarshal(raw, &rl) == nil {
