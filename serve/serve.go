@@ -21,7 +21,6 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/eiglink/vigie/config"
-	"github.com/eiglink/vigie/crawler/httpx"
 	"github.com/eiglink/vigie/metrics"
 	"github.com/eiglink/vigie/scan"
 	"github.com/eiglink/vigie/store"
@@ -33,8 +32,8 @@ type Deps struct {
 	// Store holds the history. Required unless Demo.
 	Store store.Store
 	// Scanner crawls on schedule and runs the check form. Required unless
-	// Demo. Build it with HTTP clients from ForgeHTTP(Metrics, ...) so forge
-	// requests and rate limits reach /metrics.
+	// Demo. Build it with HTTP clients from scan.ForgeHTTP(Metrics, ...) so
+	// forge requests and rate limits reach /metrics.
 	Scanner *scan.Scanner
 	// Metrics is the registry /metrics serves; nil builds one (then forge
 	// requests are not counted).
@@ -84,7 +83,7 @@ func Run(ctx context.Context, cfg *config.Config, deps Deps) error {
 			deps.Metrics = metrics.New(cfg, deps.Store, log)
 		}
 		if deps.Scanner == nil {
-			sc, err := scan.New(cfg, scan.Options{Store: deps.Store, Logger: log, HTTP: ForgeHTTP(deps.Metrics, deps.Store, log)})
+			sc, err := scan.New(cfg, scan.Options{Store: deps.Store, Logger: log, HTTP: scan.ForgeHTTP(deps.Metrics, deps.Store, log)})
 			if err != nil {
 				return fmt.Errorf("demo scanner: %w", err)
 			}
@@ -165,12 +164,26 @@ func Run(ctx context.Context, cfg *config.Config, deps Deps) error {
 	return err
 }
 
+// crawler is the part of *scan.Scanner the schedule uses.
+type crawler interface {
+	Crawl(ctx context.Context) ([]store.Snapshot, error)
+}
+
 // crawls runs one crawl at a time, whoever asks (the schedule, start-up).
 type crawls struct {
-	scanner *scan.Scanner
+	scanner crawler
 	metrics *metrics.Metrics
 	log     *slog.Logger
 	mu      sync.Mutex
+	// clock is the time source; nil means time.Now.
+	clock func() time.Time
+}
+
+func (c *crawls) now() time.Time {
+	if c.clock != nil {
+		return c.clock()
+	}
+	return time.Now()
 }
 
 // run crawls unless a crawl is already running (then it returns false):
@@ -208,11 +221,12 @@ func (c *crawls) startup(ctx context.Context, st store.Store, cfg *config.Config
 		c.log.ErrorContext(ctx, "crawl: reading the last crawl time", "err", err)
 		return
 	}
-	period, err := Period(cfg.Schedule.Crawl, cfg.Schedule.Location, time.Now())
+	now := c.now()
+	period, err := Period(cfg.Schedule.Crawl, cfg.Schedule.Location, now)
 	if err != nil { // validated by config already; crawl to be safe
 		period = 0
 	}
-	if !last.IsZero() && time.Since(last) < period {
+	if !last.IsZero() && now.Sub(last) < period {
 		c.log.InfoContext(ctx, "crawl: start-up crawl not needed", "last", last, "period", period)
 		return
 	}
@@ -247,6 +261,7 @@ func schedule(ctx context.Context, cfg *config.Config, c *crawls, report func(co
 		gocron.NewTask(func() { c.run(ctx) }),
 		gocron.WithName("crawl"), gocron.WithSingletonMode(gocron.LimitModeReschedule))
 	if err != nil {
+		_ = s.Shutdown()
 		return nil, fmt.Errorf("serve: schedule.crawl %q: %w", cfg.Schedule.Crawl, err)
 	}
 	if report != nil {
@@ -260,26 +275,10 @@ func schedule(ctx context.Context, cfg *config.Config, c *crawls, report func(co
 			}),
 			gocron.WithName("report"), gocron.WithSingletonMode(gocron.LimitModeReschedule))
 		if err != nil {
+			_ = s.Shutdown()
 			return nil, fmt.Errorf("serve: schedule.report %q: %w", cfg.Schedule.Report, err)
 		}
 	}
 	s.Start()
 	return s, nil
-}
-
-// ForgeHTTP builds, per configured forge, the HTTP client the crawlers use:
-// vigie's shared transport (retries, rate-limit pacing, ETag cache) reporting
-// requests and rate limits to obs. Pass it as scan.Options.HTTP.
-func ForgeHTTP(obs httpx.Observer, cache httpx.Cache, log *slog.Logger) func(config.Forge) *http.Client {
-	return func(f config.Forge) *http.Client {
-		kind := httpx.KindGitHub
-		if f.Type == "gitlab" {
-			kind = httpx.KindGitLab
-		}
-		return httpx.NewClient(httpx.Options{
-			Forge: f.Name, Kind: kind, Tokens: f.Tokens,
-			AllowedHosts: httpx.HostsFor(f.APIURL, f.GraphQLURL),
-			Observer:     obs, Cache: cache, Logger: log.With("forge", f.Name),
-		})
-	}
 }

@@ -1,0 +1,114 @@
+package serve
+
+import (
+	"context"
+	"log/slog"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/eiglink/vigie/metrics"
+	"github.com/eiglink/vigie/serve/servetest"
+	"github.com/eiglink/vigie/store"
+)
+
+// blockingCrawler counts crawls; each waits for release.
+type blockingCrawler struct {
+	n       atomic.Int32
+	started chan struct{}
+	release chan struct{}
+}
+
+func (b *blockingCrawler) Crawl(ctx context.Context) ([]store.Snapshot, error) {
+	b.n.Add(1)
+	if b.started != nil {
+		b.started <- struct{}{}
+	}
+	if b.release != nil {
+		<-b.release
+	}
+	return nil, nil
+}
+
+func newCrawls(t *testing.T, cr crawler, now time.Time) *crawls {
+	cfg := servetest.Config()
+	return &crawls{scanner: cr, metrics: metrics.New(cfg, servetest.NewMemStore(), nil), log: slog.New(slog.DiscardHandler), clock: func() time.Time { return now }}
+}
+
+func TestStartupCrawlOnlyWhenStale(t *testing.T) {
+	cfg := servetest.Config() // crawl every 6 hours
+	now := time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
+	ref := cfg.Defis[0].Repos[0]
+	for _, tc := range []struct {
+		name string
+		last time.Time // zero: empty store
+		want int32
+	}{
+		{"empty store", time.Time{}, 1},
+		{"fresh", now.Add(-2 * time.Hour), 0},
+		{"older than the period", now.Add(-7 * time.Hour), 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := servetest.NewMemStore()
+			if !tc.last.IsZero() {
+				if err := st.SaveCrawl(context.Background(), []store.Snapshot{servetest.Snap(ref, tc.last, [4]int{}, time.Time{})}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			cr := &blockingCrawler{}
+			newCrawls(t, cr, now).startup(context.Background(), st, cfg)
+			if got := cr.n.Load(); got != tc.want {
+				t.Errorf("crawls = %d, want %d", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestNeverTwoCrawlsAtOnce(t *testing.T) {
+	cr := &blockingCrawler{started: make(chan struct{}, 1), release: make(chan struct{})}
+	c := newCrawls(t, cr, time.Now())
+	done := make(chan bool)
+	go func() { done <- c.run(context.Background()) }()
+	<-cr.started // the first crawl is running
+	if c.run(context.Background()) {
+		t.Error("a second crawl ran while the first was running")
+	}
+	close(cr.release)
+	if !<-done {
+		t.Error("the first crawl did not run")
+	}
+	if got := cr.n.Load(); got != 1 {
+		t.Errorf("crawls = %d, want 1", got)
+	}
+}
+
+func TestScheduleJobs(t *testing.T) {
+	cfg := servetest.Config()
+	c := newCrawls(t, &blockingCrawler{}, time.Now())
+	report := func(context.Context, time.Time) error { return nil }
+	s, err := schedule(context.Background(), cfg, c, report, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Shutdown()
+	names := map[string]time.Time{}
+	for _, j := range s.Jobs() {
+		next, err := j.NextRun()
+		if err != nil {
+			t.Fatal(err)
+		}
+		names[j.Name()] = next
+	}
+	// Monday 08:00 in Paris, whatever the machine's zone.
+	if r, ok := names["report"]; !ok || r.In(cfg.Schedule.Location).Weekday() != time.Monday || r.In(cfg.Schedule.Location).Hour() != 8 {
+		t.Errorf("report job next run = %v (%v)", r, ok)
+	}
+	if cr, ok := names["crawl"]; !ok || cr.In(cfg.Schedule.Location).Hour()%6 != 0 {
+		t.Errorf("crawl job next run = %v (%v)", cr, ok)
+	}
+
+	cfg.Schedule.Crawl = "not a cron"
+	if _, err := schedule(context.Background(), cfg, c, nil, slog.New(slog.DiscardHandler)); err == nil {
+		t.Error("a bad crawl expression was accepted")
+	}
+}
