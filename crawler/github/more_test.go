@@ -258,8 +258,9 @@ func TestQueriesValidate(t *testing.T) {
 	}
 }
 
-// TestGraphQLUnavailable: a token but no GraphQL endpoint (an old GitHub
-// Enterprise, a proxy) falls back to REST with the same facts.
+// TestGraphQLUnavailable: a token but no usable GraphQL endpoint (an old
+// GitHub Enterprise, a proxy, a refused token) falls back to REST with the
+// same facts.
 func TestGraphQLUnavailable(t *testing.T) {
 	cases := edgeCases(t)[:3]
 	var repos []fakeforge.Repo
@@ -270,22 +271,44 @@ func TestGraphQLUnavailable(t *testing.T) {
 		}
 		paths = append(paths, c.path)
 	}
-	fake := fakeforge.NewGitHub(repos)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "graphql") {
-			http.NotFound(w, r)
-			return
-		}
-		fake.ServeHTTP(w, r)
-	}))
-	defer srv.Close()
-	e := &env{fake: fake, srv: srv, rec: &recorder{next: http.DefaultTransport}}
-	got := e.forge(t, "tok").Fetch(context.Background(), jobs(paths...), now)
-	for i, c := range cases {
-		t.Run(c.name, func(t *testing.T) { checkWant(t, got[i], c.want) })
+	answers := []struct {
+		name, ctype, body string
+		code              int
+	}{
+		{"404", "application/json", `{"message":"Not Found"}`, http.StatusNotFound},
+		{"401", "application/json", `{"message":"Bad credentials"}`, http.StatusUnauthorized},
+		{"HTML page", "text/html", `<html><body>Sign in</body></html>`, http.StatusOK},
+		{"JSON without data", "application/json", `{}`, http.StatusOK},
 	}
-	if fake.PathCounts()["GET /repos/{owner}/{repo}"] == 0 {
-		t.Error("no REST call after GraphQL failed")
+	for _, a := range answers {
+		t.Run(a.name, func(t *testing.T) {
+			fake := fakeforge.NewGitHub(repos)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if strings.HasSuffix(r.URL.Path, "graphql") {
+					w.Header().Set("Content-Type", a.ctype)
+					w.WriteHeader(a.code)
+					_, _ = w.Write([]byte(a.body))
+					return
+				}
+				fake.ServeHTTP(w, r)
+			}))
+			defer srv.Close()
+			e := &env{fake: fake, srv: srv, rec: &recorder{next: http.DefaultTransport}}
+			f := e.forge(t, "tok")
+			got := f.Fetch(context.Background(), jobs(paths...), now)
+			for i, c := range cases {
+				t.Run(c.name, func(t *testing.T) { checkWant(t, got[i], c.want) })
+			}
+			if fake.PathCounts()["GET /repos/{owner}/{repo}"] == 0 {
+				t.Error("no REST call after GraphQL failed")
+			}
+			// The forge remembers: the next crawl goes straight to REST.
+			before := len(e.rec.queries)
+			f.Fetch(context.Background(), jobs(paths[0]), now)
+			if len(e.rec.queries) != before {
+				t.Error("GraphQL asked again after it proved unavailable")
+			}
+		})
 	}
 }
 
