@@ -5,10 +5,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"runtime"
 	"runtime/metrics"
@@ -39,7 +39,10 @@ type config struct {
 	Timeout     time.Duration `json:"timeout_ns"`
 	Seed        uint64        `json:"seed"`
 	MemProfile  string        `json:"-"`
-	Logger      *slog.Logger  `json:"-"`
+	// InProcess serves the fake forges from the benchmark's own process
+	// (simpler to debug, but the memory measured then includes them).
+	InProcess bool         `json:"in_process"`
+	Logger    *slog.Logger `json:"-"`
 }
 
 // passResult is one forge's figures for one crawl.
@@ -87,28 +90,23 @@ type report struct {
 	FaultCheck  *faultCheck `json:"fault_check,omitempty"`
 }
 
-// side is one forge of one world: its fake behind the fault middleware, the
-// transport, the crawler and the jobs.
+// side is one forge of one world: its fake (behind the fault middleware),
+// the transport, the crawler and the jobs.
 type side struct {
-	name   string
-	faults *fakeforge.Faults
-	srv    *httptest.Server
-	tr     *httpx.Transport
-	forge  crawler.Forge
-	jobs   []crawler.Job
-	points func() int
+	name  string
+	fake  fake
+	tr    *httpx.Transport
+	forge crawler.Forge
+	jobs  []crawler.Job
 }
 
-// world is a fresh pair of fake forges and their crawlers.
+// world is a pair of fake forges and their crawlers.
 type world struct {
 	sides []*side
+	stop  func()
 }
 
-func (w *world) close() {
-	for _, s := range w.sides {
-		s.srv.Close()
-	}
-}
+func (w *world) close() { w.stop() }
 
 // dataset is the repositories of both forges.
 type dataset struct {
@@ -131,71 +129,74 @@ func newDataset(cfg config, now time.Time) (dataset, error) {
 	return d, nil
 }
 
-// newWorld starts the fakes and builds the crawlers over the shared
-// transport, each with a fresh in-memory ETag cache.
-func newWorld(cfg config, d dataset, faulty bool) (*world, error) {
+// newWorld starts a pair of fake forges (in a child process unless
+// cfg.InProcess) and builds the crawlers over the shared transport, each
+// with a fresh in-memory ETag cache.
+func newWorld(ctx context.Context, cfg config, now time.Time, faulty bool) (*world, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	w := &world{}
-	ghFake := fakeforge.NewGitHub(d.ghRepos)
-	glFake := fakeforge.NewGitLab(d.glRepos)
-	var glHandler http.Handler = glFake
-	if !cfg.GitLabLimit {
-		glHandler = withoutRateLimitHeaders(glFake)
-	}
-	for _, spec := range []struct {
-		name  string
-		h     http.Handler
-		style string
-		after int
-		paths []string
-	}{
-		{"github", ghFake, fakeforge.LimitGitHub, 10, d.ghPaths},
-		{"gitlab", glHandler, fakeforge.Limit429, 300, d.glPaths},
-	} {
-		fo := fakeforge.FaultOptions{Latency: cfg.Latency, Route: route, Seed: cfg.Seed}
-		if faulty {
-			fo.FailRate = 0.1
-			fo.RateLimitAfter = spec.after
-			fo.RateLimitFor = 2 * time.Second
-			fo.RateLimitStyle = spec.style
+	var fakes []fake
+	if cfg.InProcess {
+		d, err := newDataset(cfg, now)
+		if err != nil {
+			return nil, err
 		}
-		f := fakeforge.WithFaults(spec.h, fo)
-		srv := httptest.NewServer(f)
-		s := &side{name: spec.name, faults: f, srv: srv}
+		local := startFakes(cfg, d, faulty)
+		for _, l := range local {
+			fakes = append(fakes, l)
+		}
+		w.stop = func() {
+			for _, l := range local {
+				l.srv.Close()
+			}
+		}
+	} else {
+		var err error
+		fakes, w.stop, err = spawnFakes(ctx, cfg, faulty, now)
+		if err != nil {
+			return nil, err
+		}
+	}
+	withReal := cfg.Real != ""
+	for i, name := range []string{"github", "gitlab"} {
+		n := cfg.N - cfg.N/2
+		if name == "gitlab" {
+			n = cfg.N / 2
+		}
+		url := fakes[i].URL()
+		s := &side{name: name, fake: fakes[i]}
 		w.sides = append(w.sides, s)
 		kind := httpx.KindGitHub
-		if spec.name == "gitlab" {
+		if name == "gitlab" {
 			kind = httpx.KindGitLab
 		}
 		s.tr = httpx.NewTransport(httpx.Options{
-			Forge: spec.name, Kind: kind,
-			Tokens:       []string{"bench-" + spec.name + "-token"},
-			AllowedHosts: httpx.HostsFor(srv.URL),
+			Forge: name, Kind: kind,
+			Tokens:       []string{"bench-" + name + "-token"},
+			AllowedHosts: httpx.HostsFor(url),
 			Cache:        httpx.NewMemCache(),
 			Logger:       cfg.Logger,
 			BackoffBase:  100 * time.Millisecond,
 		})
-		host := strings.TrimPrefix(srv.URL, "http://")
+		host := strings.TrimPrefix(url, "http://")
 		var err error
-		switch spec.name {
+		switch name {
 		case "github":
-			s.forge, err = github.New(github.Options{Name: "github", WebURL: "https://github.com", APIURL: srv.URL,
+			s.forge, err = github.New(github.Options{Name: name, WebURL: "https://github.com", APIURL: url,
 				Tokens: []string{"bench-github-token"}, HTTPClient: s.tr.Client(), Logger: cfg.Logger})
-			s.points = ghFake.GraphQLPoints
 			host = "github.com"
 		case "gitlab":
-			s.forge, err = gitlab.New(gitlab.Options{Name: "gitlab", WebURL: srv.URL, APIURL: srv.URL,
+			s.forge, err = gitlab.New(gitlab.Options{Name: name, WebURL: url, APIURL: url,
 				Tokens: []string{"bench-gitlab-token"}, HTTPClient: s.tr.Client(), Logger: cfg.Logger})
-			s.points = func() int { return 0 }
 		}
 		if err != nil {
 			w.close()
-			return nil, fmt.Errorf("building the %s crawler: %w", spec.name, err)
+			return nil, fmt.Errorf("building the %s crawler: %w", name, err)
 		}
-		for _, p := range spec.paths {
-			s.jobs = append(s.jobs, crawler.Job{Ref: crawler.Ref{Forge: spec.name, Host: host, Path: p,
+		for _, p := range synthPaths(name, n, withReal) {
+			s.jobs = append(s.jobs, crawler.Job{Ref: crawler.Ref{Forge: name, Host: host, Path: p,
 				URL: "https://" + host + "/" + p}})
 		}
 	}
@@ -264,10 +265,15 @@ func route(r *http.Request) string {
 }
 
 // crawl runs one pass of one side and measures it.
-func crawl(ctx context.Context, s *side, now time.Time, prev []crawler.Facts, pass string) ([]crawler.Facts, passResult) {
-	s.faults.ResetCounts()
+func crawl(ctx context.Context, s *side, now time.Time, prev []crawler.Facts, pass string) ([]crawler.Facts, passResult, error) {
+	if err := s.fake.ResetCounts(); err != nil {
+		return nil, passResult{}, err
+	}
 	before := s.tr.Stats()
-	points := s.points()
+	_, points, err := s.fake.Counts()
+	if err != nil {
+		return nil, passResult{}, err
+	}
 	jobs := make([]crawler.Job, len(s.jobs))
 	copy(jobs, s.jobs)
 	for i := range jobs {
@@ -279,12 +285,15 @@ func crawl(ctx context.Context, s *side, now time.Time, prev []crawler.Facts, pa
 	start := time.Now()
 	facts := s.forge.Fetch(ctx, jobs, now)
 	wall := time.Since(start)
-	c := s.faults.Counts()
+	c, pointsAfter, err := s.fake.Counts()
+	if err != nil {
+		return nil, passResult{}, err
+	}
 	st := s.tr.Stats()
 	res := passResult{
 		Forge: s.name, Pass: pass, Repos: len(jobs),
 		Requests:      c.Total,
-		GraphQLPoints: s.points() - points,
+		GraphQLPoints: pointsAfter - points,
 		NotModified:   st.NotModified - before.NotModified,
 		Retries:       st.Retries - before.Retries,
 		Waits:         st.Waits - before.Waits,
@@ -306,14 +315,15 @@ func crawl(ctx context.Context, s *side, now time.Time, prev []crawler.Facts, pa
 			res.RepoErrors++
 		}
 	}
-	return facts, res
+	return facts, res, nil
 }
 
 // crawlBoth crawls both sides at once, as a scheduled crawl does, and
 // returns each side's facts and figures and the wall time of the whole.
-func crawlBoth(ctx context.Context, w *world, now time.Time, prev [][]crawler.Facts, pass string) ([][]crawler.Facts, []passResult, time.Duration) {
+func crawlBoth(ctx context.Context, w *world, now time.Time, prev [][]crawler.Facts, pass string) ([][]crawler.Facts, []passResult, time.Duration, error) {
 	facts := make([][]crawler.Facts, len(w.sides))
 	res := make([]passResult, len(w.sides))
+	errs := make([]error, len(w.sides))
 	var wg sync.WaitGroup
 	start := time.Now()
 	for i, s := range w.sides {
@@ -324,11 +334,11 @@ func crawlBoth(ctx context.Context, w *world, now time.Time, prev [][]crawler.Fa
 			if prev != nil {
 				p = prev[i]
 			}
-			facts[i], res[i] = crawl(ctx, s, now, p, pass)
+			facts[i], res[i], errs[i] = crawl(ctx, s, now, p, pass)
 		}()
 	}
 	wg.Wait()
-	return facts, res, time.Since(start)
+	return facts, res, time.Since(start), errors.Join(errs...)
 }
 
 // run is the benchmark: a clean world crawled cold then unchanged; with
@@ -340,12 +350,8 @@ func run(ctx context.Context, cfg config) (*report, error) {
 		defer cancel()
 	}
 	now := time.Now().UTC().Truncate(time.Second)
-	d, err := newDataset(cfg, now)
-	if err != nil {
-		return nil, err
-	}
 	rep := &report{Config: cfg}
-	w, err := newWorld(cfg, d, false)
+	w, err := newWorld(ctx, cfg, now, false)
 	if err != nil {
 		return nil, err
 	}
@@ -354,7 +360,10 @@ func run(ctx context.Context, cfg config) (*report, error) {
 	rep.BaseHeapMiB = heapMiB()
 	stopSampling := sampleHeap(&rep.PeakHeapMiB)
 	defer stopSampling()
-	cold, res, wall := crawlBoth(ctx, w, now, nil, "cold")
+	cold, res, wall, err := crawlBoth(ctx, w, now, nil, "cold")
+	if err != nil {
+		return nil, err
+	}
 	rep.Passes = append(rep.Passes, res...)
 	rep.WallTotal = wall.Seconds()
 	if cfg.MemProfile != "" {
@@ -362,19 +371,28 @@ func run(ctx context.Context, cfg config) (*report, error) {
 			return nil, err
 		}
 	}
-	warm, res, _ := crawlBoth(ctx, w, now, cold, "unchanged")
+	warm, res, _, err := crawlBoth(ctx, w, now, cold, "unchanged")
+	if err != nil {
+		return nil, err
+	}
 	rep.Passes = append(rep.Passes, res...)
 	rep.Unchanged = compare(w, w, cold, warm)
 
 	if cfg.Faults {
-		fw, err := newWorld(cfg, d, true)
+		fw, err := newWorld(ctx, cfg, now, true)
 		if err != nil {
 			return nil, err
 		}
 		defer fw.close()
-		fcold, res, _ := crawlBoth(ctx, fw, now, nil, "cold+faults")
+		fcold, res, _, err := crawlBoth(ctx, fw, now, nil, "cold+faults")
+		if err != nil {
+			return nil, err
+		}
 		rep.Passes = append(rep.Passes, res...)
-		fwarm, res, _ := crawlBoth(ctx, fw, now, fcold, "unchanged+faults")
+		fwarm, res, _, err := crawlBoth(ctx, fw, now, fcold, "unchanged+faults")
+		if err != nil {
+			return nil, err
+		}
 		rep.Passes = append(rep.Passes, res...)
 		a := compare(w, fw, cold, fcold)
 		b := compare(w, fw, cold, fwarm)
@@ -421,7 +439,7 @@ func compare(ww, gw *world, want, got [][]crawler.Facts) faultCheck {
 func normalized(s *side, f crawler.Facts) []byte {
 	f.CrawledAt = time.Time{}
 	j, _ := json.Marshal(f)
-	return bytes.ReplaceAll(j, []byte(strings.TrimPrefix(s.srv.URL, "http://")), []byte("FORGE"))
+	return bytes.ReplaceAll(j, []byte(strings.TrimPrefix(s.fake.URL(), "http://")), []byte("FORGE"))
 }
 
 // jsonDiff names the top-level fields in which two JSON objects differ

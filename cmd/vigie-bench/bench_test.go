@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -15,6 +16,30 @@ import (
 )
 
 var now = time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC)
+
+// TestMain lets the test binary serve as the benchmark's child process.
+func TestMain(m *testing.M) {
+	if os.Getenv(childEnv) == "1" {
+		os.Exit(realMain(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+func TestSynthPaths(t *testing.T) {
+	real := []fakeforge.Repo{{Path: "a/b", DefaultBranch: "main"}}
+	for _, forge := range []string{"github", "gitlab"} {
+		for _, withReal := range []bool{false, true} {
+			var tmpl []fakeforge.Repo
+			if withReal {
+				tmpl = real
+			}
+			_, paths := synthRepos(forge, 200, now, tmpl)
+			if got := synthPaths(forge, 200, withReal); !reflect.DeepEqual(got, paths) {
+				t.Errorf("%s real=%v: synthPaths differs from synthRepos' paths", forge, withReal)
+			}
+		}
+	}
+}
 
 func TestSynthReposVaried(t *testing.T) {
 	for _, forge := range []string{"github", "gitlab"} {
@@ -144,7 +169,7 @@ func TestRunSmall(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crawls two fake forges four times")
 	}
-	cfg := config{N: 60, Faults: true, Seed: 3, Timeout: 2 * time.Minute}
+	cfg := config{N: 60, Faults: true, Seed: 3, Timeout: 2 * time.Minute, InProcess: true}
 	var out bytes.Buffer
 	rep, err := run(context.Background(), cfg)
 	if err != nil {
@@ -188,6 +213,38 @@ func TestRunSmall(t *testing.T) {
 	var js bytes.Buffer
 	if err := json.NewEncoder(&js).Encode(rep); err != nil || !strings.Contains(js.String(), `"requests_per_repo"`) {
 		t.Errorf("JSON report: %v %s", err, js.String()[:min(200, js.Len())])
+	}
+}
+
+// The fakes served by a child process answer and count as in-process ones.
+func TestChildProcessFakes(t *testing.T) {
+	cfg := config{N: 20, Seed: 1}
+	ctx := context.Background()
+	fakes, stop, err := spawnFakes(ctx, cfg, false, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	resp, err := http.Get(fakes[0].URL() + "/repos/eig-01/outil-0001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("child GitHub: %d", resp.StatusCode)
+	}
+	c, _, err := fakes[0].Counts()
+	if err != nil || c.Total != 1 || c.ByPath["GET /repos/{owner}/{repo}"] != 1 {
+		t.Errorf("counts %+v, %v", c, err)
+	}
+	if err := fakes[0].ResetCounts(); err != nil {
+		t.Fatal(err)
+	}
+	if c, _, _ := fakes[0].Counts(); c.Total != 0 {
+		t.Errorf("after reset: %+v", c)
+	}
+	if c, _, _ := fakes[1].Counts(); c.Total != 0 {
+		t.Errorf("GitLab counted GitHub's request: %+v", c)
 	}
 }
 

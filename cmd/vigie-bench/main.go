@@ -42,8 +42,26 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	fs.Uint64Var(&cfg.Seed, "seed", 1, "seed of the injected failures")
 	fs.BoolVar(&verbose, "v", false, "log the crawlers' and transport's warnings")
 	fs.StringVar(&cfg.MemProfile, "memprofile", "", "write a heap profile (in-use after the cold crawl) to this file")
+	fs.BoolVar(&cfg.InProcess, "inprocess", false, "serve the fake forges from this process (the memory measured then includes them)")
+	// The benchmark re-runs itself with these to serve the fakes from a
+	// child process.
+	serve := fs.Bool("serve-fakes", false, "internal: serve the fake forges, announce them on stdout, stop when stdin closes")
+	faulty := fs.Bool("faulty", false, "internal, with -serve-fakes: inject the faults")
+	nowFlag := fs.String("now", "", "internal, with -serve-fakes: the crawl time the repositories are dated from (RFC 3339)")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if *serve {
+		now, err := time.Parse(time.RFC3339, *nowFlag)
+		if err != nil {
+			fmt.Fprintln(stderr, "vigie-bench: -serve-fakes needs -now:", err)
+			return 2
+		}
+		if err := serveFakes(cfg, *faulty, now, os.Stdin, stdout); err != nil {
+			fmt.Fprintln(stderr, "vigie-bench: fakes:", err)
+			return 1
+		}
+		return 0
 	}
 	if cfg.N < 2 || fs.NArg() > 0 {
 		fmt.Fprintln(stderr, "vigie-bench: -n must be at least 2, and no arguments are taken")
@@ -89,8 +107,12 @@ func defaultReal() string {
 
 func printText(w io.Writer, rep *report) {
 	c := rep.Config
-	fmt.Fprintf(w, "vigie-bench: %d repositories, %v latency, real templates: %t, GitLab limits: %t\n\n",
-		c.N, c.Latency, c.Real != "", c.GitLabLimit)
+	where := "a child process"
+	if c.InProcess {
+		where = "this process"
+	}
+	fmt.Fprintf(w, "vigie-bench: %d repositories, %v latency, real templates: %t, GitLab limits: %t, fakes in %s\n\n",
+		c.N, c.Latency, c.Real != "", c.GitLabLimit, where)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "forge\tpass\trepos\trequests\treq/repo\tGraphQL req\tpoints\tpoints/repo\t304s\t304 %\tretries\twaits\t5xx inj.\trefused\trepo errors\twall s\t")
 	for _, p := range rep.Passes {
@@ -100,8 +122,9 @@ func printText(w io.Writer, rep *report) {
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\nboth forges, cold: %.2f s wall\n", rep.WallTotal)
-	fmt.Fprintf(w, "memory: peak RSS %.0f MiB (whole process, fake forges included), Go runtime %.0f MiB;\n"+
-		"  heap: %.0f MiB live before crawling (repositories and fakes), %.0f MiB at most while crawling\n",
+	fmt.Fprintf(w, "memory of the crawling process (%s): peak RSS %.0f MiB, Go runtime %.0f MiB;\n"+
+		"  heap: %.0f MiB live before crawling, %.0f MiB at most while crawling\n",
+		map[bool]string{true: "fake forges included", false: "fake forges apart"}[c.InProcess],
 		rep.PeakRSSMiB, rep.PeakGoMiB, rep.BaseHeapMiB, rep.PeakHeapMiB)
 	for _, p := range rep.Passes {
 		if p.Pass != "cold" && p.Pass != "unchanged" {

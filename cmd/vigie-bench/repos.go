@@ -72,17 +72,13 @@ var licences = []licence{
 // forge's repositories and the paths to crawl (missing ones included, and a
 // renamed repository's old path). The same arguments give the same result.
 func synthRepos(forge string, n int, now time.Time, real []fakeforge.Repo) (repos []fakeforge.Repo, paths []string) {
+	paths = synthPaths(forge, n, len(real) > 0)
 	for i := range n {
-		path := fmt.Sprintf("eig-%02d/outil-%04d", i%20, i)
-		if forge == "gitlab" {
-			path = fmt.Sprintf("eig-%02d/defi-%d/outil-%04d", i%10, i%3, i)
-		}
+		path := repoPath(forge, i)
 		switch {
-		case i%29 == 28:
-			// Missing: crawled, but the forge never heard of it.
-			paths = append(paths, path)
+		case missing(i):
 			continue
-		case i%5 == 0 && len(real) > 0:
+		case fromReal(i, len(real) > 0):
 			r := real[(i/5)%len(real)]
 			r.Path = path
 			r.OldPaths = nil
@@ -94,22 +90,46 @@ func synthRepos(forge string, n int, now time.Time, real []fakeforge.Repo) (repo
 				r.CI = ciRun(i, forge, now)
 			}
 			repos = append(repos, r)
-			paths = append(paths, path)
 			continue
 		}
 		r := synthRepo(forge, i, path, now)
-		if i%37 == 3 {
-			// Renamed: the configuration still names the old path.
-			old := path + "-ancien"
-			r.OldPaths = []string{old}
-			paths = append(paths, old)
-		} else {
-			paths = append(paths, path)
+		if renamed(i, len(real) > 0) {
+			r.OldPaths = []string{paths[i]}
 		}
 		repos = append(repos, r)
 	}
 	return repos, paths
 }
+
+// synthPaths returns the paths synthRepos crawls, without building the
+// repositories (the benchmark's crawling process needs no more).
+func synthPaths(forge string, n int, withReal bool) []string {
+	paths := make([]string, n)
+	for i := range paths {
+		paths[i] = repoPath(forge, i)
+		if renamed(i, withReal) {
+			// The configuration still names the old path.
+			paths[i] += "-ancien"
+		}
+	}
+	return paths
+}
+
+func repoPath(forge string, i int) string {
+	if forge == "gitlab" {
+		return fmt.Sprintf("eig-%02d/defi-%d/outil-%04d", i%10, i%3, i)
+	}
+	return fmt.Sprintf("eig-%02d/outil-%04d", i%20, i)
+}
+
+// missing: crawled, but the forge never heard of it.
+func missing(i int) bool { return i%29 == 28 }
+
+// fromReal: a copy of a real défi repository.
+func fromReal(i int, withReal bool) bool { return !missing(i) && withReal && i%5 == 0 }
+
+// renamed: moved on the forge, which redirects from the old path.
+func renamed(i int, withReal bool) bool { return !missing(i) && !fromReal(i, withReal) && i%37 == 3 }
 
 func synthRepo(forge string, i int, path string, now time.Time) fakeforge.Repo {
 	day := 24 * time.Hour
