@@ -130,10 +130,10 @@ func TestCheckExprCatchesMistakes(t *testing.T) {
 	known := exported(t)
 	for expr, want := range map[string]bool{
 		`avg by (defi) (vigie_repo_score{defi=~"$defi"})`: true,
-		`vigie_repo_scores`:                                false, // typo in the name
-		`vigie_repo_score{check="ci"}`:                     false, // label of another metric
-		`sum by (team) (vigie_repo_score)`:                 false,
-		`vigie_repo_score{`:                                false,
+		`vigie_repo_scores`:                false, // typo in the name
+		`vigie_repo_score{check="ci"}`:     false, // label of another metric
+		`sum by (team) (vigie_repo_score)`: false,
+		`vigie_repo_score{`:                false,
 	} {
 		if got := len(checkExpr(known, expr)) == 0; got != want {
 			t.Errorf("checkExpr(%q) accepted=%v, want %v", expr, got, want)

@@ -1,0 +1,42 @@
+package metrics_test
+
+import (
+	"testing"
+
+	"github.com/eiglink/vigie/config"
+	"github.com/eiglink/vigie/metrics"
+	"github.com/eiglink/vigie/serve/servetest"
+)
+
+func TestFollowed(t *testing.T) {
+	cfg := servetest.Config()
+	cfg.Defis = append(cfg.Defis, config.Defi{
+		Slug: "orgs", Name: "Orgs",
+		Orgs:    []config.Org{{Forge: "gitlab", Host: "gitlab.com", Path: "dinum/outils", URL: "https://gitlab.com/dinum/outils"}},
+		Exclude: []string{"*-archive", "dinum/outils/old-*"},
+	})
+	f := metrics.NewFollowed(cfg)
+	for repo, want := range map[string]string{
+		"github.com/eig/alpha":                  "alpha",
+		"gitlab.com/eig/sub/beta":               "alpha",
+		"github.com/eig/gamma":                  "gamma",
+		"gitlab.com/dinum/outils/carto":         "orgs",
+		"gitlab.com/dinum/outils/sub/deep":      "orgs", // subgroups belong to the group
+		"gitlab.com/dinum/outils/carto-archive": "",     // excluded by its last segment
+		"gitlab.com/dinum/outils/old-site":      "",     // excluded by its path
+		"gitlab.com/dinum/outilsx/carto":        "",     // a sibling group is not a subgroup
+		"github.com/dinum/outils/carto":         "",     // another host
+		"github.com/eig/removed":                "",
+	} {
+		got, ok := f.Defi(repo)
+		if ok != (want != "") || got != want {
+			t.Errorf("Defi(%q) = %q, %v; want %q", repo, got, ok, want)
+		}
+	}
+	if got := f.Explicit(); len(got) != 3 || got[0] != "github.com/eig/alpha" || got[2] != "github.com/eig/gamma" {
+		t.Errorf("Explicit() = %v", got)
+	}
+	if !f.HasOrgs() || f.Forge("GitLab.com") != "gitlab" || f.Forge("example.org") != "" {
+		t.Error("HasOrgs/Forge")
+	}
+}
