@@ -6,9 +6,9 @@ import (
 
 	"github.com/eiglink/vigie/config"
 	"github.com/eiglink/vigie/crawler"
-	"github.com/eiglink/vigie/crawler/httpx"
 	"github.com/eiglink/vigie/crawler/github"
 	"github.com/eiglink/vigie/crawler/gitlab"
+	"github.com/eiglink/vigie/crawler/httpx"
 )
 
 // DefaultHTTP is the client of a forge when no other is given: the shared
