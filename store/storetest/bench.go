@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -34,12 +35,12 @@ func BenchmarkSaveCrawl(b *testing.B, newDB NewDB) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*benchRepos), "ns/snapshot")
 }
 
-// history fills a store with benchWeeks weekly crawls of benchRepos
+// history fills a store with weeks weekly crawls of benchRepos
 // repositories.
-func history(b *testing.B, newDB NewDB) store.Store {
+func history(b *testing.B, newDB NewDB, weeks int) store.Store {
 	s := Open(b, newDB(b))
 	ctx := context.Background()
-	for w := range benchWeeks {
+	for w := range weeks {
 		if err := s.SaveCrawl(ctx, Crawl(benchRepos, T0.Add(time.Duration(w)*7*24*time.Hour))); err != nil {
 			b.Fatal(err)
 		}
@@ -48,23 +49,28 @@ func history(b *testing.B, newDB NewDB) store.Store {
 }
 
 // BenchmarkLatest measures the newest snapshot of every repository (what
-// /metrics and the dashboard read) over 26 weeks of history.
+// /metrics and the dashboard read) over 26 weeks of history, and over 2
+// weeks: the same time says the read does not grow with the history.
 func BenchmarkLatest(b *testing.B, newDB NewDB) {
-	s := history(b, newDB)
-	ctx := context.Background()
-	b.ResetTimer()
-	for b.Loop() {
-		l, err := s.Latest(ctx)
-		if err != nil || len(l) != benchRepos {
-			b.Fatalf("Latest = %d, %v", len(l), err)
-		}
+	for _, weeks := range []int{2, benchWeeks} {
+		b.Run(fmt.Sprintf("weeks=%d", weeks), func(b *testing.B) {
+			s := history(b, newDB, weeks)
+			ctx := context.Background()
+			b.ResetTimer()
+			for b.Loop() {
+				l, err := s.Latest(ctx)
+				if err != nil || len(l) != benchRepos {
+					b.Fatalf("Latest = %d, %v", len(l), err)
+				}
+			}
+		})
 	}
 }
 
 // BenchmarkNewestIn measures one week's newest results (what the weekly
 // report reads) over 26 weeks of history.
 func BenchmarkNewestIn(b *testing.B, newDB NewDB) {
-	s := history(b, newDB)
+	s := history(b, newDB, benchWeeks)
 	ctx := context.Background()
 	from := T0.Add(13 * 7 * 24 * time.Hour)
 	b.ResetTimer()
