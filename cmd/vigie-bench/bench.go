@@ -7,9 +7,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
+	"regexp"
 	"runtime"
 	"runtime/metrics"
 	"runtime/pprof"
@@ -231,9 +233,27 @@ func (s *stripWriter) Write(b []byte) (int, error) {
 	return s.ResponseWriter.Write(b)
 }
 
+// graphQLOp finds a GraphQL query's operation name ("query vigieRepos(").
+var graphQLOp = regexp.MustCompile(`(?:query|mutation)\s+([A-Za-z_][A-Za-z0-9_]*)`)
+
 // route names a request without its variable parts, so the counts per
-// route say which kind of call dominates.
+// route say which kind of call dominates; a GraphQL request is named by its
+// operation.
 func route(r *http.Request) string {
+	if strings.HasSuffix(r.URL.Path, "/graphql") && r.Body != nil {
+		b, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(b))
+		var q struct {
+			Query string `json:"query"`
+		}
+		name := "anonymous"
+		if json.Unmarshal(b, &q) == nil {
+			if m := graphQLOp.FindStringSubmatch(q.Query); m != nil {
+				name = m[1]
+			}
+		}
+		return r.Method + " " + r.URL.Path + " " + name
+	}
 	segs := strings.Split(strings.Trim(r.URL.EscapedPath(), "/"), "/")
 	if len(segs) >= 2 && segs[0] == "api" && (segs[1] == "v3" || segs[1] == "v4") {
 		segs = segs[2:]
@@ -302,7 +322,11 @@ func crawl(ctx context.Context, s *side, now time.Time, prev []crawler.Facts, pa
 		WallSeconds:   wall.Seconds(),
 		ByRoute:       c.ByPath,
 	}
-	res.GraphQLRequests = c.ByPath["POST /graphql"]
+	for k, v := range c.ByPath {
+		if strings.Contains(k, "/graphql") {
+			res.GraphQLRequests += v
+		}
+	}
 	if n := len(jobs); n > 0 {
 		res.RequestsPerRepo = float64(res.Requests) / float64(n)
 		res.PointsPerRepo = float64(res.GraphQLPoints) / float64(n)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -102,8 +103,8 @@ func TestSynthReposVaried(t *testing.T) {
 
 func TestRoute(t *testing.T) {
 	tests := []struct{ method, path, want string }{
-		{"POST", "/graphql", "POST /graphql"},
-		{"POST", "/api/graphql", "POST /api/graphql"},
+		{"POST", "/graphql", "POST /graphql anonymous"},
+		{"POST", "/api/graphql", "POST /api/graphql anonymous"},
 		{"GET", "/repos/o/r", "GET /repos/{owner}/{repo}"},
 		{"GET", "/api/v3/repos/o/r/contents/docs/README.md", "GET /repos/{owner}/{repo}/contents/:x"},
 		{"GET", "/repos/o/r/commits/main/status", "GET /repos/{owner}/{repo}/commits/:x/status"},
@@ -116,6 +117,14 @@ func TestRoute(t *testing.T) {
 		if got := route(r); got != tc.want {
 			t.Errorf("route(%s %s) = %q, want %q", tc.method, tc.path, got, tc.want)
 		}
+	}
+	body := `{"query":"query vigieRepos($o0: String!) {\n rateLimit { cost } }","variables":{}}`
+	r := httptest.NewRequest("POST", "/graphql", strings.NewReader(body))
+	if got := route(r); got != "POST /graphql vigieRepos" {
+		t.Errorf("GraphQL route = %q", got)
+	}
+	if b, _ := io.ReadAll(r.Body); string(b) != body {
+		t.Errorf("route consumed the body: %q", b)
 	}
 }
 
