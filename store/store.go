@@ -40,6 +40,8 @@ type Snapshot struct {
 //
 // Snapshots are ordered by crawled_at; two snapshots of one repository with
 // the same crawled_at are ordered by when they were stored (later wins).
+// Postgres compares crawl times to the microsecond, SQLite to the
+// nanosecond; the result's own crawled_at keeps the nanoseconds on both.
 type Store interface {
 	// SaveCrawl writes the snapshots of one crawl in one transaction: all or
 	// nothing. Snapshots may carry any crawled_at (imported history keeps
