@@ -30,7 +30,7 @@ func (b *blockingCrawler) Crawl(ctx context.Context) ([]store.Snapshot, error) {
 	return nil, nil
 }
 
-func newCrawls(t *testing.T, cr crawler, now time.Time) *crawls {
+func newCrawls(t *testing.T, cr crawlRunner, now time.Time) *crawls {
 	cfg := servetest.Config()
 	return &crawls{scanner: cr, metrics: metrics.New(cfg, servetest.NewMemStore(), nil), log: slog.New(slog.DiscardHandler), clock: func() time.Time { return now }}
 }

@@ -206,7 +206,9 @@ func startDemo(ctx context.Context, log *slog.Logger) (_ *demo, err error) {
 		}
 	}()
 	gh, gl := DemoRepos(time.Now())
-	ghURL, err := d.listen(fakeforge.NewGitHub(gh), log)
+	// The demo runs without a token: lift the fake's anonymous limit (60 an
+	// hour, as on github.com) so history, crawls and checks all fit.
+	ghURL, err := d.listen(fakeforge.NewGitHub(gh, fakeforge.WithGitHubRateLimit(5000, 5000)), log)
 	if err != nil {
 		return nil, err
 	}

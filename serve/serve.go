@@ -22,6 +22,7 @@ import (
 
 	"github.com/eiglink/vigie/config"
 	"github.com/eiglink/vigie/metrics"
+	"github.com/eiglink/vigie/report"
 	"github.com/eiglink/vigie/scan"
 	"github.com/eiglink/vigie/store"
 	"github.com/eiglink/vigie/web"
@@ -88,6 +89,19 @@ func Run(ctx context.Context, cfg *config.Config, deps Deps) error {
 				return fmt.Errorf("demo scanner: %w", err)
 			}
 			deps.Scanner = sc
+		}
+		if err := seedDemoHistory(ctx, cfg, deps.Store, deps.Scanner, time.Now()); err != nil {
+			return err
+		}
+		if deps.Report == nil {
+			deps.Report = func(ctx context.Context, now time.Time) error {
+				_, err := report.Run(ctx, deps.Store, cfg, report.RunOptions{Out: d.dir, Now: now, Logger: log})
+				return err
+			}
+		}
+		// A first report, so the archive has something to show.
+		if err := deps.Report(ctx, time.Now()); err != nil {
+			return fmt.Errorf("demo report: %w", err)
 		}
 	}
 	if cfg == nil || deps.Store == nil || deps.Scanner == nil {
@@ -164,14 +178,14 @@ func Run(ctx context.Context, cfg *config.Config, deps Deps) error {
 	return err
 }
 
-// crawler is the part of *scan.Scanner the schedule uses.
-type crawler interface {
+// crawlRunner is the part of *scan.Scanner the schedule uses.
+type crawlRunner interface {
 	Crawl(ctx context.Context) ([]store.Snapshot, error)
 }
 
 // crawls runs one crawl at a time, whoever asks (the schedule, start-up).
 type crawls struct {
-	scanner crawler
+	scanner crawlRunner
 	metrics *metrics.Metrics
 	log     *slog.Logger
 	mu      sync.Mutex

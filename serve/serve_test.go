@@ -57,6 +57,18 @@ func startDemo(t *testing.T) string {
 	}
 	base := "http://" + addr
 	waitReady(t, base)
+	// The seeded history makes the server ready at once; wait (bounded)
+	// for the start-up crawl too, so pages show the current state.
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if _, body := get(t, base+"/metrics"); strings.Contains(body, "vigie_crawl_duration_seconds_count 1") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the start-up crawl did not finish within a minute")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	return base
 }
 
