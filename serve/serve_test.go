@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -144,6 +145,16 @@ func TestDemo(t *testing.T) {
 	if code != 200 || !strings.Contains(body, `class="checklist"`) {
 		t.Errorf("check = %d\n%s", code, body)
 	}
+	// The demo's first weekly report is in the archive.
+	code, body = get(t, base+"/reports/")
+	m := regexp.MustCompile(`href="(/reports/\d{4}-W\d{2}\.html)"`).FindStringSubmatch(body)
+	if code != 200 || m == nil {
+		t.Fatalf("/reports/ = %d without a report link", code)
+	}
+	if code, body = get(t, base+m[1]); code != 200 || !strings.Contains(body, "<html") {
+		t.Errorf("%s = %d", m[1], code)
+	}
+
 	code, _ = get(t, base+"/check?url=https://example.org/a/b")
 	if code != 400 {
 		t.Errorf("check of a foreign host = %d, want 400", code)
