@@ -35,17 +35,9 @@ var badgeTmpl = template.Must(template.New("badge").Funcs(template.FuncMap{"x": 
 		`<text x="{{.MX}}" y="15" fill="#010101" fill-opacity=".3">{{x .Message}}</text><text x="{{.MX}}" y="14">{{x .Message}}</text>` +
 		`</g></svg>`))
 
-func xmlEscape(s string) string {
-	var b strings.Builder
-	_ = xmlEscapeTo(&b, s)
-	return b.String()
-}
+var xmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&apos;")
 
-func xmlEscapeTo(b *strings.Builder, s string) error {
-	r := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&apos;")
-	_, err := r.WriteString(b, s)
-	return err
-}
+func xmlEscape(s string) string { return xmlEscaper.Replace(s) }
 
 // textWidth estimates Verdana 11px text width: digits and most letters are
 // about 7px; narrow letters less.

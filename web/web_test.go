@@ -62,9 +62,10 @@ func (f *fakeChecker) count() int {
 }
 
 type env struct {
-	st  *servetest.MemStore
-	ck  *fakeChecker
-	srv *web.Server
+	logs *lockedBuffer
+	st   *servetest.MemStore
+	ck   *fakeChecker
+	srv  *web.Server
 }
 
 func newEnv(t *testing.T, fill bool) *env {
@@ -72,6 +73,7 @@ func newEnv(t *testing.T, fill bool) *env {
 	cfg := servetest.Config()
 	st := servetest.NewMemStore()
 	ck := &fakeChecker{}
+	logs := &lockedBuffer{}
 	if fill {
 		ctx := context.Background()
 		alpha, beta, gamma := cfg.Defis[0].Repos[0], cfg.Defis[0].Repos[1], cfg.Defis[1].Repos[0]
@@ -91,14 +93,14 @@ func newEnv(t *testing.T, fill bool) *env {
 		}
 	}
 	srv, err := web.New(web.Options{
-		Config: cfg, Store: st, Checker: ck, Now: func() time.Time { return now }, Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil)),
+		Config: cfg, Store: st, Checker: ck, Now: func() time.Time { return now }, Logger: slog.New(slog.NewTextHandler(io.MultiWriter(testWriter{t}, logs), &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Metrics:   http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "# metrics\n") }),
 		CheckRate: rate.Every(time.Hour), CheckBurst: 2,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{st: st, ck: ck, srv: srv}
+	return &env{logs: logs, st: st, ck: ck, srv: srv}
 }
 
 func (e *env) get(t *testing.T, path string) (int, http.Header, string) {
@@ -312,6 +314,9 @@ func TestCheckForm(t *testing.T) {
 	if strings.Contains(body, "tok3n") {
 		t.Error("credentials from the URL reached the page")
 	}
+	if l := e.logs.String(); strings.Contains(l, "tok3n") || !strings.Contains(l, "path=/check") {
+		t.Errorf("credentials reached the log, or the request was not logged:\n%s", l)
+	}
 	for _, want := range []string{"github.com/</span>Some/Repo", "Ajoutez un fichier README", "À faire"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("check result lacks %q", want)
@@ -425,4 +430,21 @@ type testWriter struct{ t *testing.T }
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(p)))
 	return len(p), nil
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
