@@ -46,6 +46,10 @@ func (f *fakeChecker) Check(ctx context.Context, urls []string) ([]store.Snapsho
 	var out []store.Snapshot
 	for _, u := range urls {
 		id := strings.TrimPrefix(u, "https://")
+		if strings.HasSuffix(id, "/missing") {
+			out = append(out, servetest.Failed(servetest.Ref("github", id, ""), now, "github "+u+": repository not found (missing or private)"))
+			continue
+		}
 		forge := "github"
 		if strings.HasPrefix(id, "gitlab.com/") {
 			forge = "gitlab"
@@ -337,6 +341,17 @@ func TestCheckForm(t *testing.T) {
 	code, h, _ := e.get(t, "/check?url=https://github.com/o/third")
 	if code != http.StatusTooManyRequests || h.Get("Retry-After") == "" {
 		t.Errorf("third check = %d, want 429 with Retry-After", code)
+	}
+}
+
+func TestCheckOfAnUnreachableRepository(t *testing.T) {
+	e := newEnv(t, false)
+	code, _, body := e.get(t, "/check?url=https://github.com/o/missing")
+	if code != 200 || !strings.Contains(body, "pas pu être analysé") || !strings.Contains(body, "repository not found") {
+		t.Errorf("unreachable = %d", code)
+	}
+	if strings.Contains(body, "Aucune analyse réussie") {
+		t.Error("a check speaks of stored history")
 	}
 }
 
