@@ -46,6 +46,7 @@ var sorts = []sortOption{
 	{"delta", "Plus forte baisse sur 7 jours"},
 	{"-delta", "Plus forte hausse sur 7 jours"},
 	{"name", "Nom du dépôt"},
+	{"-name", "Nom du dépôt, de Z à A"},
 }
 
 func validSort(v string) bool {
@@ -146,8 +147,15 @@ func sortViews(vs []repoView, by string) {
 	switch by {
 	case "":
 		return
-	case "name":
-		sort.SliceStable(vs, func(i, j int) bool { return strings.ToLower(vs[i].ID) < strings.ToLower(vs[j].ID) })
+	case "name", "-name":
+		desc := by == "-name"
+		sort.SliceStable(vs, func(i, j int) bool {
+			a, b := strings.ToLower(vs[i].ID), strings.ToLower(vs[j].ID)
+			if desc {
+				return a > b
+			}
+			return a < b
+		})
 		return
 	}
 	desc := strings.HasPrefix(by, "-")

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"regexp"
 	"sort"
 	"strings"
@@ -270,6 +271,28 @@ func (s *Server) funcs() template.FuncMap {
 			return h
 		},
 		"mul10": func(n int) int { return n * 10 },
+		// sortURL links a column header to the dashboard sorted by key,
+		// flipping the order when it is already sorted by key.
+		"sortURL": func(q, current, key string) string {
+			next := key
+			if current == key {
+				next = "-" + key
+			}
+			v := url.Values{"sort": {next}}
+			if q != "" {
+				v.Set("q", q)
+			}
+			return "/?" + v.Encode()
+		},
+		"ariaSort": func(current, key string) template.HTMLAttr {
+			switch current {
+			case key:
+				return `aria-sort="ascending"`
+			case "-" + key:
+				return `aria-sort="descending"`
+			}
+			return ""
+		},
 		"dateStr": func(v any) string {
 			t, err := time.Parse(time.RFC3339, fmt.Sprint(v))
 			if err != nil {

@@ -175,6 +175,12 @@ func TestDashboardFilterAndSort(t *testing.T) {
 	if a < b {
 		t.Error("?sort=-score should list alpha before beta")
 	}
+	// Column headers sort too, flipping the order on a second click, and
+	// keep the filter.
+	_, _, body = e.get(t, "/?q=eig&sort=score")
+	if !strings.Contains(body, `aria-sort="ascending"`) || !strings.Contains(body, `href="/?q=eig&amp;sort=-score"`) {
+		t.Error("the sorted column should say so and link to the reverse order")
+	}
 	if code, _, _ := e.get(t, "/?sort=<script>"); code != 200 {
 		t.Error("an unknown sort should fall back, not fail")
 	}
