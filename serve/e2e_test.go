@@ -302,5 +302,11 @@ func TestBrowser(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("#defis"))); err != nil {
 		t.Fatal(err)
 	}
+	if w := eval(`document.documentElement.scrollWidth`); w > 390 {
+		t.Errorf("dashboard is %dpx wide on a 390px screen", w)
+	}
+	if n := eval(`[...document.querySelectorAll(".defi table")].filter(t => t.scrollWidth > t.parentElement.clientWidth).length`); n != 0 {
+		t.Errorf("%d dashboard tables need sideways scrolling on a phone", n)
+	}
 	shot("dashboard-phone.png")
 }
