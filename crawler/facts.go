@@ -162,6 +162,40 @@ type ActivityFacts struct {
 	Commits90d int `json:"commits_90d"`
 	// Contributors90d counts distinct commit authors over the same window.
 	Contributors90d int `json:"contributors_90d"`
+	// Recent lists the commits of the window (date and author key), newest
+	// first, when the forge gave them. A later crawl that finds the same
+	// head commit slides the window over them instead of asking again: the
+	// count changes as old commits leave the window even when nothing is
+	// pushed.
+	Recent []CommitStamp `json:"recent,omitempty"`
+}
+
+// CommitStamp is one commit of the activity window.
+type CommitStamp struct {
+	At     time.Time `json:"at"`
+	Author string    `json:"author"` // login, else lower-case e-mail
+}
+
+// Slide recounts the activity of a repository whose head commit did not
+// move since a crawl that listed its recent commits: the commits still in
+// the 90 days before now. It reports false when the previous crawl did not
+// keep the list (then the forge must be asked).
+func (a ActivityFacts) Slide(now time.Time) (ActivityFacts, bool) {
+	if a.Commits90d > 0 && len(a.Recent) != a.Commits90d {
+		return a, false
+	}
+	from := now.Add(-Window)
+	out := ActivityFacts{LastCommitAt: a.LastCommitAt}
+	authors := map[string]bool{}
+	for _, c := range a.Recent {
+		if c.At.After(from) && !c.At.After(now) {
+			out.Recent = append(out.Recent, c)
+			authors[c.Author] = true
+		}
+	}
+	out.Commits90d = len(out.Recent)
+	out.Contributors90d = len(authors)
+	return out, true
 }
 
 // Release is the latest published release.
