@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"math"
 	"net/http"
 	"net/url"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -271,6 +273,17 @@ func (s *Server) funcs() template.FuncMap {
 			return h
 		},
 		"mul10": func(n int) int { return n * 10 },
+		// num prints a details number as an integer: read back from the
+		// store it is a float64, which fmt would print as 1.2e+06.
+		"num": func(v any) string {
+			switch n := v.(type) {
+			case float64:
+				return strconv.FormatInt(int64(math.Round(n)), 10)
+			case nil:
+				return "—"
+			}
+			return fmt.Sprint(v)
+		},
 		// sortURL links a column header to the dashboard sorted by key,
 		// flipping the order when it is already sorted by key.
 		"sortURL": func(q, current, key string) string {
