@@ -148,6 +148,10 @@ func ciSuggestion(f crawler.Facts) (file, config string, what bilingual) {
 }
 
 func isGitLab(f crawler.Facts) bool {
+	if f.Ref.Type != "" {
+		return f.Ref.Type == "gitlab"
+	}
+	// Facts stored before the forge type was recorded.
 	return strings.Contains(strings.ToLower(f.Ref.Host), "gitlab") || strings.Contains(strings.ToLower(f.Ref.Forge), "gitlab") ||
 		strings.Contains(f.CI.RunURL, "/-/pipelines/")
 }

@@ -202,3 +202,23 @@ func TestExamples(t *testing.T) {
 		}
 	}
 }
+
+func TestRefKeepsForgeTypeAndBase(t *testing.T) {
+	y := `forges:
+  - {name: framagit, type: gitlab, url: "https://framagit.org"}
+  - {name: corp, type: gitlab, url: "https://git.example.org/gitlab"}
+defis:
+  - {slug: d, name: D, repos: ["https://framagit.org/a/b", "https://git.example.org/gitlab/team/app"]}
+`
+	cfg, err := Parse("c.yml", []byte(y), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refs := cfg.Repos()
+	if refs[0].Type != "gitlab" || refs[0].ID() != "framagit.org/a/b" {
+		t.Errorf("framagit ref = %+v (id %s)", refs[0], refs[0].ID())
+	}
+	if refs[1].Path != "team/app" || refs[1].ID() != "git.example.org/gitlab/team/app" {
+		t.Errorf("prefixed ref = %+v (id %s)", refs[1], refs[1].ID())
+	}
+}

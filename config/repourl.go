@@ -175,7 +175,7 @@ func (c *Config) Resolve(raw string) (crawler.Ref, error) {
 		return crawler.Ref{}, fmt.Errorf("%q names no repository (expected %s/OWNER/NAME)", raw, f.URL)
 	}
 	p := strings.Join(segs, "/")
-	return crawler.Ref{Forge: f.Name, Host: f.Host, Path: p, URL: f.URL + "/" + p}, nil
+	return f.Ref(p), nil
 }
 
 // ResolveOrg turns an organisation (GitHub) or group (GitLab, subgroups
@@ -206,6 +206,15 @@ func (c *Config) ResolveOrg(raw string) (Org, error) {
 		rest = strings.TrimPrefix(rest, "groups/")
 	}
 	return Org{Forge: f.Name, Host: f.Host, Path: rest, URL: f.URL + "/" + rest}, nil
+}
+
+// Ref names the repository at path (owner/name) on this forge.
+func (f *Forge) Ref(path string) crawler.Ref {
+	base := ""
+	if u, err := url.Parse(f.URL); err == nil {
+		base = u.Path
+	}
+	return crawler.Ref{Forge: f.Name, Type: f.Type, Host: f.Host, Base: base, Path: path, URL: f.URL + "/" + path}
 }
 
 // ForgeByName returns the configured forge with that name, or nil.

@@ -12,10 +12,16 @@ import (
 type Ref struct {
 	// Forge is the configured forge's name ("github", "framagit"...).
 	Forge string `json:"forge"`
+	// Type is the forge's type, "github" or "gitlab", whatever its name.
+	Type string `json:"type,omitempty"`
 	// Host is the lower-case web host of the forge ("github.com").
 	Host string `json:"host"`
 	// Path is owner/name (GitLab: group/subgroup/name), without ".git".
 	Path string `json:"path"`
+	// Base is the forge's web path below the host ("/gitlab" for an
+	// instance served at https://host/gitlab; "" usually): the id keeps it so
+	// it reads like the repository's URL.
+	Base string `json:"base,omitempty"`
 	// URL is the normalised web URL: https://host/path.
 	URL string `json:"url"`
 	// Defi is the slug of the défi the repository belongs to ("" ad hoc).
@@ -24,7 +30,7 @@ type Ref struct {
 
 // ID is the repository's identifier in results, the store and metrics:
 // host/path.
-func (r Ref) ID() string { return r.Host + "/" + r.Path }
+func (r Ref) ID() string { return r.Host + r.Base + "/" + r.Path }
 
 // Facts is everything vigie knows about one repository at one crawl. It is
 // stored with every snapshot and re-scored when the rules change, so it must

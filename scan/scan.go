@@ -233,7 +233,8 @@ func (s *Scanner) plan(ctx context.Context) ([]crawler.Ref, []store.Snapshot) {
 			}
 			f := s.cfg.ForgeByName(org.Forge)
 			for _, or := range repos {
-				ref := crawler.Ref{Forge: f.Name, Host: f.Host, Path: or.Path, URL: f.URL + "/" + or.Path, Defi: d.Slug}
+				ref := f.Ref(or.Path)
+				ref.Defi = d.Slug
 				key := strings.ToLower(ref.ID())
 				if listed[key] || or.Fork || excluded(d.Exclude, or.Path) {
 					continue
@@ -319,9 +320,12 @@ func (s *Scanner) Followed(ctx context.Context) []crawler.Ref {
 	}
 	for defi, results := range s.previousDiscovered(ctx) {
 		for _, r := range results {
-			if s.defiHasOrgs(defi) {
-				host, p, _ := strings.Cut(r.Repo, "/")
-				refs = append(refs, crawler.Ref{Forge: r.Forge, Host: host, Path: p, URL: r.URL, Defi: defi})
+			f := s.cfg.ForgeByName(r.Forge)
+			if s.defiHasOrgs(defi) && f != nil {
+				base, _ := strings.CutPrefix(r.URL, f.URL+"/")
+				ref := f.Ref(base)
+				ref.Defi = defi
+				refs = append(refs, ref)
 			}
 		}
 	}
