@@ -1,0 +1,222 @@
+package scan
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/eiglink/vigie/config"
+	"github.com/eiglink/vigie/crawler"
+	"github.com/eiglink/vigie/store/sqlite"
+)
+
+// memForge is a crawler.Forge over a map: enough to test what the scanner
+// does with forges (ordering, discovery, errors), not how forges crawl —
+// the forge packages test that against the fake forges.
+type memForge struct {
+	mu    sync.Mutex
+	repos map[string]crawler.Facts // path -> facts
+	orgs  map[string][]crawler.OrgRepo
+	jobs  [][]crawler.Job
+}
+
+func (m *memForge) Fetch(ctx context.Context, jobs []crawler.Job, now time.Time) []crawler.Facts {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.jobs = append(m.jobs, jobs)
+	out := make([]crawler.Facts, len(jobs))
+	for i, j := range jobs {
+		f, ok := m.repos[j.Ref.Path]
+		if !ok {
+			f = crawler.Facts{Error: "not found", NotFound: true}
+		}
+		f.CrawledAt = now
+		out[i] = f
+	}
+	return out
+}
+
+func (m *memForge) ListOrg(ctx context.Context, org string) ([]crawler.OrgRepo, error) {
+	repos, ok := m.orgs[org]
+	if !ok {
+		return nil, fmt.Errorf("organisation %s not found", org)
+	}
+	return repos, nil
+}
+
+func healthy() crawler.Facts {
+	return crawler.Facts{DefaultBranch: "main", License: crawler.LicenseFacts{ForgeSPDX: "MIT", Files: []crawler.LicenseFile{{Path: "LICENSE", SPDX: "MIT"}}},
+		CI: crawler.CIFacts{Systems: []string{}, Status: crawler.StatusNone}}
+}
+
+func testConfig(t *testing.T, extra string) *config.Config {
+	t.Helper()
+	y := `forges:
+  - {name: github, type: github, url: https://github.com}
+  - {name: framagit, type: gitlab, url: https://framagit.org}
+defis:
+  - slug: one
+    name: One
+    repos: [https://github.com/a/listed, https://framagit.org/g/sub/p]
+    orgs: [https://github.com/org]
+    exclude: ["*-archive", "org/skip-*"]
+` + extra
+	cfg, err := config.Parse("test.yml", []byte(y), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+func TestCheckOrderAndErrors(t *testing.T) {
+	gh := &memForge{repos: map[string]crawler.Facts{"a/listed": healthy(), "a/b": healthy()}}
+	gl := &memForge{repos: map[string]crawler.Facts{"g/sub/p": healthy()}}
+	sc, err := New(testConfig(t, ""), Options{Forges: map[string]crawler.Forge{"github": gh, "framagit": gl}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	urls := []string{"https://framagit.org/g/sub/p", "https://github.com/a/b", "https://github.com/a/missing", "https://github.com/a/b.git", "https://github.com/a/listed"}
+	snaps, err := sc.Check(context.Background(), urls)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct{ repo, defi, err string }{
+		{"framagit.org/g/sub/p", "one", ""}, {"github.com/a/b", "", ""}, {"github.com/a/missing", "", "not found"},
+		{"github.com/a/b", "", ""}, {"github.com/a/listed", "one", ""},
+	}
+	if len(snaps) != len(want) {
+		t.Fatalf("%d results for %d URLs", len(snaps), len(urls))
+	}
+	for i, w := range want {
+		r := snaps[i].Result
+		if r.Repo != w.repo || r.Defi != w.defi || r.Error != w.err || (w.err == "") != (r.Score != nil) {
+			t.Errorf("result %d = %s défi %q error %q score %v; want %+v", i, r.Repo, r.Defi, r.Error, r.Score, w)
+		}
+	}
+	// The same repository given twice is fetched once.
+	n := 0
+	for _, batch := range gh.jobs {
+		for _, j := range batch {
+			if j.Ref.Path == "a/b" {
+				n++
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("a/b fetched %d times", n)
+	}
+	if _, err := sc.Check(context.Background(), []string{"https://example.org/a/b"}); err == nil || !strings.Contains(err.Error(), "example.org") {
+		t.Errorf("a URL on no configured forge: err = %v", err)
+	}
+}
+
+func TestCrawlDiscoversOrgsAndReportsGone(t *testing.T) {
+	ctx := context.Background()
+	gh := &memForge{
+		repos: map[string]crawler.Facts{"a/listed": healthy(), "org/one": healthy(), "org/two": healthy(), "org/fork": healthy()},
+		orgs: map[string][]crawler.OrgRepo{"org": {
+			{Path: "org/one"}, {Path: "org/two"}, {Path: "org/fork", Fork: true},
+			{Path: "org/old-archive"}, {Path: "org/skip-me"}, {Path: "a/listed"},
+		}},
+	}
+	gl := &memForge{repos: map[string]crawler.Facts{"g/sub/p": healthy()}}
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "v.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	clock := time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
+	sc, err := New(testConfig(t, ""), Options{Store: st, Now: func() time.Time { return clock }, Forges: map[string]crawler.Forge{"github": gh, "framagit": gl}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snaps, err := sc.Crawl(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range snaps {
+		got = append(got, s.Result.Repo+"@"+s.Result.Defi)
+	}
+	want := "github.com/a/listed@one framagit.org/g/sub/p@one github.com/org/one@one github.com/org/two@one"
+	if strings.Join(got, " ") != want {
+		t.Fatalf("first crawl = %v\nwant %s", got, want)
+	}
+	if n := len(sc.Followed(ctx)); n != 4 {
+		t.Errorf("followed %d repositories, want 4", n)
+	}
+
+	// org/two disappears from the organisation: reported once as gone.
+	gh.orgs["org"] = gh.orgs["org"][:1]
+	clock = clock.Add(time.Hour)
+	snaps, err = sc.Crawl(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := snaps[len(snaps)-1].Result
+	if len(snaps) != 4 || last.Repo != "github.com/org/two" || !strings.HasPrefix(last.Error, "gone:") {
+		t.Fatalf("second crawl: %d results, last %s %q", len(snaps), last.Repo, last.Error)
+	}
+	clock = clock.Add(time.Hour)
+	if snaps, _ = sc.Crawl(ctx); len(snaps) != 3 {
+		t.Errorf("third crawl: %d results, want 3 (gone reported once)", len(snaps))
+	}
+	// Stored: the crawl time of the last crawl.
+	if at, err := st.LastCrawl(ctx); err != nil || !at.Equal(clock) {
+		t.Errorf("LastCrawl = %v %v, want %v", at, err, clock)
+	}
+
+	// An organisation that cannot be listed keeps what is known: nothing
+	// is reported gone on a listing failure.
+	delete(gh.orgs, "org")
+	clock = clock.Add(time.Hour)
+	snaps, _ = sc.Crawl(ctx)
+	for _, s := range snaps {
+		if strings.HasPrefix(s.Result.Error, "gone:") {
+			t.Errorf("%s reported gone while its organisation could not be listed", s.Result.Repo)
+		}
+	}
+}
+
+func TestCrawlInterruptedStoresNothing(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	gh := &memForge{repos: map[string]crawler.Facts{"a/listed": healthy()}, orgs: map[string][]crawler.OrgRepo{"org": nil}}
+	gl := &memForge{repos: map[string]crawler.Facts{"g/sub/p": healthy()}}
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "v.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	sc, _ := New(testConfig(t, ""), Options{Store: st, Forges: map[string]crawler.Forge{"github": gh, "framagit": gl}})
+	cancel()
+	if _, err := sc.Crawl(ctx); err == nil {
+		t.Fatal("an interrupted crawl reported success")
+	}
+	if latest, _ := st.Latest(context.Background()); len(latest) != 0 {
+		t.Errorf("an interrupted crawl stored %d snapshots", len(latest))
+	}
+}
+
+func TestExcluded(t *testing.T) {
+	tests := []struct {
+		patterns []string
+		path     string
+		want     bool
+	}{
+		{[]string{"*-archive"}, "org/old-archive", true},
+		{[]string{"*-archive"}, "org/archive-tool", false},
+		{[]string{"org/old-*"}, "org/old-thing", true},
+		{[]string{"org/old-*"}, "other/old-thing", false},
+		{[]string{"g/*/legacy"}, "g/sub/legacy", true},
+		{nil, "org/x", false},
+	}
+	for _, tt := range tests {
+		if got := excluded(tt.patterns, tt.path); got != tt.want {
+			t.Errorf("excluded(%v, %s) = %v", tt.patterns, tt.path, got)
+		}
+	}
+}
