@@ -440,13 +440,14 @@ func (t *Transport) send(ctx context.Context, req *http.Request, body []byte, to
 	}
 	t.observe(resp.StatusCode)
 	info := parseLimit(t.o.Kind, resp.Header, t.now())
-	if info.known && t.o.Observer != nil {
-		t.o.Observer.RateLimit(t.o.Forge, info.remaining)
-	}
 	if info.resource == "" {
 		info.resource = res
 	}
-	if t.lim.update(tok, info, t.now()) && len(t.o.Tokens) > 1 {
+	newlyExhausted := t.lim.update(tok, info, t.now())
+	if info.known && t.o.Observer != nil {
+		t.o.Observer.RateLimit(t.o.Forge, t.lim.remaining(t.now(), info.remaining))
+	}
+	if newlyExhausted && len(t.o.Tokens) > 1 {
 		// With one token the wait that follows is logged; with several,
 		// say which one ran dry (its index, never its value).
 		t.log.InfoContext(ctx, "token quota exhausted", "token_index", tok, "resource", info.resource,

@@ -430,6 +430,37 @@ func TestTokensInTurnAndSwitchWhenExhausted(t *testing.T) {
 	}
 }
 
+// The gauge shows the quota closest to running dry, summed over tokens.
+func TestRateLimitGauge(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rem := map[string]string{"Bearer a": "300", "Bearer b": "200"}[r.Header.Get("Authorization")]
+		res := "core"
+		if r.URL.Path == "/graphql" {
+			res = "graphql"
+			rem = "40"
+		}
+		w.Header().Set("X-RateLimit-Remaining", rem)
+		w.Header().Set("X-RateLimit-Limit", "5000")
+		w.Header().Set("X-RateLimit-Resource", res)
+		w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10))
+	}))
+	defer srv.Close()
+	obs := &recorder{}
+	tr, _ := newTestTransport(t, srv, Options{Tokens: []string{"a", "b"}, Observer: obs})
+	for _, step := range []struct{ method, path string }{{"GET", "/x"}, {"GET", "/x"}, {"POST", "/graphql"}} {
+		req, _ := http.NewRequest(step.method, srv.URL+step.path, strings.NewReader("{}"))
+		resp, err := tr.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	// Token a alone (300), then a and b (500), then GraphQL's 40 is lower.
+	if got := fmt.Sprint(obs.remaining); got != "[300 500 40]" {
+		t.Errorf("gauge values %s, want [300 500 40]", got)
+	}
+}
+
 func TestAuthHeader(t *testing.T) {
 	tests := []struct {
 		kind, callerHeader, callerValue string

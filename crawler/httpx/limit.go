@@ -233,6 +233,33 @@ func (l *limiter) update(tok int, info limitInfo, now time.Time) bool {
 	return false
 }
 
+// remaining is what the rate-limit gauge shows for the forge: per resource
+// (GitHub's REST and GraphQL quotas differ), the quota left summed over the
+// tokens; then the resource closest to running dry. A GitHub crawl that
+// only asks GraphQL shows its points, one that mixes both shows the lower.
+// Buckets whose window has passed are full again, at an unknown level, and
+// are left out; fallback is returned when nothing is left.
+func (l *limiter) remaining(now time.Time, fallback int) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	sums := map[string]int{}
+	for k, b := range l.buckets {
+		if b.known && now.Before(b.reset) {
+			sums[k.res] += max(b.remaining, 0)
+		}
+	}
+	if len(sums) == 0 {
+		return fallback
+	}
+	low := -1
+	for _, n := range sums {
+		if low < 0 || n < low {
+			low = n
+		}
+	}
+	return low
+}
+
 // block rests token tok until until (a secondary limit's Retry-After).
 func (l *limiter) block(tok int, until time.Time) {
 	l.mu.Lock()
