@@ -44,7 +44,11 @@ func (l *localFake) ResetCounts() error { l.f.ResetCounts(); return nil }
 // fault middleware: latency always, failures and a rate-limit window when
 // faulty.
 func startFakes(cfg config, d dataset, faulty bool) []*localFake {
-	gh := fakeforge.NewGitHub(d.ghRepos)
+	var ghOpts []fakeforge.GitHubOption
+	if cfg.GitHubREST {
+		ghOpts = append(ghOpts, fakeforge.WithGitHubRateLimit(1<<30, 5000))
+	}
+	gh := fakeforge.NewGitHub(d.ghRepos, ghOpts...)
 	gl := fakeforge.NewGitLab(d.glRepos)
 	var glHandler http.Handler = gl
 	if !cfg.GitLabLimit {
@@ -169,7 +173,8 @@ func spawnFakes(ctx context.Context, cfg config, faulty bool, now time.Time) ([]
 	}
 	args := []string{"-serve-fakes", "-n", strconv.Itoa(cfg.N), "-latency", cfg.Latency.String(),
 		"-seed", strconv.FormatUint(cfg.Seed, 10), "-real", cfg.Real, "-now", now.Format(time.RFC3339),
-		"-gitlab-limit=" + strconv.FormatBool(cfg.GitLabLimit), "-faulty=" + strconv.FormatBool(faulty)}
+		"-gitlab-limit=" + strconv.FormatBool(cfg.GitLabLimit), "-github-rest=" + strconv.FormatBool(cfg.GitHubREST),
+		"-faulty=" + strconv.FormatBool(faulty)}
 	cmd := exec.CommandContext(ctx, exe, args...)
 	cmd.Stderr = os.Stderr
 	// Tells a test binary (see TestMain) to act as the command.
