@@ -5,7 +5,26 @@
 // cache, refuses hosts other than the forge's, and counts what it does.
 //
 // The forge packages (crawler/github, crawler/gitlab) only see an
-// *http.Client; the rules of the forges' quotas live here, in one place.
+// *http.Client; the rules of the forges' quotas live here, in one place:
+//
+//   - Retries: network errors, 5xx (but 501), 429 and GitHub's secondary
+//     limits are retried for idempotent methods and GraphQL POSTs (the body
+//     is buffered and replayed), up to MaxRetries, after Retry-After when
+//     the forge gives one, else after an exponential backoff with full
+//     jitter.
+//   - Primary limits (X-RateLimit-Remaining / RateLimit-Remaining 0): the
+//     token's quota for that resource is empty until the reset the forge
+//     gives (moved onto our clock through the Date header, plus a second);
+//     another token is used if one has quota left, else the request waits,
+//     within MaxWait and the context's deadline. One log line per wait.
+//   - Pacing: below a fifth of its limit, a token's requests are spaced by
+//     (time to reset) / (remaining), so a long crawl slows down instead of
+//     running the quota dry (see bucket.interval).
+//   - ETags: GET answers with an ETag are kept in the Cache per URL, media
+//     type and token; the next GET revalidates, and a 304 comes back as the
+//     cached 200 marked with CacheHeader. Errors are never cached.
+//   - Hosts: only AllowedHosts are called, redirects included.
+//   - Tokens never appear in errors or logs (redacted even from URLs).
 package httpx
 
 import (
