@@ -249,9 +249,8 @@ func TestBrowser(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS("#q"), "prototype")); err != nil {
 		t.Fatal(err)
 	}
-	if n := eval(`document.querySelectorAll("tr[data-search]:not([hidden])").length`); n != 1 {
-		t.Errorf("rows shown after filtering = %d, want 1", n)
-	}
+	// The key events are handled in the page's own time: wait (bounded).
+	waitFor(`document.querySelectorAll("tr[data-search]:not([hidden])").length === 1`)
 	shot("dashboard-filtered.png")
 
 	// Follow the remaining repository and read what to do.

@@ -144,7 +144,9 @@ func Run(ctx context.Context, cfg *config.Config, deps Deps) error {
 		WriteTimeout: 90 * time.Second,
 		IdleTimeout:  2 * time.Minute,
 		ErrorLog:     slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-		BaseContext:  func(net.Listener) context.Context { return ctx },
+		// Requests outlive the cancellation of ctx: Shutdown lets them
+		// finish (10 s at most) instead of cutting them off.
+		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -169,7 +171,8 @@ func Run(ctx context.Context, cfg *config.Config, deps Deps) error {
 	shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	if e := srv.Shutdown(shutCtx); e != nil {
-		log.Warn("vigie serve: HTTP shutdown", "err", e)
+		log.Warn("vigie serve: HTTP shutdown, closing the remaining connections", "err", e)
+		_ = srv.Close()
 	}
 	if e := sched.Shutdown(); e != nil {
 		log.Warn("vigie serve: scheduler shutdown", "err", e)
