@@ -20,7 +20,9 @@ type Followed struct {
 }
 
 type followedOrg struct {
-	host, prefix, defi string
+	// prefix is the ids' beginning for the org's repositories
+	// ("gitlab.com/group/"), path the org's path on the forge ("group").
+	prefix, path, defi string
 	exclude            []string
 }
 
@@ -44,12 +46,14 @@ func NewFollowed(cfg *config.Config) *Followed {
 			f.order[id] = len(f.order)
 		}
 		for _, o := range d.Orgs {
-			f.orgs = append(f.orgs, followedOrg{
-				host:    strings.ToLower(o.Host),
-				prefix:  strings.Trim(o.Path, "/") + "/",
-				defi:    d.Slug,
-				exclude: d.Exclude,
-			})
+			p := strings.Trim(o.Path, "/")
+			// The forge builds the ids (with its base path, if served
+			// below one): ask it rather than guess.
+			prefix := strings.ToLower(o.Host) + "/" + p + "/"
+			if fg := cfg.ForgeByName(o.Forge); fg != nil {
+				prefix = fg.Ref(p).ID() + "/"
+			}
+			f.orgs = append(f.orgs, followedOrg{prefix: prefix, path: p, defi: d.Slug, exclude: d.Exclude})
 		}
 	}
 	return f
@@ -61,12 +65,9 @@ func (f *Followed) Defi(repo string) (string, bool) {
 	if d, ok := f.repos[repo]; ok {
 		return d, true
 	}
-	host, p, ok := strings.Cut(repo, "/")
-	if !ok {
-		return "", false
-	}
 	for _, o := range f.orgs {
-		if o.host != host || !strings.HasPrefix(p, o.prefix) || excluded(o.exclude, p) {
+		rest, ok := strings.CutPrefix(repo, o.prefix)
+		if !ok || excluded(o.exclude, o.path+"/"+rest) {
 			continue
 		}
 		return o.defi, true

@@ -10,6 +10,10 @@ import (
 
 func TestFollowed(t *testing.T) {
 	cfg := servetest.Config()
+	// A GitLab served below a path: its ids keep the path.
+	cfg.Forges = append(cfg.Forges, config.Forge{Name: "interne", Type: "gitlab", URL: "https://git.example.org/gitlab", Host: "git.example.org"})
+	cfg.Defis = append(cfg.Defis, config.Defi{Slug: "interne", Name: "Interne",
+		Orgs: []config.Org{{Forge: "interne", Host: "git.example.org", Path: "grp", URL: "https://git.example.org/gitlab/grp"}}})
 	cfg.Defis = append(cfg.Defis, config.Defi{
 		Slug: "orgs", Name: "Orgs",
 		Orgs:    []config.Org{{Forge: "gitlab", Host: "gitlab.com", Path: "dinum/outils", URL: "https://gitlab.com/dinum/outils"}},
@@ -27,6 +31,8 @@ func TestFollowed(t *testing.T) {
 		"gitlab.com/dinum/outilsx/carto":        "",     // a sibling group is not a subgroup
 		"github.com/dinum/outils/carto":         "",     // another host
 		"github.com/eig/removed":                "",
+		"git.example.org/gitlab/grp/app":        "interne",
+		"git.example.org/grp/app":               "",
 	} {
 		got, ok := f.Defi(repo)
 		if ok != (want != "") || got != want {
