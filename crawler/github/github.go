@@ -60,11 +60,14 @@ var _ crawler.Forge = (*Forge)(nil)
 const concurrency = 4
 
 // batchSize is how many repositories one GraphQL query asks for: about 25
-// keeps a query well under GitHub's 10-second budget with trees included.
+// keeps a query well under GitHub's 10-second budget with trees and the
+// usual texts included.
 const batchSize = 25
 
-// historyBatch is smaller: history is what makes GraphQL queries slow.
-const historyBatch = 10
+// followBatch is how many repositories a follow-up query (commit history,
+// texts of unusual names, pages beyond the first) asks for: fewer, since
+// history is what makes GraphQL queries slow.
+const followBatch = 20
 
 // New builds a GitHub forge.
 func New(opts Options) (*Forge, error) {
@@ -143,56 +146,16 @@ func (f *Forge) Points() int64 { return f.points.Load() }
 // Fetch returns the facts of every job, in order.
 func (f *Forge) Fetch(ctx context.Context, jobs []crawler.Job, now time.Time) []crawler.Facts {
 	now = now.UTC()
-	out := make([]crawler.Facts, len(jobs))
 	if len(f.tokens()) > 0 && !f.noGraph.Load() {
-		var batches [][]int
-		for i := 0; i < len(jobs); i += batchSize {
-			var b []int
-			for j := i; j < min(i+batchSize, len(jobs)); j++ {
-				b = append(b, j)
-			}
-			batches = append(batches, b)
-		}
-		parallel(len(batches), 2, func(k int) {
-			b := batches[k]
-			refs := make([]crawler.Ref, len(b))
-			for i, j := range b {
-				refs[i] = jobs[j].Ref
-			}
-			facts := f.graphFetchOrFallBack(ctx, refs, now)
-			for i, j := range b {
-				out[j] = facts[i]
-			}
-		})
-		return out
+		return f.graphFetchAll(ctx, jobs, now)
 	}
-	refs := make([]crawler.Ref, len(jobs))
-	for i, j := range jobs {
-		refs[i] = j.Ref
-	}
-	return f.restFetchAll(ctx, refs, now)
+	return f.restFetchAll(ctx, jobs, now)
 }
 
-// graphFetchOrFallBack crawls a batch over GraphQL; a batch too slow for
-// GitHub is split in halves, and a batch that fails otherwise goes to REST.
-func (f *Forge) graphFetchOrFallBack(ctx context.Context, refs []crawler.Ref, now time.Time) []crawler.Facts {
-	facts, err := f.graphFetch(ctx, refs, now)
-	if err == nil {
-		return facts
-	}
-	if errors.Is(err, errGraphTimeout) && len(refs) > 1 && ctx.Err() == nil {
-		f.log.Warn("GraphQL batch too slow, splitting it", "repos", len(refs), "err", err)
-		half := len(refs) / 2
-		return append(f.graphFetchOrFallBack(ctx, refs[:half], now), f.graphFetchOrFallBack(ctx, refs[half:], now)...)
-	}
-	f.log.Warn("GraphQL batch failed, using REST for it", "repos", len(refs), "err", err)
-	return f.restFetchAll(ctx, refs, now)
-}
-
-func (f *Forge) restFetchAll(ctx context.Context, refs []crawler.Ref, now time.Time) []crawler.Facts {
-	out := make([]crawler.Facts, len(refs))
-	parallel(len(refs), concurrency, func(i int) {
-		out[i] = f.restFetch(ctx, refs[i], now)
+func (f *Forge) restFetchAll(ctx context.Context, jobs []crawler.Job, now time.Time) []crawler.Facts {
+	out := make([]crawler.Facts, len(jobs))
+	parallel(len(jobs), concurrency, func(i int) {
+		out[i] = f.restFetch(ctx, jobs[i], now)
 	})
 	return out
 }
@@ -250,8 +213,30 @@ type raw struct {
 	readmeSize  int64
 	ciStatus    string
 	ciRun       ciRun
+	headSHA     string    // the default branch's newest commit
 	headAt      time.Time // committer date of the default branch head
 	commits     []commit  // commits listed since the window's start
+	// prev, when set, is the previous crawl's facts of the same head
+	// commit: its files, licence files and README are this crawl's too.
+	prev *crawler.Facts
+	// activity, when set, is the previous crawl's activity slid to now
+	// (same head commit): the commits were not listed again.
+	activity *crawler.ActivityFacts
+}
+
+// reusable returns the previous facts of a job when a later crawl may reuse
+// their file facts, should the head commit turn out not to have moved.
+func reusable(prev *crawler.Facts) *crawler.Facts {
+	if prev == nil || prev.Error != "" || prev.Empty || prev.HeadSHA == "" {
+		return nil
+	}
+	return prev
+}
+
+// sameHead reports whether prev describes the same head commit of the same
+// default branch as r.
+func (r *raw) sameHead(prev *crawler.Facts) bool {
+	return prev != nil && !r.empty && r.headSHA != "" && prev.HeadSHA == r.headSHA && prev.DefaultBranch == r.branch
 }
 
 // ciRun keeps the newest CI context of the head commit: when it ran and
@@ -320,38 +305,50 @@ func (r *raw) facts(ref crawler.Ref, now time.Time) crawler.Facts {
 		Stars: r.stars, OpenIssues: r.openIssues, OpenPullRequests: r.openPRs,
 		Release: r.release,
 	}
+	if !r.empty {
+		fa.HeadSHA = r.headSHA
+	}
 	if len(fa.Topics) == 0 {
 		fa.Topics = nil
 	}
-	slices.SortFunc(r.files, func(a, b crawler.File) int { return cmp.Compare(a.Path, b.Path) })
-	fa.Files = r.files
-	fa.Community = crawler.Community(r.files)
-	fa.License.ForgeSPDX = r.forgeSPDX
-	sizes := map[string]int64{}
-	for _, fl := range r.files {
-		sizes[fl.Path] = fl.Size
+	files := r.files
+	if r.prev != nil {
+		files = slices.Clone(r.prev.Files)
 	}
-	for _, p := range licensePaths(r.files) {
-		lf := crawler.LicenseFile{Path: p, Bytes: sizes[p]}
-		if t, ok := r.texts[p]; ok {
-			lf.SPDX, lf.Coverage = licenseid.Identify(t)
+	slices.SortFunc(files, func(a, b crawler.File) int { return cmp.Compare(a.Path, b.Path) })
+	fa.Files = files
+	fa.Community = crawler.Community(files)
+	fa.License.ForgeSPDX = r.forgeSPDX
+	if r.prev != nil {
+		fa.License.Files = slices.Clone(r.prev.License.Files)
+		fa.Readme = r.prev.Readme
+	} else {
+		sizes := map[string]int64{}
+		for _, fl := range files {
+			sizes[fl.Path] = fl.Size
 		}
-		fa.License.Files = append(fa.License.Files, lf)
+		for _, p := range licensePaths(files) {
+			lf := crawler.LicenseFile{Path: p, Bytes: sizes[p]}
+			if t, ok := r.texts[p]; ok {
+				lf.SPDX, lf.Coverage = licenseid.Identify(t)
+			}
+			fa.License.Files = append(fa.License.Files, lf)
+		}
+		if r.readme != "" {
+			fa.Readme.Path, fa.Readme.Bytes = r.readme, r.readmeSize
+			t := r.texts[r.readme]
+			if len(t) > crawler.MaxReadmeText {
+				t = t[:crawler.MaxReadmeText]
+			}
+			fa.Readme.Text = string(t)
+		}
 	}
 	// Neither API says which file GitHub's detection read; with a verdict
 	// and a single licence file there is no doubt.
 	if r.forgeSPDX != "" && len(fa.License.Files) == 1 {
 		fa.License.ForgePath = fa.License.Files[0].Path
 	}
-	if r.readme != "" {
-		fa.Readme.Path, fa.Readme.Bytes = r.readme, r.readmeSize
-		t := r.texts[r.readme]
-		if len(t) > crawler.MaxReadmeText {
-			t = t[:crawler.MaxReadmeText]
-		}
-		fa.Readme.Text = string(t)
-	}
-	fa.CI.Systems, fa.CI.Files = crawler.CISystems(r.files)
+	fa.CI.Systems, fa.CI.Files = crawler.CISystems(files)
 	if fa.CI.Systems == nil {
 		fa.CI.Systems = []string{}
 	}
@@ -362,23 +359,41 @@ func (r *raw) facts(ref crawler.Ref, now time.Time) crawler.Facts {
 	if r.empty {
 		fa.CI = crawler.CIFacts{Systems: fa.CI.Systems, Files: fa.CI.Files, Status: crawler.StatusNone}
 	}
-	// The window is (now-90d, now], on committer dates: the date GitHub's
-	// `since` filters on in both APIs.
-	last := r.headAt
-	authors := map[string]bool{}
+	if r.activity != nil {
+		fa.Activity = *r.activity
+		return fa
+	}
+	fa.Activity = activity(r.headAt, r.commits, now)
+	return fa
+}
+
+// activity counts the commits of the window (now-90d, now], on committer
+// dates: the date GitHub's `since` filters on in both APIs. A head commit
+// committed before the window means no commit in it: the GraphQL path then
+// lists no history at all, and both paths must agree.
+func activity(headAt time.Time, commits []commit, now time.Time) crawler.ActivityFacts {
+	var a crawler.ActivityFacts
 	start := now.Add(-crawler.Window)
-	for _, c := range r.commits {
+	last := headAt
+	if !headAt.IsZero() && !headAt.After(start) {
+		commits = nil
+	}
+	authors := map[string]bool{}
+	for _, c := range commits {
 		if c.at.After(last) {
 			last = c.at
 		}
 		if c.at.After(start) && !c.at.After(now) {
-			fa.Activity.Commits90d++
+			a.Recent = append(a.Recent, crawler.CommitStamp{At: c.at.UTC(), Author: c.author})
 			authors[c.author] = true
 		}
 	}
-	fa.Activity.LastCommitAt = last.UTC()
-	fa.Activity.Contributors90d = len(authors)
-	return fa
+	// Newest first; the forge's order among commits of the same second.
+	slices.SortStableFunc(a.Recent, func(x, y crawler.CommitStamp) int { return y.At.Compare(x.At) })
+	a.Commits90d = len(a.Recent)
+	a.LastCommitAt = last.UTC()
+	a.Contributors90d = len(authors)
+	return a
 }
 
 // listedDirs are the folders whose entries the facts list, parents first:

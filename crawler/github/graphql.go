@@ -116,8 +116,10 @@ func (f *Forge) query(ctx context.Context, q string, vars map[string]any) (*gqlR
 
 const treeFragment = `fragment tree on Tree { entries { name type size } }`
 
-// repoQueryFields asks for everything but the history and the blob texts.
-// The trees are read at HEAD, which GitHub resolves to the default branch.
+const blobFragment = `fragment blob on Blob { text }`
+
+// repoFragment asks for the repository's fields, what changes without a
+// push included (CI result, issues, release...), but no file.
 const repoFragment = `fragment repo on Repository {
   nameWithOwner description homepageUrl
   repositoryTopics(first: 20) { nodes { topic { name } } }
@@ -129,7 +131,21 @@ const repoFragment = `fragment repo on Repository {
   licenseInfo { spdxId key }
   defaultBranchRef { name target { ... on Commit { oid committedDate statusCheckRollup { state contexts(first: 100) { nodes {
     ... on CheckRun { startedAt completedAt url }
-    ... on StatusContext { createdAt targetUrl } } } } tree { ...tree } } } }
+    ... on StatusContext { createdAt targetUrl } } } } } } }
+}`
+
+// usualTexts are the licence files and READMEs most repositories have: the
+// content fragment reads their texts blind (an absent one costs a null), so
+// that only unusual names need a follow-up query. Blobs are no connection:
+// they cost no rate-limit point.
+var usualTexts = []string{"README.md", "README.rst", "readme.md", "LICENSE", "LICENSE.md", "LICENSE.txt", "LICENCE", "LICENCE.md", "COPYING"}
+
+// contentFragment asks for what only a push changes: the listed folders
+// (read at HEAD, which GitHub resolves to the default branch) and the
+// texts of the usual names.
+var contentFragment = func() string {
+	var b strings.Builder
+	b.WriteString(`fragment content on Repository {
   root: object(expression: "HEAD:") { ...tree }
   dotgithub: object(expression: "HEAD:.github") { ...tree }
   workflows: object(expression: "HEAD:.github/workflows") { ...tree }
@@ -137,7 +153,13 @@ const repoFragment = `fragment repo on Repository {
   circleci: object(expression: "HEAD:.circleci") { ...tree }
   woodpecker: object(expression: "HEAD:.woodpecker") { ...tree }
   azure: object(expression: "HEAD:.azure-pipelines") { ...tree }
-}`
+`)
+	for i, p := range usualTexts {
+		fmt.Fprintf(&b, "  u%d: object(expression: %q) { ...blob }\n", i, "HEAD:"+p)
+	}
+	b.WriteString("}")
+	return b.String()
+}()
 
 type gqlTree struct {
 	Entries []struct {
@@ -145,6 +167,10 @@ type gqlTree struct {
 		Type string `json:"type"`
 		Size int64  `json:"size"`
 	} `json:"entries"`
+}
+
+type gqlBlob struct {
+	Text *string `json:"text"`
 }
 
 type gqlRepo struct {
@@ -188,9 +214,13 @@ type gqlRepo struct {
 			Oid               string     `json:"oid"`
 			CommittedDate     time.Time  `json:"committedDate"`
 			StatusCheckRollup *gqlRollup `json:"statusCheckRollup"`
-			Tree              *gqlTree   `json:"tree"`
 		} `json:"target"`
 	} `json:"defaultBranchRef"`
+}
+
+// gqlContent is the content fragment's answer (the usual texts, u0...,
+// are read from the alias's fields by name).
+type gqlContent struct {
 	Root       *gqlTree `json:"root"`
 	DotGithub  *gqlTree `json:"dotgithub"`
 	Workflows  *gqlTree `json:"workflows"`
@@ -239,8 +269,7 @@ func rollupStatus(r *gqlRollup) (status string, run ciRun) {
 	return crawler.StatusUnknown, run
 }
 
-// varDefs declares n string variables named prefix0..prefixN-1 (and more
-// per index via names).
+// varDecls declares the named variables as String!.
 func varDecls(names []string) string {
 	var b strings.Builder
 	for i, n := range names {
@@ -252,36 +281,112 @@ func varDecls(names []string) string {
 	return b.String()
 }
 
-// graphFetch crawls one batch of repositories: it returns an error only
-// when the batch as a whole failed.
-func (f *Forge) graphFetch(ctx context.Context, refs []crawler.Ref, now time.Time) ([]crawler.Facts, error) {
-	out := make([]crawler.Facts, len(refs))
-	raws := make([]*raw, len(refs))
-	heads := make([]string, len(refs))
+// gstate is one repository's progress through a GraphQL crawl: the main
+// query answers most of it; follow-up queries, batched over the whole
+// crawl, read what is left (the trees and usual texts when the previous
+// crawl's proved stale, texts of unusual names, the commit history page by
+// page).
+type gstate struct {
+	job     crawler.Job
+	r       *raw
+	asked   map[string]bool // texts already asked for, found or not
+	content bool            // the content fragment is still to read
+	texts   []string        // texts still to read
+	history bool            // a history page is still to read
+	after   string          // its cursor ("" the first)
+	failed  string          // why GraphQL failed on it: REST takes over
+}
 
-	// 1. Repository fields and trees.
+func (st *gstate) pending() bool {
+	return st.failed == "" && (st.content || len(st.texts) > 0 || st.history)
+}
+
+// graphFetchAll crawls the jobs over GraphQL: one main query per batch of
+// about 25 repositories, then follow-up queries for what is left, then
+// REST for any repository GraphQL failed on.
+func (f *Forge) graphFetchAll(ctx context.Context, jobs []crawler.Job, now time.Time) []crawler.Facts {
+	out := make([]crawler.Facts, len(jobs))
+	states := make([]*gstate, len(jobs))
+	var batches [][]int
+	for i := 0; i < len(jobs); i += batchSize {
+		var b []int
+		for j := i; j < min(i+batchSize, len(jobs)); j++ {
+			b = append(b, j)
+		}
+		batches = append(batches, b)
+	}
+	parallel(len(batches), 2, func(k int) {
+		f.graphMain(ctx, jobs, batches[k], now, out, states)
+	})
+	f.graphFollow(ctx, states, now)
+	var rest []int
+	for j, st := range states {
+		switch {
+		case st == nil:
+		case st.failed != "":
+			f.log.Warn("GraphQL failed on a repository, using REST for it", "repo", st.job.Ref.Path, "err", st.failed)
+			rest = append(rest, j)
+		default:
+			out[j] = st.r.facts(st.job.Ref, now)
+		}
+	}
+	parallel(len(rest), concurrency, func(k int) {
+		out[rest[k]] = f.restFetch(ctx, jobs[rest[k]], now)
+	})
+	return out
+}
+
+// graphMain runs the main query of one batch. A batch too slow for GitHub
+// is split in halves; a batch that fails otherwise goes to REST. Each
+// repository either gets its facts in out (an error, a REST fallback) or a
+// state in states. The content fragment is left out for a repository whose
+// previous facts may still hold: the head commit says whether they do.
+func (f *Forge) graphMain(ctx context.Context, jobs []crawler.Job, idx []int, now time.Time, out []crawler.Facts, states []*gstate) {
 	var sel strings.Builder
 	vars := map[string]any{}
 	var names []string
-	for i, ref := range refs {
-		owner, name, _ := strings.Cut(ref.Path, "/")
-		o, n := "o"+strconv.Itoa(i), "n"+strconv.Itoa(i)
+	withContent := false
+	for k, j := range idx {
+		owner, name, _ := strings.Cut(jobs[j].Ref.Path, "/")
+		o, n := "o"+strconv.Itoa(k), "n"+strconv.Itoa(k)
 		vars[o], vars[n] = owner, name
 		names = append(names, o, n)
-		fmt.Fprintf(&sel, "  r%d: repository(owner: $%s, name: $%s) { ...repo }\n", i, o, n)
+		content := ""
+		if reusable(jobs[j].Previous) == nil {
+			content, withContent = " ...content", true
+		}
+		fmt.Fprintf(&sel, "  r%d: repository(owner: $%s, name: $%s) { ...repo%s }\n", k, o, n, content)
 	}
-	q := "query vigieRepos(" + varDecls(names) + ") {\n  rateLimit { cost remaining resetAt }\n" + sel.String() + "}\n" + repoFragment + "\n" + treeFragment
+	q := "query vigieRepos(" + varDecls(names) + ") {\n  rateLimit { cost remaining resetAt }\n" + sel.String() + "}\n" + repoFragment
+	if withContent {
+		q += "\n" + contentFragment + "\n" + treeFragment + "\n" + blobFragment
+	}
 	resp, err := f.query(ctx, q, vars)
 	if err != nil {
-		return nil, err
+		if errors.Is(err, errGraphTimeout) && len(idx) > 1 && ctx.Err() == nil {
+			f.log.Warn("GraphQL batch too slow, splitting it", "repos", len(idx), "err", err)
+			half := len(idx) / 2
+			f.graphMain(ctx, jobs, idx[:half], now, out, states)
+			f.graphMain(ctx, jobs, idx[half:], now, out, states)
+			return
+		}
+		f.log.Warn("GraphQL batch failed, using REST for it", "repos", len(idx), "err", err)
+		parallel(len(idx), concurrency, func(k int) {
+			out[idx[k]] = f.restFetch(ctx, jobs[idx[k]], now)
+		})
+		return
 	}
-	for i, ref := range refs {
-		alias := "r" + strconv.Itoa(i)
+	start := now.Add(-crawler.Window)
+	for k, j := range idx {
+		job := jobs[j]
+		ref := job.Ref
+		alias := "r" + strconv.Itoa(k)
 		where := f.opts.WebURL + "/" + ref.Path
 		var repo *gqlRepo
-		if rawJSON := resp.Data[alias]; len(rawJSON) > 0 && string(rawJSON) != "null" {
+		rawJSON := resp.Data[alias]
+		if len(rawJSON) > 0 && string(rawJSON) != "null" {
 			if err := json.Unmarshal(rawJSON, &repo); err != nil {
-				out[i] = crawler.Facts{Ref: ref, CrawledAt: now, Error: fmt.Sprintf("github %s: decoding GraphQL answer: %v", where, err)}
+				out[j] = crawler.Facts{Ref: ref, CrawledAt: now, Error: fmt.Sprintf("github %s: decoding GraphQL answer: %v", where, err)}
 				continue
 			}
 		}
@@ -295,7 +400,7 @@ func (f *Forge) graphFetch(ctx context.Context, refs []crawler.Ref, now time.Tim
 					break
 				}
 			}
-			out[i] = fa
+			out[j] = fa
 			continue
 		}
 		if len(errs) > 0 {
@@ -303,36 +408,92 @@ func (f *Forge) graphFetch(ctx context.Context, refs []crawler.Ref, now time.Tim
 			// on one connection, a field an old Enterprise lacks): REST
 			// gathers the whole repository again rather than guess.
 			f.log.Warn("GraphQL answered part of a repository, using REST for it", "repo", ref.Path, "err", errs[0].Message)
-			out[i] = f.restFetch(ctx, ref, now)
+			out[j] = f.restFetch(ctx, job, now)
 			continue
 		}
-		raws[i] = rawFromGraph(repo)
-		if repo.DefaultBranchRef != nil {
-			heads[i] = repo.DefaultBranchRef.Target.Oid
+		st := &gstate{job: job, r: rawFromGraph(repo), asked: map[string]bool{}}
+		r := st.r
+		if prev := reusable(job.Previous); prev == nil {
+			if err := st.applyContent(rawJSON); err != nil {
+				out[j] = crawler.Facts{Ref: ref, CrawledAt: now, Error: fmt.Sprintf("github %s: decoding GraphQL answer: %v", where, err)}
+				continue
+			}
+		} else if r.sameHead(prev) {
+			// Nothing pushed since the previous crawl: its file facts
+			// hold, and its commits of the window slide to now.
+			r.prev = prev
+			if a, ok := prev.Activity.Slide(now); ok {
+				r.activity = &a
+			}
+		} else if !r.empty {
+			st.content = true
 		}
+		// A head commit older than the window means no commit in it.
+		st.history = !r.empty && r.activity == nil && r.headAt.After(start)
+		states[j] = st
 	}
+}
 
-	// 2. Texts of licence files and READMEs, one query for the batch; 3.
-	// the commit history since the window's start. A repository either
-	// query fails on (moved or deleted in between, a timeout on its
-	// history) is gathered again over REST, alone.
-	failed := map[int]string{}
-	if err := f.graphTexts(ctx, raws, failed); err != nil {
-		return nil, err
+// applyContent reads the content fragment's answer (a repository alias's
+// JSON): the files, the README GitHub shows, the usual texts; then lists
+// the texts still to read.
+func (st *gstate) applyContent(alias json.RawMessage) error {
+	var c gqlContent
+	if err := json.Unmarshal(alias, &c); err != nil {
+		return err
 	}
-	if err := f.graphHistory(ctx, raws, heads, now, failed); err != nil {
-		return nil, err
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(alias, &fields); err != nil {
+		return err
 	}
-	for i, r := range raws {
-		switch {
-		case failed[i] != "":
-			f.log.Warn("GraphQL failed on a repository, using REST for it", "repo", refs[i].Path, "err", failed[i])
-			out[i] = f.restFetch(ctx, refs[i], now)
-		case r != nil:
-			out[i] = r.facts(refs[i], now)
+	r := st.r
+	r.files = nil
+	for _, t := range []struct {
+		dir  string
+		tree *gqlTree
+	}{{"", c.Root}, {".github", c.DotGithub}, {".github/workflows", c.Workflows}, {"docs", c.Docs},
+		{".circleci", c.CircleCI}, {".woodpecker", c.Woodpecker}, {".azure-pipelines", c.Azure}} {
+		if t.tree == nil {
+			continue
+		}
+		for _, e := range t.tree.Entries {
+			p := e.Name
+			if t.dir != "" {
+				p = t.dir + "/" + e.Name
+			}
+			fl := crawler.File{Path: p, Size: e.Size}
+			switch e.Type {
+			case "tree":
+				fl.Dir, fl.Size = true, 0
+			case "commit": // a submodule
+				fl.Size = 0
+			}
+			r.files = append(r.files, fl)
 		}
 	}
-	return out, nil
+	// GitHub shows the README of .github/, else the root's, else docs/'s.
+	r.readme, r.readmeSize = "", 0
+	if i := crawler.PickReadme(r.files, ".github", "", "docs"); i >= 0 {
+		r.readme, r.readmeSize = r.files[i].Path, r.files[i].Size
+	}
+	for i, p := range usualTexts {
+		st.asked[p] = true
+		var b *gqlBlob
+		if json.Unmarshal(fields["u"+strconv.Itoa(i)], &b) == nil && b != nil && b.Text != nil {
+			r.texts[p] = truncate([]byte(*b.Text))
+		}
+	}
+	st.texts = nil
+	paths := licensePaths(r.files)
+	if r.readme != "" {
+		paths = append(paths, r.readme)
+	}
+	for _, p := range paths {
+		if !st.asked[p] {
+			st.texts = append(st.texts, p)
+		}
+	}
+	return nil
 }
 
 func rawFromGraph(g *gqlRepo) *raw {
@@ -359,221 +520,187 @@ func rawFromGraph(g *gqlRepo) *raw {
 	}
 	if b := g.DefaultBranchRef; b != nil {
 		r.branch = b.Name
+		r.headSHA = b.Target.Oid
 		r.headAt = b.Target.CommittedDate
 		r.ciStatus, r.ciRun = rollupStatus(b.Target.StatusCheckRollup)
 	} else {
 		r.empty = true
 	}
-	// The root tree comes both from the "HEAD:" expression and from the
-	// head commit: they are the same on GitHub, and either is enough.
-	root := g.Root
-	if root == nil && g.DefaultBranchRef != nil {
-		root = g.DefaultBranchRef.Target.Tree
-	}
-	for _, t := range []struct {
-		dir  string
-		tree *gqlTree
-	}{{"", root}, {".github", g.DotGithub}, {".github/workflows", g.Workflows}, {"docs", g.Docs},
-		{".circleci", g.CircleCI}, {".woodpecker", g.Woodpecker}, {".azure-pipelines", g.Azure}} {
-		if t.tree == nil {
-			continue
-		}
-		for _, e := range t.tree.Entries {
-			p := e.Name
-			if t.dir != "" {
-				p = t.dir + "/" + e.Name
-			}
-			fl := crawler.File{Path: p, Size: e.Size}
-			switch e.Type {
-			case "tree":
-				fl.Dir, fl.Size = true, 0
-			case "commit": // a submodule
-				fl.Size = 0
-			}
-			r.files = append(r.files, fl)
-		}
-	}
-	// GitHub shows the README of .github/, else the root's, else docs/'s.
-	if i := crawler.PickReadme(r.files, ".github", "", "docs"); i >= 0 {
-		r.readme, r.readmeSize = r.files[i].Path, r.files[i].Size
-	}
 	return r
 }
 
-// graphTexts reads the licence files and READMEs of every repository of
-// the batch as Blob texts, by aliases.
-func (f *Forge) graphTexts(ctx context.Context, raws []*raw, failed map[int]string) error {
+type gqlHistory struct {
+	History struct {
+		PageInfo struct {
+			HasNextPage bool   `json:"hasNextPage"`
+			EndCursor   string `json:"endCursor"`
+		} `json:"pageInfo"`
+		Nodes []struct {
+			CommittedDate time.Time `json:"committedDate"`
+			Author        struct {
+				Name  string `json:"name"`
+				Email string `json:"email"`
+				User  *struct {
+					Login string `json:"login"`
+				} `json:"user"`
+			} `json:"author"`
+		} `json:"nodes"`
+	} `json:"history"`
+}
+
+// graphFollow runs follow-up rounds until no repository has anything left
+// to read: each round batches, over the whole crawl, every repository's
+// next need (content, texts, a history page), followBatch a query.
+func (f *Forge) graphFollow(ctx context.Context, states []*gstate, now time.Time) {
+	since := now.Add(-crawler.Window).Format(time.RFC3339)
+	for {
+		var idx []int
+		for j, st := range states {
+			if st != nil && st.pending() {
+				idx = append(idx, j)
+			}
+		}
+		if len(idx) == 0 {
+			return
+		}
+		if err := ctx.Err(); err != nil {
+			for _, j := range idx {
+				states[j].failed = err.Error()
+			}
+			return
+		}
+		var chunks [][]int
+		for i := 0; i < len(idx); i += followBatch {
+			chunks = append(chunks, idx[i:min(i+followBatch, len(idx))])
+		}
+		parallel(len(chunks), 2, func(k int) {
+			f.graphFollowQuery(ctx, states, chunks[k], since)
+		})
+	}
+}
+
+// graphFollowQuery asks one follow-up query for the repositories idx, each
+// under the alias h<job index>. A query too slow for GitHub is split in
+// halves; a query that fails otherwise leaves its repositories to REST.
+func (f *Forge) graphFollowQuery(ctx context.Context, states []*gstate, idx []int, since string) {
 	var sel strings.Builder
 	vars := map[string]any{}
-	var names []string
-	type want struct {
-		repo int
-		path string
-	}
-	wants := map[string]want{}
-	for i, r := range raws {
-		if r == nil || r.empty {
-			continue
-		}
-		paths := licensePaths(r.files)
-		if r.readme != "" {
-			paths = append(paths, r.readme)
-		}
-		if len(paths) == 0 {
-			continue
-		}
-		owner, name, _ := strings.Cut(r.canonical, "/")
-		o, n := "o"+strconv.Itoa(i), "n"+strconv.Itoa(i)
-		vars[o], vars[n] = owner, name
-		names = append(names, o, n)
-		fmt.Fprintf(&sel, "  t%d: repository(owner: $%s, name: $%s) {", i, o, n)
-		for j, p := range paths {
-			e := "e" + strconv.Itoa(i) + "_" + strconv.Itoa(j)
-			vars[e] = "HEAD:" + p
-			names = append(names, e)
-			alias := "f" + strconv.Itoa(j)
-			wants["t"+strconv.Itoa(i)+"."+alias] = want{i, p}
-			fmt.Fprintf(&sel, " %s: object(expression: $%s) { ... on Blob { text } }", alias, e)
-		}
-		sel.WriteString(" }\n")
-	}
-	if len(wants) == 0 {
-		return nil
-	}
-	q := "query vigieTexts(" + varDecls(names) + ") {\n  rateLimit { cost remaining resetAt }\n" + sel.String() + "}"
-	resp, err := f.query(ctx, q, vars)
-	if err != nil {
-		return err
-	}
-	for _, e := range resp.Errors {
-		if w, ok := wants[pathKey(e.Path)]; ok {
-			failed[w.repo] = e.Message
-		} else if len(e.Path) > 0 {
-			if a, ok := e.Path[0].(string); ok && strings.HasPrefix(a, "t") {
-				if i, err := strconv.Atoi(a[1:]); err == nil && i < len(raws) {
-					failed[i] = e.Message
-				}
+	names := []string{}
+	var withContent, withBlob, withHistory bool
+	texts := map[int][]string{} // the texts this query asks, by job
+	for _, j := range idx {
+		st := states[j]
+		owner, name, _ := strings.Cut(st.r.canonical, "/")
+		s := strconv.Itoa(j)
+		vars["o"+s], vars["n"+s] = owner, name
+		names = append(names, "o"+s, "n"+s)
+		fmt.Fprintf(&sel, "  h%s: repository(owner: $o%s, name: $n%s) {", s, s, s)
+		if st.content {
+			sel.WriteString(" ...content")
+			withContent, withBlob = true, true
+		} else if len(st.texts) > 0 {
+			texts[j] = st.texts
+			for k, p := range st.texts {
+				e := "e" + s + "_" + strconv.Itoa(k)
+				vars[e] = "HEAD:" + p
+				names = append(names, e)
+				fmt.Fprintf(&sel, " t%d: object(expression: $%s) { ...blob }", k, e)
 			}
+			withBlob = true
 		}
-	}
-	for alias, rawJSON := range resp.Data {
-		if !strings.HasPrefix(alias, "t") {
-			continue
-		}
-		var objs map[string]*struct {
-			Text *string `json:"text"`
-		}
-		if json.Unmarshal(rawJSON, &objs) != nil {
-			continue
-		}
-		for fa, o := range objs {
-			w, ok := wants[alias+"."+fa]
-			if !ok || o == nil || o.Text == nil {
-				continue
-			}
-			raws[w.repo].texts[w.path] = truncate([]byte(*o.Text))
-		}
-	}
-	return nil
-}
-
-// pathKey joins an error path's first two names ("t3.f0").
-func pathKey(p []any) string {
-	if len(p) < 2 {
-		return ""
-	}
-	a, _ := p[0].(string)
-	b, _ := p[1].(string)
-	return a + "." + b
-}
-
-type gqlHistory struct {
-	Object *struct {
-		History struct {
-			TotalCount int `json:"totalCount"`
-			PageInfo   struct {
-				HasNextPage bool   `json:"hasNextPage"`
-				EndCursor   string `json:"endCursor"`
-			} `json:"pageInfo"`
-			Nodes []struct {
-				CommittedDate time.Time `json:"committedDate"`
-				Author        struct {
-					Name  string `json:"name"`
-					Email string `json:"email"`
-					User  *struct {
-						Login string `json:"login"`
-					} `json:"user"`
-				} `json:"author"`
-			} `json:"nodes"`
-		} `json:"history"`
-	} `json:"object"`
-}
-
-// graphHistory lists the commits since the window's start of every
-// non-empty repository, from its head commit, historyBatch repositories a
-// query, following each history's pages.
-func (f *Forge) graphHistory(ctx context.Context, raws []*raw, heads []string, now time.Time, failed map[int]string) error {
-	since := now.Add(-crawler.Window).Format(time.RFC3339)
-	type todo struct {
-		i     int
-		after string
-	}
-	var pending []todo
-	for i, r := range raws {
-		if r != nil && !r.empty && heads[i] != "" && failed[i] == "" {
-			pending = append(pending, todo{i: i})
-		}
-	}
-	for len(pending) > 0 {
-		batch := pending[:min(historyBatch, len(pending))]
-		pending = pending[len(batch):]
-		var sel strings.Builder
-		vars := map[string]any{"since": since}
-		names := []string{}
-		for _, t := range batch {
-			r := raws[t.i]
-			owner, name, _ := strings.Cut(r.canonical, "/")
-			s := strconv.Itoa(t.i)
-			vars["o"+s], vars["n"+s], vars["h"+s] = owner, name, heads[t.i]
-			names = append(names, "o"+s, "n"+s, "h"+s)
+		if st.history {
+			withHistory = true
+			vars["c"+s] = st.r.headSHA
+			names = append(names, "c"+s)
 			after := "null"
-			if t.after != "" {
-				vars["a"+s] = t.after
+			if st.after != "" {
+				vars["a"+s] = st.after
 				names = append(names, "a"+s)
 				after = "$a" + s
 			}
-			fmt.Fprintf(&sel, "  h%s: repository(owner: $o%s, name: $n%s) { object(expression: $h%s) { ... on Commit { history(first: 100, since: $since, after: %s) { totalCount pageInfo { hasNextPage endCursor } nodes { committedDate author { name email user { login } } } } } } }\n", s, s, s, s, after)
+			fmt.Fprintf(&sel, " hist: object(expression: $c%s) { ... on Commit { history(first: 100, since: $since, after: %s) { pageInfo { hasNextPage endCursor } nodes { committedDate author { name email user { login } } } } } }", s, after)
 		}
-		q := "query vigieHistory($since: GitTimestamp!, " + varDecls(names) + ") {\n  rateLimit { cost remaining resetAt }\n" + sel.String() + "}"
-		resp, err := f.query(ctx, q, vars)
-		if err != nil {
-			return err
+		sel.WriteString(" }\n")
+	}
+	op, decls := "vigieTexts", varDecls(names)
+	if withHistory {
+		op, decls = "vigieHistory", "$since: GitTimestamp!, "+decls
+	}
+	q := "query " + op + "(" + decls + ") {\n  rateLimit { cost remaining resetAt }\n" + sel.String() + "}"
+	if withContent {
+		q += "\n" + contentFragment + "\n" + treeFragment
+	}
+	if withBlob {
+		q += "\n" + blobFragment
+	}
+	if withHistory {
+		vars["since"] = since
+	}
+	resp, err := f.query(ctx, q, vars)
+	if err != nil {
+		if errors.Is(err, errGraphTimeout) && len(idx) > 1 && ctx.Err() == nil {
+			f.log.Warn("GraphQL follow-up too slow, splitting it", "repos", len(idx), "err", err)
+			half := len(idx) / 2
+			f.graphFollowQuery(ctx, states, idx[:half], since)
+			f.graphFollowQuery(ctx, states, idx[half:], since)
+			return
 		}
-		for _, t := range batch {
-			alias := "h" + strconv.Itoa(t.i)
-			if errs := resp.errorsFor(alias); len(errs) > 0 {
-				failed[t.i] = "history: " + errs[0].Message
+		for _, j := range idx {
+			states[j].failed = err.Error()
+		}
+		return
+	}
+	for _, j := range idx {
+		st := states[j]
+		alias := "h" + strconv.Itoa(j)
+		if errs := resp.errorsFor(alias); len(errs) > 0 {
+			st.failed = errs[0].Message
+			continue
+		}
+		data := resp.Data[alias]
+		var fields map[string]json.RawMessage
+		if err := json.Unmarshal(data, &fields); err != nil || fields == nil {
+			st.failed = "no answer for the repository"
+			continue
+		}
+		if st.history {
+			var h *gqlHistory
+			if err := json.Unmarshal(fields["hist"], &h); err != nil || h == nil {
+				st.failed = "history: no commit " + st.r.headSHA
 				continue
 			}
-			var h gqlHistory
-			if err := json.Unmarshal(resp.Data[alias], &h); err != nil || h.Object == nil {
-				failed[t.i] = "history: no commit " + heads[t.i]
-				continue
-			}
-			r := raws[t.i]
-			for _, n := range h.Object.History.Nodes {
+			for _, n := range h.History.Nodes {
 				login := ""
 				if n.Author.User != nil {
 					login = n.Author.User.Login
 				}
-				r.commits = append(r.commits, commit{at: n.CommittedDate, author: authorKey(login, n.Author.Email, n.Author.Name)})
+				st.r.commits = append(st.r.commits, commit{at: n.CommittedDate, author: authorKey(login, n.Author.Email, n.Author.Name)})
 			}
-			if pi := h.Object.History.PageInfo; pi.HasNextPage && pi.EndCursor != "" {
-				pending = append(pending, todo{i: t.i, after: pi.EndCursor})
+			pi := h.History.PageInfo
+			if pi.HasNextPage && pi.EndCursor != "" && pi.EndCursor != st.after && len(h.History.Nodes) > 0 {
+				st.after = pi.EndCursor
+			} else {
+				st.history = false
 			}
 		}
+		if st.content {
+			st.content = false
+			if err := st.applyContent(data); err != nil {
+				st.failed = "decoding the files: " + err.Error()
+			}
+			continue
+		}
+		for k, p := range texts[j] {
+			st.asked[p] = true
+			var b *gqlBlob
+			if json.Unmarshal(fields["t"+strconv.Itoa(k)], &b) == nil && b != nil && b.Text != nil {
+				st.r.texts[p] = truncate([]byte(*b.Text))
+			}
+		}
+		if texts[j] != nil {
+			st.texts = nil
+		}
 	}
-	return nil
 }
 
 // graphListOrg lists an organisation's or a user's public repositories:

@@ -212,8 +212,9 @@ func TestListOrg(t *testing.T) {
 	}
 }
 
-// TestQueriesValidate captures every GraphQL query a crawl sends (the
-// three per batch, history follow-up pages, organisation listing) and
+// TestQueriesValidate captures every GraphQL query a crawl sends (main
+// queries, follow-ups for history pages, texts and files, organisation
+// listing), cold and again with previous facts (some of them stale), and
 // validates each against GitHub's published schema.
 func TestQueriesValidate(t *testing.T) {
 	schema := loadSchema(t)
@@ -236,25 +237,62 @@ func TestQueriesValidate(t *testing.T) {
 			t.Errorf("%s: %s", fa.Ref.Path, fa.Error)
 		}
 	}
+	// Again with the previous facts, every other one stale (its head
+	// moved): those read their files again in a follow-up.
+	again := jobs(paths...)
+	for i := range again {
+		p := facts[i]
+		if i%2 == 0 && p.HeadSHA != "" {
+			p.HeadSHA = "0000000000000000000000000000000000000000"
+		}
+		again[i].Previous = &p
+	}
+	f.Fetch(context.Background(), again, now)
 	if _, err := f.ListOrg(context.Background(), "bigorg"); err != nil {
 		t.Fatal(err)
 	}
 	kinds := map[string]int{}
+	var texts, content, firstPages int
 	for _, q := range e.rec.queries {
 		if _, errs := gqlparser.LoadQuery(schema, q); len(errs) > 0 {
 			t.Errorf("query does not validate: %v\n%s", errs, q)
 		}
 		name := strings.Fields(strings.TrimPrefix(q, "query "))[0]
-		kinds[strings.Split(name, "(")[0]]++
+		kind := strings.Split(name, "(")[0]
+		kinds[kind]++
+		if kind != "vigieRepos" {
+			texts += strings.Count(q, "{ ...blob }")
+			content += strings.Count(q, "{ ...content")
+		}
+		firstPages += strings.Count(q, "after: null")
 	}
-	for _, k := range []string{"vigieRepos", "vigieTexts", "vigieHistory", "vigieOrg"} {
+	for _, k := range []string{"vigieRepos", "vigieHistory", "vigieOrg"} {
 		if kinds[k] == 0 {
 			t.Errorf("no %s query captured (got %v)", k, kinds)
 		}
 	}
-	// 250 commits in the window take three pages of history.
-	if kinds["vigieHistory"] < 4 {
+	if texts == 0 || content == 0 {
+		t.Errorf("no follow-up for texts (%d) or files (%d): %v", texts, content, kinds)
+	}
+	// 250 commits in the window take three pages of history, each in a
+	// follow-up round of its own.
+	if kinds["vigieHistory"] < 3 {
 		t.Errorf("history follow-up pages missing: %v", kinds)
+	}
+	// The first page of history is asked only of repositories with a head
+	// commit in the window: the dormant and empty ones need none. The
+	// second crawl asks it only of the stale ones (the others slide).
+	active, stale := 0, 0
+	for i, fa := range facts {
+		if fa.Activity.Commits90d > 0 {
+			active++
+			if i%2 == 0 {
+				stale++
+			}
+		}
+	}
+	if firstPages != active+stale {
+		t.Errorf("%d first history pages asked, want %d (cold) + %d (stale heads)", firstPages, active, stale)
 	}
 }
 

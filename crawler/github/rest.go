@@ -36,8 +36,11 @@ func isEmptyRepoAnswer(err error) bool {
 	return errors.As(err, &er) && strings.Contains(strings.ToLower(er.Message), "empty")
 }
 
-// restFetch gathers one repository's facts over REST: about a dozen calls.
-func (f *Forge) restFetch(ctx context.Context, ref crawler.Ref, now time.Time) crawler.Facts {
+// restFetch gathers one repository's facts over REST: about a dozen calls
+// cold; when the head commit did not move since job.Previous, the tree,
+// licence and README reads and the commit listing are skipped.
+func (f *Forge) restFetch(ctx context.Context, job crawler.Job, now time.Time) crawler.Facts {
+	ref := job.Ref
 	c := f.restClient()
 	owner, name, _ := strings.Cut(ref.Path, "/")
 	where := f.opts.WebURL + "/" + ref.Path
@@ -75,44 +78,67 @@ func (f *Forge) restFetch(ctx context.Context, ref crawler.Ref, now time.Time) c
 		owner, name, _ = strings.Cut(r.canonical, "/")
 	}
 
-	// Commits of the window; the head commit's date also when the window
-	// is empty. An empty repository answers 409.
-	var headSHA string
-	opt := &gh.CommitsListOptions{SHA: r.branch, Since: now.Add(-crawler.Window), ListOptions: gh.ListOptions{PerPage: 100}}
-	for {
-		list, resp, err := c.Repositories.ListCommits(ctx, owner, name, opt)
-		if err != nil {
-			if statusOf(err) == http.StatusConflict {
-				r.empty = true
-				break
-			}
-			return fail(fmt.Errorf("commits of %s: %w", r.branch, err))
-		}
-		for _, cm := range list {
-			if headSHA == "" {
-				headSHA = cm.GetSHA()
-				r.headAt = cm.GetCommit().GetCommitter().GetDate().Time
-			}
-			r.commits = append(r.commits, commit{
-				at:     cm.GetCommit().GetCommitter().GetDate().Time,
-				author: authorKey(cm.GetAuthor().GetLogin(), cm.GetCommit().GetAuthor().GetEmail(), cm.GetCommit().GetAuthor().GetName()),
-			})
-		}
-		if resp.NextPage == 0 {
-			break
-		}
-		opt.Page = resp.NextPage
-	}
-	if !r.empty && headSHA == "" {
+	// head asks for the head commit alone. An empty repository answers
+	// 409.
+	head := func() error {
 		list, _, err := c.Repositories.ListCommits(ctx, owner, name, &gh.CommitsListOptions{SHA: r.branch, ListOptions: gh.ListOptions{PerPage: 1}})
 		switch {
 		case statusOf(err) == http.StatusConflict:
 			r.empty = true
 		case err != nil:
-			return fail(fmt.Errorf("head commit of %s: %w", r.branch, err))
+			return fmt.Errorf("head commit of %s: %w", r.branch, err)
 		case len(list) > 0:
-			headSHA = list[0].GetSHA()
+			r.headSHA = list[0].GetSHA()
 			r.headAt = list[0].GetCommit().GetCommitter().GetDate().Time
+		}
+		return nil
+	}
+	// With previous facts, the head commit first: when it did not move,
+	// their files hold and their commits of the window slide to now.
+	if prev := reusable(job.Previous); prev != nil {
+		if err := head(); err != nil {
+			return fail(err)
+		}
+		if r.sameHead(prev) {
+			r.prev = prev
+			if a, ok := prev.Activity.Slide(now); ok {
+				r.activity = &a
+			}
+		}
+	}
+
+	// Commits of the window; the head commit's date also when the window
+	// is empty.
+	if !r.empty && r.activity == nil && (r.headSHA == "" || r.headAt.After(now.Add(-crawler.Window))) {
+		opt := &gh.CommitsListOptions{SHA: r.branch, Since: now.Add(-crawler.Window), ListOptions: gh.ListOptions{PerPage: 100}}
+		for {
+			list, resp, err := c.Repositories.ListCommits(ctx, owner, name, opt)
+			if err != nil {
+				if statusOf(err) == http.StatusConflict {
+					r.empty = true
+					break
+				}
+				return fail(fmt.Errorf("commits of %s: %w", r.branch, err))
+			}
+			for _, cm := range list {
+				if r.headSHA == "" {
+					r.headSHA = cm.GetSHA()
+					r.headAt = cm.GetCommit().GetCommitter().GetDate().Time
+				}
+				r.commits = append(r.commits, commit{
+					at:     cm.GetCommit().GetCommitter().GetDate().Time,
+					author: authorKey(cm.GetAuthor().GetLogin(), cm.GetCommit().GetAuthor().GetEmail(), cm.GetCommit().GetAuthor().GetName()),
+				})
+			}
+			if resp.NextPage == 0 {
+				break
+			}
+			opt.Page = resp.NextPage
+		}
+	}
+	if !r.empty && r.headSHA == "" {
+		if err := head(); err != nil {
+			return fail(err)
 		}
 	}
 	if r.empty {
@@ -122,7 +148,34 @@ func (f *Forge) restFetch(ctx context.Context, ref crawler.Ref, now time.Time) c
 		r.openIssues, r.openPRs = f.restIssueCounts(ctx, c, owner, name, repo)
 		return r.facts(ref, now)
 	}
+	if r.prev == nil {
+		if err := f.restFiles(ctx, c, owner, name, r); err != nil {
+			if r.empty {
+				return r.facts(ref, now)
+			}
+			return fail(err)
+		}
+	}
 
+	r.ciStatus, r.ciRun = f.restCI(ctx, c, owner, name, r.headSHA, r.branch)
+
+	// Releases and pull requests are secondary facts: a failure there is
+	// logged, not worth losing the repository's result.
+	rel, _, err := c.Repositories.GetLatestRelease(ctx, owner, name)
+	switch {
+	case statusOf(err) == http.StatusNotFound:
+	case err != nil:
+		f.log.Warn("latest release", "repo", owner+"/"+name, "err", err)
+	default:
+		r.release = &crawler.Release{Tag: rel.GetTagName(), Name: rel.GetName(), PublishedAt: rel.GetPublishedAt().Time.UTC()}
+	}
+	r.openIssues, r.openPRs = f.restIssueCounts(ctx, c, owner, name, repo)
+	return r.facts(ref, now)
+}
+
+// restFiles reads the listed folders, the licence files and the README
+// into r. A repository that proves empty gets r.empty and an error.
+func (f *Forge) restFiles(ctx context.Context, c *gh.Client, owner, name string, r *raw) error {
 	// The tree: root, then the listed folders that exist.
 	getDir := func(dir string) error {
 		_, entries, _, err := c.Repositories.GetContents(ctx, owner, name, dir, nil)
@@ -147,26 +200,25 @@ func (f *Forge) restFetch(ctx context.Context, ref crawler.Ref, now time.Time) c
 	if err := getDir(""); err != nil {
 		if isEmptyRepoAnswer(err) {
 			r.empty, r.branch = true, ""
-			return r.facts(ref, now)
 		}
-		return fail(err)
+		return err
 	}
 	for _, d := range listedDirs[1:] {
 		if hasDir(r.files, d) {
 			if err := getDir(d); err != nil {
-				return fail(err)
+				return err
 			}
 		}
 	}
 	for _, p := range licensePaths(r.files) {
 		fc, _, _, err := c.Repositories.GetContents(ctx, owner, name, p, nil)
 		if err != nil {
-			return fail(fmt.Errorf("licence file %s: %w", p, err))
+			return fmt.Errorf("licence file %s: %w", p, err)
 		}
 		if fc != nil {
 			t, err := fc.GetContent()
 			if err != nil {
-				return fail(fmt.Errorf("licence file %s: %w", p, err))
+				return fmt.Errorf("licence file %s: %w", p, err)
 			}
 			r.texts[p] = []byte(t)
 		}
@@ -176,30 +228,16 @@ func (f *Forge) restFetch(ctx context.Context, ref crawler.Ref, now time.Time) c
 	switch {
 	case statusOf(err) == http.StatusNotFound:
 	case err != nil:
-		return fail(fmt.Errorf("readme: %w", err))
+		return fmt.Errorf("readme: %w", err)
 	default:
 		r.readme, r.readmeSize = rd.GetPath(), int64(rd.GetSize())
 		t, err := rd.GetContent()
 		if err != nil {
-			return fail(fmt.Errorf("readme %s: %w", rd.GetPath(), err))
+			return fmt.Errorf("readme %s: %w", rd.GetPath(), err)
 		}
 		r.texts[r.readme] = truncate([]byte(t))
 	}
-
-	r.ciStatus, r.ciRun = f.restCI(ctx, c, owner, name, headSHA, r.branch)
-
-	// Releases and pull requests are secondary facts: a failure there is
-	// logged, not worth losing the repository's result.
-	rel, _, err := c.Repositories.GetLatestRelease(ctx, owner, name)
-	switch {
-	case statusOf(err) == http.StatusNotFound:
-	case err != nil:
-		f.log.Warn("latest release", "repo", owner+"/"+name, "err", err)
-	default:
-		r.release = &crawler.Release{Tag: rel.GetTagName(), Name: rel.GetName(), PublishedAt: rel.GetPublishedAt().Time.UTC()}
-	}
-	r.openIssues, r.openPRs = f.restIssueCounts(ctx, c, owner, name, repo)
-	return r.facts(ref, now)
+	return nil
 }
 
 // restIssueCounts splits open_issues_count, which counts pull requests too:
