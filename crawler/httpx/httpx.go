@@ -20,9 +20,11 @@
 //   - Pacing: below a fifth of its limit, a token's requests are spaced by
 //     (time to reset) / (remaining), so a long crawl slows down instead of
 //     running the quota dry (see bucket.interval).
-//   - ETags: GET answers with an ETag are kept in the Cache per URL, media
-//     type and token; the next GET revalidates, and a 304 comes back as the
-//     cached 200 marked with CacheHeader. Errors are never cached.
+//   - ETags: GET answers with an ETag are kept in the Cache per URL and
+//     media type, with the index of the token the ETag was issued to (GitHub's
+//     differ per token); the next GET of that URL goes with that token when
+//     it can be used now and revalidates, and a 304 comes back as the cached
+//     200 marked with CacheHeader. Errors are never cached.
 //   - Hosts: only AllowedHosts are called, redirects included.
 //   - Tokens never appear in errors or logs (redacted even from URLs).
 package httpx
@@ -321,12 +323,19 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if !idempotent(req.Method) && !strings.HasSuffix(req.URL.Path, "/graphql") {
 		maxRetries = 0
 	}
+	ce := t.cacheLookup(ctx, req)
+	prefer := noToken
+	if ce != nil && ce.found {
+		// The ETag is only good with the token it was issued to: ask
+		// with that one when it can be used now.
+		prefer = ce.tok
+	}
 	for attempt := 0; ; attempt++ {
-		tok, err := t.acquire(ctx, res)
+		tok, err := t.acquire(ctx, res, prefer)
 		if err != nil {
 			return nil, t.wrap(req, err)
 		}
-		resp, rbody, err := t.send(ctx, req, body, tok, res)
+		resp, rbody, err := t.send(ctx, req, body, tok, res, ce)
 		verdict := t.judge(resp, rbody, err, tok, res, attempt)
 		if verdict.done {
 			return resp, t.wrapIf(req, err)
@@ -404,7 +413,7 @@ func (t *Transport) backoff(n int) time.Duration {
 
 // send makes one attempt with token tok (-1: anonymous) and returns the
 // response with its body read (and the body's bytes).
-func (t *Transport) send(ctx context.Context, req *http.Request, body []byte, tok int, res string) (*http.Response, []byte, error) {
+func (t *Transport) send(ctx context.Context, req *http.Request, body []byte, tok int, res string, ce *cacheEntry) (*http.Response, []byte, error) {
 	select {
 	case t.sem <- struct{}{}:
 	case <-ctx.Done():
@@ -428,19 +437,9 @@ func (t *Transport) send(ctx context.Context, req *http.Request, body []byte, to
 			r.Header.Set("Authorization", "Bearer "+t.o.Tokens[tok])
 		}
 	}
-	var key, etag string
-	var cached []byte
-	if t.o.Cache != nil && req.Method == http.MethodGet && req.Header.Get("If-None-Match") == "" {
-		key = cacheKey(req, tok)
-		var err error
-		etag, cached, err = t.o.Cache.CacheGet(ctx, key)
-		if err != nil {
-			t.log.DebugContext(ctx, "cache read failed", "url", t.redactURL(req.URL), "err", t.redact(err.Error()))
-			etag = ""
-		}
-		if etag != "" {
-			r.Header.Set("If-None-Match", etag)
-		}
+	revalidating := ce != nil && ce.found && ce.tok == tok
+	if revalidating {
+		r.Header.Set("If-None-Match", ce.etag)
 	}
 
 	t.requests.Add(1)
@@ -475,7 +474,8 @@ func (t *Transport) send(ctx context.Context, req *http.Request, body []byte, to
 	resp.Request = req
 
 	switch {
-	case resp.StatusCode == http.StatusNotModified && etag != "":
+	case resp.StatusCode == http.StatusNotModified && revalidating:
+		cached := ce.body
 		t.notModified.Add(1)
 		resp.StatusCode = http.StatusOK
 		resp.Status = "200 OK"
@@ -485,10 +485,10 @@ func (t *Transport) send(ctx context.Context, req *http.Request, body []byte, to
 		}
 		resp.Header.Del("Content-Length")
 		buf = cached
-	case resp.StatusCode == http.StatusOK && key != "":
+	case resp.StatusCode == http.StatusOK && ce != nil:
 		// Only successful answers are cached: an error must be asked again.
 		if et := resp.Header.Get("ETag"); et != "" {
-			if err := t.o.Cache.CachePut(ctx, key, et, buf); err != nil {
+			if err := t.o.Cache.CachePut(ctx, ce.key, storedETag(tok, et), buf); err != nil {
 				t.log.DebugContext(ctx, "cache write failed", "url", t.redactURL(req.URL), "err", t.redact(err.Error()))
 			}
 		}
@@ -504,10 +504,60 @@ func (t *Transport) observe(code int) {
 	}
 }
 
+// noToken is no token index at all (-1 is anonymous).
+const noToken = -2
+
+// cacheEntry is the cache's answer for one GET.
+type cacheEntry struct {
+	key   string
+	found bool
+	tok   int // the token the ETag was issued to
+	etag  string
+	body  []byte
+}
+
+// cacheLookup reads the entry of req; nil when the cache does not apply
+// (no cache, not a GET, or the caller revalidates by itself).
+func (t *Transport) cacheLookup(ctx context.Context, req *http.Request) *cacheEntry {
+	if t.o.Cache == nil || req.Method != http.MethodGet || req.Header.Get("If-None-Match") != "" {
+		return nil
+	}
+	ce := &cacheEntry{key: cacheKey(req)}
+	stored, body, err := t.o.Cache.CacheGet(ctx, ce.key)
+	if err != nil {
+		t.log.DebugContext(ctx, "cache read failed", "url", t.redactURL(req.URL), "err", t.redact(err.Error()))
+		return ce
+	}
+	ce.tok, ce.etag, ce.found = parseStoredETag(stored)
+	anonymous := ce.tok == -1 && len(t.o.Tokens) == 0
+	if !anonymous && (ce.tok < 0 || ce.tok >= len(t.o.Tokens)) {
+		// Issued to a token this transport does not have.
+		ce.found = false
+	}
+	ce.body = body
+	return ce
+}
+
 // cacheKey names a cached answer: the same URL answers differently per
-// media type, and GitHub's ETags differ per token.
-func cacheKey(req *http.Request, tok int) string {
-	return fmt.Sprintf("%s %s accept=%s token=%d", req.Method, req.URL.String(), req.Header.Get("Accept"), tok)
+// media type.
+func cacheKey(req *http.Request) string {
+	return fmt.Sprintf("%s %s accept=%s", req.Method, req.URL.String(), req.Header.Get("Accept"))
+}
+
+// storedETag keeps, with the ETag, the index of the token it was issued to:
+// GitHub's ETags differ per token, so a revalidation must use the same one.
+func storedETag(tok int, etag string) string { return "t" + strconv.Itoa(tok) + ":" + etag }
+
+func parseStoredETag(v string) (tok int, etag string, ok bool) {
+	idx, etag, ok := strings.Cut(v, ":")
+	if !ok || !strings.HasPrefix(idx, "t") || etag == "" {
+		return 0, "", false
+	}
+	tok, err := strconv.Atoi(idx[1:])
+	if err != nil {
+		return 0, "", false
+	}
+	return tok, etag, true
 }
 
 func readBody(req *http.Request) ([]byte, error) {

@@ -146,7 +146,10 @@ type reservation struct {
 	firstLog bool
 }
 
-func (l *limiter) reserve(now time.Time, res string) reservation {
+// reserve picks a token for a request to res: prefer when it can be used
+// now (the token a cached ETag was issued to), else the next one in turn that
+// can, else the one ready soonest.
+func (l *limiter) reserve(now time.Time, res string, prefer int) reservation {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	best := -1
@@ -168,7 +171,7 @@ func (l *limiter) reserve(now time.Time, res string) reservation {
 				ready = r
 			}
 		}
-		if best < 0 || ready.Before(bestReady) {
+		if best < 0 || ready.Before(bestReady) || l.slots[i] == prefer && !ready.After(now) {
 			best, bestReady = i, ready
 		}
 	}
@@ -273,10 +276,10 @@ func (l *limiter) block(tok int, until time.Time) {
 // acquire returns the token to use for the next request to resource res,
 // waiting for pacing or for a rate limit to reset. It fails at once when the
 // wait would outlast MaxWait or the context's deadline.
-func (t *Transport) acquire(ctx context.Context, res string) (int, error) {
+func (t *Transport) acquire(ctx context.Context, res string, prefer int) (int, error) {
 	for {
 		now := t.now()
-		r := t.lim.reserve(now, res)
+		r := t.lim.reserve(now, res, prefer)
 		if !r.rest {
 			if r.wait > 0 {
 				t.paced.Add(1)
