@@ -1,13 +1,21 @@
 // Package github crawls repositories on github.com and GitHub Enterprise.
 //
-// With a token it asks GraphQL, batching about 25 repositories a query: one
-// query for the repository fields and its top-level trees, one for the texts
-// of licence files and READMEs, and a separate, smaller batched query for the
-// commit history (GitHub kills queries that run over 10 seconds, and history
-// counts are the slow part). Without a token, or when the GraphQL endpoint is
-// unavailable, it uses the REST API through go-github. Both paths produce
-// the same facts: they gather the same raw values, and one function turns
-// those into crawler.Facts.
+// With a token it asks GraphQL. One main query per batch of about 25
+// repositories reads the repository fields, the head commit and its CI
+// result, the top-level trees and the texts of the usual licence and README
+// names (blobs cost no rate-limit point). Follow-up queries, batched over
+// the whole crawl and smaller (GitHub kills queries that run over 10
+// seconds, and history is the slow part), read the rest: the commits of the
+// 90-day window of the repositories whose head commit is in it, the texts
+// of unusual names, the next pages of long histories. When the head commit
+// did not move since Job.Previous, the main query leaves the files out and
+// the previous crawl's file facts and commits of the window (slid to now)
+// stand in: an unchanged repository costs its share of one main query.
+//
+// Without a token, or when the GraphQL endpoint is unavailable, it uses the
+// REST API through go-github, with the same reuse of previous facts. Both
+// paths produce the same facts: they gather the same raw values, and one
+// function turns those into crawler.Facts.
 package github
 
 import (

@@ -352,7 +352,7 @@ func (f *Forge) graphMain(ctx context.Context, jobs []crawler.Job, idx []int, no
 		vars[o], vars[n] = owner, name
 		names = append(names, o, n)
 		content := ""
-		if reusable(jobs[j].Previous) == nil {
+		if !omitContent(jobs[j].Previous) {
 			content, withContent = " ...content", true
 		}
 		fmt.Fprintf(&sel, "  r%d: repository(owner: $%s, name: $%s) { ...repo%s }\n", k, o, n, content)
@@ -413,12 +413,12 @@ func (f *Forge) graphMain(ctx context.Context, jobs []crawler.Job, idx []int, no
 		}
 		st := &gstate{job: job, r: rawFromGraph(repo), asked: map[string]bool{}}
 		r := st.r
-		if prev := reusable(job.Previous); prev == nil {
+		if !omitContent(job.Previous) {
 			if err := st.applyContent(rawJSON); err != nil {
 				out[j] = crawler.Facts{Ref: ref, CrawledAt: now, Error: fmt.Sprintf("github %s: decoding GraphQL answer: %v", where, err)}
 				continue
 			}
-		} else if r.sameHead(prev) {
+		} else if prev := reusable(job.Previous); r.sameHead(prev) {
 			// Nothing pushed since the previous crawl: its file facts
 			// hold, and its commits of the window slide to now.
 			r.prev = prev
@@ -432,6 +432,13 @@ func (f *Forge) graphMain(ctx context.Context, jobs []crawler.Job, idx []int, no
 		st.history = !r.empty && r.activity == nil && r.headAt.After(start)
 		states[j] = st
 	}
+}
+
+// omitContent reports whether the main query may leave a repository's
+// files out: its previous facts hold them (or it was empty, or missing),
+// and the head commit will tell whether they still do.
+func omitContent(prev *crawler.Facts) bool {
+	return prev != nil && (prev.NotFound || prev.Error == "" && (prev.Empty || prev.HeadSHA != ""))
 }
 
 // applyContent reads the content fragment's answer (a repository alias's
