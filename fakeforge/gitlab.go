@@ -34,6 +34,7 @@ type GitLab struct {
 	requests int
 	paths    map[string]int
 	extras   map[string]GitLabExtra
+	ci       map[string]*CIRun // newest pipeline set after construction
 
 	noGraphQL atomic.Bool
 }
@@ -80,6 +81,7 @@ func NewGitLab(repos []Repo) *GitLab {
 		users:   map[string]bool{},
 		paths:   map[string]int{},
 		extras:  map[string]GitLabExtra{},
+		ci:      map[string]*CIRun{},
 		resetAt: time.Now().Add(time.Minute).Truncate(time.Second),
 	}
 	for i, r := range repos {
@@ -106,6 +108,24 @@ func (g *GitLab) SetExtra(path string, x GitLabExtra) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.extras[strings.ToLower(path)] = x
+}
+
+// SetCI replaces the newest pipeline of the project at path (nil: none),
+// as a pipeline that ran or changed status without a push does.
+func (g *GitLab) SetCI(path string, run *CIRun) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.ci[strings.ToLower(path)] = run
+}
+
+// latestCI is the project's newest pipeline.
+func (g *GitLab) latestCI(p *glProject) *CIRun {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if run, ok := g.ci[strings.ToLower(p.Path)]; ok {
+		return run
+	}
+	return p.CI
 }
 
 func (g *GitLab) extra(p *glProject) GitLabExtra {
@@ -784,8 +804,8 @@ func glPipelineStatus(s string) string {
 
 func (g *GitLab) pipelineList(q glRequest, p *glProject, x GitLabExtra) []map[string]any {
 	var runs []CIRun
-	if p.CI != nil {
-		runs = append(runs, *p.CI)
+	if ci := g.latestCI(p); ci != nil {
+		runs = append(runs, *ci)
 	}
 	runs = append(runs, x.Pipelines...)
 	out := make([]map[string]any, 0, len(runs))

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -235,6 +236,48 @@ func (g *GitLab) resolveProject(q glRequest, p *glProject, set ast.SelectionSet,
 			out[k] = q.base() + "/" + p.Path
 		case "openIssuesCount":
 			out[k] = nilIfGL(p.OpenIssues < 0, p.OpenIssues)
+		case "openMergeRequestsCount":
+			out[k] = nilIfGL(x.MergeRequestsDisabled, p.OpenPullRequests)
+		case "createdAt":
+			out[k] = glTS(p.CreatedAt)
+		case "lastActivityAt":
+			at := p.CreatedAt
+			if len(p.Commits) > 0 {
+				at = p.Commits[0].Date
+			}
+			out[k] = glTS(at)
+		case "topics":
+			topics := p.Topics
+			if topics == nil {
+				topics = []string{}
+			}
+			out[k] = topics
+		case "isForked":
+			out[k] = p.Fork
+		case "jobsEnabled":
+			out[k] = !x.JobsDisabled
+		case "mergeRequestsEnabled":
+			out[k] = !x.MergeRequestsDisabled
+		case "issuesEnabled":
+			out[k] = p.OpenIssues >= 0
+		case "ciConfigPathOrDefault":
+			cfg := x.CIConfigPath
+			if cfg == "" {
+				cfg = ".gitlab-ci.yml"
+			}
+			out[k] = cfg
+		case "repository":
+			v, err := g.resolveRepository(q, p, f.SelectionSet, vars)
+			if err != nil {
+				return nil, err
+			}
+			out[k] = v
+		case "pipelines":
+			v, err := g.resolvePipelines(q, p, x, f, vars)
+			if err != nil {
+				return nil, err
+			}
+			out[k] = v
 		case "mergeRequests":
 			if x.MergeRequestsDisabled {
 				out[k] = nil
@@ -345,4 +388,304 @@ func resolveReleases(p *glProject, f *ast.Field, vars map[string]any) (map[strin
 		}
 	}
 	return out, nil
+}
+
+// gqlPage cuts a connection's page out of n items from its first and after
+// arguments (after is the offset of the last item seen, as a string).
+func gqlPage(f *ast.Field, vars map[string]any, n int) (from, to int, err error) {
+	first := gqlInt(gqlArg(f, "first", vars), 100)
+	if first > 100 {
+		return 0, 0, gqlErr("first must be at most 100")
+	}
+	if a, _ := gqlArg(f, "after", vars).(string); a != "" {
+		k, err := strconv.Atoi(a)
+		if err != nil {
+			return 0, 0, gqlErr("invalid cursor %q", a)
+		}
+		from = min(k+1, n)
+	}
+	return from, min(from+first, n), nil
+}
+
+// gqlConnection resolves a connection's pageInfo and nodes, each node by
+// node(i, its fields).
+func gqlConnection(f *ast.Field, vars map[string]any, typ string, n int, node func(i int, fields []*ast.Field) (map[string]any, error)) (map[string]any, error) {
+	from, to, err := gqlPage(f, vars, n)
+	if err != nil {
+		return nil, err
+	}
+	sub, err := gqlFields(f.SelectionSet, typ+"Connection")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{}
+	for _, sf := range sub {
+		switch sf.Name {
+		case "count":
+			out[gqlKey(sf)] = n
+		case "pageInfo":
+			pi, err := gqlFields(sf.SelectionSet, "PageInfo")
+			if err != nil {
+				return nil, err
+			}
+			info := map[string]any{}
+			for _, pf := range pi {
+				switch pf.Name {
+				case "hasNextPage":
+					info[gqlKey(pf)] = to < n
+				case "hasPreviousPage":
+					info[gqlKey(pf)] = from > 0
+				case "endCursor":
+					info[gqlKey(pf)] = nilIfGL(to == from, strconv.Itoa(to-1))
+				case "startCursor":
+					info[gqlKey(pf)] = nilIfGL(to == from, strconv.Itoa(from))
+				default:
+					return nil, gqlErr("Field '%s' doesn't exist on type 'PageInfo'", pf.Name)
+				}
+			}
+			out[gqlKey(sf)] = info
+		case "nodes":
+			fields, err := gqlFields(sf.SelectionSet, typ)
+			if err != nil {
+				return nil, err
+			}
+			nodes := []any{}
+			for i := from; i < to; i++ {
+				v, err := node(i, fields)
+				if err != nil {
+					return nil, err
+				}
+				nodes = append(nodes, v)
+			}
+			out[gqlKey(sf)] = nodes
+		default:
+			return nil, gqlErr("Field '%s' doesn't exist on type '%sConnection'", sf.Name, typ)
+		}
+	}
+	return out, nil
+}
+
+// resolveRepository answers Project.repository: rootRef, empty, exists,
+// tree(ref:, path:, recursive:) and blobs(paths:, ref:).
+func (g *GitLab) resolveRepository(q glRequest, p *glProject, set ast.SelectionSet, vars map[string]any) (map[string]any, error) {
+	fields, err := gqlFields(set, "Repository")
+	if err != nil {
+		return nil, err
+	}
+	empty := p.DefaultBranch == ""
+	out := map[string]any{}
+	for _, f := range fields {
+		k := gqlKey(f)
+		switch f.Name {
+		case "__typename":
+			out[k] = "Repository"
+		case "rootRef":
+			out[k] = nilIfGL(empty, p.DefaultBranch)
+		case "empty":
+			out[k] = empty
+		case "exists":
+			out[k] = true
+		case "tree":
+			ref, _ := gqlArg(f, "ref", vars).(string)
+			if empty || !p.ref(ref) {
+				out[k] = nil
+				continue
+			}
+			dir, _ := gqlArg(f, "path", vars).(string)
+			recursive, _ := gqlArg(f, "recursive", vars).(bool)
+			v, err := g.resolveTree(p, strings.Trim(dir, "/"), recursive, f.SelectionSet, vars)
+			if err != nil {
+				return nil, err
+			}
+			out[k] = v
+		case "blobs":
+			ref, _ := gqlArg(f, "ref", vars).(string)
+			paths, _ := gqlArg(f, "paths", vars).([]any)
+			var found []string
+			if !empty && p.ref(ref) {
+				for _, x := range paths {
+					s, _ := x.(string)
+					if _, ok := p.content(s); ok {
+						found = append(found, s)
+					}
+				}
+			}
+			v, err := gqlConnection(f, vars, "RepositoryBlob", len(found), func(i int, bf []*ast.Field) (map[string]any, error) {
+				body, _ := p.content(found[i])
+				n := map[string]any{}
+				for _, x := range bf {
+					switch x.Name {
+					case "path":
+						n[gqlKey(x)] = found[i]
+					case "name":
+						n[gqlKey(x)] = path.Base(found[i])
+					case "size", "rawSize":
+						// BigInt: GitLab sends it as a string.
+						n[gqlKey(x)] = strconv.Itoa(len(body))
+					case "rawTextBlob", "rawBlob":
+						n[gqlKey(x)] = string(body)
+					case "oid", "id":
+						n[gqlKey(x)] = SHA(p.Path + ":" + found[i])
+					default:
+						return nil, gqlErr("Field '%s' doesn't exist on type 'RepositoryBlob'", x.Name)
+					}
+				}
+				return n, nil
+			})
+			if err != nil {
+				return nil, err
+			}
+			out[k] = v
+		default:
+			return nil, gqlErr("Field '%s' doesn't exist on type 'Repository'", f.Name)
+		}
+	}
+	return out, nil
+}
+
+// resolveTree answers a Tree: its last commit and its entries, folders
+// (trees), files (blobs) and submodules (none in the model), each a
+// connection of at most 100 a page.
+func (g *GitLab) resolveTree(p *glProject, dir string, recursive bool, set ast.SelectionSet, vars map[string]any) (map[string]any, error) {
+	var all []glEntry
+	if recursive {
+		var walk func(d string)
+		walk = func(d string) {
+			for _, e := range p.entries[d] {
+				all = append(all, e)
+				if e.dir {
+					walk(e.path)
+				}
+			}
+		}
+		walk(dir)
+	} else {
+		all = p.entries[dir]
+	}
+	var blobs, trees []glEntry
+	for _, e := range all {
+		if e.dir {
+			trees = append(trees, e)
+		} else {
+			blobs = append(blobs, e)
+		}
+	}
+	fields, err := gqlFields(set, "Tree")
+	if err != nil {
+		return nil, err
+	}
+	entry := func(list []glEntry, typ string) func(i int, fields []*ast.Field) (map[string]any, error) {
+		return func(i int, fields []*ast.Field) (map[string]any, error) {
+			e := list[i]
+			n := map[string]any{}
+			for _, x := range fields {
+				switch x.Name {
+				case "name":
+					n[gqlKey(x)] = path.Base(e.path)
+				case "path", "flatPath":
+					n[gqlKey(x)] = e.path
+				case "type":
+					n[gqlKey(x)] = map[bool]string{true: "tree", false: "blob"}[e.dir]
+				case "id", "sha":
+					n[gqlKey(x)] = SHA(p.Path + ":" + e.path)
+				default:
+					return nil, gqlErr("Field '%s' doesn't exist on type '%s'", x.Name, typ)
+				}
+			}
+			return n, nil
+		}
+	}
+	out := map[string]any{}
+	for _, f := range fields {
+		k := gqlKey(f)
+		var v map[string]any
+		var err error
+		switch f.Name {
+		case "lastCommit":
+			if len(p.Commits) == 0 {
+				out[k] = nil
+				continue
+			}
+			c := p.Commits[0]
+			cf, err := gqlFields(f.SelectionSet, "Commit")
+			if err != nil {
+				return nil, err
+			}
+			m := map[string]any{}
+			for _, x := range cf {
+				switch x.Name {
+				case "sha", "id":
+					m[gqlKey(x)] = c.SHA
+				case "committedDate":
+					m[gqlKey(x)] = glTS(c.Date)
+				case "authoredDate":
+					at := c.AuthoredAt
+					if at.IsZero() {
+						at = c.Date
+					}
+					m[gqlKey(x)] = glTS(at)
+				case "authorEmail":
+					m[gqlKey(x)] = c.AuthorEmail
+				case "title":
+					m[gqlKey(x)] = strings.SplitN(c.Message, "\n", 2)[0]
+				default:
+					return nil, gqlErr("Field '%s' doesn't exist on type 'Commit'", x.Name)
+				}
+			}
+			out[k] = m
+			continue
+		case "blobs":
+			v, err = gqlConnection(f, vars, "Blob", len(blobs), entry(blobs, "Blob"))
+		case "trees":
+			v, err = gqlConnection(f, vars, "TreeEntry", len(trees), entry(trees, "TreeEntry"))
+		case "submodules":
+			v, err = gqlConnection(f, vars, "Submodule", 0, entry(nil, "Submodule"))
+		default:
+			return nil, gqlErr("Field '%s' doesn't exist on type 'Tree'", f.Name)
+		}
+		if err != nil {
+			return nil, err
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+// resolvePipelines answers Project.pipelines(ref:, first:), newest first;
+// null when CI/CD is off.
+func (g *GitLab) resolvePipelines(q glRequest, p *glProject, x GitLabExtra, f *ast.Field, vars map[string]any) (any, error) {
+	if x.JobsDisabled {
+		return nil, nil
+	}
+	all := g.pipelineList(q, p, x)
+	if ref, _ := gqlArg(f, "ref", vars).(string); ref != "" && ref != p.DefaultBranch {
+		all = nil
+	}
+	return gqlConnection(f, vars, "Pipeline", len(all), func(i int, fields []*ast.Field) (map[string]any, error) {
+		pl := all[i]
+		n := map[string]any{}
+		for _, x := range fields {
+			switch x.Name {
+			case "id":
+				n[gqlKey(x)] = fmt.Sprintf("gid://gitlab/Ci::Pipeline/%d", pl["id"])
+			case "iid":
+				n[gqlKey(x)] = strconv.Itoa(pl["iid"].(int))
+			case "status":
+				n[gqlKey(x)] = strings.ToUpper(pl["status"].(string))
+			case "createdAt":
+				n[gqlKey(x)] = pl["created_at"]
+			case "updatedAt":
+				n[gqlKey(x)] = pl["updated_at"]
+			case "ref":
+				n[gqlKey(x)] = pl["ref"]
+			case "sha":
+				n[gqlKey(x)] = pl["sha"]
+			case "path":
+				n[gqlKey(x)] = q.prefix + "/" + p.Path + fmt.Sprintf("/-/pipelines/%d", pl["id"])
+			default:
+				return nil, gqlErr("Field '%s' doesn't exist on type 'Pipeline'", x.Name)
+			}
+		}
+		return n, nil
+	})
 }

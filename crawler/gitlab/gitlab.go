@@ -35,7 +35,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
@@ -43,7 +42,6 @@ import (
 	gl "gitlab.com/gitlab-org/api/client-go"
 
 	"github.com/eiglink/vigie/crawler"
-	"github.com/eiglink/vigie/crawler/licenseid"
 )
 
 // Options configure one GitLab forge.
@@ -66,9 +64,9 @@ type Forge struct {
 	// per user and per IP, and a handful in flight keeps a crawl of a few
 	// hundred projects short without bursting.
 	concurrency int
-	// graphQLOff is set once the instance showed it has no usable GraphQL
-	// API: REST alone is used from then on.
-	graphQLOff atomic.Bool
+	// level is how much of GitLab's GraphQL API the instance answers
+	// (levelFull, then levelBasic or levelOff once it showed less).
+	level atomic.Int32
 }
 
 // perPage is GitLab's maximum page size.
@@ -131,6 +129,7 @@ func New(opts Options) (*Forge, error) {
 		log:         logger.With("forge", opts.Name),
 		concurrency: 4,
 	}
+	f.level.Store(levelFull)
 	var tokens []string
 	for _, t := range opts.Tokens {
 		if t != "" {
@@ -158,37 +157,6 @@ func New(opts Options) (*Forge, error) {
 type noLimit struct{}
 
 func (noLimit) Wait(context.Context) error { return nil }
-
-// Fetch returns the facts of every job, in order, fetching a few projects at
-// a time. One project's failure is recorded in its Facts and never stops the
-// others.
-func (f *Forge) Fetch(ctx context.Context, jobs []crawler.Job, now time.Time) []crawler.Facts {
-	out := make([]crawler.Facts, len(jobs))
-	paths := make([]string, len(jobs))
-	for i, j := range jobs {
-		paths[i] = j.Ref.Path
-	}
-	batch := f.graphQLProjects(ctx, paths)
-	sem := make(chan struct{}, f.concurrency)
-	var wg sync.WaitGroup
-	for i, job := range jobs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			select {
-			case sem <- struct{}{}:
-				defer func() { <-sem }()
-				// Spread the projects over the tokens: each token has its
-				// own rate limit.
-				out[i] = f.fetch(ctx, f.clients[i%len(f.clients)], job, now, batch)
-			case <-ctx.Done():
-				out[i] = crawler.Facts{Ref: job.Ref, CrawledAt: now.UTC(), Error: ctx.Err().Error()}
-			}
-		}()
-	}
-	wg.Wait()
-	return out
-}
 
 // call is one API request through the client: it carries the client's
 // authentication and pagination parsing, and wraps errors with the URL.
@@ -340,57 +308,6 @@ type release struct {
 // it: every slash encoded (group%2Fsub%2Fname).
 func projectPath(id string) string { return "projects/" + gl.PathEscape(id) }
 
-// fetch gathers one project's facts.
-// batch holds what GraphQL already answered, by lower-case full path.
-func (f *Forge) fetch(ctx context.Context, cl *gl.Client, job crawler.Job, now time.Time, batch map[string]*gqlProject) crawler.Facts {
-	ref := job.Ref
-	facts := crawler.Facts{Ref: ref, CrawledAt: now.UTC()}
-	c := call{f: f, cl: cl}
-	log := f.log.With("repo", ref.ID())
-
-	var p project
-	resp, err := c.do(ctx, http.MethodGet, projectPath(ref.Path), url.Values{"license": {"true"}}, &p)
-	if err != nil {
-		facts.Error = err.Error()
-		facts.NotFound = errors.Is(err, errNotFound)
-		if st := statusOf(resp); st == http.StatusMovedPermanently {
-			facts.Error = fmt.Sprintf("gitlab: project %s moved to %s", ref.Path, resp.Header.Get("Location"))
-		}
-		log.Debug("project not fetched", "err", err)
-		return facts
-	}
-	f.projectFacts(&facts, &p)
-	if facts.Empty {
-		// No commit, no tree, no pipeline: nothing more to ask.
-		facts.CI.Status = crawler.StatusNone
-		return facts
-	}
-	if err := f.repositoryFacts(ctx, c, &facts, &p, job.Previous, now); err != nil {
-		// Without the files or commits the scores would be wrong: say the
-		// project could not be fetched rather than misjudge it.
-		log.Debug("repository not fetched", "err", err)
-		return crawler.Facts{Ref: ref, CrawledAt: facts.CrawledAt, Error: err.Error(), NotFound: false}
-	}
-	f.pipelineFacts(ctx, c, &facts, &p, log)
-	// What the GraphQL batch did not answer comes from REST: GraphQL is
-	// off or failed, the project was asked under an old path, or a
-	// connection came back null although REST says the feature is on.
-	gp := batch[strings.ToLower(p.PathWithNamespace)]
-	if gp != nil {
-		graphQLFacts(&facts, gp)
-	} else if prev := job.Previous; prev != nil && prev.Error == "" && facts.HeadSHA != "" && prev.HeadSHA == facts.HeadSHA {
-		// Languages only change with a push.
-		facts.Language = prev.Language
-	}
-	if gp == nil || gp.MergeRequests == nil {
-		f.mergeRequestFacts(ctx, c, &facts, &p, log)
-	}
-	if gp == nil || gp.Releases == nil {
-		f.releaseFacts(ctx, c, &facts, &p, log)
-	}
-	return facts
-}
-
 // projectFacts copies the project entity's fields.
 func (f *Forge) projectFacts(facts *crawler.Facts, p *project) {
 	facts.CanonicalPath = p.PathWithNamespace
@@ -493,111 +410,6 @@ var treeDirs = map[string]bool{
 	".buildkite": true, ".semaphore": true,
 }
 
-// repositoryFacts lists the tree, reads the README and licence files,
-// detects CI configuration and counts commits.
-func (f *Forge) repositoryFacts(ctx context.Context, c call, facts *crawler.Facts, p *project, prev *crawler.Facts, now time.Time) error {
-	id := strconv.FormatInt(p.ID, 10)
-	branch := facts.DefaultBranch
-
-	// Commits first: the head commit tells whether the files can be those
-	// of the previous crawl (GitLab ignores If-None-Match, so this is how a
-	// warm crawl saves the tree and file reads).
-	if err := f.commitFacts(ctx, c, facts, id, branch, now); err != nil {
-		return err
-	}
-	reuse := prev != nil && prev.Error == "" && facts.HeadSHA != "" && prev.HeadSHA == facts.HeadSHA && prev.DefaultBranch == branch
-
-	// README: the one GitLab shows, as readme_url names it. Instances that
-	// predate readme_url leave it out: pick from the root like GitLab does.
-	readme, hasReadmeURL := "", false
-	if len(p.ReadmeURL) > 0 {
-		var s *string
-		if err := json.Unmarshal(p.ReadmeURL, &s); err == nil {
-			hasReadmeURL = true
-			if s != nil {
-				readme = blobPath(*s, p.WebURL, branch)
-			}
-		}
-	}
-
-	var files []crawler.File
-	if reuse {
-		files = append(files, prev.Files...)
-		facts.License.Files = prev.License.Files
-	} else {
-		var err error
-		if files, err = f.listFiles(ctx, c, id, branch); err != nil {
-			return err
-		}
-	}
-	if !hasReadmeURL {
-		if i := crawler.PickReadme(files, ""); i >= 0 {
-			readme = files[i].Path
-		}
-	}
-	setSize := func(p string, n int64) {
-		for i := range files {
-			if files[i].Path == p {
-				files[i].Size = n
-			}
-		}
-	}
-
-	switch {
-	case readme == "":
-	case reuse && prev.Readme.Path == readme:
-		facts.Readme = prev.Readme
-	default:
-		body, n, err := f.raw(ctx, c, id, branch, readme, crawler.MaxReadmeText)
-		switch {
-		case errors.Is(err, errNotFound):
-			// The link named a file that is gone (a push between calls).
-		case err != nil:
-			return err
-		default:
-			facts.Readme = crawler.ReadmeFacts{Path: readme, Bytes: n, Text: validUTF8Prefix(body)}
-			setSize(readme, n)
-		}
-	}
-	if !reuse {
-		if err := f.licenseFiles(ctx, c, facts, id, branch, files, setSize); err != nil {
-			return err
-		}
-	}
-
-	// CI configuration: the files the tree shows, plus a custom
-	// ci_config_path (a file elsewhere in the repository, in another
-	// project "path@group/project", or at a URL).
-	systems, ciFiles := crawler.CISystems(files)
-	if p.CIConfigPath != nil {
-		if cfg := strings.TrimSpace(*p.CIConfigPath); cfg != "" && !strings.EqualFold(cfg, ".gitlab-ci.yml") {
-			// Same head commit, same file: no need to ask again.
-			ok := reuse && contains(prev.CI.Files, cfg)
-			if !ok {
-				var err error
-				if ok, err = f.ciConfigExists(ctx, c, id, branch, cfg, files); err != nil {
-					return err
-				}
-			}
-			if ok {
-				ciFiles = append(ciFiles, cfg)
-				if !contains(systems, crawler.CIGitLabCI) {
-					systems = append(systems, crawler.CIGitLabCI)
-				}
-			}
-		}
-	}
-	sort.Strings(systems)
-	sort.Strings(ciFiles)
-	if systems == nil {
-		systems = []string{}
-	}
-	facts.CI.Systems, facts.CI.Files = systems, ciFiles
-	facts.Files = files
-	facts.Community = crawler.Community(files)
-	return nil
-}
-
 // validUTF8Prefix turns a possibly truncated text into a string without a
 // broken character at its end.
 func validUTF8Prefix(b []byte) string {
@@ -605,42 +417,6 @@ func validUTF8Prefix(b []byte) string {
 		b = b[:len(b)-1]
 	}
 	return string(b)
-}
-
-// listFiles lists the root of the default branch and the folders of it
-// that matter (treeDirs), sorted by path.
-func (f *Forge) listFiles(ctx context.Context, c call, id, branch string) ([]crawler.File, error) {
-	files, err := f.tree(ctx, c, id, branch, "", false)
-	if err != nil {
-		return nil, err
-	}
-	var extra []crawler.File
-	for _, e := range files {
-		if !e.Dir || !treeDirs[strings.ToLower(e.Path)] {
-			continue
-		}
-		recursive := strings.EqualFold(e.Path, ".github")
-		sub, err := f.tree(ctx, c, id, branch, e.Path, recursive)
-		if err != nil {
-			return nil, err
-		}
-		extra = append(extra, sub...)
-		if recursive {
-			// A server that ignores recursive=true lists workflows/ as a
-			// folder with nothing under it: list that folder itself.
-			wf := e.Path + "/workflows"
-			if hasDir(sub, wf) && !hasUnder(sub, wf) {
-				more, err := f.tree(ctx, c, id, branch, wf, false)
-				if err != nil {
-					return nil, err
-				}
-				extra = append(extra, more...)
-			}
-		}
-	}
-	files = append(files, extra...)
-	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
-	return files, nil
 }
 
 func hasDir(files []crawler.File, dir string) bool {
@@ -661,29 +437,6 @@ func hasUnder(files []crawler.File, dir string) bool {
 	return false
 }
 
-// licenseFiles reads and identifies every top-level licence file.
-func (f *Forge) licenseFiles(ctx context.Context, c call, facts *crawler.Facts, id, branch string, files []crawler.File, setSize func(string, int64)) error {
-	// Licence files: every top-level one, identified from its text, and
-	// the one GitLab's detector chose when its name is one IsLicenseFile
-	// does not know (licensee also takes LICENSE_FR.md and the like).
-	for _, fl := range files {
-		if fl.Dir || strings.Contains(fl.Path, "/") || !crawler.IsLicenseFile(fl.Path) && fl.Path != facts.License.ForgePath {
-			continue
-		}
-		body, n, err := f.raw(ctx, c, id, branch, fl.Path, 1<<20)
-		if errors.Is(err, errNotFound) {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		spdx, cov := licenseid.Identify(body)
-		facts.License.Files = append(facts.License.Files, crawler.LicenseFile{Path: fl.Path, SPDX: spdx, Coverage: cov, Bytes: n})
-		setSize(fl.Path, n)
-	}
-	return nil
-}
-
 func contains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
@@ -691,36 +444,6 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// ciConfigExists tells whether a custom CI configuration exists. A file in
-// another project or at a URL is taken on trust: checking it would need
-// access to that project.
-func (f *Forge) ciConfigExists(ctx context.Context, c call, id, branch, cfg string, files []crawler.File) (bool, error) {
-	if strings.Contains(cfg, "@") || strings.Contains(cfg, "://") {
-		return true, nil
-	}
-	cfg = strings.TrimPrefix(cfg, "/")
-	dir := path.Dir(cfg)
-	listed := dir == "."
-	for _, fl := range files {
-		if fl.Path == cfg && !fl.Dir {
-			return true, nil
-		}
-		if !fl.Dir && path.Dir(fl.Path) == dir {
-			listed = true
-		}
-	}
-	if listed {
-		// Its folder was listed and the file is not in it.
-		return false, nil
-	}
-	rel := projectPath(id) + "/repository/files/" + gl.PathEscape(cfg)
-	_, err := c.do(ctx, http.MethodHead, rel, url.Values{"ref": {branch}}, nil)
-	if errors.Is(err, errNotFound) {
-		return false, nil
-	}
-	return err == nil, err
 }
 
 // tree lists one folder of the default branch ("" the root).
@@ -778,55 +501,6 @@ func (f *Forge) raw(ctx context.Context, c call, id, branch, file string, max in
 	return w.buf, w.n, nil
 }
 
-// commitFacts reads the newest commits of the default branch, page after
-// page, until one is older than the window. Asking without `since` costs
-// the same call for an active project and saves one for a dormant one,
-// whose head commit (LastCommitAt) comes in the same answer.
-func (f *Forge) commitFacts(ctx context.Context, c call, facts *crawler.Facts, id, branch string, now time.Time) error {
-	since := now.Add(-crawler.Window)
-	authors := map[string]bool{}
-	var last time.Time
-	count := 0
-	err := pages(ctx, c, projectPath(id)+"/repository/commits", url.Values{"ref_name": {branch}}, func(items []commit) bool {
-		inWindow := false
-		if facts.HeadSHA == "" && len(items) > 0 {
-			// The list starts at the branch's head.
-			facts.HeadSHA = items[0].ID
-		}
-		for _, cm := range items {
-			if cm.CommittedDate == nil {
-				continue
-			}
-			d := *cm.CommittedDate
-			if d.After(last) {
-				last = d
-			}
-			if !d.Before(since) && !d.After(now) {
-				count++
-				authors[strings.ToLower(cm.AuthorEmail)] = true
-			}
-			inWindow = !d.Before(since)
-		}
-		// Commits come newest first: once the page ends outside the window,
-		// the next pages are older still.
-		return inWindow
-	})
-	if err != nil {
-		if errors.Is(err, errNotFound) {
-			// The default branch has no commit (a repository being
-			// created).
-			return nil
-		}
-		return err
-	}
-	if !last.IsZero() {
-		facts.Activity.LastCommitAt = last.UTC()
-	}
-	facts.Activity.Commits90d = count
-	facts.Activity.Contributors90d = len(authors)
-	return nil
-}
-
 // pipelineStatus maps GitLab's pipeline status to CONTRACT.md's words. ok is
 // false for a pipeline that reached no verdict: canceled (someone stopped
 // it), skipped (every job was skipped, e.g. "[skip ci]"), manual (waiting
@@ -842,50 +516,6 @@ func pipelineStatus(s string) (status string, ok bool) {
 		return crawler.StatusRunning, true
 	}
 	return crawler.StatusUnknown, false
-}
-
-// pipelineFacts sets CI.Status from the latest pipelines of the default
-// branch. /pipelines/latest is not used: it answers 403 when the head
-// commit has no pipeline.
-func (f *Forge) pipelineFacts(ctx context.Context, c call, facts *crawler.Facts, p *project, log *slog.Logger) {
-	if p.BuildsAccessLevel == "disabled" || (p.BuildsAccessLevel == "" && p.JobsEnabled != nil && !*p.JobsEnabled) {
-		facts.CI.Status = crawler.StatusNone
-		return
-	}
-	var list []pipeline
-	q := url.Values{"ref": {facts.DefaultBranch}, "per_page": {"5"}, "order_by": {"id"}, "sort": {"desc"}}
-	_, err := c.do(ctx, http.MethodGet, projectPath(strconv.FormatInt(p.ID, 10))+"/pipelines", q, &list)
-	if err != nil {
-		// 403: pipelines visible to members only.
-		log.Debug("pipelines not fetched", "err", err)
-		facts.CI.Status = crawler.StatusUnknown
-		return
-	}
-	if len(list) == 0 {
-		facts.CI.Status = crawler.StatusNone
-		return
-	}
-	pick := list[0]
-	status, ok := pipelineStatus(pick.Status)
-	for _, pl := range list[1:] {
-		if ok {
-			break
-		}
-		if s, good := pipelineStatus(pl.Status); good && s != crawler.StatusRunning {
-			pick, status, ok = pl, s, true
-		}
-	}
-	if !ok {
-		pick = list[0]
-	}
-	facts.CI.Status = status
-	facts.CI.RunURL = pick.WebURL
-	switch {
-	case pick.UpdatedAt != nil:
-		facts.CI.RunAt = pick.UpdatedAt.UTC()
-	case pick.CreatedAt != nil:
-		facts.CI.RunAt = pick.CreatedAt.UTC()
-	}
 }
 
 // mergeRequestFacts counts opened merge requests from X-Total. GitLab drops

@@ -82,6 +82,16 @@ func commits(start time.Time, n int, step time.Duration, emails ...string) []fak
 	return out
 }
 
+// recentStamps are the activity window's stamps of commits(start, n,
+// step, emails...), e-mails lower-cased.
+func recentStamps(start time.Time, n int, step time.Duration, emails ...string) []crawler.CommitStamp {
+	var out []crawler.CommitStamp
+	for _, c := range commits(start, n, step, emails...) {
+		out = append(out, crawler.CommitStamp{At: c.Date.UTC(), Author: strings.ToLower(c.AuthorEmail)})
+	}
+	return out
+}
+
 func day(n int) time.Duration { return time.Duration(n) * 24 * time.Hour }
 
 // fixture is the fake instance every end-to-end test crawls.
@@ -281,8 +291,11 @@ func testFetchEdgeCases(t *testing.T, graphQL bool) {
 				Readme: crawler.ReadmeFacts{Path: "README.md", Bytes: int64(len("# Projet A\n\n## Installation\n")), Text: "# Projet A\n\n## Installation\n"},
 				CI: crawler.CIFacts{Systems: []string{"github-actions", "gitlab-ci"}, Files: []string{".github/workflows/ci.yml", ".gitlab-ci.yml"},
 					Status: "success", RunAt: now.Add(-day(1)), RunURL: got.CI.RunURL},
-				// 10 commits every 3 days from yesterday: all in the window.
-				Activity:  crawler.ActivityFacts{LastCommitAt: now.Add(-day(1)), Commits90d: 10, Contributors90d: 2},
+				// 10 commits every 3 days from yesterday: all in the window,
+				// kept (authors by lower-case e-mail) so a later crawl can
+				// slide the window.
+				Activity: crawler.ActivityFacts{LastCommitAt: now.Add(-day(1)), Commits90d: 10, Contributors90d: 2,
+					Recent: recentStamps(now.Add(-day(1)), 10, day(3), "alice@example.org", "bob@example.org", "alice@example.org")},
 				Release:   &crawler.Release{Tag: "v1.2.0", Name: "Version 1.2", PublishedAt: now.Add(-day(20))},
 				Community: crawler.Community(got.Files),
 				Files: []crawler.File{

@@ -2,25 +2,47 @@ package gitlab
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	gl "gitlab.com/gitlab-org/api/client-go"
 )
 
-// GitLab's GraphQL API answers, for up to 50 projects a call, what REST
-// needs one call per project for: the opened merge request count, the
-// latest release and the languages. The rest (licence verdict, files,
-// pipelines of the default branch, commits) stays on REST: GraphQL has no
-// licence field and its tree and pipelines need the branch known first.
+// GitLab's GraphQL API answers, for up to 50 projects a call, most of what
+// REST needs several calls per project for: the project's settings and
+// counts, the default branch's head commit and root listing, the texts of
+// the README and licence files, the latest pipelines of the default branch,
+// the opened merge request count, the latest release and the languages.
+// What it cannot say stays on REST: the licence verdict and readme_url (no
+// such fields), and the commits of the activity window (no history
+// connection, no count).
+//
+// Every project of a projects(fullPaths:) call gets the same selection, so
+// the arguments that differ per project are batched apart: projects are
+// grouped by default branch (pipelines(ref:) and tree(ref:) take it), and
+// the file paths asked are the union of the batch's.
+//
+// An instance whose schema lacks a field of the full query (an older
+// GitLab) or refuses its complexity is asked the basic query instead (merge
+// requests, releases, languages); one without GraphQL, nothing.
 
 // graphQLBatch is GitLab's limit on projects(fullPaths:).
 const graphQLBatch = 50
 
-const projectsQuery = `query vigieProjects($paths: [String!], $n: Int) {
+// GraphQL levels: what the instance was found to answer.
+const (
+	levelOff   = iota // no usable GraphQL endpoint: REST alone
+	levelBasic        // merge requests, releases, languages
+	levelFull         // the full query
+)
+
+const basicQuery = `query vigieProjects($paths: [String!], $n: Int) {
   projects(fullPaths: $paths, first: $n) {
     nodes {
       fullPath
@@ -31,11 +53,65 @@ const projectsQuery = `query vigieProjects($paths: [String!], $n: Int) {
   }
 }`
 
-// gqlProject is one project of the answer. Nil connections mean the
-// feature is off or hidden from us.
+// entriesSelection lists a tree's entries: files, folders and submodules,
+// a page of 100 each (a fuller folder is listed through REST).
+const entriesSelection = `blobs(first: 100) { pageInfo { hasNextPage } nodes { path } } ` +
+	`trees(first: 100) { pageInfo { hasNextPage } nodes { path } } ` +
+	`submodules(first: 100) { pageInfo { hasNextPage } nodes { path } }`
+
+// blobsSelection reads files by path: their size and text.
+const blobsSelection = `blobs(ref: $ref, paths: $files, first: 20) { nodes { path size rawTextBlob } }`
+
+const fullQuery = `query vigieProjectsFull($paths: [String!], $n: Int, $ref: String, $files: [String!]!) {
+  projects(fullPaths: $paths, first: $n) {
+    nodes {
+      fullPath webUrl archived description topics starCount createdAt openIssuesCount isForked
+      jobsEnabled mergeRequestsEnabled ciConfigPathOrDefault
+      mergeRequests(state: opened) { count }
+      releases(first: 1, sort: RELEASED_AT_DESC) { nodes { tagName name releasedAt createdAt } }
+      languages { name share }
+      pipelines(ref: $ref, first: 5) { nodes { id status createdAt updatedAt } }
+      repository {
+        rootRef empty
+        tree(ref: $ref) { lastCommit { sha committedDate } ` + entriesSelection + ` }
+        ` + blobsSelection + `
+      }
+    }
+  }
+}`
+
+// filesQuery asks, after the full query, the folders (dirs, as aliases
+// d0, d1...) and files its answer showed were needed.
+func filesQuery(dirs []string) string {
+	var b strings.Builder
+	b.WriteString("query vigieFiles($paths: [String!], $n: Int, $ref: String, $files: [String!]!) {\n  projects(fullPaths: $paths, first: $n) {\n    nodes {\n      fullPath\n      repository {\n")
+	for i, d := range dirs {
+		rec := ""
+		if strings.EqualFold(d, ".github") {
+			rec = ", recursive: true"
+		}
+		fmt.Fprintf(&b, "        d%d: tree(ref: $ref, path: %s%s) { %s }\n", i, strconv.Quote(d), rec, entriesSelection)
+	}
+	b.WriteString("        " + blobsSelection + "\n      }\n    }\n  }\n}")
+	return b.String()
+}
+
+// gqlProject is one project of an answer. Nil fields and connections mean
+// the feature is off or hidden from us, or the basic query was asked.
 type gqlProject struct {
-	FullPath      string `json:"fullPath"`
-	MergeRequests *struct {
+	FullPath              string     `json:"fullPath"`
+	WebURL                string     `json:"webUrl"`
+	Archived              *bool      `json:"archived"`
+	Description           *string    `json:"description"`
+	Topics                []string   `json:"topics"`
+	StarCount             *int       `json:"starCount"`
+	CreatedAt             *time.Time `json:"createdAt"`
+	OpenIssuesCount       *int       `json:"openIssuesCount"`
+	IsForked              *bool      `json:"isForked"`
+	JobsEnabled           *bool      `json:"jobsEnabled"`
+	MergeRequestsEnabled  *bool      `json:"mergeRequestsEnabled"`
+	CIConfigPathOrDefault *string    `json:"ciConfigPathOrDefault"`
+	MergeRequests         *struct {
 		Count int `json:"count"`
 	} `json:"mergeRequests"`
 	Releases *struct {
@@ -50,12 +126,134 @@ type gqlProject struct {
 		Name  string  `json:"name"`
 		Share float64 `json:"share"`
 	} `json:"languages"`
+	Pipelines *struct {
+		Nodes []struct {
+			ID        string     `json:"id"`
+			Status    string     `json:"status"`
+			CreatedAt *time.Time `json:"createdAt"`
+			UpdatedAt *time.Time `json:"updatedAt"`
+		} `json:"nodes"`
+	} `json:"pipelines"`
+	Repository *gqlRepo `json:"repository"`
+
+	// full: the answer is to the full query; ref: the branch it was asked
+	// for. dirs and blobs: what the files query added.
+	full  bool
+	ref   string
+	dirs  map[string]*gqlTree
+	blobs []gqlBlob
+}
+
+type gqlRepo struct {
+	RootRef *string   `json:"rootRef"`
+	Empty   bool      `json:"empty"`
+	Tree    *gqlTree  `json:"tree"`
+	Blobs   *gqlBlobs `json:"blobs"`
+}
+
+type gqlTree struct {
+	LastCommit *struct {
+		SHA           string     `json:"sha"`
+		CommittedDate *time.Time `json:"committedDate"`
+	} `json:"lastCommit"`
+	Blobs      *gqlEntries `json:"blobs"`
+	Trees      *gqlEntries `json:"trees"`
+	Submodules *gqlEntries `json:"submodules"`
+}
+
+type gqlEntries struct {
+	PageInfo struct {
+		HasNextPage bool `json:"hasNextPage"`
+	} `json:"pageInfo"`
+	Nodes []struct {
+		Path string `json:"path"`
+	} `json:"nodes"`
+}
+
+type gqlBlobs struct {
+	Nodes []gqlBlob `json:"nodes"`
+}
+
+type gqlBlob struct {
+	Path string `json:"path"`
+	// Size is a BigInt, which GitLab sends as a string.
+	Size        json.RawMessage `json:"size"`
+	RawTextBlob *string         `json:"rawTextBlob"`
+}
+
+// size reads the blob's size, -1 when it says none.
+func (b gqlBlob) size() int64 {
+	s := strings.Trim(string(b.Size), `"`)
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+// validFor tells whether a full answer describes the default branch
+// branch: asked for it, and GitLab's root ref is it.
+func (p *gqlProject) validFor(branch string) bool {
+	return p != nil && p.full && branch != "" && p.ref == branch && p.Repository != nil &&
+		!p.Repository.Empty && p.Repository.RootRef != nil && *p.Repository.RootRef == branch
+}
+
+// head is the default branch's newest commit, nil when not answered.
+func (p *gqlProject) head() (sha string, at *time.Time, ok bool) {
+	if p == nil || p.Repository == nil || p.Repository.Tree == nil || p.Repository.Tree.LastCommit == nil || p.Repository.Tree.LastCommit.SHA == "" {
+		return "", nil, false
+	}
+	lc := p.Repository.Tree.LastCommit
+	return lc.SHA, lc.CommittedDate, true
+}
+
+// blob returns a file's first max bytes and size when an answer holds its
+// whole text (or at least max bytes of it).
+func (p *gqlProject) blob(path string, max int) ([]byte, int64, bool) {
+	var all []gqlBlob
+	if p.Repository != nil && p.Repository.Blobs != nil {
+		all = p.Repository.Blobs.Nodes
+	}
+	all = append(all, p.blobs...)
+	for _, b := range all {
+		if b.Path != path || b.RawTextBlob == nil {
+			continue
+		}
+		n, text := b.size(), *b.RawTextBlob
+		// A text GitLab re-encoded or cut short is read through REST.
+		if n < 0 || int64(len(text)) != n && len(text) < max {
+			return nil, 0, false
+		}
+		return []byte(text[:min(len(text), max)]), n, true
+	}
+	return nil, 0, false
+}
+
+// entries lists a tree answer's entries, false when it is missing or
+// longer than one page.
+func (t *gqlTree) entries() ([]treeEntry, bool) {
+	if t == nil || t.Blobs == nil || t.Trees == nil || t.Submodules == nil {
+		return nil, false
+	}
+	var out []treeEntry
+	for _, c := range []struct {
+		e   *gqlEntries
+		typ string
+	}{{t.Blobs, "blob"}, {t.Trees, "tree"}, {t.Submodules, "commit"}} {
+		if c.e.PageInfo.HasNextPage {
+			return nil, false
+		}
+		for _, n := range c.e.Nodes {
+			out = append(out, treeEntry{Path: n.Path, Type: c.typ})
+		}
+	}
+	return out, true
 }
 
 type gqlResponse struct {
 	Data *struct {
 		Projects *struct {
-			Nodes []gqlProject `json:"nodes"`
+			Nodes []json.RawMessage `json:"nodes"`
 		} `json:"projects"`
 	} `json:"data"`
 	Errors []struct {
@@ -65,45 +263,210 @@ type gqlResponse struct {
 
 // errGraphQLUnusable marks an answer that will not change on retry: no
 // GraphQL endpoint (404), or a schema without the fields asked (an older
-// instance).
+// instance), or a query over the instance's complexity limit.
 var errGraphQLUnusable = errors.New("GraphQL API unusable")
 
-// graphQLProjects asks the project-level facts of paths in batches. It
-// returns what it got by lower-case full path; a failed batch leaves its
-// projects out (REST then asks for them).
-func (f *Forge) graphQLProjects(ctx context.Context, paths []string) map[string]*gqlProject {
+// errGraphQLSchema marks a query the instance refuses as written: a field
+// it does not know, or too complex. A simpler query may still work.
+var errGraphQLSchema = errors.New("GraphQL query refused")
+
+// gqlAsk is one project to ask: its path, its default branch, and the
+// files whose text may be needed.
+type gqlAsk struct {
+	path  string
+	ref   string
+	files []string
+}
+
+// licenceNames are the licence file names asked for every project, so the
+// common cases need no second read.
+var licenceNames = []string{"LICENSE", "LICENSE.md", "LICENSE.txt", "LICENCE", "LICENCE.md", "LICENCE.txt", "COPYING"}
+
+// graphQLProjects asks the facts of the projects in batches of at most 50
+// sharing a default branch. It returns what it got by lower-case full path;
+// a failed batch leaves its projects out (REST then asks for them).
+func (f *Forge) graphQLProjects(ctx context.Context, asks []gqlAsk) map[string]*gqlProject {
 	out := map[string]*gqlProject{}
-	if f.graphQLOff.Load() || len(paths) == 0 {
+	if f.level.Load() == levelOff || len(asks) == 0 {
 		return out
 	}
 	c := call{f: f, cl: f.clients[0]}
-	for start := 0; start < len(paths); start += graphQLBatch {
-		batch := paths[start:min(start+graphQLBatch, len(paths))]
-		nodes, err := f.graphQLBatch(ctx, c, batch)
-		if err != nil {
-			if errors.Is(err, errGraphQLUnusable) {
-				f.graphQLOff.Store(true)
-				f.log.Info("GitLab GraphQL API not usable, using REST only", "err", err)
-				return out
+	for _, group := range groupAsks(asks) {
+		for start := 0; start < len(group); start += graphQLBatch {
+			batch := group[start:min(start+graphQLBatch, len(group))]
+			paths := make([]string, len(batch))
+			files := append([]string(nil), licenceNames...)
+			for i, a := range batch {
+				paths[i] = a.path
+				files = append(files, a.files...)
 			}
-			f.log.Warn("GraphQL batch failed, using REST for it", "err", err)
-			continue
-		}
-		for i := range nodes {
-			out[strings.ToLower(nodes[i].FullPath)] = &nodes[i]
+			files = uniq(files)
+			ref := batch[0].ref
+			for {
+				level := f.level.Load()
+				if level == levelOff {
+					return out
+				}
+				query, vars := basicQuery, map[string]any{"paths": paths, "n": len(paths)}
+				if level == levelFull {
+					query = fullQuery
+					vars["ref"], vars["files"] = ref, files
+				}
+				nodes, err := f.graphQLBatch(ctx, c, query, vars)
+				if err == nil {
+					for _, raw := range nodes {
+						gp := &gqlProject{}
+						if json.Unmarshal(raw, gp) != nil || gp.FullPath == "" {
+							continue
+						}
+						gp.full, gp.ref = level == levelFull, ref
+						out[strings.ToLower(gp.FullPath)] = gp
+					}
+					break
+				}
+				if !f.downgrade(level, err) {
+					break
+				}
+			}
 		}
 	}
 	return out
 }
 
-func (f *Forge) graphQLBatch(ctx context.Context, c call, paths []string) ([]gqlProject, error) {
+// downgrade lowers the GraphQL level after an error that will come back,
+// and says whether to ask again at the new level.
+func (f *Forge) downgrade(level int32, err error) bool {
+	switch {
+	case errors.Is(err, errGraphQLSchema) && level == levelFull:
+		f.level.CompareAndSwap(levelFull, levelBasic)
+		f.log.Info("GitLab GraphQL API refuses the full query, using the basic one", "err", err)
+		return true
+	case errors.Is(err, errGraphQLUnusable) || errors.Is(err, errGraphQLSchema):
+		f.level.Store(levelOff)
+		f.log.Info("GitLab GraphQL API not usable, using REST only", "err", err)
+		return false
+	}
+	f.log.Warn("GraphQL batch failed, using REST for it", "err", err)
+	return false
+}
+
+// groupAsks groups the asks by default branch, in a stable order.
+func groupAsks(asks []gqlAsk) [][]gqlAsk {
+	by := map[string][]gqlAsk{}
+	var refs []string
+	for _, a := range asks {
+		if _, ok := by[a.ref]; !ok {
+			refs = append(refs, a.ref)
+		}
+		by[a.ref] = append(by[a.ref], a)
+	}
+	sort.Strings(refs)
+	out := make([][]gqlAsk, 0, len(refs))
+	for _, r := range refs {
+		out = append(out, by[r])
+	}
+	return out
+}
+
+func uniq(list []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range list {
+		if s != "" && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// filesAsk is one project whose full answer needs folders listed or files
+// read: its answer, and what it needs.
+type filesAsk struct {
+	gp    *gqlProject
+	dirs  []string
+	files []string
+}
+
+// graphQLFiles asks, in batches sharing a default branch, the folders and
+// files the full answers showed were needed, and adds them to the answers.
+// What it cannot get is left to REST.
+func (f *Forge) graphQLFiles(ctx context.Context, asks []filesAsk) {
+	if f.level.Load() != levelFull || len(asks) == 0 {
+		return
+	}
+	c := call{f: f, cl: f.clients[0]}
+	by := map[string][]filesAsk{}
+	var refs []string
+	for _, a := range asks {
+		if _, ok := by[a.gp.ref]; !ok {
+			refs = append(refs, a.gp.ref)
+		}
+		by[a.gp.ref] = append(by[a.gp.ref], a)
+	}
+	sort.Strings(refs)
+	for _, ref := range refs {
+		group := by[ref]
+		for start := 0; start < len(group); start += graphQLBatch {
+			batch := group[start:min(start+graphQLBatch, len(group))]
+			var paths, dirs, files []string
+			byPath := map[string]*gqlProject{}
+			for _, a := range batch {
+				paths = append(paths, a.gp.FullPath)
+				byPath[strings.ToLower(a.gp.FullPath)] = a.gp
+				dirs = append(dirs, a.dirs...)
+				files = append(files, a.files...)
+			}
+			dirs, files = uniq(dirs), uniq(files)
+			sort.Strings(dirs)
+			if files == nil {
+				files = []string{}
+			}
+			vars := map[string]any{"paths": paths, "n": len(paths), "ref": ref, "files": files}
+			nodes, err := f.graphQLBatch(ctx, c, filesQuery(dirs), vars)
+			if err != nil {
+				f.log.Warn("GraphQL files batch failed, using REST for it", "err", err)
+				continue
+			}
+			for _, raw := range nodes {
+				var n struct {
+					FullPath   string                     `json:"fullPath"`
+					Repository map[string]json.RawMessage `json:"repository"`
+				}
+				if json.Unmarshal(raw, &n) != nil {
+					continue
+				}
+				gp := byPath[strings.ToLower(n.FullPath)]
+				if gp == nil || n.Repository == nil {
+					continue
+				}
+				for i, d := range dirs {
+					var t *gqlTree
+					if json.Unmarshal(n.Repository["d"+strconv.Itoa(i)], &t) == nil && t != nil {
+						if gp.dirs == nil {
+							gp.dirs = map[string]*gqlTree{}
+						}
+						gp.dirs[d] = t
+					}
+				}
+				var bl *gqlBlobs
+				if json.Unmarshal(n.Repository["blobs"], &bl) == nil && bl != nil {
+					gp.blobs = append(gp.blobs, bl.Nodes...)
+				}
+			}
+		}
+	}
+}
+
+// graphQLBatch sends one query and returns the projects' nodes.
+func (f *Forge) graphQLBatch(ctx context.Context, c call, query string, vars map[string]any) ([]json.RawMessage, error) {
 	// The endpoint is INSTANCE_ROOT/api/graphql, beside /api/v4 (with the
 	// instance's path prefix, which the client's own GraphQL helper drops).
 	u := c.cl.BaseURL()
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	u.Path = strings.TrimSuffix(u.Path, "/v4") + "/graphql"
 	u.RawPath = ""
-	body := gl.GraphQLQuery{Query: projectsQuery, Variables: map[string]any{"paths": paths, "n": len(paths)}}
+	body := gl.GraphQLQuery{Query: query, Variables: vars}
 	req, err := c.cl.NewRequestToURL(http.MethodPost, u, body, []gl.RequestOptionFunc{gl.WithContext(ctx)})
 	if err != nil {
 		return nil, fmt.Errorf("gitlab: POST %s: %w", u.Redacted(), err)
@@ -123,10 +486,12 @@ func (f *Forge) graphQLBatch(ctx context.Context, c call, paths []string) ([]gql
 			msgs[i] = e.Message
 		}
 		all := strings.Join(msgs, "; ")
-		// A schema error will come back on every call; anything else
-		// (a timeout, a complexity limit) may not.
-		if strings.Contains(all, "doesn't exist") || strings.Contains(all, "Unknown argument") || strings.Contains(all, "isn't supported") || strings.Contains(all, "Unknown type") {
-			return nil, fmt.Errorf("gitlab: POST %s: %s: %w", u.Redacted(), all, errGraphQLUnusable)
+		// A schema error or a complexity refusal will come back on every
+		// call; anything else (a timeout) may not.
+		for _, s := range []string{"doesn't exist", "Unknown argument", "isn't supported", "Unknown type", "complexity", "depth"} {
+			if strings.Contains(all, s) {
+				return nil, fmt.Errorf("gitlab: POST %s: %s: %w", u.Redacted(), all, errGraphQLSchema)
+			}
 		}
 		return nil, fmt.Errorf("gitlab: POST %s: %s", u.Redacted(), all)
 	}

@@ -1,0 +1,719 @@
+package gitlab
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	gl "gitlab.com/gitlab-org/api/client-go"
+
+	"github.com/eiglink/vigie/crawler"
+	"github.com/eiglink/vigie/crawler/licenseid"
+)
+
+// work is one job on its way through Fetch.
+type work struct {
+	job   crawler.Job
+	prev  *crawler.Facts // Job.Previous when it describes a non-empty repository
+	c     call
+	facts crawler.Facts
+	done  bool
+	p     *project    // the REST project, once asked
+	gp    *gqlProject // the GraphQL answer
+}
+
+// usablePrevious returns the previous facts when a crawl can build on them.
+func usablePrevious(prev *crawler.Facts) *crawler.Facts {
+	if prev == nil || prev.Error != "" || prev.Empty || prev.DefaultBranch == "" || prev.HeadSHA == "" {
+		return nil
+	}
+	return prev
+}
+
+// Fetch returns the facts of every job, in order. One project's failure is
+// recorded in its Facts and never stops the others. It goes in stages:
+//
+//  1. projects crawled before are asked through GraphQL on their known
+//     default branch, 50 a call; one whose head commit did not move is done
+//     there, with no REST call (its files, licence and activity are the
+//     previous crawl's, its pipelines, counts and settings fresh);
+//  2. every other project is asked through REST (/projects/:id with the
+//     licence), a few at a time;
+//  3. those GraphQL did not answer for their default branch are asked now
+//     that it is known, then the folders and files the answers showed were
+//     needed;
+//  4. each project is completed through REST where GraphQL did not answer:
+//     the commits of the activity window, unanswered folders and files,
+//     pipelines, merge requests, releases.
+func (f *Forge) Fetch(ctx context.Context, jobs []crawler.Job, now time.Time) []crawler.Facts {
+	ws := make([]*work, len(jobs))
+	var asks []gqlAsk
+	for i, j := range jobs {
+		// Spread the projects over the tokens: each token has its own rate
+		// limit.
+		w := &work{job: j, prev: usablePrevious(j.Previous), c: call{f: f, cl: f.clients[i%len(f.clients)]},
+			facts: crawler.Facts{Ref: j.Ref, CrawledAt: now.UTC()}}
+		ws[i] = w
+		if w.prev != nil {
+			asks = append(asks, gqlAsk{path: j.Ref.Path, ref: w.prev.DefaultBranch, files: previousFiles(w.prev)})
+		}
+	}
+	first := f.graphQLProjects(ctx, asks)
+	f.each(ctx, ws, func(w *work) {
+		if gp := first[strings.ToLower(w.job.Ref.Path)]; gp != nil {
+			if f.unchanged(ctx, w, gp, now) {
+				w.done = true
+				return
+			}
+			w.gp = gp
+		}
+		f.restProject(ctx, w)
+	})
+
+	asks = nil
+	for _, w := range ws {
+		if w.done {
+			continue
+		}
+		if w.gp != nil && (!strings.EqualFold(w.gp.FullPath, w.p.PathWithNamespace) || w.gp.full && !w.gp.validFor(w.facts.DefaultBranch)) {
+			w.gp = nil
+		}
+		if w.gp == nil {
+			asks = append(asks, gqlAsk{path: w.p.PathWithNamespace, ref: w.facts.DefaultBranch, files: projectFiles(w)})
+		}
+	}
+	second := f.graphQLProjects(ctx, asks)
+	var more []filesAsk
+	for _, w := range ws {
+		if w.done {
+			continue
+		}
+		if w.gp == nil {
+			w.gp = second[strings.ToLower(w.p.PathWithNamespace)]
+		}
+		if w.gp.validFor(w.facts.DefaultBranch) {
+			if a, ok := f.filesNeeded(w); ok {
+				more = append(more, a)
+			}
+		}
+	}
+	f.graphQLFiles(ctx, more)
+
+	f.each(ctx, ws, func(w *work) { f.complete(ctx, w, now) })
+	out := make([]crawler.Facts, len(ws))
+	for i, w := range ws {
+		out[i] = w.facts
+	}
+	return out
+}
+
+// each runs fn on every unfinished work, a few at a time.
+func (f *Forge) each(ctx context.Context, ws []*work, fn func(*work)) {
+	sem := make(chan struct{}, f.concurrency)
+	var wg sync.WaitGroup
+	for _, w := range ws {
+		if w.done {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+				defer func() { <-sem }()
+				fn(w)
+			case <-ctx.Done():
+				w.facts = crawler.Facts{Ref: w.job.Ref, CrawledAt: w.facts.CrawledAt, Error: ctx.Err().Error()}
+				w.done = true
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// previousFiles are the files whose text the previous crawl read: likely
+// the ones to read again after a push.
+func previousFiles(prev *crawler.Facts) []string {
+	out := []string{prev.Readme.Path, prev.License.ForgePath}
+	for _, l := range prev.License.Files {
+		out = append(out, l.Path)
+	}
+	return out
+}
+
+// projectFiles are the files the REST project names: its README and the
+// licence file GitLab's detector read.
+func projectFiles(w *work) []string {
+	readme, _ := readmeOf(w.p, w.facts.DefaultBranch)
+	out := []string{readme, w.facts.License.ForgePath}
+	if w.prev != nil {
+		out = append(out, previousFiles(w.prev)...)
+	}
+	return out
+}
+
+// restProject reads the project entity with its licence verdict; a missing
+// or empty project is done there.
+func (f *Forge) restProject(ctx context.Context, w *work) {
+	ref := w.job.Ref
+	var p project
+	resp, err := w.c.do(ctx, http.MethodGet, projectPath(ref.Path), url.Values{"license": {"true"}}, &p)
+	if err != nil {
+		w.facts.Error = err.Error()
+		w.facts.NotFound = errors.Is(err, errNotFound)
+		if st := statusOf(resp); st == http.StatusMovedPermanently {
+			w.facts.Error = fmt.Sprintf("gitlab: project %s moved to %s", ref.Path, resp.Header.Get("Location"))
+		}
+		f.log.Debug("project not fetched", "repo", ref.ID(), "err", err)
+		w.done = true
+		return
+	}
+	f.projectFacts(&w.facts, &p)
+	w.p = &p
+	if w.facts.Empty {
+		// No commit, no tree, no pipeline: nothing more to ask.
+		w.facts.CI.Status = crawler.StatusNone
+		w.done = true
+	}
+}
+
+// unchanged builds the facts of a project whose default branch's head
+// commit is the previous crawl's from the GraphQL answer alone: the files,
+// texts, licence verdict and activity of the previous crawl (the window
+// slid to now), everything else fresh. It reports false, leaving w
+// untouched, when the answer cannot tell everything REST would.
+func (f *Forge) unchanged(ctx context.Context, w *work, gp *gqlProject, now time.Time) bool {
+	prev := w.prev
+	if prev == nil || !gp.validFor(prev.DefaultBranch) || !strings.EqualFold(gp.FullPath, w.job.Ref.Path) {
+		return false
+	}
+	sha, _, ok := gp.head()
+	if !ok || sha != prev.HeadSHA || gp.WebURL == "" {
+		return false
+	}
+	// CI/CD off or hidden (REST tells which), merge requests on but not
+	// counted, or a field missing: REST knows better.
+	if gp.JobsEnabled == nil || !*gp.JobsEnabled || gp.Pipelines == nil ||
+		gp.MergeRequests == nil && (gp.MergeRequestsEnabled == nil || *gp.MergeRequestsEnabled) ||
+		gp.Releases == nil || gp.CIConfigPathOrDefault == nil || gp.IsForked == nil || gp.Archived == nil || gp.StarCount == nil {
+		return false
+	}
+	activity, ok := prev.Activity.Slide(now)
+	if !ok {
+		return false
+	}
+	facts := *prev
+	facts.Ref, facts.CrawledAt, facts.Error, facts.NotFound = w.job.Ref, now.UTC(), "", false
+	facts.CanonicalPath = gp.FullPath
+	facts.Description = ""
+	if gp.Description != nil {
+		facts.Description = strings.TrimSpace(*gp.Description)
+	}
+	if len(gp.Topics) > 0 || len(prev.Topics) > 0 {
+		facts.Topics = gp.Topics
+	}
+	facts.Stars, facts.Archived, facts.Fork = *gp.StarCount, *gp.Archived, *gp.IsForked
+	if gp.CreatedAt != nil {
+		facts.CreatedAt = gp.CreatedAt.UTC()
+	}
+	facts.OpenIssues = -1
+	if gp.OpenIssuesCount != nil {
+		facts.OpenIssues = *gp.OpenIssuesCount
+	}
+	facts.Activity = activity
+	systems, ciFiles, err := f.ciFacts(ctx, w.c, gp.FullPath, prev.DefaultBranch, prev.Files, *gp.CIConfigPathOrDefault, prev)
+	if err != nil {
+		return false
+	}
+	facts.CI = crawler.CIFacts{Systems: systems, Files: ciFiles}
+	pickPipeline(&facts, gqlPipelines(gp))
+	facts.OpenPullRequests, facts.Release, facts.Language = 0, nil, ""
+	graphQLFacts(&facts, gp)
+	w.facts = facts
+	return true
+}
+
+// gqlPipelines turns GraphQL's pipelines into REST's shape.
+func gqlPipelines(gp *gqlProject) []pipeline {
+	var out []pipeline
+	for _, n := range gp.Pipelines.Nodes {
+		id, _ := strconv.ParseInt(n.ID[strings.LastIndex(n.ID, "/")+1:], 10, 64)
+		out = append(out, pipeline{ID: id, Status: strings.ToLower(n.Status), CreatedAt: n.CreatedAt, UpdatedAt: n.UpdatedAt,
+			WebURL: strings.TrimSuffix(gp.WebURL, "/") + "/-/pipelines/" + strconv.FormatInt(id, 10)})
+	}
+	return out
+}
+
+// filesNeeded says which folders to list and files to read for a project
+// whose full answer is valid, beyond what that answer holds.
+func (f *Forge) filesNeeded(w *work) (filesAsk, bool) {
+	sha, _, ok := w.gp.head()
+	if !ok {
+		return filesAsk{}, false
+	}
+	if w.prev != nil && w.prev.HeadSHA == sha && w.prev.DefaultBranch == w.facts.DefaultBranch {
+		// Same commit: the previous crawl's files are reused.
+		return filesAsk{}, false
+	}
+	root, ok := w.gp.Repository.Tree.entries()
+	if !ok {
+		return filesAsk{}, false
+	}
+	a := filesAsk{gp: w.gp}
+	var files []crawler.File
+	for _, e := range root {
+		files = append(files, crawler.File{Path: e.Path, Dir: e.Type != "blob"})
+		if e.Type == "tree" && treeDirs[strings.ToLower(e.Path)] {
+			a.dirs = append(a.dirs, e.Path)
+		}
+	}
+	readme, hasURL := readmeOf(w.p, w.facts.DefaultBranch)
+	if !hasURL {
+		if i := crawler.PickReadme(files, ""); i >= 0 {
+			readme = files[i].Path
+		}
+	}
+	want := []string{readme}
+	for _, fl := range files {
+		if !fl.Dir && (crawler.IsLicenseFile(fl.Path) || fl.Path == w.facts.License.ForgePath) {
+			want = append(want, fl.Path)
+		}
+	}
+	for _, p := range want {
+		if _, _, ok := w.gp.blob(p, 1); p != "" && !ok {
+			a.files = append(a.files, p)
+		}
+	}
+	return a, len(a.dirs) > 0 || len(a.files) > 0
+}
+
+// readmeOf is the README GitLab shows, as readme_url names it; hasURL is
+// false for an instance that predates readme_url.
+func readmeOf(p *project, branch string) (readme string, hasURL bool) {
+	if len(p.ReadmeURL) > 0 {
+		var s *string
+		if err := json.Unmarshal(p.ReadmeURL, &s); err == nil {
+			if s != nil {
+				return blobPath(*s, p.WebURL, branch), true
+			}
+			return "", true
+		}
+	}
+	return "", false
+}
+
+// complete finishes a project's facts through REST where GraphQL did not
+// answer. Without the files or commits the scores would be wrong: the
+// project then gets an error rather than a misjudgement.
+func (f *Forge) complete(ctx context.Context, w *work, now time.Time) {
+	log := f.log.With("repo", w.job.Ref.ID())
+	facts, p := &w.facts, w.p
+	gp := w.gp
+	full := gp.validFor(facts.DefaultBranch)
+	if err := f.repositoryFacts(ctx, w, now); err != nil {
+		log.Debug("repository not fetched", "err", err)
+		w.facts = crawler.Facts{Ref: w.job.Ref, CrawledAt: facts.CrawledAt, Error: err.Error()}
+		return
+	}
+	switch {
+	case p.BuildsAccessLevel == "disabled" || (p.BuildsAccessLevel == "" && p.JobsEnabled != nil && !*p.JobsEnabled):
+		facts.CI.Status = crawler.StatusNone
+	case full && gp.Pipelines != nil:
+		pickPipeline(facts, gqlPipelines(gp))
+	default:
+		f.pipelineFacts(ctx, w.c, facts, p, log)
+	}
+	// What the GraphQL answer did not hold comes from REST: GraphQL is off
+	// or failed, or a connection came back null although REST says the
+	// feature is on.
+	if gp != nil {
+		graphQLFacts(facts, gp)
+	} else if prev := w.prev; prev != nil && facts.HeadSHA != "" && prev.HeadSHA == facts.HeadSHA {
+		// Languages only change with a push.
+		facts.Language = prev.Language
+	}
+	if gp == nil || gp.MergeRequests == nil {
+		f.mergeRequestFacts(ctx, w.c, facts, p, log)
+	}
+	if gp == nil || gp.Releases == nil {
+		f.releaseFacts(ctx, w.c, facts, p, log)
+	}
+}
+
+// repositoryFacts sets the head commit and activity, lists the files,
+// reads the README and licence files and detects CI configuration.
+func (f *Forge) repositoryFacts(ctx context.Context, w *work, now time.Time) error {
+	facts, p, prev, c := &w.facts, w.p, w.prev, w.c
+	id := strconv.FormatInt(p.ID, 10)
+	branch := facts.DefaultBranch
+	var gp *gqlProject
+	if w.gp.validFor(branch) {
+		gp = w.gp
+	}
+
+	// The head commit tells whether the files can be those of the previous
+	// crawl (GitLab ignores If-None-Match, so this is how a warm crawl
+	// saves the tree and file reads).
+	if sha, at, ok := gp.head(); ok {
+		facts.HeadSHA = sha
+		slid := false
+		if prev != nil && prev.HeadSHA == sha && prev.DefaultBranch == branch {
+			facts.Activity, slid = prev.Activity.Slide(now)
+		}
+		switch {
+		case slid:
+		case at != nil && !at.After(now.Add(-crawler.Window)):
+			// Dormant: the newest commit is older than the window.
+			facts.Activity = crawler.ActivityFacts{LastCommitAt: at.UTC()}
+		default:
+			if at != nil {
+				facts.Activity.LastCommitAt = at.UTC()
+			}
+			if err := f.commitFacts(ctx, c, facts, id, branch, now, true, nil); err != nil {
+				return err
+			}
+		}
+	} else if err := f.commitFacts(ctx, c, facts, id, branch, now, false, prev); err != nil {
+		return err
+	}
+	reuse := prev != nil && facts.HeadSHA != "" && prev.HeadSHA == facts.HeadSHA && prev.DefaultBranch == branch
+
+	readme, hasReadmeURL := readmeOf(p, branch)
+	var files []crawler.File
+	switch {
+	case reuse:
+		files = append(files, prev.Files...)
+		facts.License.Files = prev.License.Files
+	default:
+		var err error
+		if files, err = f.listFiles(ctx, c, id, branch, gp); err != nil {
+			return err
+		}
+	}
+	if !hasReadmeURL {
+		if i := crawler.PickReadme(files, ""); i >= 0 {
+			readme = files[i].Path
+		}
+	}
+	setSize := func(p string, n int64) {
+		for i := range files {
+			if files[i].Path == p {
+				files[i].Size = n
+			}
+		}
+	}
+	read := func(file string, max int) ([]byte, int64, error) {
+		if gp != nil {
+			if body, n, ok := gp.blob(file, max); ok {
+				return body, n, nil
+			}
+		}
+		return f.raw(ctx, c, id, branch, file, max)
+	}
+
+	switch {
+	case readme == "":
+	case reuse && prev.Readme.Path == readme:
+		facts.Readme = prev.Readme
+	default:
+		body, n, err := read(readme, crawler.MaxReadmeText)
+		switch {
+		case errors.Is(err, errNotFound):
+			// The link named a file that is gone (a push between calls).
+		case err != nil:
+			return err
+		default:
+			facts.Readme = crawler.ReadmeFacts{Path: readme, Bytes: n, Text: validUTF8Prefix(body)}
+			setSize(readme, n)
+		}
+	}
+	if !reuse {
+		if err := f.licenseFiles(facts, files, read, setSize); err != nil {
+			return err
+		}
+	}
+
+	cfg := ""
+	if p.CIConfigPath != nil {
+		cfg = *p.CIConfigPath
+	}
+	var r *crawler.Facts
+	if reuse {
+		r = prev
+	}
+	systems, ciFiles, err := f.ciFacts(ctx, c, id, branch, files, cfg, r)
+	if err != nil {
+		return err
+	}
+	facts.CI.Systems, facts.CI.Files = systems, ciFiles
+	facts.Files = files
+	facts.Community = crawler.Community(files)
+	return nil
+}
+
+// ciFacts names the CI systems and files: those the listing shows, plus a
+// custom CI configuration path (a file elsewhere in the repository, in
+// another project "path@group/project", or at a URL). prev, when the head
+// commit did not move, saves asking again whether the custom file exists.
+func (f *Forge) ciFacts(ctx context.Context, c call, id, branch string, files []crawler.File, cfg string, prev *crawler.Facts) (systems, ciFiles []string, err error) {
+	systems, ciFiles = crawler.CISystems(files)
+	if cfg = strings.TrimSpace(cfg); cfg != "" && !strings.EqualFold(cfg, ".gitlab-ci.yml") {
+		ok := prev != nil && contains(prev.CI.Files, cfg)
+		if !ok {
+			if ok, err = f.ciConfigExists(ctx, c, id, branch, cfg, files); err != nil {
+				return nil, nil, err
+			}
+		}
+		if ok {
+			ciFiles = append(ciFiles, cfg)
+			if !contains(systems, crawler.CIGitLabCI) {
+				systems = append(systems, crawler.CIGitLabCI)
+			}
+		}
+	}
+	sort.Strings(systems)
+	sort.Strings(ciFiles)
+	if systems == nil {
+		systems = []string{}
+	}
+	return systems, ciFiles, nil
+}
+
+// listFiles lists the root of the default branch and the folders of it
+// that matter (treeDirs), sorted by path: from the GraphQL answer where it
+// holds them, else through REST.
+func (f *Forge) listFiles(ctx context.Context, c call, id, branch string, gp *gqlProject) ([]crawler.File, error) {
+	var files []crawler.File
+	fromTree := func(entries []treeEntry) {
+		for _, e := range entries {
+			// GitLab's tree has no sizes. A submodule is a folder in a
+			// checkout.
+			files = append(files, crawler.File{Path: e.Path, Dir: e.Type != "blob", Size: -1})
+		}
+	}
+	root, ok := []treeEntry(nil), false
+	if gp != nil {
+		root, ok = gp.Repository.Tree.entries()
+	}
+	if ok {
+		fromTree(root)
+	} else {
+		var err error
+		if files, err = f.tree(ctx, c, id, branch, "", false); err != nil {
+			return nil, err
+		}
+	}
+	var extra []crawler.File
+	for _, e := range files {
+		if !e.Dir || !treeDirs[strings.ToLower(e.Path)] {
+			continue
+		}
+		if gp != nil {
+			if sub, ok := gp.dirs[e.Path].entries(); ok {
+				n := len(files)
+				fromTree(sub)
+				extra = append(extra, files[n:]...)
+				files = files[:n]
+				continue
+			}
+		}
+		recursive := strings.EqualFold(e.Path, ".github")
+		sub, err := f.tree(ctx, c, id, branch, e.Path, recursive)
+		if err != nil {
+			return nil, err
+		}
+		extra = append(extra, sub...)
+		if recursive {
+			// A server that ignores recursive=true lists workflows/ as a
+			// folder with nothing under it: list that folder itself.
+			wf := e.Path + "/workflows"
+			if hasDir(sub, wf) && !hasUnder(sub, wf) {
+				more, err := f.tree(ctx, c, id, branch, wf, false)
+				if err != nil {
+					return nil, err
+				}
+				extra = append(extra, more...)
+			}
+		}
+	}
+	files = append(files, extra...)
+	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
+	return files, nil
+}
+
+// licenseFiles reads and identifies every top-level licence file: every
+// one the shared rule names, and the one GitLab's detector chose when its
+// name is one IsLicenseFile does not know (licensee also takes
+// LICENSE_FR.md and the like).
+func (f *Forge) licenseFiles(facts *crawler.Facts, files []crawler.File, read func(string, int) ([]byte, int64, error), setSize func(string, int64)) error {
+	for _, fl := range files {
+		if fl.Dir || strings.Contains(fl.Path, "/") || !crawler.IsLicenseFile(fl.Path) && fl.Path != facts.License.ForgePath {
+			continue
+		}
+		body, n, err := read(fl.Path, 1<<20)
+		if errors.Is(err, errNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		spdx, cov := licenseid.Identify(body)
+		facts.License.Files = append(facts.License.Files, crawler.LicenseFile{Path: fl.Path, SPDX: spdx, Coverage: cov, Bytes: n})
+		setSize(fl.Path, n)
+	}
+	return nil
+}
+
+// commitFacts counts the commits of the activity window, (now-90d, now] on
+// committer dates, reading the newest commits page after page. With since,
+// GitLab lists only the window (the head commit is known already);
+// without, the list starts at the head commit, which names HeadSHA and,
+// when it is prev's, lets the previous window slide instead of paging on.
+// LastCommitAt is the newest date seen (or already set).
+func (f *Forge) commitFacts(ctx context.Context, c call, facts *crawler.Facts, id, branch string, now time.Time, since bool, prev *crawler.Facts) error {
+	from := now.Add(-crawler.Window)
+	q := url.Values{"ref_name": {branch}}
+	if since {
+		q.Set("since", from.UTC().Format(time.RFC3339))
+	}
+	authors := map[string]bool{}
+	var recent []crawler.CommitStamp
+	last := facts.Activity.LastCommitAt
+	first, slid := true, false
+	err := pages(ctx, c, projectPath(id)+"/repository/commits", q, func(items []commit) bool {
+		if first {
+			first = false
+			if facts.HeadSHA == "" && len(items) > 0 {
+				// The list starts at the branch's head.
+				facts.HeadSHA = items[0].ID
+			}
+			if prev != nil && facts.HeadSHA != "" && prev.HeadSHA == facts.HeadSHA && prev.DefaultBranch == branch {
+				if facts.Activity, slid = prev.Activity.Slide(now); slid {
+					return false
+				}
+			}
+		}
+		inWindow := false
+		for _, cm := range items {
+			if cm.CommittedDate == nil {
+				continue
+			}
+			d := cm.CommittedDate.UTC()
+			if d.After(last) {
+				last = d
+			}
+			if d.After(from) && !d.After(now) {
+				author := strings.ToLower(cm.AuthorEmail)
+				recent = append(recent, crawler.CommitStamp{At: d, Author: author})
+				authors[author] = true
+			}
+			inWindow = d.After(from)
+		}
+		// Commits come newest first: once the page ends outside the window,
+		// the next pages are older still.
+		return inWindow
+	})
+	if err != nil {
+		if errors.Is(err, errNotFound) {
+			// The default branch has no commit (a repository being
+			// created).
+			return nil
+		}
+		return err
+	}
+	if slid {
+		return nil
+	}
+	facts.Activity = crawler.ActivityFacts{Commits90d: len(recent), Contributors90d: len(authors), Recent: recent}
+	if !last.IsZero() {
+		facts.Activity.LastCommitAt = last.UTC()
+	}
+	return nil
+}
+
+// pipelineFacts sets CI.Status from the latest pipelines of the default
+// branch. /pipelines/latest is not used: it answers 403 when the head
+// commit has no pipeline.
+func (f *Forge) pipelineFacts(ctx context.Context, c call, facts *crawler.Facts, p *project, log *slog.Logger) {
+	var list []pipeline
+	q := url.Values{"ref": {facts.DefaultBranch}, "per_page": {"5"}, "order_by": {"id"}, "sort": {"desc"}}
+	_, err := c.do(ctx, http.MethodGet, projectPath(strconv.FormatInt(p.ID, 10))+"/pipelines", q, &list)
+	if err != nil {
+		// 403: pipelines visible to members only.
+		log.Debug("pipelines not fetched", "err", err)
+		facts.CI.Status = crawler.StatusUnknown
+		return
+	}
+	pickPipeline(facts, list)
+}
+
+// pickPipeline sets CI.Status from the latest pipelines of the default
+// branch, newest first: the newest with a verdict (one that reached none
+// is passed over for an older finished one), else the newest.
+func pickPipeline(facts *crawler.Facts, list []pipeline) {
+	facts.CI.Status, facts.CI.RunURL, facts.CI.RunAt = crawler.StatusNone, "", time.Time{}
+	if len(list) == 0 {
+		return
+	}
+	pick := list[0]
+	status, ok := pipelineStatus(pick.Status)
+	for _, pl := range list[1:] {
+		if ok {
+			break
+		}
+		if s, good := pipelineStatus(pl.Status); good && s != crawler.StatusRunning {
+			pick, status, ok = pl, s, true
+		}
+	}
+	if !ok {
+		pick = list[0]
+	}
+	facts.CI.Status = status
+	facts.CI.RunURL = pick.WebURL
+	switch {
+	case pick.UpdatedAt != nil:
+		facts.CI.RunAt = pick.UpdatedAt.UTC()
+	case pick.CreatedAt != nil:
+		facts.CI.RunAt = pick.CreatedAt.UTC()
+	}
+}
+
+// ciConfigExists tells whether a custom CI configuration exists. A file in
+// another project or at a URL is taken on trust: checking it would need
+// access to that project. id is the project's id or full path.
+func (f *Forge) ciConfigExists(ctx context.Context, c call, id, branch, cfg string, files []crawler.File) (bool, error) {
+	if strings.Contains(cfg, "@") || strings.Contains(cfg, "://") {
+		return true, nil
+	}
+	cfg = strings.TrimPrefix(cfg, "/")
+	dir := path.Dir(cfg)
+	listed := dir == "."
+	for _, fl := range files {
+		if fl.Path == cfg && !fl.Dir {
+			return true, nil
+		}
+		if !fl.Dir && path.Dir(fl.Path) == dir {
+			listed = true
+		}
+	}
+	if listed {
+		// Its folder was listed and the file is not in it.
+		return false, nil
+	}
+	rel := projectPath(id) + "/repository/files/" + gl.PathEscape(cfg)
+	_, err := c.do(ctx, http.MethodHead, rel, url.Values{"ref": {branch}}, nil)
+	if errors.Is(err, errNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
