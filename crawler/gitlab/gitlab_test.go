@@ -623,9 +623,18 @@ func TestServerErrors(t *testing.T) {
 	}
 }
 
-// callsPerProject crawls n synthetic projects cold and returns the API
-// calls per project and per route.
-func callsPerProject(t testing.TB, n int) (float64, map[string]int) {
+// crawlCounts are the API calls of a cold crawl and of the unchanged
+// re-crawl that follows it, per project and per route.
+type crawlCounts struct {
+	cold, unchanged             float64
+	coldRoutes, unchangedRoutes map[string]int
+}
+
+// callsPerProject crawls n synthetic projects cold, then again with the
+// cold facts as Previous and nothing changed, with or without GraphQL. A
+// third of the projects are dormant (newest commit 200 days old). The
+// re-crawl must give the cold crawl's facts.
+func callsPerProject(t testing.TB, n int, graphQL bool) crawlCounts {
 	var repos []fakeforge.Repo
 	for i := range n {
 		r := fakeforge.Repo{
@@ -638,6 +647,9 @@ func callsPerProject(t testing.TB, n int) (float64, map[string]int) {
 			Commits: commits(now.Add(-time.Duration(i)*time.Hour), 40, day(3), "a@x.org", "b@x.org"),
 			CI:      &fakeforge.CIRun{State: "success", At: now.Add(-day(1))},
 		}
+		if i%3 == 0 {
+			r.Commits = commits(now.Add(-day(200)), 40, day(3), "a@x.org", "b@x.org")
+		}
 		if i%4 == 0 {
 			r.Files["docs/index.md"] = "docs"
 		}
@@ -647,6 +659,7 @@ func callsPerProject(t testing.TB, n int) (float64, map[string]int) {
 		repos = append(repos, r)
 	}
 	g := fakeforge.NewGitLab(repos)
+	g.SetGraphQL(graphQL)
 	srv := httptest.NewServer(g)
 	defer srv.Close()
 	host := strings.TrimPrefix(srv.URL, "http://")
@@ -658,28 +671,71 @@ func callsPerProject(t testing.TB, n int) (float64, map[string]int) {
 	for i, r := range repos {
 		jobs[i] = crawler.Job{Ref: ref(host, r.Path)}
 	}
-	for _, fc := range f.Fetch(context.Background(), jobs, now) {
+	cold := f.Fetch(context.Background(), jobs, now)
+	for _, fc := range cold {
 		if fc.Error != "" {
 			t.Fatal(fc.Error)
 		}
 	}
-	return float64(g.Requests()) / float64(n), g.PathCounts()
+	out := crawlCounts{cold: float64(g.Requests()) / float64(n), coldRoutes: g.PathCounts()}
+	g.ResetCounts()
+	for i := range jobs {
+		jobs[i].Previous = &cold[i]
+	}
+	warm := f.Fetch(context.Background(), jobs, now)
+	out.unchanged, out.unchangedRoutes = float64(g.Requests())/float64(n), g.PathCounts()
+	for i := range warm {
+		if !reflect.DeepEqual(warm[i], cold[i]) {
+			t.Errorf("%s: the unchanged re-crawl's facts differ from the cold crawl's:\nwarm %+v\ncold %+v", repos[i].Path, warm[i], cold[i])
+		}
+	}
+	return out
 }
 
 func TestCallsPerProject(t *testing.T) {
-	per, routes := callsPerProject(t, 100)
-	t.Logf("cold crawl of 100 projects: %.2f calls per project; %v", per, routes)
-	if routes["POST graphql"] != 2 {
-		t.Errorf("%d GraphQL calls for 100 projects, want 2 batches of 50", routes["POST graphql"])
-	}
-	if routes["GET projects/:id/merge_requests"] != 0 || routes["GET projects/:id/releases"] != 0 {
-		t.Errorf("REST asked what GraphQL answered: %v", routes)
-	}
-	// project, tree, docs tree (1 in 4), README, LICENSE, pipelines,
-	// commits, and a fiftieth of a GraphQL batch.
-	if per > 6.5 {
-		t.Errorf("%.2f calls per project, want at most 6.5", per)
-	}
+	t.Run("graphql", func(t *testing.T) {
+		c := callsPerProject(t, 100, true)
+		t.Logf("cold: %.2f calls per project %v; unchanged: %.2f %v", c.cold, c.coldRoutes, c.unchanged, c.unchangedRoutes)
+		// The full query for two batches of 50, then one listing docs/
+		// for the quarter of projects that have it.
+		if n := c.coldRoutes["POST graphql"]; n != 3 {
+			t.Errorf("%d GraphQL calls for 100 projects, want 3", n)
+		}
+		// REST: the project (licence verdict) and, for the two thirds
+		// that are active, one page of commits. Nothing else.
+		if n := len(c.coldRoutes); n != 3 {
+			t.Errorf("cold crawl used %d routes, want GraphQL, the project and commits: %v", n, c.coldRoutes)
+		}
+		if n := c.coldRoutes["GET projects/:id/repository/commits"]; n != 66 {
+			t.Errorf("%d commit listings, want 66 (one per active project, none for a dormant one)", n)
+		}
+		if c.cold > 1.7 {
+			t.Errorf("cold: %.2f calls per project, want at most 1.7", c.cold)
+		}
+		// Unchanged: the full query alone, two batches of 50.
+		if n := c.unchangedRoutes["POST graphql"]; n != 2 || len(c.unchangedRoutes) != 1 {
+			t.Errorf("unchanged re-crawl: %v, want 2 GraphQL calls and nothing else", c.unchangedRoutes)
+		}
+	})
+	t.Run("rest", func(t *testing.T) {
+		c := callsPerProject(t, 100, false)
+		t.Logf("cold: %.2f calls per project %v; unchanged: %.2f %v", c.cold, c.coldRoutes, c.unchanged, c.unchangedRoutes)
+		// project, commits, tree, docs tree (1 in 4), README, LICENSE,
+		// pipelines, merge requests, releases.
+		if c.cold > 8.3 {
+			t.Errorf("cold: %.2f calls per project, want at most 8.3", c.cold)
+		}
+		// project, first page of commits (the head commit), pipelines,
+		// merge requests, releases.
+		if c.unchanged > 5.01 || c.unchanged > c.cold/2+1 {
+			t.Errorf("unchanged: %.2f calls per project, want at most 5", c.unchanged)
+		}
+		for _, r := range []string{"GET projects/:id/repository/tree", "GET projects/:id/repository/files/:file/raw"} {
+			if c.unchangedRoutes[r] != 0 {
+				t.Errorf("unchanged re-crawl asked %s %d times", r, c.unchangedRoutes[r])
+			}
+		}
+	})
 }
 
 // An instance without GraphQL is asked once, then REST alone is used.
@@ -701,8 +757,17 @@ func TestGraphQLAbsentAskedOnce(t *testing.T) {
 
 func BenchmarkColdCrawl100(b *testing.B) {
 	for b.Loop() {
-		per, _ := callsPerProject(b, 100)
-		b.ReportMetric(per, "calls/project")
+		c := callsPerProject(b, 100, true)
+		b.ReportMetric(c.cold, "calls/project")
+		b.ReportMetric(c.unchanged, "unchanged-calls/project")
+	}
+}
+
+func BenchmarkColdCrawl100REST(b *testing.B) {
+	for b.Loop() {
+		c := callsPerProject(b, 100, false)
+		b.ReportMetric(c.cold, "calls/project")
+		b.ReportMetric(c.unchanged, "unchanged-calls/project")
 	}
 }
 
