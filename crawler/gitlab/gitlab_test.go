@@ -1,9 +1,11 @@
 package gitlab
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -905,5 +907,118 @@ func TestReadmeURLNullOrAbsent(t *testing.T) {
 				t.Errorf("readme %q (error %q), want %q", got.Readme.Path, got.Error, tc.readme)
 			}
 		})
+	}
+}
+
+// An unchanged re-crawl through GraphQL asks no REST at all, yet sees
+// what changed without a push: a pipeline that failed, the stars, the
+// merge request count. Activity slides: a commit that left the window is
+// no longer counted.
+func TestUnchangedSeesPipelineChange(t *testing.T) {
+	g, srv := newFake(t)
+	host := strings.TrimPrefix(srv.URL, "http://")
+	f := newForge(t, srv.URL)
+	paths := []string{"eig/sub/subsub/projet-a", "eig/pipeline-ok", "eig/limite", "eig/dormant"}
+	jobs := make([]crawler.Job, len(paths))
+	for i, p := range paths {
+		jobs[i] = crawler.Job{Ref: ref(host, p)}
+	}
+	cold := f.Fetch(context.Background(), jobs, now)
+	for i := range jobs {
+		if cold[i].Error != "" {
+			t.Fatal(cold[i].Error)
+		}
+		jobs[i].Previous = &cold[i]
+	}
+	g.ResetCounts()
+	g.SetCI("eig/pipeline-ok", &fakeforge.CIRun{State: "failure", At: now.Add(-time.Hour)})
+	g.SetCI("eig/sub/subsub/projet-a", nil)
+	later := now.Add(2 * time.Minute)
+	warm := f.Fetch(context.Background(), jobs, later)
+	if routes := g.PathCounts(); routes["POST graphql"] != 1 || len(routes) != 1 {
+		t.Errorf("unchanged re-crawl asked %v, want one GraphQL call", routes)
+	}
+	if got := warm[1].CI; got.Status != crawler.StatusFailure || !got.RunAt.Equal(now.Add(-time.Hour)) || got.RunURL == cold[1].CI.RunURL && got.RunURL == "" {
+		t.Errorf("pipeline that failed since: %+v, want failure an hour ago", got)
+	}
+	if got := warm[0].CI; got.Status != crawler.StatusNone || got.RunURL != "" || !got.RunAt.IsZero() || !reflect.DeepEqual(got.Systems, cold[0].CI.Systems) {
+		t.Errorf("pipelines gone: %+v, want none with the same systems", got)
+	}
+	// eig/limite has one commit a minute inside the window at the cold
+	// crawl: two minutes later it has left.
+	if got := warm[2].Activity; got.Commits90d != 0 || got.Contributors90d != 0 || !got.LastCommitAt.Equal(cold[2].Activity.LastCommitAt) {
+		t.Errorf("window slid by two minutes: %+v, want no commit left in it", got)
+	}
+	if !reflect.DeepEqual(warm[3].Activity, cold[3].Activity) || warm[3].Readme != cold[3].Readme || warm[0].License.ForgeSPDX != "MIT" {
+		t.Errorf("reused facts changed: %+v %+v", warm[3].Activity, warm[0].License)
+	}
+	for i := range warm {
+		if !warm[i].CrawledAt.Equal(later) {
+			t.Errorf("%s crawled at %v", paths[i], warm[i].CrawledAt)
+		}
+	}
+}
+
+// A push between crawls: the GraphQL answer shows a new head commit, and
+// the files, texts and activity are read again.
+func TestPushSeenThroughGraphQL(t *testing.T) {
+	_, srv := newFake(t)
+	host := strings.TrimPrefix(srv.URL, "http://")
+	p := "eig/sub/subsub/projet-a"
+	cold := newForge(t, srv.URL).Fetch(context.Background(), []crawler.Job{{Ref: ref(host, p)}}, now)[0]
+	repos := fixture(t)
+	for i := range repos {
+		if repos[i].Path == p {
+			repos[i].Files["README.md"] = "# Projet A, nouvelle version\n"
+			repos[i].Files["COPYING"] = cecillNotice
+			repos[i].Commits = append([]fakeforge.Commit{{AuthorEmail: "C@x.org", Date: now.Add(-time.Hour)}}, repos[i].Commits...)
+		}
+	}
+	g2 := fakeforge.NewGitLab(repos)
+	srv2 := httptest.NewServer(g2)
+	t.Cleanup(srv2.Close)
+	got := newForge(t, srv2.URL).Fetch(context.Background(), []crawler.Job{{Ref: ref(host, p), Previous: &cold}}, now)[0]
+	if got.Error != "" {
+		t.Fatal(got.Error)
+	}
+	if got.Readme.Text != "# Projet A, nouvelle version\n" || got.HeadSHA == cold.HeadSHA || got.Activity.Commits90d != 11 || got.Activity.Contributors90d != 3 ||
+		!got.Activity.LastCommitAt.Equal(now.Add(-time.Hour)) || len(got.Activity.Recent) != 11 || got.Activity.Recent[0].Author != "c@x.org" {
+		t.Errorf("after a push: readme %q, head %s, activity %+v", got.Readme.Text, got.HeadSHA, got.Activity)
+	}
+	if len(got.License.Files) != 2 || got.License.Files[0].Path != "COPYING" || got.License.Files[0].Bytes != int64(len(cecillNotice)) {
+		t.Errorf("licence files after a push: %+v", got.License.Files)
+	}
+	routes := g2.PathCounts()
+	if routes["GET projects/:id/repository/tree"] != 0 || routes["GET projects/:id/repository/files/:file/raw"] != 0 {
+		t.Errorf("files read through REST although GraphQL answered them: %v", routes)
+	}
+}
+
+// An instance whose GraphQL schema lacks a field of the full query (an
+// older GitLab) is asked the basic query instead, and the facts are those
+// REST gives.
+func TestOlderGraphQLSchema(t *testing.T) {
+	g := fakeforge.NewGitLab(fixture(t))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/api/graphql") {
+			b, _ := io.ReadAll(r.Body)
+			if strings.Contains(string(b), "isForked") {
+				w.Header().Set("Content-Type", "application/json")
+				fmt.Fprint(w, `{"errors":[{"message":"Field 'isForked' doesn't exist on type 'Project'"}]}`)
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(b))
+		}
+		g.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	host := strings.TrimPrefix(srv.URL, "http://")
+	f := newForge(t, srv.URL)
+	got := fetchOne(t, f, host, "eig/sub/subsub/projet-a")
+	if got.Error != "" || got.Language != "Go" || got.OpenPullRequests != 37 || got.Readme.Path != "README.md" || got.CI.Status != crawler.StatusSuccess {
+		t.Errorf("basic query: %+v", got)
+	}
+	if f.level.Load() != levelBasic {
+		t.Errorf("GraphQL level %d, want basic", f.level.Load())
 	}
 }
