@@ -64,17 +64,15 @@ func (f *Forge) Fetch(ctx context.Context, jobs []crawler.Job, now time.Time) []
 		w := &work{job: j, prev: usablePrevious(j.Previous), c: call{f: f, cl: f.clients[i%len(f.clients)]},
 			facts: crawler.Facts{Ref: j.Ref, CrawledAt: now.UTC()}}
 		ws[i] = w
-		if w.prev != nil {
-			asks = append(asks, gqlAsk{path: j.Ref.Path, ref: w.prev.DefaultBranch, files: previousFiles(w.prev)})
-		}
+		asks = append(asks, previousAsks(j)...)
 	}
 	first := f.graphQLProjects(ctx, asks)
 	f.each(ctx, ws, func(w *work) {
-		if gp := first[strings.ToLower(w.job.Ref.Path)]; gp != nil {
-			if f.unchanged(ctx, w, gp, now) {
-				w.done = true
-				return
-			}
+		if f.unchanged(ctx, w, first, now) {
+			w.done = true
+			return
+		}
+		if gp := first.projects[strings.ToLower(currentPath(w.job))]; gp != nil {
 			w.gp = gp
 		}
 		f.restProject(ctx, w)
@@ -92,7 +90,7 @@ func (f *Forge) Fetch(ctx context.Context, jobs []crawler.Job, now time.Time) []
 			asks = append(asks, gqlAsk{path: w.p.PathWithNamespace, ref: w.facts.DefaultBranch, files: projectFiles(w)})
 		}
 	}
-	second := f.graphQLProjects(ctx, asks)
+	second := f.graphQLProjects(ctx, asks).projects
 	var more []filesAsk
 	for _, w := range ws {
 		if w.done {
@@ -187,33 +185,73 @@ func (f *Forge) restProject(ctx context.Context, w *work) {
 	}
 }
 
-// unchanged builds the facts of a project whose default branch's head
-// commit is the previous crawl's from the GraphQL answer alone: the files,
-// texts, licence verdict and activity of the previous crawl (the window
-// slid to now), everything else fresh. It reports false, leaving w
-// untouched, when the answer cannot tell everything REST would.
-func (f *Forge) unchanged(ctx context.Context, w *work, gp *gqlProject, now time.Time) bool {
-	prev := w.prev
-	if prev == nil || !gp.validFor(prev.DefaultBranch) || !strings.EqualFold(gp.FullPath, w.job.Ref.Path) {
+// previousAsks are the GraphQL asks that may show a project unchanged
+// since its previous crawl: its current path on its default branch (and
+// the configured path, when the project was moved, to see that no other
+// project took it), or, for a project that was missing or empty, its path
+// on whatever branch.
+func previousAsks(j crawler.Job) []gqlAsk {
+	prev := j.Previous
+	switch {
+	case prev == nil:
+		return nil
+	case usablePrevious(prev) != nil:
+		asks := []gqlAsk{{path: currentPath(j), ref: prev.DefaultBranch, files: previousFiles(prev)}}
+		if !strings.EqualFold(currentPath(j), j.Ref.Path) {
+			asks = append(asks, gqlAsk{path: j.Ref.Path, ref: prev.DefaultBranch})
+		}
+		return asks
+	case prev.NotFound || prev.Error == "" && prev.Empty:
+		return []gqlAsk{{path: currentPath(j)}}
+	}
+	return nil
+}
+
+// currentPath is where the previous crawl found the project.
+func currentPath(j crawler.Job) string {
+	if p := j.Previous; p != nil && p.CanonicalPath != "" {
+		return p.CanonicalPath
+	}
+	return j.Ref.Path
+}
+
+// unchanged builds the facts of a project that did not change since the
+// previous crawl from the GraphQL answers alone, and reports whether it
+// could. A project whose default branch's head commit did not move gets
+// the files, texts, licence verdict and activity of the previous crawl
+// (the window slid to now), everything else fresh. A project still empty
+// gets its project fields fresh. A project missing before and still
+// absent from GraphQL's answer (which would show it had it been created or
+// made public; a forge's tokens are taken to see the same projects) gets
+// the previous crawl's error. Anything the answers
+// cannot tell as REST would sends the project to REST.
+func (f *Forge) unchanged(ctx context.Context, w *work, answers gqlAnswers, now time.Time) bool {
+	prev := w.job.Previous
+	if prev == nil {
 		return false
 	}
-	sha, _, ok := gp.head()
-	if !ok || sha != prev.HeadSHA || gp.WebURL == "" {
+	if prev.NotFound {
+		if !answers.absent(w.job.Ref.Path) {
+			return false
+		}
+		facts := *prev
+		facts.CrawledAt = now.UTC()
+		w.facts = facts
+		return true
+	}
+	cur := currentPath(w.job)
+	if !strings.EqualFold(cur, w.job.Ref.Path) && !answers.absent(w.job.Ref.Path) {
+		// Moved, and its old path now names another project (or was not
+		// asked).
 		return false
 	}
-	// CI/CD off or hidden (REST tells which), merge requests on but not
-	// counted, or a field missing: REST knows better.
-	if gp.JobsEnabled == nil || !*gp.JobsEnabled || gp.Pipelines == nil ||
-		gp.MergeRequests == nil && (gp.MergeRequestsEnabled == nil || *gp.MergeRequestsEnabled) ||
-		gp.Releases == nil || gp.CIConfigPathOrDefault == nil || gp.IsForked == nil || gp.Archived == nil || gp.StarCount == nil {
-		return false
-	}
-	activity, ok := prev.Activity.Slide(now)
-	if !ok {
+	gp := answers.projects[strings.ToLower(cur)]
+	if gp == nil || !gp.full || prev.Error != "" || gp.WebURL == "" ||
+		gp.Archived == nil || gp.StarCount == nil || gp.IsForked == nil {
 		return false
 	}
 	facts := *prev
-	facts.Ref, facts.CrawledAt, facts.Error, facts.NotFound = w.job.Ref, now.UTC(), "", false
+	facts.Ref, facts.CrawledAt = w.job.Ref, now.UTC()
 	facts.CanonicalPath = gp.FullPath
 	facts.Description = ""
 	if gp.Description != nil {
@@ -229,6 +267,31 @@ func (f *Forge) unchanged(ctx context.Context, w *work, gp *gqlProject, now time
 	facts.OpenIssues = -1
 	if gp.OpenIssuesCount != nil {
 		facts.OpenIssues = *gp.OpenIssuesCount
+	}
+	if prev.Empty {
+		if gp.Repository == nil || !gp.Repository.Empty || gp.Repository.RootRef != nil {
+			return false
+		}
+		w.facts = facts
+		return true
+	}
+	if w.prev == nil || !gp.validFor(prev.DefaultBranch) {
+		return false
+	}
+	sha, _, ok := gp.head()
+	if !ok || sha != prev.HeadSHA {
+		return false
+	}
+	// CI/CD off or hidden (REST tells which), merge requests on but not
+	// counted, or a field missing: REST knows better.
+	if gp.JobsEnabled == nil || !*gp.JobsEnabled || gp.Pipelines == nil ||
+		gp.MergeRequests == nil && (gp.MergeRequestsEnabled == nil || *gp.MergeRequestsEnabled) ||
+		gp.Releases == nil || gp.CIConfigPathOrDefault == nil {
+		return false
+	}
+	activity, ok := prev.Activity.Slide(now)
+	if !ok {
+		return false
 	}
 	facts.Activity = activity
 	systems, ciFiles, err := f.ciFacts(ctx, w.c, gp.FullPath, prev.DefaultBranch, prev.Files, *gp.CIConfigPathOrDefault, prev)

@@ -1022,3 +1022,53 @@ func TestOlderGraphQLSchema(t *testing.T) {
 		t.Errorf("GraphQL level %d, want basic", f.level.Load())
 	}
 }
+
+// Moved, empty, missing and private projects unchanged since the previous
+// crawl cost no REST call either; a missing project that appears is
+// crawled.
+func TestUnchangedMovedEmptyMissing(t *testing.T) {
+	g, srv := newFake(t)
+	host := strings.TrimPrefix(srv.URL, "http://")
+	f := newForge(t, srv.URL)
+	paths := []string{"eig/ancien-nom", "eig/vide", "eig/absent", "eig/secret"}
+	jobs := make([]crawler.Job, len(paths))
+	for i, p := range paths {
+		jobs[i] = crawler.Job{Ref: ref(host, p)}
+	}
+	cold := f.Fetch(context.Background(), jobs, now)
+	for i := range jobs {
+		jobs[i].Previous = &cold[i]
+	}
+	g.ResetCounts()
+	warm := f.Fetch(context.Background(), jobs, now)
+	if routes := g.PathCounts(); routes["POST graphql"] != 1 || len(routes) != 1 {
+		t.Errorf("unchanged re-crawl asked %v, want one GraphQL call", routes)
+	}
+	for i := range warm {
+		if !reflect.DeepEqual(warm[i], cold[i]) {
+			t.Errorf("%s: re-crawl %+v, cold %+v", paths[i], warm[i], cold[i])
+		}
+	}
+
+	// The missing project was created, another took the moved project's
+	// old path: both are asked through REST.
+	repos := fixture(t)
+	created := repos[0]
+	created.Path, created.OldPaths = "eig/absent", nil
+	taken := repos[0]
+	taken.Path, taken.OldPaths, taken.Description = "eig/ancien-nom", nil, "Un autre projet"
+	for i := range repos {
+		if repos[i].Path == "eig/nouveau-nom" {
+			repos[i].OldPaths = nil
+		}
+	}
+	srv2 := httptest.NewServer(fakeforge.NewGitLab(append(repos, created, taken)))
+	t.Cleanup(srv2.Close)
+	got := newForge(t, srv2.URL).Fetch(context.Background(), jobs, now)
+	if got[2].Error != "" || got[2].NotFound || got[2].CanonicalPath != "eig/absent" {
+		t.Errorf("created project: %+v", got[2])
+	}
+	if got[0].Error != "" || got[0].CanonicalPath != "eig/ancien-nom" || got[0].Description != "Un autre projet" {
+		t.Errorf("old path taken by another project: canonical %q, description %q, error %q", got[0].CanonicalPath, got[0].Description, got[0].Error)
+	}
+}

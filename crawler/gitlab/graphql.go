@@ -282,11 +282,25 @@ type gqlAsk struct {
 // common cases need no second read.
 var licenceNames = []string{"LICENSE", "LICENSE.md", "LICENSE.txt", "LICENCE", "LICENCE.md", "LICENCE.txt", "COPYING"}
 
+// gqlAnswers are the answers of GraphQL calls by lower-case full path,
+// and the paths asked in calls that succeeded (a path asked but not
+// answered names no project the token can see).
+type gqlAnswers struct {
+	projects map[string]*gqlProject
+	asked    map[string]bool
+}
+
+// absent tells whether a successful call asked for path and got nothing.
+func (a gqlAnswers) absent(path string) bool {
+	k := strings.ToLower(path)
+	return a.asked[k] && a.projects[k] == nil
+}
+
 // graphQLProjects asks the facts of the projects in batches of at most 50
-// sharing a default branch. It returns what it got by lower-case full path;
-// a failed batch leaves its projects out (REST then asks for them).
-func (f *Forge) graphQLProjects(ctx context.Context, asks []gqlAsk) map[string]*gqlProject {
-	out := map[string]*gqlProject{}
+// sharing a default branch ("" unknown). It returns what it got; a failed
+// batch leaves its projects out (REST then asks for them).
+func (f *Forge) graphQLProjects(ctx context.Context, asks []gqlAsk) gqlAnswers {
+	out := gqlAnswers{projects: map[string]*gqlProject{}, asked: map[string]bool{}}
 	if f.level.Load() == levelOff || len(asks) == 0 {
 		return out
 	}
@@ -311,6 +325,10 @@ func (f *Forge) graphQLProjects(ctx context.Context, asks []gqlAsk) map[string]*
 				if level == levelFull {
 					query = fullQuery
 					vars["ref"], vars["files"] = ref, files
+					if ref == "" {
+						// The default branch, whichever it is.
+						vars["ref"] = nil
+					}
 				}
 				nodes, err := f.graphQLBatch(ctx, c, query, vars)
 				if err == nil {
@@ -320,7 +338,10 @@ func (f *Forge) graphQLProjects(ctx context.Context, asks []gqlAsk) map[string]*
 							continue
 						}
 						gp.full, gp.ref = level == levelFull, ref
-						out[strings.ToLower(gp.FullPath)] = gp
+						out.projects[strings.ToLower(gp.FullPath)] = gp
+					}
+					for _, p := range paths {
+						out.asked[strings.ToLower(p)] = true
 					}
 					break
 				}
@@ -350,7 +371,9 @@ func (f *Forge) downgrade(level int32, err error) bool {
 	return false
 }
 
-// groupAsks groups the asks by default branch, in a stable order.
+// groupAsks groups the asks by default branch, in a stable order. Asks
+// on whatever branch ("") join the largest group: their answers are read
+// for the project alone.
 func groupAsks(asks []gqlAsk) [][]gqlAsk {
 	by := map[string][]gqlAsk{}
 	var refs []string
@@ -361,6 +384,20 @@ func groupAsks(asks []gqlAsk) [][]gqlAsk {
 		by[a.ref] = append(by[a.ref], a)
 	}
 	sort.Strings(refs)
+	if loose := by[""]; len(loose) > 0 && len(refs) > 1 {
+		largest := ""
+		for _, r := range refs {
+			if r != "" && (largest == "" || len(by[r]) > len(by[largest])) {
+				largest = r
+			}
+		}
+		for i := range loose {
+			loose[i].ref = largest
+		}
+		by[largest] = append(by[largest], loose...)
+		delete(by, "")
+		refs = refs[1:] // "" sorts first
+	}
 	out := make([][]gqlAsk, 0, len(refs))
 	for _, r := range refs {
 		out = append(out, by[r])
