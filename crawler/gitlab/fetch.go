@@ -246,7 +246,7 @@ func (f *Forge) unchanged(ctx context.Context, w *work, answers gqlAnswers, now 
 		return false
 	}
 	gp := answers.projects[strings.ToLower(cur)]
-	if gp == nil || !gp.full || prev.Error != "" || gp.WebURL == "" ||
+	if gp == nil || !gp.full || gp.partial || prev.Error != "" || gp.WebURL == "" ||
 		gp.Archived == nil || gp.StarCount == nil || gp.IsForked == nil {
 		return false
 	}
@@ -439,10 +439,13 @@ func (f *Forge) repositoryFacts(ctx context.Context, w *work, now time.Time) err
 			// Dormant: the newest commit is older than the window.
 			facts.Activity = crawler.ActivityFacts{LastCommitAt: at.UTC()}
 		default:
+			// Without the head's date (an instance without committedDate)
+			// the list starts at the head, so a dormant project still gets
+			// its last commit date.
 			if at != nil {
 				facts.Activity.LastCommitAt = at.UTC()
 			}
-			if err := f.commitFacts(ctx, c, facts, id, branch, now, true, nil); err != nil {
+			if err := f.commitFacts(ctx, c, facts, id, branch, now, at != nil, nil); err != nil {
 				return err
 			}
 		}

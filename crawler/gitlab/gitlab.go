@@ -35,6 +35,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
@@ -67,6 +68,10 @@ type Forge struct {
 	// level is how much of GitLab's GraphQL API the instance answers
 	// (levelFull, then levelBasic or levelOff once it showed less).
 	level atomic.Int32
+	// dropped are the optional fields the instance's GraphQL schema
+	// lacks, left out of the full query.
+	mu      sync.Mutex
+	dropped map[string]bool
 }
 
 // perPage is GitLab's maximum page size.
@@ -128,6 +133,7 @@ func New(opts Options) (*Forge, error) {
 		webURL:      strings.TrimSuffix(opts.WebURL, "/"),
 		log:         logger.With("forge", opts.Name),
 		concurrency: 4,
+		dropped:     map[string]bool{},
 	}
 	f.level.Store(levelFull)
 	var tokens []string

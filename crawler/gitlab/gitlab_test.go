@@ -995,31 +995,44 @@ func TestPushSeenThroughGraphQL(t *testing.T) {
 }
 
 // An instance whose GraphQL schema lacks a field of the full query (an
-// older GitLab) is asked the basic query instead, and the facts are those
-// REST gives.
+// older GitLab) is asked the full query without it when the field is one
+// REST can stand in for, else the basic query; the facts are those REST
+// gives either way.
 func TestOlderGraphQLSchema(t *testing.T) {
-	g := fakeforge.NewGitLab(fixture(t))
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/api/graphql") {
-			b, _ := io.ReadAll(r.Body)
-			if strings.Contains(string(b), "isForked") {
-				w.Header().Set("Content-Type", "application/json")
-				fmt.Fprint(w, `{"errors":[{"message":"Field 'isForked' doesn't exist on type 'Project'"}]}`)
-				return
+	for _, tc := range []struct {
+		field string
+		level int32
+	}{{"isForked", levelFull}, {"committedDate", levelFull}, {"jobsEnabled", levelBasic}} {
+		t.Run(tc.field, func(t *testing.T) {
+			g := fakeforge.NewGitLab(fixture(t))
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if strings.HasSuffix(r.URL.Path, "/api/graphql") {
+					b, _ := io.ReadAll(r.Body)
+					if strings.Contains(string(b), tc.field) {
+						w.Header().Set("Content-Type", "application/json")
+						fmt.Fprintf(w, `{"errors":[{"message":"Field '%s' doesn't exist on type 'Project'"}]}`, tc.field)
+						return
+					}
+					r.Body = io.NopCloser(bytes.NewReader(b))
+				}
+				g.ServeHTTP(w, r)
+			}))
+			t.Cleanup(srv.Close)
+			host := strings.TrimPrefix(srv.URL, "http://")
+			f := newForge(t, srv.URL)
+			jobs := []crawler.Job{{Ref: ref(host, "eig/sub/subsub/projet-a")}, {Ref: ref(host, "eig/dormant")}}
+			got := f.Fetch(context.Background(), jobs, now)
+			a := got[0]
+			if a.Error != "" || a.Language != "Go" || a.OpenPullRequests != 37 || a.Readme.Path != "README.md" || a.CI.Status != crawler.StatusSuccess || a.Activity.Commits90d != 10 {
+				t.Errorf("projet-a: %+v", a)
 			}
-			r.Body = io.NopCloser(bytes.NewReader(b))
-		}
-		g.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	host := strings.TrimPrefix(srv.URL, "http://")
-	f := newForge(t, srv.URL)
-	got := fetchOne(t, f, host, "eig/sub/subsub/projet-a")
-	if got.Error != "" || got.Language != "Go" || got.OpenPullRequests != 37 || got.Readme.Path != "README.md" || got.CI.Status != crawler.StatusSuccess {
-		t.Errorf("basic query: %+v", got)
-	}
-	if f.level.Load() != levelBasic {
-		t.Errorf("GraphQL level %d, want basic", f.level.Load())
+			if d := got[1].Activity; !d.LastCommitAt.Equal(now.Add(-day(400))) || d.Commits90d != 0 {
+				t.Errorf("dormant: %+v", d)
+			}
+			if f.level.Load() != tc.level {
+				t.Errorf("GraphQL level %d, want %d", f.level.Load(), tc.level)
+			}
+		})
 	}
 }
 
@@ -1070,5 +1083,46 @@ func TestUnchangedMovedEmptyMissing(t *testing.T) {
 	}
 	if got[0].Error != "" || got[0].CanonicalPath != "eig/ancien-nom" || got[0].Description != "Un autre projet" {
 		t.Errorf("old path taken by another project: canonical %q, description %q, error %q", got[0].CanonicalPath, got[0].Description, got[0].Error)
+	}
+}
+
+// A GraphQL answer with an error on one project (a timeout, a size limit)
+// keeps the others' answers; that project is read through REST.
+func TestGraphQLErrorOnOneProject(t *testing.T) {
+	g := fakeforge.NewGitLab(fixture(t))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasSuffix(r.URL.Path, "/api/graphql") {
+			g.ServeHTTP(w, r)
+			return
+		}
+		rec := httptest.NewRecorder()
+		g.ServeHTTP(rec, r)
+		var body map[string]any
+		if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+			t.Error(err)
+		}
+		nodes := body["data"].(map[string]any)["projects"].(map[string]any)["nodes"].([]any)
+		if len(nodes) > 0 {
+			nodes[0].(map[string]any)["repository"] = nil
+			body["errors"] = []any{map[string]any{"message": "Max blobs size limit exceeded (21 MB / 20 MB).", "path": []any{"projects", "nodes", 0, "repository"}}}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(body)
+	}))
+	t.Cleanup(srv.Close)
+	host := strings.TrimPrefix(srv.URL, "http://")
+	f := newForge(t, srv.URL)
+	jobs := []crawler.Job{{Ref: ref(host, "eig/sub/subsub/projet-a")}, {Ref: ref(host, "eig/rst")}}
+	got := f.Fetch(context.Background(), jobs, now)
+	for i, fc := range got {
+		if fc.Error != "" || fc.Readme.Path == "" || fc.Readme.Text == "" {
+			t.Errorf("%s: error %q, readme %+v", jobs[i].Ref.Path, fc.Error, fc.Readme)
+		}
+	}
+	if got[0].License.Files[0].SPDX != "MIT" || got[0].Language != "Go" {
+		t.Errorf("projet-a: licence %+v, language %q", got[0].License, got[0].Language)
+	}
+	if f.level.Load() != levelFull {
+		t.Errorf("level %d after an error on one project", f.level.Load())
 	}
 }

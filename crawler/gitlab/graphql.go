@@ -62,6 +62,11 @@ const entriesSelection = `blobs(first: 100) { pageInfo { hasNextPage } nodes { p
 // blobsSelection reads files by path: their size and text.
 const blobsSelection = `blobs(ref: $ref, paths: $files, first: 20) { nodes { path size rawTextBlob } }`
 
+// optionalFields are the full query's fields an older GitLab may lack:
+// without one, the query is asked without it, and what it tells comes from
+// REST (a project unchanged since the previous crawl then needs REST too).
+var optionalFields = []string{"isForked", "ciConfigPathOrDefault", "committedDate"}
+
 const fullQuery = `query vigieProjectsFull($paths: [String!], $n: Int, $ref: String, $files: [String!]!) {
   projects(fullPaths: $paths, first: $n) {
     nodes {
@@ -137,11 +142,13 @@ type gqlProject struct {
 	Repository *gqlRepo `json:"repository"`
 
 	// full: the answer is to the full query; ref: the branch it was asked
-	// for. dirs and blobs: what the files query added.
-	full  bool
-	ref   string
-	dirs  map[string]*gqlTree
-	blobs []gqlBlob
+	// for; partial: an error bore on it (its nulls may be errors). dirs
+	// and blobs: what the files query added.
+	full    bool
+	partial bool
+	ref     string
+	dirs    map[string]*gqlTree
+	blobs   []gqlBlob
 }
 
 type gqlRepo struct {
@@ -258,7 +265,26 @@ type gqlResponse struct {
 	} `json:"data"`
 	Errors []struct {
 		Message string `json:"message"`
+		Path    []any  `json:"path"`
 	} `json:"errors"`
+}
+
+// erroredNodes returns the indices of the projects' nodes the errors point
+// at; ok is false when an error points at none (the whole answer is then
+// in doubt).
+func (r *gqlResponse) erroredNodes() (map[int]bool, bool) {
+	out := map[int]bool{}
+	for _, e := range r.Errors {
+		if len(e.Path) < 3 || e.Path[0] != "projects" || e.Path[1] != "nodes" {
+			return nil, false
+		}
+		i, isNum := e.Path[2].(float64)
+		if !isNum {
+			return nil, false
+		}
+		out[int(i)] = true
+	}
+	return out, true
 }
 
 // errGraphQLUnusable marks an answer that will not change on retry: no
@@ -323,21 +349,21 @@ func (f *Forge) graphQLProjects(ctx context.Context, asks []gqlAsk) gqlAnswers {
 				}
 				query, vars := basicQuery, map[string]any{"paths": paths, "n": len(paths)}
 				if level == levelFull {
-					query = fullQuery
+					query = f.fullQuery()
 					vars["ref"], vars["files"] = ref, files
 					if ref == "" {
 						// The default branch, whichever it is.
 						vars["ref"] = nil
 					}
 				}
-				nodes, err := f.graphQLBatch(ctx, c, query, vars)
+				nodes, bad, err := f.graphQLBatch(ctx, c, query, vars)
 				if err == nil {
-					for _, raw := range nodes {
+					for i, raw := range nodes {
 						gp := &gqlProject{}
 						if json.Unmarshal(raw, gp) != nil || gp.FullPath == "" {
 							continue
 						}
-						gp.full, gp.ref = level == levelFull, ref
+						gp.full, gp.ref, gp.partial = level == levelFull, ref, bad[i]
 						out.projects[strings.ToLower(gp.FullPath)] = gp
 					}
 					for _, p := range paths {
@@ -354,9 +380,44 @@ func (f *Forge) graphQLProjects(ctx context.Context, asks []gqlAsk) gqlAnswers {
 	return out
 }
 
+// fullQuery is the full query without the optional fields the instance
+// showed it lacks.
+func (f *Forge) fullQuery() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	q := fullQuery
+	for field := range f.dropped {
+		q = strings.Replace(q, " "+field, "", 1)
+	}
+	return q
+}
+
+// missingField reads the field a schema error names ("Field 'x' doesn't
+// exist on type 'Project'"), "" when there is none.
+func missingField(err error) string {
+	m := err.Error()
+	const pre = "Field '"
+	i := strings.Index(m, pre)
+	if i < 0 || !strings.Contains(m[i:], "' doesn't exist") {
+		return ""
+	}
+	rest := m[i+len(pre):]
+	return rest[:strings.Index(rest, "'")]
+}
+
 // downgrade lowers the GraphQL level after an error that will come back,
 // and says whether to ask again at the new level.
 func (f *Forge) downgrade(level int32, err error) bool {
+	if field := missingField(err); level == levelFull && errors.Is(err, errGraphQLSchema) && contains(optionalFields, field) {
+		f.mu.Lock()
+		again := !f.dropped[field]
+		f.dropped[field] = true
+		f.mu.Unlock()
+		if again {
+			f.log.Info("GitLab GraphQL API lacks a field, asking without it", "field", field)
+			return true
+		}
+	}
 	switch {
 	case errors.Is(err, errGraphQLSchema) && level == levelFull:
 		f.level.CompareAndSwap(levelFull, levelBasic)
@@ -460,7 +521,7 @@ func (f *Forge) graphQLFiles(ctx context.Context, asks []filesAsk) {
 				files = []string{}
 			}
 			vars := map[string]any{"paths": paths, "n": len(paths), "ref": ref, "files": files}
-			nodes, err := f.graphQLBatch(ctx, c, filesQuery(dirs), vars)
+			nodes, _, err := f.graphQLBatch(ctx, c, filesQuery(dirs), vars)
 			if err != nil {
 				f.log.Warn("GraphQL files batch failed, using REST for it", "err", err)
 				continue
@@ -496,7 +557,8 @@ func (f *Forge) graphQLFiles(ctx context.Context, asks []filesAsk) {
 }
 
 // graphQLBatch sends one query and returns the projects' nodes.
-func (f *Forge) graphQLBatch(ctx context.Context, c call, query string, vars map[string]any) ([]json.RawMessage, error) {
+// The second result holds the indices of nodes an error bore on.
+func (f *Forge) graphQLBatch(ctx context.Context, c call, query string, vars map[string]any) ([]json.RawMessage, map[int]bool, error) {
 	// The endpoint is INSTANCE_ROOT/api/graphql, beside /api/v4 (with the
 	// instance's path prefix, which the client's own GraphQL helper drops).
 	u := c.cl.BaseURL()
@@ -506,16 +568,23 @@ func (f *Forge) graphQLBatch(ctx context.Context, c call, query string, vars map
 	body := gl.GraphQLQuery{Query: query, Variables: vars}
 	req, err := c.cl.NewRequestToURL(http.MethodPost, u, body, []gl.RequestOptionFunc{gl.WithContext(ctx)})
 	if err != nil {
-		return nil, fmt.Errorf("gitlab: POST %s: %w", u.Redacted(), err)
+		return nil, nil, fmt.Errorf("gitlab: POST %s: %w", u.Redacted(), err)
 	}
 	var resp gqlResponse
 	r, err := c.cl.Do(req, &resp)
 	if err != nil {
 		st := statusOf(r)
 		if errors.Is(err, gl.ErrNotFound) || st == http.StatusNotFound || st == http.StatusMethodNotAllowed || st == http.StatusBadRequest {
-			return nil, fmt.Errorf("gitlab: POST %s: %d: %w", u.Redacted(), st, errGraphQLUnusable)
+			return nil, nil, fmt.Errorf("gitlab: POST %s: %d: %w", u.Redacted(), st, errGraphQLUnusable)
 		}
-		return nil, fmt.Errorf("gitlab: POST %s: %w", u.Redacted(), err)
+		return nil, nil, fmt.Errorf("gitlab: POST %s: %w", u.Redacted(), err)
+	}
+	if bad, ok := resp.erroredNodes(); len(resp.Errors) > 0 && ok && resp.Data != nil && resp.Data.Projects != nil {
+		// Errors on some projects (a timeout, a size limit): the others'
+		// answers stand; those projects' answers hold nulls where the
+		// errors were, and are marked partial.
+		f.log.Warn("GraphQL errors on some projects, using REST for what they lack", "projects", len(bad), "err", resp.Errors[0].Message)
+		return resp.Data.Projects.Nodes, bad, nil
 	}
 	if len(resp.Errors) > 0 {
 		msgs := make([]string, len(resp.Errors))
@@ -527,13 +596,13 @@ func (f *Forge) graphQLBatch(ctx context.Context, c call, query string, vars map
 		// call; anything else (a timeout) may not.
 		for _, s := range []string{"doesn't exist", "Unknown argument", "isn't supported", "Unknown type", "complexity", "depth"} {
 			if strings.Contains(all, s) {
-				return nil, fmt.Errorf("gitlab: POST %s: %s: %w", u.Redacted(), all, errGraphQLSchema)
+				return nil, nil, fmt.Errorf("gitlab: POST %s: %s: %w", u.Redacted(), all, errGraphQLSchema)
 			}
 		}
-		return nil, fmt.Errorf("gitlab: POST %s: %s", u.Redacted(), all)
+		return nil, nil, fmt.Errorf("gitlab: POST %s: %s", u.Redacted(), all)
 	}
 	if resp.Data == nil || resp.Data.Projects == nil {
-		return nil, fmt.Errorf("gitlab: POST %s: no projects in the answer: %w", u.Redacted(), errGraphQLUnusable)
+		return nil, nil, fmt.Errorf("gitlab: POST %s: no projects in the answer: %w", u.Redacted(), errGraphQLUnusable)
 	}
-	return resp.Data.Projects.Nodes, nil
+	return resp.Data.Projects.Nodes, nil, nil
 }
