@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -1124,5 +1125,40 @@ func TestGraphQLErrorOnOneProject(t *testing.T) {
 	}
 	if f.level.Load() != levelFull {
 		t.Errorf("level %d after an error on one project", f.level.Load())
+	}
+}
+
+// The folders where CI systems and community files live are listed
+// through GraphQL, a few a call, as REST would list them.
+func TestFoldersThroughGraphQL(t *testing.T) {
+	repo := fakeforge.Repo{Path: "eig/dossiers", DefaultBranch: "main", Commits: commits(now.Add(-time.Hour), 1, time.Hour, "a@x.org"),
+		Files: map[string]string{
+			"README.md": "x", ".github/workflows/ci.yml": "on: push", ".github/CODE_OF_CONDUCT.md": "sois gentil",
+			"docs/SECURITY.md": "s", ".circleci/config.yml": "v", ".woodpecker/build.yml": "b", ".gitea/workflows/t.yaml": "t",
+			".azure-pipelines/p.yml": "p",
+		}}
+	var facts [2]crawler.Facts
+	var routes [2]map[string]int
+	for i, graphQL := range []bool{true, false} {
+		g := fakeforge.NewGitLab([]fakeforge.Repo{repo})
+		g.SetGraphQL(graphQL)
+		srv := httptest.NewServer(g)
+		facts[i] = fetchOne(t, newForge(t, srv.URL), "h", repo.Path)
+		routes[i] = g.PathCounts()
+		srv.Close()
+	}
+	facts[0].CrawledAt, facts[1].CrawledAt = now, now
+	facts[1].Language = facts[0].Language
+	if !reflect.DeepEqual(facts[0].Files, facts[1].Files) || !reflect.DeepEqual(facts[0].CI, facts[1].CI) || facts[0].Community != facts[1].Community {
+		t.Errorf("GraphQL and REST list differently:\n%+v\n%+v", facts[0], facts[1])
+	}
+	want := []string{"azure-pipelines", "github-actions", "woodpecker", "circleci"}
+	sort.Strings(want)
+	if !reflect.DeepEqual(facts[0].CI.Systems, want) || facts[0].Community.CodeOfConduct != ".github/CODE_OF_CONDUCT.md" || facts[0].Community.Security != "docs/SECURITY.md" {
+		t.Errorf("systems %v, community %+v", facts[0].CI.Systems, facts[0].Community)
+	}
+	// The full query, then two calls for the six folders.
+	if routes[0]["POST graphql"] != 3 || routes[0]["GET projects/:id/repository/tree"] != 0 {
+		t.Errorf("GraphQL crawl: %v", routes[0])
 	}
 }

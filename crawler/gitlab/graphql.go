@@ -87,7 +87,7 @@ const fullQuery = `query vigieProjectsFull($paths: [String!], $n: Int, $ref: Str
 
 // filesQuery asks, after the full query, the folders (dirs, as aliases
 // d0, d1...) and files its answer showed were needed.
-func filesQuery(dirs []string) string {
+func filesQuery(dirs []string, withBlobs bool) string {
 	var b strings.Builder
 	b.WriteString("query vigieFiles($paths: [String!], $n: Int, $ref: String, $files: [String!]!) {\n  projects(fullPaths: $paths, first: $n) {\n    nodes {\n      fullPath\n      repository {\n")
 	for i, d := range dirs {
@@ -97,7 +97,10 @@ func filesQuery(dirs []string) string {
 		}
 		fmt.Fprintf(&b, "        d%d: tree(ref: $ref, path: %s%s) { %s }\n", i, strconv.Quote(d), rec, entriesSelection)
 	}
-	b.WriteString("        " + blobsSelection + "\n      }\n    }\n  }\n}")
+	if withBlobs {
+		b.WriteString("        " + blobsSelection + "\n")
+	}
+	b.WriteString("      }\n    }\n  }\n}")
 	return b.String()
 }
 
@@ -340,7 +343,7 @@ func (f *Forge) graphQLProjects(ctx context.Context, asks []gqlAsk) gqlAnswers {
 				paths[i] = a.path
 				files = append(files, a.files...)
 			}
-			files = uniq(files)
+			files = mostAsked(files, maxFiles)
 			ref := batch[0].ref
 			for {
 				level := f.level.Load()
@@ -515,43 +518,78 @@ func (f *Forge) graphQLFiles(ctx context.Context, asks []filesAsk) {
 				dirs = append(dirs, a.dirs...)
 				files = append(files, a.files...)
 			}
-			dirs, files = uniq(dirs), uniq(files)
+			dirs, files = uniq(dirs), mostAsked(files, maxFiles)
 			sort.Strings(dirs)
-			if files == nil {
-				files = []string{}
+			// A few folders a call keep the query's complexity well under
+			// GitLab's limit; the files ride with the first.
+			for chunk := 0; chunk == 0 || chunk*maxDirs < len(dirs); chunk++ {
+				part := dirs[min(chunk*maxDirs, len(dirs)):min((chunk+1)*maxDirs, len(dirs))]
+				f.graphQLFilesCall(ctx, c, paths, ref, part, files, byPath)
+				files = nil
 			}
-			vars := map[string]any{"paths": paths, "n": len(paths), "ref": ref, "files": files}
-			nodes, _, err := f.graphQLBatch(ctx, c, filesQuery(dirs), vars)
-			if err != nil {
-				f.log.Warn("GraphQL files batch failed, using REST for it", "err", err)
-				continue
+		}
+	}
+}
+
+// maxDirs and maxFiles bound the folders and file paths of one call.
+const (
+	maxDirs  = 4
+	maxFiles = 24
+)
+
+// mostAsked returns the distinct paths of list, the most asked first (the
+// licence names always), at most n.
+func mostAsked(list []string, n int) []string {
+	count := map[string]int{}
+	for _, s := range list {
+		count[s]++
+	}
+	out := uniq(list)
+	sort.SliceStable(out, func(i, j int) bool {
+		li, lj := contains(licenceNames, out[i]), contains(licenceNames, out[j])
+		if li != lj {
+			return li
+		}
+		return count[out[i]] > count[out[j]]
+	})
+	return out[:min(n, len(out))]
+}
+
+// graphQLFilesCall asks one files query and adds its answers to byPath's.
+func (f *Forge) graphQLFilesCall(ctx context.Context, c call, paths []string, ref string, dirs, files []string, byPath map[string]*gqlProject) {
+	if len(dirs) == 0 && len(files) == 0 {
+		return
+	}
+	vars := map[string]any{"paths": paths, "n": len(paths), "ref": ref, "files": append([]string{}, files...)}
+	nodes, _, err := f.graphQLBatch(ctx, c, filesQuery(dirs, len(files) > 0), vars)
+	if err != nil {
+		f.log.Warn("GraphQL files batch failed, using REST for it", "err", err)
+		return
+	}
+	for _, raw := range nodes {
+		var n struct {
+			FullPath   string                     `json:"fullPath"`
+			Repository map[string]json.RawMessage `json:"repository"`
+		}
+		if json.Unmarshal(raw, &n) != nil {
+			continue
+		}
+		gp := byPath[strings.ToLower(n.FullPath)]
+		if gp == nil || n.Repository == nil {
+			continue
+		}
+		for i, d := range dirs {
+			var t *gqlTree
+			if json.Unmarshal(n.Repository["d"+strconv.Itoa(i)], &t) == nil && t != nil {
+				if gp.dirs == nil {
+					gp.dirs = map[string]*gqlTree{}
+				}
+				gp.dirs[d] = t
 			}
-			for _, raw := range nodes {
-				var n struct {
-					FullPath   string                     `json:"fullPath"`
-					Repository map[string]json.RawMessage `json:"repository"`
-				}
-				if json.Unmarshal(raw, &n) != nil {
-					continue
-				}
-				gp := byPath[strings.ToLower(n.FullPath)]
-				if gp == nil || n.Repository == nil {
-					continue
-				}
-				for i, d := range dirs {
-					var t *gqlTree
-					if json.Unmarshal(n.Repository["d"+strconv.Itoa(i)], &t) == nil && t != nil {
-						if gp.dirs == nil {
-							gp.dirs = map[string]*gqlTree{}
-						}
-						gp.dirs[d] = t
-					}
-				}
-				var bl *gqlBlobs
-				if json.Unmarshal(n.Repository["blobs"], &bl) == nil && bl != nil {
-					gp.blobs = append(gp.blobs, bl.Nodes...)
-				}
-			}
+		}
+		var bl *gqlBlobs
+		if json.Unmarshal(n.Repository["blobs"], &bl) == nil && bl != nil {
+			gp.blobs = append(gp.blobs, bl.Nodes...)
 		}
 	}
 }
