@@ -144,3 +144,33 @@ func TestRecrawlWithPrevious(t *testing.T) {
 		})
 	}
 }
+
+// TestUsualNamesOneQuery: dormant repositories whose licence and README
+// have the usual names cost the main query alone — their texts come with
+// it, and a head commit older than the window needs no history — and their
+// facts are complete.
+func TestUsualNamesOneQuery(t *testing.T) {
+	schema := loadSchema(t)
+	mit := realText(t, "MTES-MCT/rapportNav", "LICENSE")
+	var repos []fakeforge.Repo
+	var paths []string
+	for i, names := range [][2]string{{"README.md", "LICENSE"}, {"README.rst", "LICENCE"}, {"readme.md", "COPYING"}, {"README.md", "LICENSE.md"}} {
+		r := fakeforge.Repo{Path: "eig/usual" + string(rune('a'+i)), DefaultBranch: "main", CreatedAt: days(900), License: "MIT",
+			Files:   map[string]string{names[0]: "# Outil\n\n## Installation\n", names[1]: mit},
+			Commits: commits(5, days(120), 24*time.Hour, "alice")}
+		repos = append(repos, r)
+		paths = append(paths, r.Path)
+	}
+	e := newEnv(t, repos, schema)
+	facts := e.forge(t, "tok").Fetch(context.Background(), jobs(paths...), now)
+	if len(e.rec.queries) != 1 || !strings.HasPrefix(e.rec.queries[0], "query vigieRepos(") {
+		t.Errorf("%d queries, want the main query alone", len(e.rec.queries))
+	}
+	for _, fa := range facts {
+		if fa.Error != "" || fa.Readme.Text == "" || len(fa.License.Files) != 1 || fa.License.Files[0].SPDX != "MIT" ||
+			fa.Activity.Commits90d != 0 || fa.Activity.LastCommitAt.IsZero() {
+			t.Errorf("%s: incomplete facts: error %q, README %q (%d bytes of text), licence files %+v, activity %+v",
+				fa.Ref.Path, fa.Error, fa.Readme.Path, len(fa.Readme.Text), fa.License.Files, fa.Activity)
+		}
+	}
+}
