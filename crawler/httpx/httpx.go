@@ -335,8 +335,8 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err != nil {
 			return nil, t.wrap(req, err)
 		}
-		resp, rbody, err := t.send(ctx, req, body, tok, res, ce)
-		verdict := t.judge(resp, rbody, err, tok, res, attempt)
+		resp, rbody, info, err := t.send(ctx, req, body, tok, res, ce)
+		verdict := t.judge(resp, rbody, info, err, tok, attempt)
 		if verdict.done {
 			return resp, t.wrapIf(req, err)
 		}
@@ -347,6 +347,11 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, t.wrap(req, err)
 		}
 		t.retries.Add(1)
+		if info.resource != "" {
+			// The forge says which quota the request drew from: wait on
+			// that one.
+			res = info.resource
+		}
 		if verdict.sleep > 0 {
 			t.log.DebugContext(ctx, "retrying", "method", req.Method, "url", t.redactURL(req.URL),
 				"status", statusOf(resp), "after", verdict.sleep, "attempt", attempt+1)
@@ -367,18 +372,16 @@ type verdict struct {
 	sleep time.Duration
 }
 
-func (t *Transport) judge(resp *http.Response, body []byte, err error, tok int, res string, attempt int) verdict {
+func (t *Transport) judge(resp *http.Response, body []byte, info limitInfo, err error, tok int, attempt int) verdict {
 	if err != nil {
 		return verdict{sleep: t.backoff(attempt)}
 	}
-	h := resp.Header
 	code := resp.StatusCode
-	info := parseLimit(t.o.Kind, h, t.now())
-	retryAfter, hasRetryAfter := parseRetryAfter(h.Get("Retry-After"), t.now())
+	retryAfter, hasRetryAfter := parseRetryAfter(resp.Header.Get("Retry-After"), t.now())
 	switch {
 	case code == http.StatusTooManyRequests,
 		code == http.StatusForbidden && (info.exhausted() || hasRetryAfter || secondaryBody(body)),
-		code == http.StatusOK && res == "graphql" && info.exhausted() && graphQLRateLimited(body):
+		code == http.StatusOK && info.resource == "graphql" && info.exhausted() && graphQLRateLimited(body):
 		t.limited.Add(1)
 		switch {
 		case info.exhausted():
@@ -412,12 +415,13 @@ func (t *Transport) backoff(n int) time.Duration {
 }
 
 // send makes one attempt with token tok (-1: anonymous) and returns the
-// response with its body read (and the body's bytes).
-func (t *Transport) send(ctx context.Context, req *http.Request, body []byte, tok int, res string, ce *cacheEntry) (*http.Response, []byte, error) {
+// response with its body read, the body's bytes and what its headers say of
+// the quota (resource defaulting to res).
+func (t *Transport) send(ctx context.Context, req *http.Request, body []byte, tok int, res string, ce *cacheEntry) (*http.Response, []byte, limitInfo, error) {
 	select {
 	case t.sem <- struct{}{}:
 	case <-ctx.Done():
-		return nil, nil, ctx.Err()
+		return nil, nil, limitInfo{}, ctx.Err()
 	}
 	defer func() { <-t.sem }()
 
@@ -447,14 +451,14 @@ func (t *Transport) send(ctx context.Context, req *http.Request, body []byte, to
 	if err != nil {
 		t.netErrors.Add(1)
 		t.observe(0)
-		return nil, nil, err
+		return nil, nil, limitInfo{}, err
 	}
 	buf, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if err != nil {
 		t.netErrors.Add(1)
 		t.observe(0)
-		return nil, nil, fmt.Errorf("reading body: %w", err)
+		return nil, nil, limitInfo{}, fmt.Errorf("reading body: %w", err)
 	}
 	t.observe(resp.StatusCode)
 	info := parseLimit(t.o.Kind, resp.Header, t.now())
@@ -495,7 +499,7 @@ func (t *Transport) send(ctx context.Context, req *http.Request, body []byte, to
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(buf))
 	resp.ContentLength = int64(len(buf))
-	return resp, buf, nil
+	return resp, buf, info, nil
 }
 
 func (t *Transport) observe(code int) {

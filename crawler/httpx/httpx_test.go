@@ -253,18 +253,25 @@ func limitHeaders(kind string, remaining int, resetIn time.Duration) map[string]
 
 func TestPrimaryLimitWaitsForReset(t *testing.T) {
 	tests := []struct {
-		name string
-		kind string
-		code int
+		name     string
+		kind     string
+		code     int
+		resource string // X-RateLimit-Resource of the refusal
 	}{
-		{"github 403", KindGitHub, 403},
-		{"github 429", KindGitHub, 429},
-		{"gitlab 429", KindGitLab, 429},
+		{"github 403", KindGitHub, 403, ""},
+		{"github 429", KindGitHub, 429, ""},
+		{"gitlab 429", KindGitLab, 429, ""},
+		// The forge's word on the quota wins over the path's.
+		{"github 403 on another resource", KindGitHub, 403, "code_search"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			refusal := limitHeaders(tc.kind, 0, 30*time.Second)
+			if tc.resource != "" {
+				refusal["X-RateLimit-Resource"] = tc.resource
+			}
 			s := &scripted{steps: []step{
-				{code: tc.code, header: limitHeaders(tc.kind, 0, 30*time.Second), body: `{"message":"API rate limit exceeded"}`},
+				{code: tc.code, header: refusal, body: `{"message":"API rate limit exceeded"}`},
 				{code: 200, header: limitHeaders(tc.kind, 4999, time.Hour)},
 			}}
 			srv := httptest.NewServer(s)
