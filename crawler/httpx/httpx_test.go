@@ -773,6 +773,16 @@ func TestPacing(t *testing.T) {
 	if tr.Stats().Paced == 0 {
 		t.Error("Paced not counted")
 	}
+
+	// A request whose deadline falls before its paced start fails at once.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/x", nil)
+	before := len(clk.sleeps)
+	var rl *RateLimitError
+	if _, err := tr.Client().Do(req); !errors.As(err, &rl) || len(clk.sleeps) != before {
+		t.Errorf("paced past the deadline: err %v, slept %v", err, clk.sleeps[before:])
+	}
 }
 
 func TestWaitBoundedByContext(t *testing.T) {

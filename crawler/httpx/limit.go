@@ -281,6 +281,11 @@ func (t *Transport) acquire(ctx context.Context, res string, prefer int) (int, e
 		now := t.now()
 		r := t.lim.reserve(now, res, prefer)
 		if !r.rest {
+			if dl, ok := ctx.Deadline(); ok && r.wait > 0 && dl.Before(now.Add(r.wait)) {
+				// Paced beyond the deadline: say so now rather than
+				// time out later.
+				return 0, &RateLimitError{Forge: t.o.Forge, Reset: now.Add(r.wait)}
+			}
 			if r.wait > 0 {
 				t.paced.Add(1)
 				t.waitNanos.Add(int64(r.wait))
