@@ -86,9 +86,10 @@ type Forge struct {
 	webURL  string
 	clients []*gl.Client // one per token (or one anonymous client)
 	log     *slog.Logger
-	// concurrency bounds the projects fetched at once: GitLab's limits are
-	// per user and per IP, and a handful in flight keeps a crawl of a few
-	// hundred projects short without bursting.
+	// concurrency bounds the projects fetched at once: as many as the
+	// shared transport lets in flight to one forge (8 by default), which
+	// bounds the burst; GitLab's limits count requests per minute, which
+	// the transport paces.
 	concurrency int
 	// level is how much of GitLab's GraphQL API the instance answers
 	// (levelFull, then levelBasic or levelOff once it showed less).
@@ -157,7 +158,7 @@ func New(opts Options) (*Forge, error) {
 		name:        opts.Name,
 		webURL:      strings.TrimSuffix(opts.WebURL, "/"),
 		log:         logger.With("forge", opts.Name),
-		concurrency: 4,
+		concurrency: 8,
 		dropped:     map[string]bool{},
 	}
 	f.level.Store(levelFull)
