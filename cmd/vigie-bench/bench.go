@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"runtime/metrics"
@@ -26,6 +27,7 @@ import (
 	"github.com/eiglink/vigie/crawler/gitlab"
 	"github.com/eiglink/vigie/crawler/httpx"
 	"github.com/eiglink/vigie/fakeforge"
+	"github.com/eiglink/vigie/store/sqlite"
 )
 
 // config is the benchmark's command line.
@@ -45,6 +47,9 @@ type config struct {
 	// REST path (GraphQL needs a token); the fake's anonymous quota is
 	// raised so that it measures requests, not the 60-an-hour wait.
 	GitHubREST bool `json:"github_rest"`
+	// Cache is where the transport keeps ETags: "mem" (in memory) or
+	// "sqlite" (vigie's store, in a temporary folder).
+	Cache string `json:"cache"`
 	// InProcess serves the fake forges from the benchmark's own process
 	// (simpler to debug, but the memory measured then includes them).
 	InProcess bool         `json:"in_process"`
@@ -136,8 +141,8 @@ func newDataset(cfg config, now time.Time) (dataset, error) {
 }
 
 // newWorld starts a pair of fake forges (in a child process unless
-// cfg.InProcess) and builds the crawlers over the shared transport, each
-// with a fresh in-memory ETag cache.
+// cfg.InProcess) and builds the crawlers over the shared transport, with a
+// fresh ETag cache (in memory, or a SQLite store).
 func newWorld(ctx context.Context, cfg config, now time.Time, faulty bool) (*world, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -165,6 +170,27 @@ func newWorld(ctx context.Context, cfg config, now time.Time, faulty bool) (*wor
 			return nil, err
 		}
 	}
+	var cache httpx.Cache = httpx.NewMemCache()
+	if cfg.Cache == "sqlite" {
+		dir, err := os.MkdirTemp("", "vigie-bench-")
+		if err != nil {
+			w.close()
+			return nil, fmt.Errorf("cache folder: %w", err)
+		}
+		st, err := sqlite.Open(ctx, filepath.Join(dir, "cache.db"), cfg.Logger)
+		if err != nil {
+			w.close()
+			os.RemoveAll(dir)
+			return nil, fmt.Errorf("cache store: %w", err)
+		}
+		stopFakes := w.stop
+		w.stop = func() {
+			stopFakes()
+			st.Close()
+			os.RemoveAll(dir)
+		}
+		cache = st
+	}
 	withReal := cfg.Real != ""
 	for i, name := range []string{"github", "gitlab"} {
 		n := cfg.N - cfg.N/2
@@ -186,7 +212,7 @@ func newWorld(ctx context.Context, cfg config, now time.Time, faulty bool) (*wor
 			Forge: name, Kind: kind,
 			Tokens:       tokens,
 			AllowedHosts: httpx.HostsFor(url),
-			Cache:        httpx.NewMemCache(),
+			Cache:        cache, // keys hold the URL: the forges' entries do not mix
 			Logger:       cfg.Logger,
 			BackoffBase:  100 * time.Millisecond,
 		})

@@ -257,8 +257,34 @@ func TestChildProcessFakes(t *testing.T) {
 	}
 }
 
+// On GitHub's REST path the store's cache turns the unchanged crawl's
+// requests into 304s, and the facts stay the same.
+func TestRESTWithSQLiteCache(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crawls two fake forges twice")
+	}
+	rep, err := run(context.Background(), config{N: 40, Seed: 1, Timeout: time.Minute, InProcess: true, GitHubREST: true, Cache: "sqlite"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Unchanged.OK {
+		t.Errorf("unchanged crawl: %v", rep.Unchanged.Mismatches)
+	}
+	for _, p := range rep.Passes {
+		if p.Forge != "github" {
+			continue
+		}
+		if p.GraphQLRequests != 0 {
+			t.Errorf("%s: %d GraphQL requests without a token", p.Pass, p.GraphQLRequests)
+		}
+		if hit := p.NotModified > 0; hit != (p.Pass == "unchanged") {
+			t.Errorf("%s: %d answers from the cache", p.Pass, p.NotModified)
+		}
+	}
+}
+
 func TestUsage(t *testing.T) {
-	for _, args := range [][]string{{"-n", "1"}, {"extra"}, {"-nope"}} {
+	for _, args := range [][]string{{"-n", "1"}, {"extra"}, {"-nope"}, {"-cache", "redis"}} {
 		var out, errb bytes.Buffer
 		if code := realMain(args, &out, &errb); code != 2 || out.Len() != 0 {
 			t.Errorf("%v: exit %d, stdout %q", args, code, out.String())

@@ -43,6 +43,7 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&verbose, "v", false, "log the crawlers' and transport's warnings")
 	fs.StringVar(&cfg.MemProfile, "memprofile", "", "write a heap profile (in-use after the cold crawl) to this file")
 	fs.BoolVar(&cfg.GitHubREST, "github-rest", false, "crawl GitHub without a token: the REST path, where ETags apply (the fake's anonymous quota is raised)")
+	fs.StringVar(&cfg.Cache, "cache", "mem", "ETag cache: mem, or sqlite (vigie's store in a temporary folder)")
 	fs.BoolVar(&cfg.InProcess, "inprocess", false, "serve the fake forges from this process (the memory measured then includes them)")
 	// The benchmark re-runs itself with these to serve the fakes from a
 	// child process.
@@ -66,6 +67,10 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	}
 	if cfg.N < 2 || fs.NArg() > 0 {
 		fmt.Fprintln(stderr, "vigie-bench: -n must be at least 2, and no arguments are taken")
+		return 2
+	}
+	if cfg.Cache != "mem" && cfg.Cache != "sqlite" {
+		fmt.Fprintln(stderr, "vigie-bench: -cache must be mem or sqlite")
 		return 2
 	}
 	level := slog.LevelError + 4 // silent: missing repositories are expected
@@ -112,8 +117,8 @@ func printText(w io.Writer, rep *report) {
 	if c.InProcess {
 		where = "this process"
 	}
-	fmt.Fprintf(w, "vigie-bench: %d repositories, %v latency, real templates: %t, GitLab limits: %t, GitHub REST only: %t, fakes in %s\n\n",
-		c.N, c.Latency, c.Real != "", c.GitLabLimit, c.GitHubREST, where)
+	fmt.Fprintf(w, "vigie-bench: %d repositories, %v latency, real templates: %t, GitLab limits: %t, GitHub REST only: %t, cache: %s, fakes in %s\n\n",
+		c.N, c.Latency, c.Real != "", c.GitLabLimit, c.GitHubREST, c.Cache, where)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "forge\tpass\trepos\trequests\treq/repo\tGraphQL req\tpoints\tpoints/repo\t304s\t304 %\tretries\twaits\t5xx inj.\trefused\trepo errors\twall s\t")
 	for _, p := range rep.Passes {
