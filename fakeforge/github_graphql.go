@@ -63,12 +63,11 @@ type gqlRequest struct {
 }
 
 type gqlExec struct {
-	g           *GitHub
-	doc         *ast.QueryDocument
-	vars        map[string]any
-	errs        []map[string]any
-	connections int // connections resolved: the basis of the point cost
-	rate        *gqlRate
+	g    *GitHub
+	doc  *ast.QueryDocument
+	vars map[string]any
+	errs []map[string]any
+	rate *gqlRate
 }
 
 func (g *GitHub) serveGraphQL(w http.ResponseWriter, r *http.Request) {
@@ -123,7 +122,7 @@ func (g *GitHub) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 	x := &gqlExec{g: g, doc: doc, vars: req.Variables, rate: &gqlRate{}}
 	data := map[string]any{}
 	x.selectInto(gqlRoot{g: g, x: x}, op.SelectionSet, data, nil)
-	cost := max(1, int(math.Round(float64(x.connections)/100)))
+	cost := queryCost(doc, op, req.Variables)
 	g.mu.Lock()
 	g.points += cost
 	key := "graphql/" + tok
@@ -144,6 +143,71 @@ func (g *GitHub) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		out["errors"] = x.errs
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// queryCost is a query's rate-limit cost as GitHub documents it, computed
+// from the query before running it: every connection costs one request per
+// possible parent (the product of the first/last arguments of the
+// connections above it, as if each page were full), whatever the data
+// holds; the requests summed, divided by 100 and rounded give the points,
+// at least 1. A connection's own first does not add to its cost, only to
+// its children's: history(first: 100) under ten repository aliases is ten
+// requests, one point.
+func queryCost(doc *ast.QueryDocument, op *ast.OperationDefinition, vars map[string]any) int {
+	var walk func(set ast.SelectionSet, parents int, depth int) int
+	walk = func(set ast.SelectionSet, parents int, depth int) int {
+		if depth > 50 {
+			return 0
+		}
+		n := 0
+		for _, sel := range set {
+			switch s := sel.(type) {
+			case *ast.Field:
+				if isConnectionField(s) {
+					n += parents
+					page := 1
+					for _, name := range []string{"first", "last"} {
+						if a := s.Arguments.ForName(name); a != nil {
+							if v, err := a.Value.Value(vars); err == nil {
+								page = max(page, min(argInt(map[string]any{"n": v}, "n", 1), 100))
+							}
+						}
+					}
+					n += walk(s.SelectionSet, parents*page, depth+1)
+				} else {
+					n += walk(s.SelectionSet, parents, depth+1)
+				}
+			case *ast.InlineFragment:
+				n += walk(s.SelectionSet, parents, depth+1)
+			case *ast.FragmentSpread:
+				if fr := doc.Fragments.ForName(s.Name); fr != nil {
+					n += walk(fr.SelectionSet, parents, depth+1)
+				}
+			}
+		}
+		return n
+	}
+	return max(1, int(math.Round(float64(walk(op.SelectionSet, 1, 0))/100)))
+}
+
+// isConnectionField tells a connection: by its type when the query was
+// validated against the schema, else by its paging arguments or fields.
+func isConnectionField(f *ast.Field) bool {
+	if f.Definition != nil && f.Definition.Type != nil {
+		return strings.HasSuffix(f.Definition.Type.Name(), "Connection")
+	}
+	if f.Arguments.ForName("first") != nil || f.Arguments.ForName("last") != nil {
+		return true
+	}
+	for _, sel := range f.SelectionSet {
+		if c, ok := sel.(*ast.Field); ok {
+			switch c.Name {
+			case "totalCount", "nodes", "edges", "pageInfo":
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func validatedQuery(schema *ast.Schema, q string) (*ast.QueryDocument, gqlerror.List) {
@@ -429,7 +493,6 @@ func offsetOf(c string) int {
 
 // connection pages nodes by first/after (GitHub caps first at 100).
 func (x *gqlExec) connection(nodes []gqlObject, args map[string]any) *gqlConn {
-	x.connections++
 	first := min(argInt(args, "first", len(nodes)), 100)
 	start := 0
 	if a := argString(args, "after"); a != "" {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -311,5 +312,52 @@ func TestGitHubGraphQLPaging(t *testing.T) {
 	}
 	if g.Requests() != 3 || g.PathCounts()["POST /graphql"] != 3 {
 		t.Errorf("requests = %d %v", g.Requests(), g.PathCounts())
+	}
+}
+
+// TestGitHubGraphQLCost: the fake charges what GitHub's documentation
+// computes before running a query — one request per connection and
+// possible parent, as if every page were full, over 100, rounded, at least
+// one point — with the schema's types and without them.
+func TestGitHubGraphQLCost(t *testing.T) {
+	var history strings.Builder
+	history.WriteString("query($since: GitTimestamp!) { rateLimit { cost }\n")
+	for i := range 10 {
+		fmt.Fprintf(&history, "  r%d: repository(owner: \"eig\", name: \"app\") { object(expression: \"HEAD\") { ... on Commit { history(first: 100, since: $since) { nodes { committedDate author { email } } } } } }\n", i)
+	}
+	history.WriteString("}")
+	cases := []struct {
+		name, query string
+		vars        map[string]any
+		want        float64
+	}{
+		// GitHub's two documented examples: 1 + 50 + 50×20 = 1,051
+		// requests, and 1 + 100 + 100×50 = 5,101.
+		{"documented, pull request comments", `{ rateLimit { cost } viewer { login repositories(first: 50) { edges { node { name
+			pullRequests(first: 20) { edges { node { title comments(first: 10) { edges { node { bodyHTML } } } } } } } } } } }`, nil, 11},
+		{"documented, issue labels", `query($n: Int!) { rateLimit { cost } viewer { login repositories(first: 100) { edges { node { name
+			issues(first: $n) { totalCount edges { node { title labels(first: 60) { edges { node { name } } } } } } } } } } }`, map[string]any{"n": 50}, 51},
+		{"history of ten repositories", history.String(), map[string]any{"since": "2026-09-01T00:00:00Z"}, 1},
+		{"no connection", `{ rateLimit { cost } repository(owner: "eig", name: "app") { nameWithOwner } }`, nil, 1},
+	}
+	for _, schema := range []bool{true, false} {
+		var opts []GitHubOption
+		if schema {
+			opts = append(opts, WithGitHubSchemaPath(ghSchemaForTest(t)))
+		}
+		g := NewGitHub(ghTestRepos(), opts...)
+		srv := httptest.NewServer(g)
+		for _, c := range cases {
+			_, out := ghPostGraphQL(t, srv, "tok", c.query, c.vars)
+			data, _ := out["data"].(map[string]any)
+			if data == nil {
+				t.Errorf("schema %v, %s: no data: %v", schema, c.name, out)
+				continue
+			}
+			if got := data["rateLimit"].(map[string]any)["cost"]; got != c.want {
+				t.Errorf("schema %v, %s: cost %v, want %v", schema, c.name, got, c.want)
+			}
+		}
+		srv.Close()
 	}
 }
