@@ -246,8 +246,11 @@ func (f *Forge) unchanged(ctx context.Context, w *work, answers gqlAnswers, now 
 		return false
 	}
 	gp := answers.projects[strings.ToLower(cur)]
+	// REST leaves out the upstream of a fork it cannot see (a private or
+	// deleted one) where GraphQL's isForked says fork: when they differ,
+	// REST has the last word, so that crawls agree.
 	if gp == nil || !gp.full || gp.partial || prev.Error != "" || gp.WebURL == "" ||
-		gp.Archived == nil || gp.StarCount == nil || gp.IsForked == nil {
+		gp.Archived == nil || gp.StarCount == nil || gp.IsForked == nil || *gp.IsForked != prev.Fork {
 		return false
 	}
 	facts := *prev
