@@ -8,7 +8,7 @@
 //	1/50 POST /api/graphql vigieProjectsFull   settings, counts, head commit, root listing, README and
 //	                                           licence texts, pipelines, merge requests, release, languages
 //	0-1/50 POST /api/graphql vigieFiles        folders that exist (.github, docs, CI folders), files not
-//	                                           answered (unusual names), 4 folders a call
+//	                                           answered (unusual names), 3 folders a call
 //	1  GET  /projects/:path?license=true       licence verdict, readme_url, ci_config_path (no GraphQL field)
 //	0+ GET  /projects/:id/repository/commits   the activity window (since=now-90d), paged; none for a
 //	                                           project whose head commit is older than the window

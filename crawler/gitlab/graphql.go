@@ -533,8 +533,8 @@ func (f *Forge) graphQLFiles(ctx context.Context, asks []filesAsk) {
 
 // maxDirs and maxFiles bound the folders and file paths of one call.
 const (
-	maxDirs  = 4
-	maxFiles = 24
+	maxDirs  = 3
+	maxFiles = 16
 )
 
 // mostAsked returns the distinct paths of list, the most asked first (the
