@@ -33,7 +33,7 @@ func ForgeHTTP(obs httpx.Observer, cache httpx.Cache, log *slog.Logger) func(con
 		o := httpx.Options{
 			Forge: f.Name, Kind: kind, Tokens: f.Tokens,
 			AllowedHosts: httpx.HostsFor(f.APIURL, f.GraphQLURL),
-			Logger:       log.With("forge", f.Name),
+			Logger:       log,
 		}
 		// A nil interface value, not a typed nil, when there is none.
 		if obs != nil {

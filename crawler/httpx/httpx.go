@@ -597,9 +597,11 @@ func graphQLRateLimited(body []byte) bool {
 	return bytes.Contains(body, []byte(`"RATE_LIMITED"`))
 }
 
-// wrap names the request (method and URL, tokens redacted) in err.
+// wrap names the forge in err, tokens redacted.
 func (t *Transport) wrap(req *http.Request, err error) error {
-	return &requestError{msg: t.redact(fmt.Sprintf("%s %s %s: %v", t.o.Forge, req.Method, t.redactURL(req.URL), err)), err: err}
+	// http.Client adds the method and URL itself (url.Error): the forge name
+	// is what it lacks.
+	return &requestError{msg: t.redact(fmt.Sprintf("%s: %v", t.o.Forge, err)), err: err}
 }
 
 func (t *Transport) wrapIf(req *http.Request, err error) error {
