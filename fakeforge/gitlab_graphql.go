@@ -55,6 +55,10 @@ func (g *GitLab) serveGraphQL(w http.ResponseWriter, q glRequest) {
 		glJSON(w, http.StatusOK, map[string]any{"errors": []map[string]string{{"message": "expected exactly one query operation"}}})
 		return
 	}
+	if err := gqlCheckVariables(doc.Operations[0]); err != nil {
+		glJSON(w, http.StatusOK, map[string]any{"errors": []map[string]string{{"message": err.Error()}}})
+		return
+	}
 	data, err := g.resolveQuery(q, doc.Operations[0].SelectionSet, req.Variables)
 	if err != nil {
 		glJSON(w, http.StatusOK, map[string]any{"data": nil, "errors": []map[string]string{{"message": err.Error()}}})
@@ -688,4 +692,47 @@ func (g *GitLab) resolvePipelines(q glRequest, p *glProject, x GitLabExtra, f *a
 		}
 		return n, nil
 	})
+}
+
+// gqlCheckVariables applies GraphQL's rules that every variable used is
+// defined and every variable defined is used, as GitLab does.
+func gqlCheckVariables(op *ast.OperationDefinition) error {
+	used := map[string]bool{}
+	var value func(v *ast.Value)
+	value = func(v *ast.Value) {
+		if v == nil {
+			return
+		}
+		if v.Kind == ast.Variable {
+			used[v.Raw] = true
+		}
+		for _, c := range v.Children {
+			value(c.Value)
+		}
+	}
+	var walk func(set ast.SelectionSet)
+	walk = func(set ast.SelectionSet) {
+		for _, s := range set {
+			if f, ok := s.(*ast.Field); ok {
+				for _, a := range f.Arguments {
+					value(a.Value)
+				}
+				walk(f.SelectionSet)
+			}
+		}
+	}
+	walk(op.SelectionSet)
+	defined := map[string]bool{}
+	for _, d := range op.VariableDefinitions {
+		defined[d.Variable] = true
+		if !used[d.Variable] {
+			return gqlErr("Variable $%s is declared by %s but not used", d.Variable, op.Name)
+		}
+	}
+	for v := range used {
+		if !defined[v] {
+			return gqlErr("Variable $%s is used by %s but not declared", v, op.Name)
+		}
+	}
+	return nil
 }

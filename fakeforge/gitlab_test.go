@@ -275,3 +275,59 @@ func TestGitLabGraphQL(t *testing.T) {
 		t.Errorf("counts %d %v", g.Requests(), g.PathCounts())
 	}
 }
+
+// The repository, its tree and blobs, and pipelines, as GitLab's GraphQL
+// API answers them; a variable declared and not used is an error.
+func TestGitLabGraphQLRepository(t *testing.T) {
+	g := NewGitLab(glFixture())
+	q := `query($p: [String!], $ref: String, $files: [String!]!) { projects(fullPaths: $p) { nodes { fullPath webUrl isForked jobsEnabled ciConfigPathOrDefault
+	  pipelines(ref: $ref, first: 5) { nodes { id status updatedAt } }
+	  repository { rootRef empty tree(ref: $ref) { lastCommit { sha committedDate } blobs(first: 1) { pageInfo { hasNextPage } nodes { path } } trees { nodes { path } } }
+	    blobs(ref: $ref, paths: $files) { nodes { path size rawTextBlob } } } } } }`
+	body, _ := json.Marshal(map[string]any{"query": q, "variables": map[string]any{"p": []string{"eig/sub/projet"}, "ref": "main", "files": []string{"README.md", "NOPE"}}})
+	r := glGet(t, g, "POST", "http://h/api/graphql", string(body))
+	var resp struct {
+		Data struct {
+			Projects struct {
+				Nodes []struct {
+					WebURL                string
+					IsForked, JobsEnabled bool
+					CIConfigPathOrDefault string
+					Pipelines             struct{ Nodes []struct{ ID, Status string } }
+					Repository            struct {
+						RootRef string
+						Tree    struct {
+							LastCommit struct{ SHA string }
+							Blobs      struct {
+								PageInfo struct{ HasNextPage bool }
+								Nodes    []struct{ Path string }
+							}
+						}
+						Blobs struct {
+							Nodes []struct{ Path, Size, RawTextBlob string }
+						}
+					}
+				}
+			}
+		}
+		Errors []any
+	}
+	r.json(t, &resp)
+	if len(resp.Data.Projects.Nodes) != 1 || len(resp.Errors) != 0 {
+		t.Fatalf("%d %s", r.code, r.body)
+	}
+	p := resp.Data.Projects.Nodes[0]
+	if p.Repository.RootRef != "main" || p.Repository.Tree.LastCommit.SHA == "" || !p.Repository.Tree.Blobs.PageInfo.HasNextPage || len(p.Repository.Tree.Blobs.Nodes) != 1 {
+		t.Errorf("repository: %s", r.body)
+	}
+	if b := p.Repository.Blobs.Nodes; len(b) != 1 || b[0].Path != "README.md" || b[0].Size == "" || b[0].RawTextBlob == "" {
+		t.Errorf("blobs: %+v", b)
+	}
+	if p.CIConfigPathOrDefault != ".gitlab-ci.yml" || !p.JobsEnabled || !strings.HasSuffix(p.WebURL, "/eig/sub/projet") {
+		t.Errorf("project: %s", r.body)
+	}
+	unused, _ := json.Marshal(map[string]any{"query": `query($p: [String!], $x: Int) { projects(fullPaths: $p) { nodes { fullPath } } }`})
+	if r := glGet(t, g, "POST", "http://h/api/graphql", string(unused)); !bytes.Contains(r.body, []byte("Variable $x is declared")) {
+		t.Errorf("unused variable: %s", r.body)
+	}
+}

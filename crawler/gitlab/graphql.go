@@ -89,7 +89,12 @@ const fullQuery = `query vigieProjectsFull($paths: [String!], $n: Int, $ref: Str
 // d0, d1...) and files its answer showed were needed.
 func filesQuery(dirs []string, withBlobs bool) string {
 	var b strings.Builder
-	b.WriteString("query vigieFiles($paths: [String!], $n: Int, $ref: String, $files: [String!]!) {\n  projects(fullPaths: $paths, first: $n) {\n    nodes {\n      fullPath\n      repository {\n")
+	// GraphQL refuses a query declaring a variable it does not use.
+	files := ""
+	if withBlobs {
+		files = ", $files: [String!]!"
+	}
+	fmt.Fprintf(&b, "query vigieFiles($paths: [String!], $n: Int, $ref: String%s) {\n  projects(fullPaths: $paths, first: $n) {\n    nodes {\n      fullPath\n      repository {\n", files)
 	for i, d := range dirs {
 		rec := ""
 		if strings.EqualFold(d, ".github") {
@@ -560,7 +565,10 @@ func (f *Forge) graphQLFilesCall(ctx context.Context, c call, paths []string, re
 	if len(dirs) == 0 && len(files) == 0 {
 		return
 	}
-	vars := map[string]any{"paths": paths, "n": len(paths), "ref": ref, "files": append([]string{}, files...)}
+	vars := map[string]any{"paths": paths, "n": len(paths), "ref": ref}
+	if len(files) > 0 {
+		vars["files"] = files
+	}
 	nodes, _, err := f.graphQLBatch(ctx, c, filesQuery(dirs, len(files) > 0), vars)
 	if err != nil {
 		f.log.Warn("GraphQL files batch failed, using REST for it", "err", err)
