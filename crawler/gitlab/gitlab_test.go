@@ -1162,3 +1162,50 @@ func TestFoldersThroughGraphQL(t *testing.T) {
 		t.Errorf("GraphQL crawl: %v", routes[0])
 	}
 }
+
+// A batch GitLab fails on (a timeout: too many projects' trees and texts
+// for one query) is asked again in halves.
+func TestGraphQLBatchSplit(t *testing.T) {
+	g := fakeforge.NewGitLab(fixture(t))
+	var mu sync.Mutex
+	var sizes []int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/api/graphql") {
+			b, _ := io.ReadAll(r.Body)
+			var req struct {
+				Query     string
+				Variables struct{ Paths []string }
+			}
+			_ = json.Unmarshal(b, &req)
+			if strings.Contains(req.Query, "vigieProjectsFull") {
+				mu.Lock()
+				sizes = append(sizes, len(req.Variables.Paths))
+				mu.Unlock()
+				if len(req.Variables.Paths) > 15 {
+					http.Error(w, `{"message":"502 Bad Gateway"}`, http.StatusBadGateway)
+					return
+				}
+			}
+			r.Body = io.NopCloser(bytes.NewReader(b))
+		}
+		g.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	host := strings.TrimPrefix(srv.URL, "http://")
+	var jobs []crawler.Job
+	for _, r := range fixture(t) {
+		jobs = append(jobs, crawler.Job{Ref: ref(host, r.Path)})
+	}
+	got := newForge(t, srv.URL).Fetch(context.Background(), jobs, now)
+	for i, fc := range got {
+		if fc.Error != "" && !fc.NotFound {
+			t.Errorf("%s: %s", jobs[i].Ref.Path, fc.Error)
+		}
+		if jobs[i].Ref.Path == "eig/sub/subsub/projet-a" && fc.Language != "Go" {
+			t.Errorf("projet-a not answered through GraphQL: language %q", fc.Language)
+		}
+	}
+	if len(sizes) != 3 || sizes[0] <= 15 || sizes[1]+sizes[2] != sizes[0] {
+		t.Errorf("batch sizes asked %v, want one batch then its two halves", sizes)
+	}
+}

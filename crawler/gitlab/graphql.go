@@ -341,51 +341,68 @@ func (f *Forge) graphQLProjects(ctx context.Context, asks []gqlAsk) gqlAnswers {
 	c := call{f: f, cl: f.clients[0]}
 	for _, group := range groupAsks(asks) {
 		for start := 0; start < len(group); start += graphQLBatch {
-			batch := group[start:min(start+graphQLBatch, len(group))]
-			paths := make([]string, len(batch))
-			files := append([]string(nil), licenceNames...)
-			for i, a := range batch {
-				paths[i] = a.path
-				files = append(files, a.files...)
-			}
-			files = mostAsked(files, maxFiles)
-			ref := batch[0].ref
-			for {
-				level := f.level.Load()
-				if level == levelOff {
-					return out
-				}
-				query, vars := basicQuery, map[string]any{"paths": paths, "n": len(paths)}
-				if level == levelFull {
-					query = f.fullQuery()
-					vars["ref"], vars["files"] = ref, files
-					if ref == "" {
-						// The default branch, whichever it is.
-						vars["ref"] = nil
-					}
-				}
-				nodes, bad, err := f.graphQLBatch(ctx, c, query, vars)
-				if err == nil {
-					for i, raw := range nodes {
-						gp := &gqlProject{}
-						if json.Unmarshal(raw, gp) != nil || gp.FullPath == "" {
-							continue
-						}
-						gp.full, gp.ref, gp.partial = level == levelFull, ref, bad[i]
-						out.projects[strings.ToLower(gp.FullPath)] = gp
-					}
-					for _, p := range paths {
-						out.asked[strings.ToLower(p)] = true
-					}
-					break
-				}
-				if !f.downgrade(level, err) {
-					break
-				}
-			}
+			f.askBatch(ctx, c, group[start:min(start+graphQLBatch, len(group))], out)
 		}
 	}
 	return out
+}
+
+// minSplit is the smallest batch a failed one is split into.
+const minSplit = 10
+
+// askBatch asks one batch of projects sharing a default branch, at the
+// level the instance answers. A batch that fails for a reason that may
+// not come back (a timeout: 50 projects' trees and texts take GitLab a
+// while) is asked again in halves, down to minSplit projects; what still
+// fails is left to REST.
+func (f *Forge) askBatch(ctx context.Context, c call, batch []gqlAsk, out gqlAnswers) {
+	paths := make([]string, len(batch))
+	files := append([]string(nil), licenceNames...)
+	for i, a := range batch {
+		paths[i] = a.path
+		files = append(files, a.files...)
+	}
+	files = mostAsked(files, maxFiles)
+	ref := batch[0].ref
+	for {
+		level := f.level.Load()
+		if level == levelOff || ctx.Err() != nil {
+			return
+		}
+		query, vars := basicQuery, map[string]any{"paths": paths, "n": len(paths)}
+		if level == levelFull {
+			query = f.fullQuery()
+			vars["ref"], vars["files"] = ref, files
+			if ref == "" {
+				// The default branch, whichever it is.
+				vars["ref"] = nil
+			}
+		}
+		nodes, bad, err := f.graphQLBatch(ctx, c, query, vars)
+		if err == nil {
+			for i, raw := range nodes {
+				gp := &gqlProject{}
+				if json.Unmarshal(raw, gp) != nil || gp.FullPath == "" {
+					continue
+				}
+				gp.full, gp.ref, gp.partial = level == levelFull, ref, bad[i]
+				out.projects[strings.ToLower(gp.FullPath)] = gp
+			}
+			for _, p := range paths {
+				out.asked[strings.ToLower(p)] = true
+			}
+			return
+		}
+		if f.downgrade(level, err) {
+			continue
+		}
+		if !errors.Is(err, errGraphQLUnusable) && !errors.Is(err, errGraphQLSchema) && len(batch) >= 2*minSplit {
+			half := len(batch) / 2
+			f.askBatch(ctx, c, batch[:half], out)
+			f.askBatch(ctx, c, batch[half:], out)
+		}
+		return
+	}
 }
 
 // fullQuery is the full query without the optional fields the instance
@@ -436,7 +453,7 @@ func (f *Forge) downgrade(level int32, err error) bool {
 		f.log.Info("GitLab GraphQL API not usable, using REST only", "err", err)
 		return false
 	}
-	f.log.Warn("GraphQL batch failed, using REST for it", "err", err)
+	f.log.Warn("GraphQL batch failed", "err", err)
 	return false
 }
 
