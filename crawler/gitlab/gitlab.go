@@ -94,10 +94,12 @@ type Forge struct {
 	// level is how much of GitLab's GraphQL API the instance answers
 	// (levelFull, then levelBasic or levelOff once it showed less).
 	level atomic.Int32
-	// dropped are the optional fields the instance's GraphQL schema
-	// lacks, left out of the full query.
+	// mu guards dropped, the optional fields the instance's GraphQL
+	// schema lacks (left out of the full query), and batch, the projects a
+	// query asks once a larger batch failed (0: GitLab's limit, 50).
 	mu      sync.Mutex
 	dropped map[string]bool
+	batch   int
 }
 
 // perPage is GitLab's maximum page size.

@@ -340,11 +340,24 @@ func (f *Forge) graphQLProjects(ctx context.Context, asks []gqlAsk) gqlAnswers {
 	}
 	c := call{f: f, cl: f.clients[0]}
 	for _, group := range groupAsks(asks) {
-		for start := 0; start < len(group); start += graphQLBatch {
-			f.askBatch(ctx, c, group[start:min(start+graphQLBatch, len(group))], out)
+		for start := 0; start < len(group); {
+			n := f.batchSize()
+			f.askBatch(ctx, c, group[start:min(start+n, len(group))], out)
+			start += n
 		}
 	}
 	return out
+}
+
+// batchSize is the number of projects a query asks: GitLab's limit,
+// less after a batch that size failed.
+func (f *Forge) batchSize() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.batch <= 0 || f.batch > graphQLBatch {
+		return graphQLBatch
+	}
+	return f.batch
 }
 
 // minSplit is the smallest batch a failed one is split into.
@@ -398,6 +411,10 @@ func (f *Forge) askBatch(ctx context.Context, c call, batch []gqlAsk, out gqlAns
 		}
 		if !errors.Is(err, errGraphQLUnusable) && !errors.Is(err, errGraphQLSchema) && len(batch) >= 2*minSplit {
 			half := len(batch) / 2
+			// The next batches start at that size.
+			f.mu.Lock()
+			f.batch = min(f.batch, half)
+			f.mu.Unlock()
 			f.askBatch(ctx, c, batch[:half], out)
 			f.askBatch(ctx, c, batch[half:], out)
 		}
