@@ -1209,3 +1209,30 @@ func TestGraphQLBatchSplit(t *testing.T) {
 		t.Errorf("batch sizes asked %v, want one batch then its two halves", sizes)
 	}
 }
+
+// The default branch renamed between crawls, same commits: the project is
+// read again on its new branch.
+func TestDefaultBranchRenamed(t *testing.T) {
+	_, srv := newFake(t)
+	host := strings.TrimPrefix(srv.URL, "http://")
+	p := "eig/sub/subsub/projet-a"
+	cold := newForge(t, srv.URL).Fetch(context.Background(), []crawler.Job{{Ref: ref(host, p)}}, now)[0]
+	repos := fixture(t)
+	for i := range repos {
+		if repos[i].Path == p {
+			repos[i].DefaultBranch = "trunk"
+		}
+	}
+	g2 := fakeforge.NewGitLab(repos)
+	srv2 := httptest.NewServer(g2)
+	t.Cleanup(srv2.Close)
+	got := newForge(t, srv2.URL).Fetch(context.Background(), []crawler.Job{{Ref: ref(host, p), Previous: &cold}}, now)[0]
+	if got.Error != "" || got.DefaultBranch != "trunk" || got.HeadSHA != cold.HeadSHA || got.CI.Status != crawler.StatusSuccess ||
+		got.Readme != cold.Readme || !reflect.DeepEqual(got.License, cold.License) || !reflect.DeepEqual(got.Activity, cold.Activity) {
+		t.Errorf("after renaming the default branch: %+v", got)
+	}
+	// The previous branch, the new one, then its .github and docs folders.
+	if n := g2.PathCounts()["POST graphql"]; n != 3 {
+		t.Errorf("%d GraphQL calls, want 3", n)
+	}
+}
