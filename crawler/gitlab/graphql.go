@@ -387,8 +387,10 @@ func (f *Forge) askBatch(ctx context.Context, c call, batch []gqlAsk, out gqlAns
 			query = f.fullQuery()
 			vars["ref"], vars["files"] = ref, files
 			if ref == "" {
-				// The default branch, whichever it is.
-				vars["ref"] = nil
+				// The default branch, whichever it is: a variable left out
+				// leaves the arguments it feeds at their defaults (HEAD),
+				// where an explicit null would not.
+				delete(vars, "ref")
 			}
 		}
 		nodes, bad, err := f.graphQLBatch(ctx, c, query, vars)
