@@ -35,6 +35,8 @@ type Forge struct {
 	TokenEnvs  []string // every token variable, token_env first
 	// Tokens holds the non-empty tokens read from TokenEnvs. Never log it.
 	Tokens []string `json:"-"`
+	// Concurrency bounds the requests in flight to the forge.
+	Concurrency int
 }
 
 // Defi is one défi and the repositories it follows.

@@ -222,3 +222,21 @@ defis:
 		t.Errorf("prefixed ref = %+v (id %s)", refs[1], refs[1].ID())
 	}
 }
+
+func TestConcurrency(t *testing.T) {
+	cfg, err := Parse("c.yml", []byte(base), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gh, fg := cfg.ForgeByName("github"), cfg.ForgeByName("framagit"); gh.Concurrency != 8 || fg.Concurrency != 16 {
+		t.Errorf("default concurrency = %d (github), %d (gitlab)", gh.Concurrency, fg.Concurrency)
+	}
+	y := strings.Replace(base, "    url: https://framagit.org/", "    url: https://framagit.org/\n    concurrency: 2", 1)
+	if cfg, err = Parse("c.yml", []byte(y), nil); err != nil || cfg.ForgeByName("framagit").Concurrency != 2 {
+		t.Errorf("concurrency 2: %v", err)
+	}
+	y = strings.Replace(base, "    url: https://framagit.org/", "    url: https://framagit.org/\n    concurrency: 500", 1)
+	if _, err = Parse("c.yml", []byte(y), nil); err == nil || !strings.Contains(err.Error(), "forges[1].concurrency") {
+		t.Errorf("concurrency 500: %v", err)
+	}
+}

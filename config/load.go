@@ -35,6 +35,9 @@ type rawForge struct {
 	APIURL    string   `yaml:"api_url"`
 	TokenEnv  string   `yaml:"token_env"`
 	TokenEnvs []string `yaml:"token_envs"`
+	// Concurrency bounds the requests in flight to the forge; lower it for
+	// a small self-hosted instance.
+	Concurrency int `yaml:"concurrency"`
 }
 
 type rawDefi struct {
@@ -321,7 +324,13 @@ func (v *validator) config(raw *rawConfig) *Config {
 }
 
 func (v *validator) forge(key string, rf rawForge) Forge {
-	f := Forge{Name: rf.Name, Type: rf.Type, TokenEnv: rf.TokenEnv}
+	f := Forge{Name: rf.Name, Type: rf.Type, TokenEnv: rf.TokenEnv, Concurrency: rf.Concurrency}
+	switch {
+	case rf.Concurrency < 0 || rf.Concurrency > 64:
+		v.fail(key+".concurrency", "%d: give 1 to 64 requests in flight (0 or absent: the default)", rf.Concurrency)
+	case rf.Concurrency == 0:
+		f.Concurrency = DefaultConcurrency(rf.Type)
+	}
 	switch {
 	case rf.Name == "":
 		v.fail(key+".name", "missing: every forge needs a name (used in results and metrics)")
@@ -393,6 +402,18 @@ func (v *validator) forge(key string, rf rawForge) Forge {
 		f.TokenEnv = f.TokenEnvs[0]
 	}
 	return f
+}
+
+// DefaultConcurrency is the requests in flight to a forge of that type
+// when the configuration does not say. GitLab is crawled by REST calls per
+// project, so more in flight hides the latency (the transport still paces on
+// the instance's rate-limit headers); GitHub is crawled by a few large
+// GraphQL queries, and its secondary limits punish bursts.
+func DefaultConcurrency(forgeType string) int {
+	if forgeType == "gitlab" {
+		return 16
+	}
+	return 8
 }
 
 func btoi(b bool) int {

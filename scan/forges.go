@@ -31,7 +31,7 @@ func ForgeHTTP(obs httpx.Observer, cache httpx.Cache, log *slog.Logger) func(con
 			kind = httpx.KindGitLab
 		}
 		o := httpx.Options{
-			Forge: f.Name, Kind: kind, Tokens: f.Tokens,
+			Forge: f.Name, Kind: kind, Tokens: f.Tokens, Concurrency: f.Concurrency,
 			AllowedHosts: httpx.HostsFor(f.APIURL, f.GraphQLURL),
 			Logger:       log,
 		}
@@ -51,6 +51,6 @@ func newForge(f config.Forge, client *http.Client, log *slog.Logger) (crawler.Fo
 	case "github":
 		return github.New(github.Options{Name: f.Name, WebURL: f.URL, APIURL: f.APIURL, GraphQLURL: f.GraphQLURL, Tokens: f.Tokens, HTTPClient: client, Logger: log})
 	default:
-		return gitlab.New(gitlab.Options{Name: f.Name, WebURL: f.URL, APIURL: f.APIURL, Tokens: f.Tokens, HTTPClient: client, Logger: log})
+		return gitlab.New(gitlab.Options{Name: f.Name, WebURL: f.URL, APIURL: f.APIURL, Tokens: f.Tokens, HTTPClient: client, Logger: log, Concurrency: f.Concurrency})
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"sync"
 	"time"
 
+	vigieconfig "github.com/eiglink/vigie/config"
 	"github.com/eiglink/vigie/crawler"
 	"github.com/eiglink/vigie/crawler/github"
 	"github.com/eiglink/vigie/crawler/gitlab"
@@ -215,6 +216,7 @@ func newWorld(ctx context.Context, cfg config, now time.Time, faulty bool) (*wor
 			Cache:        cache, // keys hold the URL: the forges' entries do not mix
 			Logger:       cfg.Logger,
 			BackoffBase:  100 * time.Millisecond,
+			Concurrency:  vigieconfig.DefaultConcurrency(name),
 		})
 		host := strings.TrimPrefix(url, "http://")
 		var err error
@@ -225,7 +227,8 @@ func newWorld(ctx context.Context, cfg config, now time.Time, faulty bool) (*wor
 			host = "github.com"
 		case "gitlab":
 			s.forge, err = gitlab.New(gitlab.Options{Name: name, WebURL: url, APIURL: url,
-				Tokens: []string{"bench-gitlab-token"}, HTTPClient: s.tr.Client(), Logger: cfg.Logger})
+				Tokens: []string{"bench-gitlab-token"}, HTTPClient: s.tr.Client(), Logger: cfg.Logger,
+				Concurrency: vigieconfig.DefaultConcurrency(name)})
 		}
 		if err != nil {
 			w.close()

@@ -48,6 +48,7 @@
 package gitlab
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -78,6 +79,9 @@ type Options struct {
 	Tokens     []string     // may be empty: public projects answer anonymously
 	HTTPClient *http.Client // nil: a default client with timeouts
 	Logger     *slog.Logger
+	// Concurrency bounds the projects fetched at once (0: 8); keep it at
+	// the shared transport's limit for the forge.
+	Concurrency int
 }
 
 // Forge fetches facts from one GitLab instance. It implements crawler.Forge.
@@ -160,7 +164,7 @@ func New(opts Options) (*Forge, error) {
 		name:        opts.Name,
 		webURL:      strings.TrimSuffix(opts.WebURL, "/"),
 		log:         logger.With("forge", opts.Name),
-		concurrency: 8,
+		concurrency: cmp.Or(max(opts.Concurrency, 0), 8),
 		dropped:     map[string]bool{},
 	}
 	f.level.Store(levelFull)
