@@ -19,6 +19,7 @@ import (
 	"github.com/eiglink/vigie/metrics"
 	"github.com/eiglink/vigie/serve/servetest"
 	"github.com/eiglink/vigie/store"
+	"github.com/eiglink/vigie/store/memstore"
 )
 
 // exported returns every metric name vigie's /metrics serves with its label
@@ -26,7 +27,7 @@ import (
 func exported(t *testing.T) map[string]map[string]bool {
 	t.Helper()
 	cfg := servetest.Config()
-	st := servetest.NewMemStore()
+	st := memstore.New()
 	at := time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
 	if err := st.SaveCrawl(context.Background(), []store.Snapshot{
 		servetest.Snap(cfg.Defis[0].Repos[0], at, [4]int{10, 5, 0, 10}, at.Add(-time.Hour)),

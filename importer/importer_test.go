@@ -14,6 +14,7 @@ import (
 	"github.com/eiglink/vigie/report"
 	"github.com/eiglink/vigie/report/reporttest"
 	"github.com/eiglink/vigie/store"
+	"github.com/eiglink/vigie/store/memstore"
 )
 
 const yml = `forges:
@@ -138,7 +139,7 @@ func TestImportRefusesWholeFile(t *testing.T) {
 		{"bad date", `[{"repo": "github.com/etalab/alpha", "crawled_at": "yesterday"}]`, "element 0"},
 		{"many", mustJSON(t, []any{result("x.org/a/b", at, 1), result("x.org/a/c", at, 1), result("x.org/a/d", at, 1)}), "and 2 more refused results"},
 	} {
-		st := reporttest.NewMemStore()
+		st := memstore.New()
 		_, err := importer.Import(ctx, st, c, strings.NewReader(c2.body), "in.json", importer.Options{Now: now})
 		if err == nil || !errors.Is(err, importer.ErrInvalid) || !strings.Contains(err.Error(), c2.want) || !strings.HasPrefix(err.Error(), "in.json: ") || strings.Contains(err.Error(), "\n") {
 			t.Errorf("%s: %v", c2.name, err)
@@ -148,13 +149,13 @@ func TestImportRefusesWholeFile(t *testing.T) {
 		}
 	}
 	// An unreachable result (error, null score) is fine.
-	st := reporttest.NewMemStore()
+	st := memstore.New()
 	res, err := importer.Import(ctx, st, c, file(t, []any{unreachable}), "in.json", importer.Options{Now: now})
 	if err != nil || res.Stored != 1 {
 		t.Errorf("unreachable result: %+v %v", res, err)
 	}
 	// The store failing stores nothing either (one SaveCrawl).
-	st = reporttest.NewMemStore()
+	st = memstore.New()
 	st.FailSave = errors.New("disk full")
 	_, err = importer.Import(ctx, st, c, file(t, []any{result("github.com/etalab/alpha", at, 1)}), "in.json", importer.Options{Now: now})
 	if err == nil || errors.Is(err, importer.ErrInvalid) || !strings.Contains(err.Error(), "disk full") {

@@ -26,6 +26,7 @@ import (
 	"github.com/eiglink/vigie/mail"
 	"github.com/eiglink/vigie/mail/mailpittest"
 	"github.com/eiglink/vigie/report/reporttest"
+	"github.com/eiglink/vigie/store/memstore"
 )
 
 var at = time.Date(2026, 11, 30, 7, 0, 0, 0, time.UTC)
@@ -123,7 +124,7 @@ func TestDeliverOnce(t *testing.T) {
 func TestRefusedRecipient(t *testing.T) {
 	ctx := context.Background()
 	mp := mailpittest.Start(t, "--smtp-allowed-recipients", `@example\.org$`)
-	st := reporttest.NewMemStore()
+	st := memstore.New()
 	var logs bytes.Buffer
 	s := sender(t, mp.SMTPPort, "none", mail.Options{Backoff: time.Millisecond, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	out, err := mail.Deliver(ctx, st, s, jobs("2026-W48", "", "ok@example.org", "nobody@refused.test"), at, nil)
@@ -152,7 +153,7 @@ func TestRefusedRecipient(t *testing.T) {
 
 func TestUnreachableServer(t *testing.T) {
 	ctx := context.Background()
-	st := reporttest.NewMemStore()
+	st := memstore.New()
 	port := mailpittest.FreePort(t)
 	var logs bytes.Buffer
 	s := sender(t, port, "none", mail.Options{Attempts: 3, Backoff: time.Millisecond, Logger: slog.New(slog.NewTextHandler(&logs, nil))})

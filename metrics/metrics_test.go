@@ -18,6 +18,7 @@ import (
 	"github.com/eiglink/vigie/metrics"
 	"github.com/eiglink/vigie/serve/servetest"
 	"github.com/eiglink/vigie/store"
+	"github.com/eiglink/vigie/store/memstore"
 )
 
 // tool finds an external binary from its VIGIE_* variable or PATH; it skips
@@ -47,10 +48,10 @@ func scrape(t *testing.T, m *metrics.Metrics) string {
 	return rec.Body.String()
 }
 
-func fixture(t *testing.T) (*servetest.MemStore, *metrics.Metrics) {
+func fixture(t *testing.T) (*memstore.Store, *metrics.Metrics) {
 	t.Helper()
 	cfg := servetest.Config()
-	st := servetest.NewMemStore()
+	st := memstore.New()
 	t0 := time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
 	t1 := t0.Add(6 * time.Hour)
 	commit := time.Date(2026, 11, 19, 10, 0, 0, 0, time.UTC)
@@ -155,7 +156,7 @@ vigie_crawl_last_success_timestamp_seconds 1.7951868e+09
 
 func TestStoreOutageKeepsOtherMetrics(t *testing.T) {
 	st, m := fixture(t)
-	st.Fail = errors.New("disque plein")
+	st.FailRead = errors.New("disque plein")
 	rec := httptest.NewRecorder()
 	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	body, _ := io.ReadAll(rec.Body)

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/eiglink/vigie/report"
-	"github.com/eiglink/vigie/report/reporttest"
+	"github.com/eiglink/vigie/store/memstore"
 )
 
 func build(t *testing.T) *report.Data {
@@ -187,7 +187,7 @@ func TestBuildErrors(t *testing.T) {
 	if err != nil || len(d.Repos) != 1 || *d.Repos[0].Score != 99 {
 		t.Errorf("current week: %v %+v", err, d)
 	}
-	_, err = report.Build(ctx, reporttest.NewMemStore(), report.ISOWeek{Year: 2026, Week: 48}, now, o)
+	_, err = report.Build(ctx, memstore.New(), report.ISOWeek{Year: 2026, Week: 48}, now, o)
 	if !errors.Is(err, report.ErrNoData) {
 		t.Errorf("empty store: %v", err)
 	}

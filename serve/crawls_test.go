@@ -10,6 +10,7 @@ import (
 	"github.com/eiglink/vigie/metrics"
 	"github.com/eiglink/vigie/serve/servetest"
 	"github.com/eiglink/vigie/store"
+	"github.com/eiglink/vigie/store/memstore"
 )
 
 // blockingCrawler counts crawls; each waits for release.
@@ -32,7 +33,7 @@ func (b *blockingCrawler) Crawl(ctx context.Context) ([]store.Snapshot, error) {
 
 func newCrawls(t *testing.T, cr crawlRunner, now time.Time) *crawls {
 	cfg := servetest.Config()
-	return &crawls{scanner: cr, metrics: metrics.New(cfg, servetest.NewMemStore(), nil), log: slog.New(slog.DiscardHandler), clock: func() time.Time { return now }}
+	return &crawls{scanner: cr, metrics: metrics.New(cfg, memstore.New(), nil), log: slog.New(slog.DiscardHandler), clock: func() time.Time { return now }}
 }
 
 func TestStartupCrawlOnlyWhenStale(t *testing.T) {
@@ -49,7 +50,7 @@ func TestStartupCrawlOnlyWhenStale(t *testing.T) {
 		{"older than the period", now.Add(-7 * time.Hour), 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			st := servetest.NewMemStore()
+			st := memstore.New()
 			if !tc.last.IsZero() {
 				if err := st.SaveCrawl(context.Background(), []store.Snapshot{servetest.Snap(ref, tc.last, [4]int{}, time.Time{})}); err != nil {
 					t.Fatal(err)

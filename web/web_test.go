@@ -19,6 +19,7 @@ import (
 	"github.com/eiglink/vigie/checks"
 	"github.com/eiglink/vigie/serve/servetest"
 	"github.com/eiglink/vigie/store"
+	"github.com/eiglink/vigie/store/memstore"
 	"github.com/eiglink/vigie/web"
 )
 
@@ -67,7 +68,7 @@ func (f *fakeChecker) count() int {
 
 type env struct {
 	logs *lockedBuffer
-	st   *servetest.MemStore
+	st   *memstore.Store
 	ck   *fakeChecker
 	srv  *web.Server
 }
@@ -75,7 +76,7 @@ type env struct {
 func newEnv(t *testing.T, fill bool) *env {
 	t.Helper()
 	cfg := servetest.Config()
-	st := servetest.NewMemStore()
+	st := memstore.New()
 	ck := &fakeChecker{}
 	logs := &lockedBuffer{}
 	if fill {
@@ -422,7 +423,7 @@ func TestReports(t *testing.T) {
 
 func TestStoreOutageIsAPlain500(t *testing.T) {
 	e := newEnv(t, true)
-	e.st.Fail = errors.New("database is locked at /var/lib/vigie.db")
+	e.st.FailRead = errors.New("database is locked at /var/lib/vigie.db")
 	for _, p := range []string{"/", "/repos/github.com/eig/alpha"} {
 		code, _, body := e.get(t, p)
 		if code != 500 || strings.Contains(body, "vigie.db") {

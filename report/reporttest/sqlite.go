@@ -1,3 +1,6 @@
+// Package reporttest holds what the report, mail and importer tests share:
+// a SQLite store opened for one test. (The in-memory store is
+// store/memstore.)
 package reporttest
 
 import (
