@@ -12,28 +12,6 @@ import (
 // Licence Ouverte titles are what the forges' detector does not know (it
 // says NOASSERTION) and vigie's own identification must recognise.
 const (
-	mitText = `MIT License
-
-Copyright (c) 2019 Ministère de l'Intérieur
-
-Permission is hereby granted, free of charge, to any person obtaining a copy
-of this software and associated documentation files (the "Software"), to deal
-in the Software without restriction, including without limitation the rights
-to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
-copies of the Software, and to permit persons to whom the Software is
-furnished to do so, subject to the following conditions:
-
-The above copyright notice and this permission notice shall be included in all
-copies or substantial portions of the Software.
-
-THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
-IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
-FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
-AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
-LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
-OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
-SOFTWARE.
-`
 	cecill21Text = "CONTRAT DE LICENCE DE LOGICIEL LIBRE CeCILL\n\nVersion 2.1 du 2013-06-21\n\n" +
 		"Avertissement\n\nCe contrat est une licence de logiciel libre issue d'une concertation entre ses auteurs\n" +
 		"afin que le respect de deux grands principes préside à sa rédaction.\n"
@@ -45,6 +23,8 @@ SOFTWARE.
 	unknownLicence  = "Tous droits réservés. Usage interne uniquement, sauf accord écrit de la direction.\n"
 	gplNoticeHeader = "                    GNU GENERAL PUBLIC LICENSE\n                       Version 3, 29 June 2007\n\n Copyright (C) 2007 Free Software Foundation, Inc. <https://fsf.org/>\n Everyone is permitted to copy and distribute verbatim copies\n of this license document, but changing it is not allowed.\n"
 )
+
+var mitText = fakeforge.MITLicense("2019 Ministère de l'Intérieur")
 
 // licence is one licence setup: the files and the forge's verdict.
 type licence struct {
