@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/prometheus/promql/parser"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/eiglink/vigie/internal/testtool"
 	"github.com/eiglink/vigie/metrics"
 	"github.com/eiglink/vigie/serve/servetest"
 	"github.com/eiglink/vigie/store"
@@ -261,7 +262,7 @@ func TestAlerts(t *testing.T) {
 		}
 	}
 
-	promtool := tool(t, "VIGIE_PROMTOOL", "promtool")
+	promtool := testtool.Find(t, "VIGIE_PROMTOOL", "promtool")
 	for _, args := range [][]string{
 		{"check", "rules", "alerts.yml"},
 		{"test", "rules", "alerts_test.yml"},
@@ -290,19 +291,4 @@ func TestProvisioning(t *testing.T) {
 	if !strings.Contains(string(b), "uid: vigie-prometheus") {
 		t.Error("the data source must keep the uid the dashboards use")
 	}
-}
-
-func tool(t *testing.T, env, name string) string {
-	t.Helper()
-	if p := os.Getenv(env); p != "" {
-		return p
-	}
-	if p, err := exec.LookPath(name); err == nil {
-		return p
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s not found (set %s)", name, env)
-	}
-	t.Skipf("%s not found (set %s)", name, env)
-	return ""
 }

@@ -15,28 +15,12 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/eiglink/vigie/internal/testtool"
 	"github.com/eiglink/vigie/metrics"
 	"github.com/eiglink/vigie/serve/servetest"
 	"github.com/eiglink/vigie/store"
 	"github.com/eiglink/vigie/store/memstore"
 )
-
-// tool finds an external binary from its VIGIE_* variable or PATH; it skips
-// the test when absent outside CI and fails it under CI.
-func tool(t *testing.T, env, name string) string {
-	t.Helper()
-	if p := os.Getenv(env); p != "" {
-		return p
-	}
-	if p, err := exec.LookPath(name); err == nil {
-		return p
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s not found (set %s)", name, env)
-	}
-	t.Skipf("%s not found (set %s)", name, env)
-	return ""
-}
 
 func scrape(t *testing.T, m *metrics.Metrics) string {
 	t.Helper()
@@ -142,7 +126,7 @@ vigie_crawl_last_success_timestamp_seconds 1.7951868e+09
 	}
 
 	// promtool lints the exposition as Prometheus would read it.
-	promtool := tool(t, "VIGIE_PROMTOOL", "promtool")
+	promtool := testtool.Find(t, "VIGIE_PROMTOOL", "promtool")
 	cmd := exec.Command(promtool, "check", "metrics")
 	cmd.Stdin = strings.NewReader(body)
 	out, err := cmd.CombinedOutput()

@@ -3,7 +3,6 @@ package report_test
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/eiglink/vigie/internal/testtool"
 	"github.com/eiglink/vigie/report"
 )
 
@@ -118,20 +118,14 @@ func TestRenderEnglishAndDefiPart(t *testing.T) {
 // TestRenderChromium renders the report in headless Chromium and keeps a
 // screenshot as a test artefact (VIGIE_ARTIFACTS, else a temporary dir).
 func TestRenderChromium(t *testing.T) {
-	bin := tool(t, "VIGIE_CHROMIUM", "chromium")
+	bin := testtool.Find(t, "VIGIE_CHROMIUM", "chromium")
 	h, _ := render(t, build(t), "")
 	dir := t.TempDir()
 	page := filepath.Join(dir, "2026-W48.html")
 	if err := os.WriteFile(page, []byte(h), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(filepath.Join(dir, "profile")),
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.WindowSize(800, 900),
-	}
-	ctx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := testtool.Chromium(t, bin, 800, 900)
 	defer cancel()
 	ctx, cancel = chromedp.NewContext(ctx)
 	defer cancel()
@@ -155,33 +149,10 @@ func TestRenderChromium(t *testing.T) {
 	if title != "Vigie — rapport hebdomadaire — 2026-W48" || svgs == 0 {
 		t.Errorf("title %q, %d polylines", title, svgs)
 	}
-	out := os.Getenv("VIGIE_ARTIFACTS")
-	if out == "" {
-		out = t.TempDir()
-	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	out := testtool.Artifacts(t)
 	shot := filepath.Join(out, "report-2026-W48.png")
 	if err := os.WriteFile(shot, png, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("screenshot: %s (%d bytes)", shot, len(png))
-}
-
-// tool finds an external program: env, else PATH. Absent, the test is
-// skipped, unless CI=true where it fails.
-func tool(t *testing.T, env, name string) string {
-	t.Helper()
-	if p := os.Getenv(env); p != "" {
-		return p
-	}
-	if p, err := exec.LookPath(name); err == nil {
-		return p
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s not found (set %s)", name, env)
-	}
-	t.Skipf("%s not found (set %s)", name, env)
-	return ""
 }

@@ -17,35 +17,9 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/eiglink/vigie/internal/testtool"
 )
-
-// tool finds an external binary from its VIGIE_* variable or PATH; it skips
-// the test when absent outside CI and fails it under CI.
-func tool(t *testing.T, env, name string) string {
-	t.Helper()
-	if p := os.Getenv(env); p != "" {
-		return p
-	}
-	if p, err := exec.LookPath(name); err == nil {
-		return p
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s not found (set %s)", name, env)
-	}
-	t.Skipf("%s not found (set %s)", name, env)
-	return ""
-}
-
-func artifacts(t *testing.T) string {
-	t.Helper()
-	if d := os.Getenv("VIGIE_ARTIFACTS"); d != "" {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		return d
-	}
-	return t.TempDir()
-}
 
 func freePort(t *testing.T) string {
 	t.Helper()
@@ -72,7 +46,7 @@ type promResult struct {
 // also loads deploy/prometheus/alerts.yml, so the shipped rules are checked
 // by the real thing.
 func TestPrometheusScrapesServe(t *testing.T) {
-	bin := tool(t, "VIGIE_PROMETHEUS", "prometheus")
+	bin := testtool.Find(t, "VIGIE_PROMETHEUS", "prometheus")
 	base := startDemo(t)
 	target := strings.TrimPrefix(base, "http://")
 
@@ -98,7 +72,7 @@ scrape_configs:
 		"--config.file="+filepath.Join(dir, "prometheus.yml"),
 		"--storage.tsdb.path="+filepath.Join(dir, "data"),
 		"--web.listen-address="+addr)
-	logf, err := os.Create(filepath.Join(artifacts(t), "prometheus.log"))
+	logf, err := os.Create(filepath.Join(testtool.Artifacts(t), "prometheus.log"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,17 +145,11 @@ scrape_configs:
 // TestBrowser drives Debian's Chromium through the demo: the dashboard, its
 // filter, a repository's remediation, and the check form.
 func TestBrowser(t *testing.T) {
-	bin := tool(t, "VIGIE_CHROMIUM", "chromium")
+	bin := testtool.Find(t, "VIGIE_CHROMIUM", "chromium")
 	base := startDemo(t)
-	art := artifacts(t)
+	art := testtool.Artifacts(t)
 
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(filepath.Join(t.TempDir(), "profile")),
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.WindowSize(1280, 900),
-	}
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	actx, cancel := testtool.Chromium(t, bin, 1280, 900)
 	defer cancel()
 	ctx, cancel := chromedp.NewContext(actx)
 	defer cancel()

@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/eiglink/vigie/internal/testtool"
 )
 
 // Server is a running mailpit.
@@ -28,17 +30,7 @@ type Server struct {
 // skipped, unless CI=true where it fails.
 func Binary(t testing.TB) string {
 	t.Helper()
-	if p := os.Getenv("VIGIE_MAILPIT"); p != "" {
-		return p
-	}
-	if p, err := exec.LookPath("mailpit"); err == nil {
-		return p
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("mailpit not found (set VIGIE_MAILPIT)")
-	}
-	t.Skip("mailpit not found (set VIGIE_MAILPIT)")
-	return ""
+	return testtool.Find(t, "VIGIE_MAILPIT", "mailpit")
 }
 
 // FreePort returns a loopback TCP port nobody listens on right now.
