@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/eiglink/vigie/crawler"
+	"github.com/eiglink/vigie/crawler/licenseid"
 )
 
 // Readme scores the README the forge shows on the repository's page, by
@@ -129,8 +130,9 @@ type readmeAnalysis struct {
 	template string
 }
 
-// Heading words (after fold) that mark each kind of section, French and
-// English. A heading matches when one of its words starts with a stem.
+// Heading words (after licenseid.Fold) that mark each kind of section,
+// French and English. A heading matches when one of its words starts with a
+// stem.
 var (
 	installStems = []string{"install", "prérequis", "prerequis", "prerequisite", "requirement", "dépendance", "dependenc", "setup", "mise en place", "configuration", "build", "compil", "déploi", "deploi", "deploy", "getting started", "get started", "quick start", "quickstart", "démarrage", "demarrage", "démarrer", "demarrer", "pour commencer", "mise en route"}
 	usageStems   = []string{"usage", "utilisation", "utiliser", "use", "using", "how to", "comment", "lancer", "lancement", "exécut", "execut", "run", "développ", "develop", "example", "exemple", "api", "commande", "command", "documentation", "tests", "test"}
@@ -150,7 +152,7 @@ var readmeTemplates = []struct{ name, marker string }{
 
 func analyseReadme(text string) readmeAnalysis {
 	var a readmeAnalysis
-	folded := " " + fold(text) + " "
+	folded := " " + licenseid.Fold(text) + " "
 	for _, t := range readmeTemplates {
 		if strings.Contains(folded, " "+t.marker+" ") {
 			a.template = t.name
@@ -173,7 +175,7 @@ func analyseReadme(text string) readmeAnalysis {
 			a.codeBlock = true
 		}
 		if h, ok := heading(lines, i); ok {
-			w := " " + fold(h) + " "
+			w := " " + licenseid.Fold(h) + " "
 			a.installation = a.installation || hasStem(w, installStems)
 			a.usage = a.usage || hasStem(w, usageStems)
 			a.contributing = a.contributing || hasStem(w, contribStems)
@@ -232,7 +234,7 @@ func isProse(t string) bool {
 		strings.HasPrefix(t, "|") || strings.HasPrefix(t, "[") && strings.HasSuffix(t, ")") {
 		return false
 	}
-	return len(strings.Fields(fold(t))) >= 8
+	return len(strings.Fields(licenseid.Fold(t))) >= 8
 }
 
 func hasStem(folded string, stems []string) bool {

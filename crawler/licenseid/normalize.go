@@ -66,13 +66,13 @@ func canonical(id string) string {
 	if v, ok := knownIDs()[strings.ToLower(id)]; ok {
 		return v
 	}
-	if v, ok := aliases[fold(id)]; ok {
+	if v, ok := aliases[Fold(id)]; ok {
 		return v
 	}
 	return id
 }
 
-// aliases maps names in words (after fold) to SPDX ids.
+// aliases maps names in words (after Fold) to SPDX ids.
 var aliases = map[string]string{
 	"other":                            "NOASSERTION",
 	"licence ouverte":                  "etalab-2.0",

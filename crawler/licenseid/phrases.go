@@ -10,7 +10,7 @@ import (
 // copy keeps even when it is reformatted (Markdown headings, typographic
 // quotes, rewrapped lines). The phrases were taken from the published texts
 // (cecill.info, etalab.gouv.fr, the EUPL's French text) and are compared
-// after fold(), so they are written here in plain words.
+// after Fold(), so they are written here in plain words.
 
 // phraseRule identifies a licence when every phrase of all is in the text.
 type phraseRule struct {
@@ -57,11 +57,11 @@ const EtalabOne = "LicenseRef-etalab-1.0"
 
 // byPhrases returns the id of the first rule whose phrases are all in text.
 func byPhrases(text []byte) string {
-	t := " " + fold(string(text)) + " "
+	t := " " + Fold(string(text)) + " "
 	for _, r := range phraseRules {
 		ok := true
 		for _, p := range r.all {
-			if !strings.Contains(t, " "+fold(p)+" ") {
+			if !strings.Contains(t, " "+Fold(p)+" ") {
 				ok = false
 				break
 			}
@@ -73,10 +73,11 @@ func byPhrases(text []byte) string {
 	return ""
 }
 
-// fold lower-cases a text and turns every run of characters that are not
+// Fold lower-cases a text and turns every run of characters that are not
 // letters or digits (spaces, punctuation, quotes, Markdown marks) into one
-// space, so that phrases match whatever the layout.
-func fold(s string) string {
+// space, so that phrases match whatever the layout. checks matches README
+// headings and words with it too.
+func Fold(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := true
