@@ -31,11 +31,11 @@ type GitHub struct {
 	resetAt time.Time
 	limits  [2]int // anonymous, authenticated
 
-	mu       sync.Mutex
-	requests int
-	paths    map[string]int
-	used     map[string]int // rate-limit use per resource ("core", "graphql") and token
-	points   int            // GraphQL points spent
+	requestCounter
+
+	mu     sync.Mutex
+	used   map[string]int // rate-limit use per resource ("core", "graphql") and token
+	points int            // GraphQL points spent
 }
 
 // GitHubOption configures a fake GitHub.
@@ -96,7 +96,6 @@ func NewGitHub(repos []Repo, opts ...GitHubOption) *GitHub {
 	g := &GitHub{
 		byPath:  map[string]*ghRepo{},
 		byID:    map[int64]*ghRepo{},
-		paths:   map[string]int{},
 		used:    map[string]int{},
 		resetAt: time.Now().Add(time.Hour).Truncate(time.Second),
 		schema:  cfg.schema,
@@ -170,37 +169,11 @@ func treeEntries(r Repo) map[string][]ghEntry {
 	return out
 }
 
-// Requests returns how many requests the fake answered.
-func (g *GitHub) Requests() int {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.requests
-}
-
-// PathCounts returns the number of requests per route pattern
-// ("GET /repos/{owner}/{repo}/commits", "POST /graphql"...).
-func (g *GitHub) PathCounts() map[string]int {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	out := make(map[string]int, len(g.paths))
-	for k, v := range g.paths {
-		out[k] = v
-	}
-	return out
-}
-
 // GraphQLPoints returns the rate-limit points the GraphQL queries cost.
 func (g *GitHub) GraphQLPoints() int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return g.points
-}
-
-func (g *GitHub) count(route string) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.requests++
-	g.paths[route]++
 }
 
 const ghDocs = "https://docs.github.com/rest"

@@ -30,11 +30,11 @@ type GitLab struct {
 	users    map[string]bool       // user namespaces (not groups)
 	resetAt  time.Time
 
-	mu       sync.Mutex
-	requests int
-	paths    map[string]int
-	extras   map[string]GitLabExtra
-	ci       map[string]*CIRun // newest pipeline set after construction
+	requestCounter
+
+	mu     sync.Mutex
+	extras map[string]GitLabExtra
+	ci     map[string]*CIRun // newest pipeline set after construction
 
 	noGraphQL atomic.Bool
 }
@@ -79,7 +79,6 @@ func NewGitLab(repos []Repo) *GitLab {
 	g := &GitLab{
 		byPath:  map[string]*glProject{},
 		users:   map[string]bool{},
-		paths:   map[string]int{},
 		extras:  map[string]GitLabExtra{},
 		ci:      map[string]*CIRun{},
 		resetAt: time.Now().Add(time.Minute).Truncate(time.Second),
@@ -174,39 +173,6 @@ func glTree(r Repo) map[string][]glEntry {
 	return out
 }
 
-// Requests returns how many API requests the fake answered.
-func (g *GitLab) Requests() int {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.requests
-}
-
-// PathCounts returns the requests per route ("GET projects/:id/repository/tree").
-func (g *GitLab) PathCounts() map[string]int {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	out := make(map[string]int, len(g.paths))
-	for k, v := range g.paths {
-		out[k] = v
-	}
-	return out
-}
-
-// ResetCounts sets the request counters back to zero.
-func (g *GitLab) ResetCounts() {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.requests = 0
-	g.paths = map[string]int{}
-}
-
-func (g *GitLab) count(route string) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.requests++
-	g.paths[route]++
-}
-
 // glRequest is one parsed API request.
 type glRequest struct {
 	r      *http.Request
@@ -282,9 +248,7 @@ func glRoute(segs []string) string {
 }
 
 func (g *GitLab) rateHeaders(w http.ResponseWriter) {
-	g.mu.Lock()
-	n := g.requests
-	g.mu.Unlock()
+	n := g.Requests()
 	const limit = 2000
 	h := w.Header()
 	h.Set("RateLimit-Limit", strconv.Itoa(limit))
