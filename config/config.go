@@ -3,6 +3,8 @@
 package config
 
 import (
+	"path"
+	"strings"
 	"time"
 
 	"github.com/eiglink/vigie/crawler"
@@ -47,6 +49,26 @@ type Defi struct {
 	Repos    []crawler.Ref // normalised, Defi set
 	Orgs     []Org
 	Exclude  []string // glob patterns on owner/name
+}
+
+// Excluded reports whether a défi's exclude globs (Defi.Exclude) match the
+// repository path p (owner/name, GitLab group/sub/name). A pattern without a
+// slash also matches the last segment alone, so "*-archive" excludes
+// "owner/x-archive" as a reader of the configuration expects. The crawl,
+// the metrics and the import all apply it.
+func Excluded(patterns []string, p string) bool {
+	base := path.Base(p)
+	for _, pat := range patterns {
+		if ok, _ := path.Match(pat, p); ok {
+			return true
+		}
+		if !strings.Contains(pat, "/") {
+			if ok, _ := path.Match(pat, base); ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Org is an organisation (GitHub) or group (GitLab) whose repositories join

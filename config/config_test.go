@@ -240,3 +240,23 @@ func TestConcurrency(t *testing.T) {
 		t.Errorf("concurrency 500: %v", err)
 	}
 }
+
+func TestExcluded(t *testing.T) {
+	tests := []struct {
+		patterns []string
+		path     string
+		want     bool
+	}{
+		{[]string{"*-archive"}, "org/old-archive", true},
+		{[]string{"*-archive"}, "org/archive-tool", false},
+		{[]string{"org/old-*"}, "org/old-thing", true},
+		{[]string{"org/old-*"}, "other/old-thing", false},
+		{[]string{"g/*/legacy"}, "g/sub/legacy", true},
+		{nil, "org/x", false},
+	}
+	for _, tt := range tests {
+		if got := Excluded(tt.patterns, tt.path); got != tt.want {
+			t.Errorf("Excluded(%v, %s) = %v", tt.patterns, tt.path, got)
+		}
+	}
+}

@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"path"
 	"strings"
 	"time"
 
@@ -220,29 +219,12 @@ func (ix *index) defiOf(repo string) (string, bool) {
 		if !o.gitlab && strings.Contains(rest, "/") {
 			continue // GitHub organisations have no subgroups
 		}
-		if excluded(o.exclude, p) {
+		if config.Excluded(o.exclude, p) {
 			continue
 		}
 		return o.defi, true
 	}
 	return "", false
-}
-
-// excluded applies a défi's exclude globs to owner/name; a pattern without
-// a slash also matches the last segment alone (as the crawl does).
-func excluded(patterns []string, p string) bool {
-	base := path.Base(p)
-	for _, pat := range patterns {
-		if ok, _ := path.Match(pat, p); ok {
-			return true
-		}
-		if !strings.Contains(pat, "/") {
-			if ok, _ := path.Match(pat, base); ok {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // check validates one result and sets its défi from the configuration. It

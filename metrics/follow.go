@@ -1,7 +1,6 @@
 package metrics
 
 import (
-	"path"
 	"strings"
 
 	"github.com/eiglink/vigie/config"
@@ -67,7 +66,7 @@ func (f *Followed) Defi(repo string) (string, bool) {
 	}
 	for _, o := range f.orgs {
 		rest, ok := strings.CutPrefix(repo, o.prefix)
-		if !ok || excluded(o.exclude, o.path+"/"+rest) {
+		if !ok || config.Excluded(o.exclude, o.path+"/"+rest) {
 			continue
 		}
 		return o.defi, true
@@ -100,21 +99,3 @@ func (f *Followed) HasOrgs() bool { return len(f.orgs) > 0 }
 
 // Forge returns the configured forge name for a web host ("" if none).
 func (f *Followed) Forge(host string) string { return f.forgeByHost[strings.ToLower(host)] }
-
-// excluded applies a défi's exclude globs to owner/name. A pattern without a
-// slash is matched against the last segment too, so "*-archive" excludes
-// "owner/x-archive" as a reader of the configuration expects.
-func excluded(patterns []string, p string) bool {
-	base := path.Base(p)
-	for _, pat := range patterns {
-		if ok, _ := path.Match(pat, p); ok {
-			return true
-		}
-		if !strings.Contains(pat, "/") {
-			if ok, _ := path.Match(pat, base); ok {
-				return true
-			}
-		}
-	}
-	return false
-}

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"path"
 	"sort"
 	"strings"
 	"sync"
@@ -236,7 +235,7 @@ func (s *Scanner) plan(ctx context.Context) ([]crawler.Ref, []store.Snapshot) {
 				ref := f.Ref(or.Path)
 				ref.Defi = d.Slug
 				key := strings.ToLower(ref.ID())
-				if listed[key] || or.Fork || excluded(d.Exclude, or.Path) {
+				if listed[key] || or.Fork || config.Excluded(d.Exclude, or.Path) {
 					continue
 				}
 				listed[key] = true
@@ -287,21 +286,6 @@ func (s *Scanner) previousDiscovered(ctx context.Context) map[string][]checks.Re
 		out[r.Defi] = append(out[r.Defi], r)
 	}
 	return out
-}
-
-func excluded(patterns []string, p string) bool {
-	for _, pat := range patterns {
-		if ok, _ := path.Match(pat, p); ok {
-			return true
-		}
-		// A pattern without a slash matches the repository name alone.
-		if !strings.Contains(pat, "/") {
-			if ok, _ := path.Match(pat, path.Base(p)); ok {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // Followed lists every repository the programme follows: the configured ones

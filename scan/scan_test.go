@@ -200,23 +200,3 @@ func TestCrawlInterruptedStoresNothing(t *testing.T) {
 		t.Errorf("an interrupted crawl stored %d snapshots", len(latest))
 	}
 }
-
-func TestExcluded(t *testing.T) {
-	tests := []struct {
-		patterns []string
-		path     string
-		want     bool
-	}{
-		{[]string{"*-archive"}, "org/old-archive", true},
-		{[]string{"*-archive"}, "org/archive-tool", false},
-		{[]string{"org/old-*"}, "org/old-thing", true},
-		{[]string{"org/old-*"}, "other/old-thing", false},
-		{[]string{"g/*/legacy"}, "g/sub/legacy", true},
-		{nil, "org/x", false},
-	}
-	for _, tt := range tests {
-		if got := excluded(tt.patterns, tt.path); got != tt.want {
-			t.Errorf("excluded(%v, %s) = %v", tt.patterns, tt.path, got)
-		}
-	}
-}
