@@ -330,19 +330,8 @@ func (s *Store) Latest(ctx context.Context) ([]store.Snapshot, error) {
 		return nil, fmt.Errorf("latest: %w", err)
 	}
 	defer rows.Close()
-	var out []store.Snapshot
-	for rows.Next() {
-		var result, facts []byte
-		if err := rows.Scan(&result, &facts); err != nil {
-			return nil, fmt.Errorf("latest: %w", err)
-		}
-		sn, err := codec.DecodeSnapshot(result, facts)
-		if err != nil {
-			return nil, fmt.Errorf("latest: %w", err)
-		}
-		out = append(out, sn)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := codec.ScanSnapshots(rows)
+	if err != nil {
 		return nil, fmt.Errorf("latest: %w", err)
 	}
 	return out, nil
@@ -392,7 +381,8 @@ func (s *Store) History(ctx context.Context, repo string, from, to time.Time) ([
 	if err != nil {
 		return nil, fmt.Errorf("history %s: %w", repo, err)
 	}
-	out, err := scanResults(rows)
+	defer rows.Close()
+	out, err := codec.ScanResults(rows)
 	if err != nil {
 		return nil, fmt.Errorf("history %s: %w", repo, err)
 	}
@@ -412,28 +402,12 @@ func (s *Store) NewestIn(ctx context.Context, from, to time.Time) ([]checks.Resu
 	if err != nil {
 		return nil, fmt.Errorf("newest in: %w", err)
 	}
-	out, err := scanResults(rows)
+	defer rows.Close()
+	out, err := codec.ScanResults(rows)
 	if err != nil {
 		return nil, fmt.Errorf("newest in: %w", err)
 	}
 	return out, nil
-}
-
-func scanResults(rows *sql.Rows) ([]checks.Result, error) {
-	defer rows.Close()
-	var out []checks.Result
-	for rows.Next() {
-		var data []byte
-		if err := rows.Scan(&data); err != nil {
-			return nil, err
-		}
-		r, err := codec.DecodeResult(data)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
 }
 
 // LastCrawl returns the crawl time of the newest snapshot, zero if none.

@@ -106,6 +106,48 @@ func DecodeSnapshot(result, facts []byte) (store.Snapshot, error) {
 	return s, nil
 }
 
+// Rows is what ScanSnapshots and ScanResults read: *sql.Rows (SQLite) and
+// pgx.Rows (Postgres) alike. The caller closes them.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// ScanSnapshots decodes rows of (result, facts).
+func ScanSnapshots(rows Rows) ([]store.Snapshot, error) {
+	var out []store.Snapshot
+	for rows.Next() {
+		var result, facts []byte
+		if err := rows.Scan(&result, &facts); err != nil {
+			return nil, err
+		}
+		sn, err := DecodeSnapshot(result, facts)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sn)
+	}
+	return out, rows.Err()
+}
+
+// ScanResults decodes rows of (result).
+func ScanResults(rows Rows) ([]checks.Result, error) {
+	var out []checks.Result
+	for rows.Next() {
+		var data []byte
+		if err := rows.Scan(&data); err != nil {
+			return nil, err
+		}
+		r, err := DecodeResult(data)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
 // Bound clamps a query bound into [MinTime, MaxTime], in UTC. Since every
 // stored crawl time lies strictly between the two, a caller's "from the
 // beginning" (zero or earlier) or "until forever" (any far future) selects
