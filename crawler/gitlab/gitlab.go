@@ -342,6 +342,19 @@ type release struct {
 	CreatedAt  *time.Time `json:"created_at"`
 }
 
+// facts turns a release, from REST or GraphQL, into the facts' one: published
+// when released, else when created.
+func (r release) facts() *crawler.Release {
+	rel := &crawler.Release{Tag: r.TagName, Name: r.Name}
+	switch {
+	case r.ReleasedAt != nil:
+		rel.PublishedAt = r.ReleasedAt.UTC()
+	case r.CreatedAt != nil:
+		rel.PublishedAt = r.CreatedAt.UTC()
+	}
+	return rel
+}
+
 // projectPath escapes a project path or id for the URL the way GitLab wants
 // it: every slash encoded (group%2Fsub%2Fname).
 func projectPath(id string) string { return "projects/" + gl.PathEscape(id) }
@@ -590,15 +603,7 @@ func (f *Forge) releaseFacts(ctx context.Context, c call, facts *crawler.Facts, 
 	if len(list) == 0 {
 		return
 	}
-	r := list[0]
-	rel := &crawler.Release{Tag: r.TagName, Name: r.Name}
-	switch {
-	case r.ReleasedAt != nil:
-		rel.PublishedAt = r.ReleasedAt.UTC()
-	case r.CreatedAt != nil:
-		rel.PublishedAt = r.CreatedAt.UTC()
-	}
-	facts.Release = rel
+	facts.Release = list[0].facts()
 }
 
 // graphQLFacts copies what the GraphQL batch answered.
@@ -607,15 +612,9 @@ func graphQLFacts(facts *crawler.Facts, gp *gqlProject) {
 		facts.OpenPullRequests = gp.MergeRequests.Count
 	}
 	if gp.Releases != nil && len(gp.Releases.Nodes) > 0 {
-		r := gp.Releases.Nodes[0]
-		rel := &crawler.Release{Tag: r.TagName, Name: r.Name}
-		switch {
-		case r.ReleasedAt != nil:
-			rel.PublishedAt = r.ReleasedAt.UTC()
-		case r.CreatedAt != nil:
-			rel.PublishedAt = r.CreatedAt.UTC()
-		}
-		facts.Release = rel
+		// The GraphQL node has the REST release's fields (under other JSON
+		// names), so it converts.
+		facts.Release = release(gp.Releases.Nodes[0]).facts()
 	}
 	// The primary language is the one with the largest share, as GitLab's
 	// project page shows first.
