@@ -72,6 +72,26 @@ type glEntry struct {
 	dir  bool
 }
 
+// tree returns the entries of folder dir: its direct children, or with
+// recursive every entry below it, each folder followed by its content.
+func (p *glProject) tree(dir string, recursive bool) []glEntry {
+	if !recursive {
+		return p.entries[dir]
+	}
+	var all []glEntry
+	var walk func(d string)
+	walk = func(d string) {
+		for _, e := range p.entries[d] {
+			all = append(all, e)
+			if e.dir {
+				walk(e.path)
+			}
+		}
+	}
+	walk(dir)
+	return all
+}
+
 // NewGitLab builds a fake GitLab serving repos. Project ids follow the
 // order of repos, from 1. A repo with UserOwned belongs to a user
 // namespace (its first path segment) rather than a group.
@@ -602,8 +622,7 @@ func (g *GitLab) tree(w http.ResponseWriter, q glRequest, p *glProject) {
 		return
 	}
 	dir := strings.Trim(v.Get("path"), "/")
-	list, ok := p.entries[dir]
-	if !ok {
+	if _, ok := p.entries[dir]; !ok {
 		if dir == "" {
 			glJSON(w, http.StatusOK, []any{})
 			return
@@ -611,21 +630,7 @@ func (g *GitLab) tree(w http.ResponseWriter, q glRequest, p *glProject) {
 		glError(w, http.StatusNotFound, "message", "404 Tree Not Found")
 		return
 	}
-	var all []glEntry
-	if v.Get("recursive") == "true" {
-		var walk func(d string)
-		walk = func(d string) {
-			for _, e := range p.entries[d] {
-				all = append(all, e)
-				if e.dir {
-					walk(e.path)
-				}
-			}
-		}
-		walk(dir)
-	} else {
-		all = list
-	}
+	all := p.tree(dir, v.Get("recursive") == "true")
 	from, to := glPage(w, q, len(all), false)
 	out := make([]map[string]any, 0, to-from)
 	for _, e := range all[from:to] {

@@ -551,21 +551,7 @@ func (g *GitLab) resolveRepository(q glRequest, p *glProject, set ast.SelectionS
 // (trees), files (blobs) and submodules (none in the model), each a
 // connection of at most 100 a page.
 func (g *GitLab) resolveTree(p *glProject, dir string, recursive bool, set ast.SelectionSet, vars map[string]any) (map[string]any, error) {
-	var all []glEntry
-	if recursive {
-		var walk func(d string)
-		walk = func(d string) {
-			for _, e := range p.entries[d] {
-				all = append(all, e)
-				if e.dir {
-					walk(e.path)
-				}
-			}
-		}
-		walk(dir)
-	} else {
-		all = p.entries[dir]
-	}
+	all := p.tree(dir, recursive)
 	var blobs, trees []glEntry
 	for _, e := range all {
 		if e.dir {
