@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/eiglink/vigie/internal/statuswriter"
 )
 
 // Rate-limit window styles: how the fault middleware says "limited".
@@ -190,10 +192,10 @@ func (f *Faults) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case limit:
 		f.refuse(w, r, now, windowEnd)
 	default:
-		cw := &countingWriter{ResponseWriter: w}
+		cw := &statuswriter.Writer{ResponseWriter: w}
 		f.h.ServeHTTP(cw, r)
 		f.mu.Lock()
-		if cw.code == http.StatusNotModified {
+		if cw.Status == http.StatusNotModified {
 			f.c.NotModified++
 		}
 		if p, err := strconv.Atoi(cw.Header().Get(PointsHeader)); err == nil {
@@ -259,25 +261,3 @@ func (f *Faults) refuse(w http.ResponseWriter, r *http.Request, now, end time.Ti
 		io.WriteString(w, `{"message":"API rate limit exceeded for user ID 1.","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"}`)
 	}
 }
-
-// countingWriter remembers the status the handler wrote.
-type countingWriter struct {
-	http.ResponseWriter
-	code int
-}
-
-func (w *countingWriter) WriteHeader(code int) {
-	if w.code == 0 {
-		w.code = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *countingWriter) Write(b []byte) (int, error) {
-	if w.code == 0 {
-		w.code = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *countingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/eiglink/vigie/config"
+	"github.com/eiglink/vigie/internal/statuswriter"
 	"github.com/eiglink/vigie/metrics"
 	"github.com/eiglink/vigie/store"
 	"golang.org/x/time/rate"
@@ -146,37 +147,15 @@ func (s *Server) Handler() http.Handler {
 	return s.accessLog(s.recoverer(securityHeaders(s.mux)))
 }
 
-// statusWriter remembers the status code for the access log.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
 // accessLog logs each request at debug level: the path only, never the
 // query, where /check carries a visitor's URL (which may hold a token).
 func (s *Server) accessLog(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
+		sw := &statuswriter.Writer{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
 		s.log.DebugContext(r.Context(), "web: request", "method", r.Method, "path", r.URL.Path,
-			"status", sw.status, "duration", time.Since(start).Round(time.Microsecond))
+			"status", sw.Status, "duration", time.Since(start).Round(time.Microsecond))
 	})
 }
 
