@@ -1,3 +1,5 @@
+// The subcommands that work on the store: serve, report and import.
+
 package main
 
 import (
