@@ -97,15 +97,49 @@ func (s *Scanner) Check(ctx context.Context, urls []string) ([]store.Snapshot, e
 		if err != nil {
 			return nil, err
 		}
-		// A repository listed in the configuration keeps its défi.
-		for _, r := range s.cfg.Repos() {
-			if r.ID() == ref.ID() {
-				ref.Defi = r.Defi
-			}
-		}
+		ref.Defi = s.defiOf(ref)
 		refs[i] = ref
 	}
-	return s.fetch(ctx, refs, nil), nil
+	snaps := s.fetch(ctx, refs, nil)
+	for i := range snaps {
+		// The crawl leaves an organisation's forks out: so does the défi.
+		if f := snaps[i].Facts; f != nil && f.Fork && !s.listed(refs[i]) && snaps[i].Result.Defi != "" {
+			snaps[i].Result.Defi, f.Ref.Defi = "", ""
+		}
+	}
+	return snaps, nil
+}
+
+// defiOf returns the défi following ref as the crawl does: the first défi
+// listing it by name, else the first whose organisations list it (exclude
+// patterns applied); "" when none follows it.
+func (s *Scanner) defiOf(ref crawler.Ref) string {
+	for _, r := range s.cfg.Repos() {
+		if r.ID() == ref.ID() {
+			return r.Defi
+		}
+	}
+	for _, d := range s.cfg.Defis {
+		for _, org := range d.Orgs {
+			rest, ok := strings.CutPrefix(ref.Path, strings.Trim(org.Path, "/")+"/")
+			if org.Forge != ref.Forge || !ok || rest == "" || (ref.Type != "gitlab" && strings.Contains(rest, "/")) {
+				continue
+			}
+			if !config.Excluded(d.Exclude, ref.Path) {
+				return d.Slug
+			}
+		}
+	}
+	return ""
+}
+
+func (s *Scanner) listed(ref crawler.Ref) bool {
+	for _, r := range s.cfg.Repos() {
+		if r.ID() == ref.ID() {
+			return true
+		}
+	}
+	return false
 }
 
 // fetch crawls the refs (each distinct repository once), grouped by forge,

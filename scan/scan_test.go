@@ -114,6 +114,32 @@ func TestCheckOrderAndErrors(t *testing.T) {
 	}
 }
 
+// TestCheckGivesOrgReposTheirDefi: a repository the configuration follows
+// through an organisation is checked under its défi, as the crawl stores
+// it; excluded ones and forks are not.
+func TestCheckGivesOrgReposTheirDefi(t *testing.T) {
+	fork := healthy()
+	fork.Fork = true
+	gh := &memForge{repos: map[string]crawler.Facts{
+		"org/one": healthy(), "org/old-archive": healthy(), "org/skip-me": healthy(), "org/fork": fork, "other/one": healthy(),
+	}}
+	gl := &memForge{repos: map[string]crawler.Facts{}}
+	sc, err := New(testConfig(t, ""), Options{Forges: map[string]crawler.Forge{"github": gh, "framagit": gl}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	urls := []string{"https://github.com/org/one", "https://github.com/org/old-archive", "https://github.com/org/skip-me", "https://github.com/org/fork", "https://github.com/other/one"}
+	snaps, err := sc.Check(context.Background(), urls)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"one", "", "", "", ""} {
+		if got := snaps[i].Result.Defi; got != want {
+			t.Errorf("%s: défi %q, want %q", urls[i], got, want)
+		}
+	}
+}
+
 func TestCrawlDiscoversOrgsAndReportsGone(t *testing.T) {
 	ctx := context.Background()
 	gh := &memForge{
