@@ -34,7 +34,7 @@ type RunOptions struct {
 	Out string
 	// Send mails the report: the whole programme's to report.recipients,
 	// and with report.send_to_defi_contacts each défi's part to its
-	// contacts; at most once per recipient, scope and week.
+	// contacts; at most once per recipient and week (see Jobs).
 	Send bool
 	// DryRun composes the mails and writes each as an .eml file into Out
 	// instead of sending (nothing is recorded as sent).
@@ -159,7 +159,9 @@ func cfgFile(cfg *config.Config) string {
 
 // Jobs lists the mails of a report: the whole programme to each of
 // report.recipients, and with report.send_to_defi_contacts each défi's part
-// to each of its contacts. A recipient appears once per scope.
+// to each of its contacts. Each address gets one mail (CONTRACT.md: at most
+// once per recipient and week): a contact who is also among the recipients
+// gets the whole programme only, and so does the contact of several défis.
 func Jobs(d *Data, cfg *config.Config, now time.Time) ([]mail.Job, error) {
 	var jobs []mail.Job
 	add := func(scope string, to []string) error {
@@ -192,14 +194,43 @@ func Jobs(d *Data, cfg *config.Config, now time.Time) ([]mail.Job, error) {
 		}
 		return nil
 	}
-	if err := add("", cfg.Report.Recipients); err != nil {
+	whole := append([]string(nil), cfg.Report.Recipients...)
+	parts := map[string][]string{}
+	if cfg.Report.SendToDefiContacts {
+		taken := map[string]bool{}
+		for _, r := range whole {
+			taken[strings.ToLower(strings.TrimSpace(r))] = true
+		}
+		defis := map[string]map[string]bool{} // address -> défis it follows
+		for _, df := range d.Defis {
+			for _, c := range contactsOf(cfg, df.Slug) {
+				k := strings.ToLower(strings.TrimSpace(c))
+				if defis[k] == nil {
+					defis[k] = map[string]bool{}
+				}
+				defis[k][df.Slug] = true
+			}
+		}
+		for _, df := range d.Defis {
+			for _, c := range contactsOf(cfg, df.Slug) {
+				k := strings.ToLower(strings.TrimSpace(c))
+				switch {
+				case k == "" || taken[k]:
+				case len(defis[k]) > 1:
+					whole = append(whole, c)
+					taken[k] = true
+				default:
+					parts[df.Slug] = append(parts[df.Slug], c)
+				}
+			}
+		}
+	}
+	if err := add("", whole); err != nil {
 		return nil, err
 	}
-	if cfg.Report.SendToDefiContacts {
-		for _, df := range d.Defis {
-			if err := add(df.Slug, contactsOf(cfg, df.Slug)); err != nil {
-				return nil, err
-			}
+	for _, df := range d.Defis {
+		if err := add(df.Slug, parts[df.Slug]); err != nil {
+			return nil, err
 		}
 	}
 	if len(jobs) == 0 {

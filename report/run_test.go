@@ -259,3 +259,39 @@ func TestRunErrors(t *testing.T) {
 		t.Errorf("no recipient: %v", err)
 	}
 }
+
+// TestJobsOneMailPerAddress: an address gets one mail a week whatever the
+// configuration lists it as: a recipient who is also a défi's contact gets
+// the programme, and so does the contact of several défis.
+func TestJobsOneMailPerAddress(t *testing.T) {
+	st := newStore(t)
+	week, _ := report.ParseWeek("2026-W48")
+	d, err := report.Build(context.Background(), st, week, now, report.OptionsFrom(testCfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := cfgWith(func(c *config.Config) {
+		c.Report.SendToDefiContacts = true
+		c.Report.Recipients = []string{"coach@example.org"}
+		c.Defis = []config.Defi{
+			{Slug: "alpha", Name: "Défi Alpha", Contacts: []string{"Coach@example.org", "both@example.org", "alpha@example.org"}},
+			{Slug: "beta", Name: "Défi Bêta", Contacts: []string{"both@example.org", "beta@example.org"}},
+		}
+	})
+	jobs, err := report.Jobs(d, cfg, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, j := range jobs {
+		scope := j.Scope
+		if scope == "" {
+			scope = "programme"
+		}
+		got = append(got, scope+":"+j.Message.To)
+	}
+	want := "programme:coach@example.org programme:both@example.org alpha:alpha@example.org beta:beta@example.org"
+	if strings.Join(got, " ") != want {
+		t.Errorf("jobs %v, want %s", got, want)
+	}
+}
