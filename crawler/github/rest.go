@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -216,11 +218,11 @@ func (f *Forge) restFiles(ctx context.Context, c *gh.Client, owner, name string,
 			return fmt.Errorf("licence file %s: %w", p, err)
 		}
 		if fc != nil {
-			t, err := fc.GetContent()
+			t, err := fileText(ctx, c, owner, name, fc)
 			if err != nil {
 				return fmt.Errorf("licence file %s: %w", p, err)
 			}
-			r.texts[p] = []byte(t)
+			r.texts[p] = t
 		}
 	}
 	// /readme answers the README GitHub shows (.github/, root, docs/).
@@ -231,13 +233,38 @@ func (f *Forge) restFiles(ctx context.Context, c *gh.Client, owner, name string,
 		return fmt.Errorf("readme: %w", err)
 	default:
 		r.readme, r.readmeSize = rd.GetPath(), int64(rd.GetSize())
-		t, err := rd.GetContent()
+		t, err := fileText(ctx, c, owner, name, rd)
 		if err != nil {
 			return fmt.Errorf("readme %s: %w", rd.GetPath(), err)
 		}
-		r.texts[r.readme] = truncate([]byte(t))
+		r.texts[r.readme] = truncate(t)
 	}
 	return nil
+}
+
+// maxRawText bounds what is read of a file asked as raw bytes.
+const maxRawText = 1 << 20
+
+// fileText returns the text of a file the contents API answered. Over 1 MB
+// GitHub leaves the content out (encoding "none"): the file is then asked
+// again with the raw media type, and its first maxRawText bytes kept.
+func fileText(ctx context.Context, c *gh.Client, owner, name string, fc *gh.RepositoryContent) ([]byte, error) {
+	if fc.GetEncoding() != "none" {
+		t, err := fc.GetContent()
+		return []byte(t), err
+	}
+	p := (&url.URL{Path: strings.TrimPrefix(fc.GetPath(), "/")}).String()
+	req, err := c.NewRequest(http.MethodGet, fmt.Sprintf("repos/%s/%s/contents/%s", owner, name, p), nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "application/vnd.github.raw")
+	resp, err := c.BareDo(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	return io.ReadAll(io.LimitReader(resp.Body, maxRawText))
 }
 
 // restIssueCounts splits open_issues_count, which counts pull requests too:
