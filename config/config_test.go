@@ -133,6 +133,10 @@ func TestResolve(t *testing.T) {
 		{"http://GITHUB.COM/a/b?tab=readme", "github.com/a/b", "https://github.com/a/b", ""},
 		{"git@gitlab.com:g/s/p.git", "gitlab.com/g/s/p", "https://gitlab.com/g/s/p", ""},
 		{"https://gitlab.com/g/s/p/-/blob/main/x.md", "gitlab.com/g/s/p", "https://gitlab.com/g/s/p", ""},
+		// Links from before GitLab 12, without "/-/", which GitLab still serves.
+		{"https://gitlab.com/g/s/p/tree/master", "gitlab.com/g/s/p", "https://gitlab.com/g/s/p", ""},
+		{"https://gitlab.com/g/p/blob/master/docs/x.md", "gitlab.com/g/p", "https://gitlab.com/g/p", ""},
+		{"https://gitlab.com/g/p/commits/master", "gitlab.com/g/p", "https://gitlab.com/g/p", ""},
 		{"https://gitlab.com/g", "", "", "organisation"},
 		{"https://example.org/a/b", "", "", "not a configured forge"},
 		{"ftp://github.com/a/b", "", "", "scheme"},

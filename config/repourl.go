@@ -43,6 +43,16 @@ var githubInside = map[string]bool{
 	"discussions": true, "network": true, "raw": true, "blame": true, "compare": true, "milestones": true, "labels": true,
 }
 
+// gitlabWildcard are the routes GitLab still serves inside a project
+// without "/-/" (links from before GitLab 12, like /group/name/tree/master):
+// GitLab reserves these names, so no subgroup or project below a group is
+// called so (PROJECT_WILDCARD_ROUTES in GitLab's lib/gitlab/path_regex.rb).
+var gitlabWildcard = map[string]bool{
+	"badges": true, "blame": true, "blob": true, "builds": true, "commits": true, "create": true,
+	"create_dir": true, "edit": true, "files": true, "find_file": true, "new": true, "preview": true,
+	"raw": true, "refs": true, "tree": true, "update": true, "upload": true, "wikis": true,
+}
+
 // splitURL parses a repository or organisation URL as users paste them:
 // with or without scheme, with ".git", a trailing slash, "/tree/main/...",
 // or in the SSH form git@host:owner/name.git.
@@ -153,7 +163,7 @@ func (c *Config) Resolve(raw string) (crawler.Ref, error) {
 		}
 	case "gitlab":
 		for i, s := range segs {
-			if s == "-" {
+			if s == "-" || i >= 2 && gitlabWildcard[s] {
 				segs = segs[:i]
 				break
 			}
