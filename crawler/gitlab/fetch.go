@@ -364,15 +364,18 @@ func (f *Forge) filesNeeded(w *work) (filesAsk, bool) {
 }
 
 // readmeOf is the README GitLab shows, as readme_url names it; hasURL is
-// false for an instance that predates readme_url.
+// false for an instance that predates readme_url, or whose readme_url is
+// a link of another shape (the listing then tells, as GitLab would).
 func readmeOf(p *project, branch string) (readme string, hasURL bool) {
 	if len(p.ReadmeURL) > 0 {
 		var s *string
 		if err := json.Unmarshal(p.ReadmeURL, &s); err == nil {
-			if s != nil {
-				return blobPath(*s, p.WebURL, branch), true
+			if s == nil {
+				return "", true
 			}
-			return "", true
+			if readme = blobPath(*s, p.WebURL, branch); readme != "" {
+				return readme, true
+			}
 		}
 	}
 	return "", false

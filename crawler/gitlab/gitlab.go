@@ -427,6 +427,8 @@ func blobPath(link, webURL, branch string) string {
 		// host name for the same instance): fall back on the marker.
 		if i := strings.Index(link, "/-/blob/"); i >= 0 {
 			rest = link[i+len("/-/blob/"):]
+		} else if i := strings.Index(link, "/blob/"); i >= 0 {
+			rest = link[i+len("/blob/"):]
 		} else {
 			return ""
 		}

@@ -1,6 +1,7 @@
 package gitlab
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/eiglink/vigie/crawler"
@@ -55,12 +56,34 @@ func TestBlobPath(t *testing.T) {
 		// The link's host differs from web_url's (an instance behind
 		// another name).
 		{"http://internal:8080/g/p/-/blob/main/README.md", "https://gitlab.example.org/g/p", "main", "README.md"},
+		{"http://internal:8080/g/p/blob/main/README.md", "https://gitlab.example.org/g/p", "main", "README.md"},
 		{"", "https://gitlab.com/g/p", "main", ""},
 		{"https://gitlab.com/g/p", "https://gitlab.com/g/p", "main", ""},
 	}
 	for _, tc := range tests {
 		if got := blobPath(tc.link, tc.web, tc.branch); got != tc.want {
 			t.Errorf("blobPath(%q, %q, %q) = %q, want %q", tc.link, tc.web, tc.branch, got, tc.want)
+		}
+	}
+}
+
+func TestReadmeOf(t *testing.T) {
+	str := func(s string) json.RawMessage { b, _ := json.Marshal(s); return b }
+	tests := []struct {
+		readmeURL json.RawMessage
+		want      string
+		hasURL    bool
+	}{
+		{str("https://gitlab.com/g/p/-/blob/main/README.md"), "README.md", true},
+		{json.RawMessage("null"), "", true}, // no README
+		{nil, "", false},                    // an instance without readme_url
+		// A link of another shape names no file: the listing tells.
+		{str("https://gitlab.com/g/p"), "", false},
+	}
+	for _, tc := range tests {
+		p := &project{WebURL: "https://gitlab.com/g/p", ReadmeURL: tc.readmeURL}
+		if got, has := readmeOf(p, "main"); got != tc.want || has != tc.hasURL {
+			t.Errorf("readmeOf(%s) = %q, %v; want %q, %v", tc.readmeURL, got, has, tc.want, tc.hasURL)
 		}
 	}
 }
