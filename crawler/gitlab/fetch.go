@@ -469,6 +469,13 @@ func (f *Forge) repositoryFacts(ctx context.Context, w *work, now time.Time) err
 	default:
 		var err error
 		if files, err = f.listFiles(ctx, c, id, branch, gp); err != nil {
+			if errors.Is(err, errNotFound) && facts.HeadSHA == "" {
+				// No commit and no tree: an empty repository on an
+				// instance that did not say so (empty_repo false, a
+				// default branch named in advance).
+				facts.Empty = true
+				return nil
+			}
 			return err
 		}
 	}

@@ -1215,3 +1215,31 @@ func TestDefaultBranchRenamed(t *testing.T) {
 		t.Errorf("%d GraphQL calls, want 3", n)
 	}
 }
+
+// An instance may name a default branch for a project with no commit yet
+// and leave empty_repo false: no commit and no tree make it empty, not
+// unreadable.
+func TestEmptyWithoutEmptyRepo(t *testing.T) {
+	g := fakeforge.NewGitLab(fixture(t))
+	g.SetGraphQL(false)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasSuffix(r.URL.EscapedPath(), "/projects/eig%2Fvide") {
+			g.ServeHTTP(w, r)
+			return
+		}
+		rec := httptest.NewRecorder()
+		g.ServeHTTP(rec, r)
+		var p map[string]any
+		if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil {
+			t.Error(err)
+		}
+		p["empty_repo"], p["default_branch"] = false, "main"
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(p)
+	}))
+	defer srv.Close()
+	got := fetchOne(t, newForge(t, srv.URL), "h", "eig/vide")
+	if got.Error != "" || !got.Empty || !got.Activity.LastCommitAt.IsZero() || got.Activity.Commits90d != 0 || got.Readme.Path != "" {
+		t.Errorf("error %q, empty %v, activity %+v, readme %q; want an empty repository", got.Error, got.Empty, got.Activity, got.Readme.Path)
+	}
+}
