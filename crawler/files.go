@@ -9,20 +9,44 @@ import (
 // The rules below say which files of a tree matter. Both forge packages use
 // them so a repository gets the same facts on GitHub and on GitLab.
 
-// IsLicenseFile reports whether a top-level file name is a licence file:
-// LICENSE, LICENCE, COPYING or UNLICENSE with any extension, and LICENSE-*
-// (LICENSE-MIT, LICENCE-APACHE...). Case does not matter.
+// IsLicenseFile reports whether a top-level file name is a licence file,
+// as the forges' detector (licensee) takes them: LICENSE, LICENCE,
+// COPYING, UNLICENSE, COPYRIGHT or OFL with any extension, followed by
+// "-" or "_" and more (LICENSE-MIT, LICENCE_FR.md, COPYING-GPL), or after
+// a word (MIT-LICENSE, gpl_licence.txt: then with no extension or a text
+// one, so add-license.sh is no licence). Case does not matter.
 func IsLicenseFile(name string) bool {
-	n := strings.ToUpper(name)
-	for _, base := range []string{"LICENSE", "LICENCE", "COPYING", "UNLICENSE"} {
-		if n == base || strings.HasPrefix(n, base+".") {
-			return true
-		}
-		if (base == "LICENSE" || base == "LICENCE") && strings.HasPrefix(n, base+"-") {
+	n := strings.ToLower(name)
+	stem, ext, _ := strings.Cut(n, ".")
+	bases := []string{"license", "licence", "unlicense", "copying", "copyright", "ofl"}
+	for _, base := range bases {
+		if stem == base || strings.HasPrefix(stem, base+"-") || strings.HasPrefix(stem, base+"_") {
 			return true
 		}
 	}
+	switch ext {
+	case "", "md", "markdown", "txt", "text", "rst", "html", "adoc":
+	default:
+		return false
+	}
+	for _, base := range []string{"license", "licence", "copying"} {
+		for _, sep := range []string{"-", "_"} {
+			if i := strings.Index(stem, sep+base); i > 0 && isWord(stem[:i]) {
+				return true
+			}
+		}
+	}
 	return false
+}
+
+// isWord reports whether s is letters, digits and underscores only.
+func isWord(s string) bool {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_') {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // readmeRank orders README candidates within one folder the way the forges
