@@ -15,8 +15,6 @@ import (
 	"sync"
 	"time"
 
-	gl "gitlab.com/gitlab-org/api/client-go"
-
 	"github.com/eiglink/vigie/crawler"
 	"github.com/eiglink/vigie/crawler/licenseid"
 )
@@ -789,8 +787,10 @@ func (f *Forge) ciConfigExists(ctx context.Context, c call, id, branch, cfg stri
 		// Its folder was listed and the file is not in it.
 		return false, nil
 	}
-	rel := projectPath(id) + "/repository/files/" + gl.PathEscape(cfg)
-	_, err := c.do(ctx, http.MethodHead, rel, url.Values{"ref": {branch}}, nil)
+	// A GET of the raw file (its bytes dropped), not a HEAD of its
+	// metadata: servers that route GET alone answer HEAD with 405 or 404,
+	// and GitLab itself refuses HEAD on a moved project's old path.
+	_, _, err := f.raw(ctx, c, id, branch, cfg, 0)
 	if errors.Is(err, errNotFound) {
 		return false, nil
 	}

@@ -34,7 +34,7 @@
 //	0+ GET  .../repository/tree?path=DIR        only for folders that exist: .github, docs, CI folders
 //	0-1 GET .../repository/files/README/raw     the README GitLab shows (its text and size)
 //	0+ GET  .../repository/files/LICENSE/raw    each top-level licence file
-//	0-1 HEAD .../repository/files/:ci_config_path  only for a custom CI file outside the listed folders
+//	0-1 GET .../repository/files/CFG/raw        only for a custom ci_config_path outside the listed folders
 //	0-1 GET /projects/:id/pipelines             latest pipelines on the default branch (skipped when CI/CD is off)
 //	1  GET  /projects/:id/merge_requests        opened merge request count (X-Total)
 //	1  GET  /projects/:id/releases              latest release

@@ -1243,3 +1243,26 @@ func TestEmptyWithoutEmptyRepo(t *testing.T) {
 		t.Errorf("error %q, empty %v, activity %+v, readme %q; want an empty repository", got.Error, got.Empty, got.Activity, got.Readme.Path)
 	}
 }
+
+// A custom CI file outside the listed folders is looked for with a GET: a
+// server that routes GET alone (HEAD answers 405) still shows it.
+func TestCustomCIFileWithoutHEAD(t *testing.T) {
+	g, _ := newFake(t)
+	g.SetGraphQL(false)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodHead {
+			w.WriteHeader(http.StatusMethodNotAllowed)
+			return
+		}
+		g.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	got := fetchOne(t, newForge(t, srv.URL), "h", "eig/ci-perso")
+	if got.Error != "" || !reflect.DeepEqual(got.CI.Systems, []string{"gitlab-ci"}) {
+		t.Errorf("error %q, CI systems %v; want gitlab-ci", got.Error, got.CI.Systems)
+	}
+	got = fetchOne(t, newForge(t, srv.URL), "h", "eig/ci-absent")
+	if got.Error != "" || len(got.CI.Systems) != 0 {
+		t.Errorf("error %q, CI systems %v; want none", got.Error, got.CI.Systems)
+	}
+}
