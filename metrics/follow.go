@@ -15,6 +15,8 @@ type Followed struct {
 	forgeByHost map[string]string // host -> configured forge name
 	repos       map[string]string // repo id -> défi slug
 	order       map[string]int    // repo id -> position in the configuration
+	rank        map[string]int    // repo id -> position in a crawl's results
+	last        int               // the rank after every défi's
 	orgs        []followedOrg
 }
 
@@ -23,6 +25,10 @@ type followedOrg struct {
 	// ("gitlab.com/group/"), path the org's path on the forge ("group").
 	prefix, path, defi string
 	exclude            []string
+	// rank is the position of the défi's organisations' repositories in
+	// a crawl's results: after the défi's listed ones, before the next
+	// défi's.
+	rank int
 }
 
 // NewFollowed indexes cfg's repositories and organisations.
@@ -31,6 +37,7 @@ func NewFollowed(cfg *config.Config) *Followed {
 		forgeByHost: map[string]string{},
 		repos:       map[string]string{},
 		order:       map[string]int{},
+		rank:        map[string]int{},
 	}
 	for _, fg := range cfg.Forges {
 		f.forgeByHost[strings.ToLower(fg.Host)] = fg.Name
@@ -43,6 +50,11 @@ func NewFollowed(cfg *config.Config) *Followed {
 			}
 			f.repos[id] = d.Slug
 			f.order[id] = len(f.order)
+			f.rank[id] = f.last
+			f.last++
+		}
+		if len(d.Orgs) > 0 {
+			f.last++
 		}
 		for _, o := range d.Orgs {
 			p := strings.Trim(o.Path, "/")
@@ -52,7 +64,7 @@ func NewFollowed(cfg *config.Config) *Followed {
 			if fg := cfg.ForgeByName(o.Forge); fg != nil {
 				prefix = fg.Ref(p).ID() + "/"
 			}
-			f.orgs = append(f.orgs, followedOrg{prefix: prefix, path: p, defi: d.Slug, exclude: d.Exclude})
+			f.orgs = append(f.orgs, followedOrg{prefix: prefix, path: p, defi: d.Slug, exclude: d.Exclude, rank: f.last - 1})
 		}
 	}
 	return f
@@ -64,24 +76,37 @@ func (f *Followed) Defi(repo string) (string, bool) {
 	if d, ok := f.repos[repo]; ok {
 		return d, true
 	}
-	for _, o := range f.orgs {
-		rest, ok := strings.CutPrefix(repo, o.prefix)
-		if !ok || config.Excluded(o.exclude, o.path+"/"+rest) {
-			continue
-		}
+	if o := f.org(repo); o != nil {
 		return o.defi, true
 	}
 	return "", false
 }
 
-// Order ranks repo in the configuration: explicit repositories first, in
-// the order written, then organisations' repositories (by name, from the
-// caller's sort).
+// org returns the organisation through which the configuration follows
+// repo, or nil.
+func (f *Followed) org(repo string) *followedOrg {
+	for i, o := range f.orgs {
+		rest, ok := strings.CutPrefix(repo, o.prefix)
+		if !ok || config.Excluded(o.exclude, o.path+"/"+rest) {
+			continue
+		}
+		return &f.orgs[i]
+	}
+	return nil
+}
+
+// Order ranks repo as a crawl orders its results: défi by défi, in the
+// configuration's order, each défi's listed repositories in the order
+// written, then its organisations' repositories (all of one rank: the
+// caller sorts them by name, as the crawl does).
 func (f *Followed) Order(repo string) int {
-	if i, ok := f.order[repo]; ok {
+	if i, ok := f.rank[repo]; ok {
 		return i
 	}
-	return len(f.order)
+	if o := f.org(repo); o != nil {
+		return o.rank
+	}
+	return f.last
 }
 
 // Explicit returns the repositories the configuration names one by one, in

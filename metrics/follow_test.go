@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/eiglink/vigie/config"
+	"github.com/eiglink/vigie/crawler"
 	"github.com/eiglink/vigie/metrics"
 	"github.com/eiglink/vigie/serve/servetest"
 )
@@ -44,5 +45,29 @@ func TestFollowed(t *testing.T) {
 	}
 	if !f.HasOrgs() || f.Forge("GitLab.com") != "gitlab" || f.Forge("example.org") != "" {
 		t.Error("HasOrgs/Forge")
+	}
+}
+
+// TestFollowedOrder: repositories rank as a crawl prints them: défi by
+// défi, listed ones first, then the défi's organisations' repositories.
+func TestFollowedOrder(t *testing.T) {
+	cfg := &config.Config{
+		Forges: []config.Forge{{Name: "github", Type: "github", URL: "https://github.com", Host: "github.com"}},
+		Defis: []config.Defi{
+			{Slug: "a", Repos: []crawler.Ref{{Forge: "github", Host: "github.com", Path: "x/listed-a"}},
+				Orgs: []config.Org{{Forge: "github", Host: "github.com", Path: "org-a"}}},
+			{Slug: "b", Repos: []crawler.Ref{{Forge: "github", Host: "github.com", Path: "x/listed-b1"}, {Forge: "github", Host: "github.com", Path: "x/listed-b2"}}},
+			{Slug: "c", Orgs: []config.Org{{Forge: "github", Host: "github.com", Path: "org-c"}}},
+		},
+	}
+	f := metrics.NewFollowed(cfg)
+	in := []string{"github.com/x/listed-a", "github.com/org-a/z", "github.com/x/listed-b1", "github.com/x/listed-b2", "github.com/org-c/a", "github.com/other/x"}
+	for i := 1; i < len(in); i++ {
+		if f.Order(in[i-1]) >= f.Order(in[i]) {
+			t.Errorf("Order(%s) = %d, not before Order(%s) = %d", in[i-1], f.Order(in[i-1]), in[i], f.Order(in[i]))
+		}
+	}
+	if got := f.Explicit(); len(got) != 3 || got[0] != "github.com/x/listed-a" || got[2] != "github.com/x/listed-b2" {
+		t.Errorf("Explicit() = %v", got)
 	}
 }

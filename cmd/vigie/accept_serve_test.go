@@ -181,13 +181,13 @@ defis:
 	for _, u := range append(f.urls[:3:3], f.urls[4:]...) {
 		fmt.Fprintf(&b, "      - %s\n", u)
 	}
+	if st.extra { // before beta's listed repository in a crawl's results
+		fmt.Fprintf(&b, "    orgs: [%s/orgx]\n    exclude: [\"*-archive\"]\n", ghWeb)
+	}
 	fmt.Fprintf(&b, `  - slug: beta
     name: Défi beta
     repos: [%s]
 `, f.urls[3])
-	if st.extra {
-		fmt.Fprintf(&b, "    orgs: [%s/orgx]\n    exclude: [\"*-archive\"]\n", ghWeb)
-	}
 	fmt.Fprintf(&b, "storage: {driver: sqlite, dsn: %q}\n", filepath.Join(f.dir, "vigie.db"))
 	f.cfg = filepath.Join(f.dir, "vigie.yml")
 	if err := os.WriteFile(f.cfg, []byte(b.String()), 0o600); err != nil {
