@@ -370,6 +370,19 @@ func (s *glaServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveProject(w, r, segs[1], segs[2:])
 	case len(segs) == 3 && segs[0] == "groups" && segs[2] == "projects":
 		s.serveGroup(w, r, segs[1])
+	case len(segs) == 3 && segs[0] == "users" && segs[2] == "projects":
+		// A user's personal projects (GET /users/:user_id/projects).
+		var list []map[string]any
+		for _, p := range s.projects {
+			if !p.private && strings.EqualFold(p.path[:strings.LastIndex(p.path, "/")], segs[1]) && !s.groups[strings.ToLower(segs[1])] {
+				list = append(list, s.projectJSON(p, false))
+			}
+		}
+		if list == nil {
+			glaMessage(w, http.StatusNotFound, "404 User Not Found")
+			return
+		}
+		glaPage(w, r, list, true)
 	default:
 		s.notFound(w, r, "404 Not Found")
 	}
@@ -1095,5 +1108,78 @@ func TestAcceptGitLabCrawlGroup(t *testing.T) {
 	}
 	if r := got["gitlab.com/defi-x/vieux"]; r.Score != nil && r.Checks[3].Details["archived"] != true {
 		t.Errorf("archived project not marked archived: %v", r.Checks[3].Details)
+	}
+}
+
+// TestAcceptGitLabRecrawl crawls twice through REST: an unchanged project
+// gives the same details, a project that changed between the crawls shows
+// its new state (a push, a pipeline, a licence, archived), and groups are
+// listed on a path-prefixed instance and as a user namespace.
+func TestAcceptGitLabRecrawl(t *testing.T) {
+	now := time.Now().UTC().Truncate(time.Second)
+	mk := func(path string) *glaProject {
+		return &glaProject{path: path, branch: "main", licenseKey: "mit", licenseFile: "LICENSE", readme: "README.md",
+			files:     map[string]string{"LICENSE": glaMIT, "README.md": glaReadme, ".gitlab-ci.yml": "t:\n  script: make\n"},
+			pipelines: []string{"success"}, commits: glaDays(now, 2, 3, 100)}
+	}
+	same, pushed, nolic := mk("eig/same"), mk("eig/pushed"), mk("eig/nolic")
+	nolic.licenseKey, nolic.licenseFile = "", ""
+	delete(nolic.files, "LICENSE")
+	user := mk("jdupont/outil")
+	_, glts := glaStart(t, "", "https://gitlab.com", []*glaProject{same, pushed, nolic, user})
+	selfA, selfB := mk("dinum/outils/a"), mk("dinum/b")
+	_, slts := glaStart(t, "/gitlab", "https://git.example.org/gitlab", []*glaProject{selfA, selfB}, "dinum", "dinum/outils")
+	dir := t.TempDir()
+	cfg := glaConfig(t, dir, glts.URL, slts.URL+"/gitlab",
+		[]string{"https://gitlab.com/eig/same", "https://gitlab.com/eig/pushed", "https://gitlab.com/eig/nolic"},
+		[]string{"https://git.example.org/gitlab/groups/dinum", "https://gitlab.com/jdupont"}, nil)
+
+	crawl := func() map[string]checksResult {
+		t.Helper()
+		out := runVigie(t, nil, "crawl", "--config", cfg, "--format", "json")
+		if out.code != 0 {
+			t.Fatalf("crawl exit %d, stderr:\n%s", out.code, out.stderr)
+		}
+		m := map[string]checksResult{}
+		for _, r := range glaDecode(t, out.stdout) {
+			m[r.Repo] = r
+		}
+		return m
+	}
+	first := crawl()
+	for _, w := range []string{"gitlab.com/eig/same", "gitlab.com/eig/pushed", "gitlab.com/eig/nolic", "git.example.org/gitlab/dinum/outils/a", "git.example.org/gitlab/dinum/b", "gitlab.com/jdupont/outil"} {
+		r, ok := first[w]
+		if !ok || r.Error != "" || r.Score == nil {
+			t.Errorf("first crawl: %s missing or failed: %+v", w, r)
+		}
+	}
+	if len(first) != 6 {
+		t.Errorf("first crawl: %d results, want 6", len(first))
+	}
+	if r := first["gitlab.com/eig/nolic"]; r.Score != nil && r.Checks[0].Details["spdx_id"] != "" {
+		t.Errorf("nolic: spdx_id %v before the licence was added", r.Checks[0].Details["spdx_id"])
+	}
+
+	// Between the crawls: a push with a failed pipeline and a new README, a
+	// licence added, a project archived.
+	pushed.commits = append(pushed.commits, now.Add(-time.Hour))
+	pushed.pipelines = []string{"failed", "success"}
+	pushed.files["README.md"] = glaReadme + "\n## Contribuer\n\nOuvrez une demande de fusion.\n"
+	nolic.licenseKey, nolic.licenseFile, nolic.files["LICENSE"] = "other", "LICENSE", glaCeCILLB
+	nolic.commits = append(nolic.commits, now.Add(-2*time.Hour))
+	selfB.archived = true
+
+	second := crawl()
+	cases := []glaCase{
+		{name: "unchanged", repo: "gitlab.com/eig/same", p: same, spdx: "MIT", licFile: "LICENSE", readme: "README.md", rbytes: len(glaReadme), systems: []string{"gitlab-ci"}, status: "success", last: 2, commits: 2},
+		{name: "pushed", repo: "gitlab.com/eig/pushed", p: pushed, spdx: "MIT", licFile: "LICENSE", readme: "README.md", rbytes: len(pushed.files["README.md"]), systems: []string{"gitlab-ci"}, status: "failure", last: 1.0 / 24, commits: 3},
+		{name: "licence added", repo: "gitlab.com/eig/nolic", p: nolic, spdx: "CECILL-B", licFile: "LICENSE", readme: "README.md", rbytes: len(glaReadme), systems: []string{"gitlab-ci"}, status: "success", last: 2.0 / 24, commits: 3},
+		{name: "archived since", repo: "git.example.org/gitlab/dinum/b", p: selfB, spdx: "MIT", licFile: "LICENSE", readme: "README.md", rbytes: len(glaReadme), systems: []string{"gitlab-ci"}, status: "success", last: 2, commits: 2},
+	}
+	for _, k := range cases {
+		glaAssert(t, second[k.repo], k, now)
+	}
+	if a, b := fmt.Sprint(first["gitlab.com/eig/same"].Checks), fmt.Sprint(second["gitlab.com/eig/same"].Checks); a != b {
+		t.Errorf("unchanged project, different checks:\n%s\n%s", a, b)
 	}
 }
