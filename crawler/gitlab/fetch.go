@@ -15,6 +15,8 @@ import (
 	"sync"
 	"time"
 
+	gl "gitlab.com/gitlab-org/api/client-go"
+
 	"github.com/eiglink/vigie/crawler"
 	"github.com/eiglink/vigie/crawler/licenseid"
 )
@@ -164,6 +166,13 @@ func (f *Forge) restProject(ctx context.Context, w *work) {
 	ref := w.job.Ref
 	var p project
 	resp, err := w.c.do(ctx, http.MethodGet, projectPath(ref.Path), url.Values{"license": {"true"}}, &p)
+	if id, ok := movedTo(resp); err != nil && ok {
+		// A 301 the client did not follow (to another host name, as an
+		// instance configured with its public name answers): the project
+		// is asked again by its id, here.
+		p = project{}
+		resp, err = w.c.do(ctx, http.MethodGet, projectPath(id), url.Values{"license": {"true"}}, &p)
+	}
 	if err != nil {
 		w.facts.Error = err.Error()
 		w.facts.NotFound = errors.Is(err, errNotFound)
@@ -181,6 +190,28 @@ func (f *Forge) restProject(ctx context.Context, w *work) {
 		w.facts.CI.Status = crawler.StatusNone
 		w.done = true
 	}
+}
+
+// movedTo reads the project id from the Location of a 301 answer to
+// GET /projects/:path: GitLab answers a moved project's old path with
+// API_ROOT/projects/:id.
+func movedTo(resp *gl.Response) (string, bool) {
+	if statusOf(resp) != http.StatusMovedPermanently {
+		return "", false
+	}
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil {
+		return "", false
+	}
+	_, rest, ok := strings.Cut(loc.Path, "/api/v4/projects/")
+	if !ok {
+		return "", false
+	}
+	id, _, _ := strings.Cut(rest, "/")
+	if _, err := strconv.ParseInt(id, 10, 64); err != nil {
+		return "", false
+	}
+	return id, true
 }
 
 // previousAsks are the GraphQL asks that may show a project unchanged

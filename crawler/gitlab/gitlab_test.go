@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -1264,5 +1265,38 @@ func TestCustomCIFileWithoutHEAD(t *testing.T) {
 	got = fetchOne(t, newForge(t, srv.URL), "h", "eig/ci-absent")
 	if got.Error != "" || len(got.CI.Systems) != 0 {
 		t.Errorf("error %q, CI systems %v; want none", got.Error, got.CI.Systems)
+	}
+}
+
+// A moved project's old path answers 301 to API_ROOT/projects/:id; an
+// instance configured with its public name puts that name in Location.
+// The client follows no redirect to another host (it would carry the
+// token there): the project is asked again by its id on the API root.
+func TestMovedToAnotherHostName(t *testing.T) {
+	g := fakeforge.NewGitLab(fixture(t))
+	g.SetGraphQL(false)
+	var redirected bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		g.ServeHTTP(rec, r)
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		if loc := rec.Header().Get("Location"); loc != "" {
+			u, _ := url.Parse(loc)
+			u.Scheme, u.Host = "https", "gitlab.example.org"
+			w.Header().Set("Location", u.String())
+			redirected = true
+		}
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(rec.Body.Bytes())
+	}))
+	defer srv.Close()
+	got := fetchOne(t, newForge(t, srv.URL), "h", "eig/ancien-nom")
+	if !redirected {
+		t.Fatal("the old path was not redirected")
+	}
+	if got.Error != "" || got.CanonicalPath != "eig/nouveau-nom" || got.Readme.Path != "README.md" {
+		t.Errorf("error %q, canonical path %q, readme %q; want the moved project's facts", got.Error, got.CanonicalPath, got.Readme.Path)
 	}
 }
