@@ -833,6 +833,29 @@ func glaCases(now time.Time) []glaCase {
 				k.spdx, k.licFile, k.readme, k.rbytes, k.systems, k.status, k.last, k.commits = "", "", "", 0, []string{}, "none", -1, 0
 			}),
 		c("readme_url on another host", "https://gitlab.com/eig/otherhost", "eig/otherhost", with(std("eig/otherhost"), func(p *glaProject) { p.readmeOtherHost = true }), nil),
+		c("150 root entries", "https://gitlab.com/eig/bigroot", "eig/bigroot", with(std("eig/bigroot"), func(p *glaProject) {
+			for i := 0; i < 150; i++ {
+				p.files[fmt.Sprintf("a%03d.txt", i)] = "x"
+			}
+			p.files["zz/LICENSE-APACHE"] = "nested, not a top-level licence"
+		}), nil),
+		c("two licence files", "https://gitlab.com/eig/dual", "eig/dual", with(std("eig/dual"), func(p *glaProject) {
+			p.files["LICENCE.fr.txt"] = glaCeCILLB
+		}), func(k *glaCase) { k.spdx = "CECILL-B OR MIT" }),
+		c("branch with a slash", "https://gitlab.com/eig/slashbranch", "eig/slashbranch", with(std("eig/slashbranch"), func(p *glaProject) { p.branch = "release/v2" }), nil),
+		c("README in UTF-8", "https://gitlab.com/eig/accents", "eig/accents", with(std("eig/accents"), func(p *glaProject) {
+			p.files["README.md"] = "# Démarche simplifiée\n\nÉtat des lieux, données à caractère personnel.\n"
+		}), func(k *glaCase) {
+			k.rbytes = len("# Démarche simplifiée\n\nÉtat des lieux, données à caractère personnel.\n")
+		}),
+		c("several CI systems", "https://gitlab.com/eig/multici", "eig/multici", with(std("eig/multici"), func(p *glaProject) {
+			p.files[".travis.yml"] = "language: go\n"
+			p.files["Jenkinsfile"] = "pipeline {}\n"
+			p.files[".github/workflows/test.yml"] = "on: push\n"
+		}), func(k *glaCase) { k.systems = []string{"github-actions", "gitlab-ci", "jenkins", "travis"} }),
+		c("skipped then failed", "https://gitlab.com/eig/skipped", "eig/skipped", with(std("eig/skipped"), func(p *glaProject) { p.pipelines = []string{"skipped", "failed"} }), func(k *glaCase) { k.status = "failure" }),
+		c("created", "https://gitlab.com/eig/created", "eig/created", with(std("eig/created"), func(p *glaProject) { p.pipelines = []string{"created", "success"} }), func(k *glaCase) { k.status = "running" }),
+		c("canceled alone", "https://gitlab.com/eig/canceled2", "eig/canceled2", with(std("eig/canceled2"), func(p *glaProject) { p.pipelines = []string{"canceled"} }), func(k *glaCase) { k.status = "unknown" }),
 		c("moved, 301 on the old path", "https://gitlab.com/old-group/moved", "old-group/moved", with(std("eig/moved"), func(p *glaProject) {
 			p.oldPaths = []string{"old-group/moved"}
 			p.moveRedirects = true
