@@ -19,7 +19,8 @@
 //     within MaxWait and the context's deadline. One log line per wait.
 //   - Pacing: below a fifth of its limit, a token's requests are spaced by
 //     (time to reset) / (remaining), so a long crawl slows down instead of
-//     running the quota dry (see bucket.interval).
+//     running the quota dry (see bucket.interval); a quota under 100 (an
+//     anonymous GitHub client's 60 an hour) is not paced.
 //   - ETags: GET answers with an ETag are kept in the Cache per URL and
 //     media type, with the index of the token the ETag was issued to (GitHub's
 //     differ per token); the next GET of that URL goes with that token when

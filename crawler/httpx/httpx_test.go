@@ -737,6 +737,8 @@ func TestPacing(t *testing.T) {
 		{"nearly dry", 5000, 10, 10 * time.Minute, time.Minute},
 		{"limit unknown, under 100", 0, 50, 100 * time.Second, 2 * time.Second},
 		{"window over", 5000, 10, -time.Second, 0},
+		{"anonymous GitHub, nearly dry", 60, 10, time.Hour, 0},
+		{"smallest paced quota", 100, 10, 100 * time.Second, 10 * time.Second},
 	}
 	now := time.Now()
 	for _, tc := range tests {

@@ -75,8 +75,14 @@ type bucket struct {
 // instead of running the quota dry and then stalling (and the other users of
 // the token — a person, another tool — keep a share). Above the threshold
 // requests go out as fast as Concurrency allows: most crawls never get there.
+//
+// A quota under minPacedLimit is not paced: GitHub's 60 anonymous requests
+// an hour would leave 12 requests spaced five minutes apart, turning a
+// `vigie check` of five repositories, which fits in the quota, into a
+// forty-minute wait, and saving nothing (a crawl that needs more needs a
+// token).
 func (b *bucket) interval(now time.Time) time.Duration {
-	if !b.known || b.remaining <= 0 || !now.Before(b.reset) {
+	if !b.known || b.remaining <= 0 || !now.Before(b.reset) || b.limit > 0 && b.limit < minPacedLimit {
 		return 0
 	}
 	low := b.limit / 5
@@ -88,6 +94,9 @@ func (b *bucket) interval(now time.Time) time.Duration {
 	}
 	return b.reset.Sub(now) / time.Duration(b.remaining)
 }
+
+// minPacedLimit is the smallest quota that is paced.
+const minPacedLimit = 100
 
 type bucketKey struct {
 	tok int
