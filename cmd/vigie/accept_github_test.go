@@ -62,6 +62,7 @@ type ghaRepo struct {
 	owner, name string
 	oldPaths    []string // owner/name before a rename: 301 to /repositories/ID
 	private     bool     // exists, but GitHub answers 404 to an anonymous client
+	blocked     int      // 403 (access blocked) or 451 (DMCA takedown)
 	branch      string
 	archived    bool
 	fork        bool
@@ -202,6 +203,14 @@ func (s *ghaServer) serve(w http.ResponseWriter, req *http.Request) {
 	}
 	if repo == nil || repo.private {
 		s.notFound(w, "https://docs.github.com/rest/repos/repos#get-a-repository")
+		return
+	}
+	switch repo.blocked {
+	case http.StatusForbidden:
+		s.writeJSON(w, http.StatusForbidden, map[string]any{"message": "Repository access blocked", "block": map[string]any{"reason": "tos", "created_at": "2024-01-02T03:04:05Z", "html_url": "https://github.com/tos"}})
+		return
+	case http.StatusUnavailableForLegalReasons:
+		s.writeJSON(w, http.StatusUnavailableForLegalReasons, map[string]any{"message": "Repository access blocked", "block": map[string]any{"reason": "dmca", "created_at": "2024-01-02T03:04:05Z", "html_url": "https://github.com/github/dmca/blob/master/2024/01/2024-01-02-x.md"}})
 		return
 	}
 	q := req.URL.Query()
@@ -999,6 +1008,12 @@ func TestAcceptGitHubREST(t *testing.T) {
 			ok("eig/good1", nil), {url: "https://github.com/eig/gone", repo: "github.com/eig/gone", webURL: "https://github.com/eig/gone", err: true},
 			{url: "https://github.com/eig/secret", repo: "github.com/eig/secret", webURL: "https://github.com/eig/secret", err: true}, ok("eig/good2", nil),
 		}},
+		{name: "blocked and taken down", code: 3, repos: []*ghaRepo{
+			std("eig", "tos", func(r *ghaRepo) { r.blocked = http.StatusForbidden }), std("eig", "dmca", func(r *ghaRepo) { r.blocked = http.StatusUnavailableForLegalReasons }), std("eig", "fine", nil),
+		}, want: []ghaWant{
+			{url: "https://github.com/eig/tos", repo: "github.com/eig/tos", webURL: "https://github.com/eig/tos", err: true},
+			{url: "https://github.com/eig/dmca", repo: "github.com/eig/dmca", webURL: "https://github.com/eig/dmca", err: true}, ok("eig/fine", nil),
+		}},
 		{name: "empty repository", repos: []*ghaRepo{{owner: "eig", name: "empty", forceEmpty: true}},
 			want: []ghaWant{{url: "https://github.com/eig/empty", repo: "github.com/eig/empty", webURL: "https://github.com/eig/empty", systems: []string{}, status: "none"}}},
 	}
@@ -1072,7 +1087,7 @@ func ghaCompare(t *testing.T, r map[string]any, w ghaWant) {
 		if r["error"] == "" || r["score"] != nil {
 			t.Errorf("%s: error %q score %v, want an error and a null score", name, r["error"], r["score"])
 		}
-		if cs, _ := r["checks"].([]any); len(cs) != 0 {
+		if cs, ok := r["checks"].([]any); !ok || len(cs) != 0 {
 			t.Errorf("%s: checks %v on an error", name, r["checks"])
 		}
 		return
