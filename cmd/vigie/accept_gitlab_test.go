@@ -801,7 +801,7 @@ func glaCases(now time.Time) []glaCase {
 		c("failed", "https://gitlab.com/eig/failed", "eig/failed", with(std("eig/failed"), func(p *glaProject) { p.pipelines = []string{"failed", "success"} }), func(k *glaCase) { k.status = "failure" }),
 		c("running", "https://gitlab.com/eig/running", "eig/running", with(std("eig/running"), func(p *glaProject) { p.pipelines = []string{"running", "failed"} }), func(k *glaCase) { k.status = "running" }),
 		c("pending", "https://gitlab.com/eig/pending", "eig/pending", with(std("eig/pending"), func(p *glaProject) { p.pipelines = []string{"pending"} }), func(k *glaCase) { k.status = "running" }),
-		c("canceled after a success", "https://gitlab.com/eig/canceled", "eig/canceled", with(std("eig/canceled"), func(p *glaProject) { p.pipelines = []string{"canceled", "success"} }), func(k *glaCase) { k.status = "success" }),
+		c("canceled after a success: the latest run did not pass", "https://gitlab.com/eig/canceled", "eig/canceled", with(std("eig/canceled"), func(p *glaProject) { p.pipelines = []string{"canceled", "success"} }), func(k *glaCase) { k.status = "failure" }),
 		c("no pipeline", "https://gitlab.com/eig/nopipeline", "eig/nopipeline", with(std("eig/nopipeline"), func(p *glaProject) { p.pipelines = nil }), func(k *glaCase) { k.status = "none" }),
 		c("CI/CD disabled", "https://gitlab.com/eig/cioff", "eig/cioff", with(std("eig/cioff"), func(p *glaProject) { p.buildsOff = true }), func(k *glaCase) { k.status = "none" }),
 		c("pipelines for members only", "https://gitlab.com/eig/cimembers", "eig/cimembers", with(std("eig/cimembers"), func(p *glaProject) { p.pipelines403 = true }), func(k *glaCase) { k.status = "unknown" }),
@@ -855,7 +855,7 @@ func glaCases(now time.Time) []glaCase {
 		}), func(k *glaCase) { k.systems = []string{"github-actions", "gitlab-ci", "jenkins", "travis"} }),
 		c("skipped then failed", "https://gitlab.com/eig/skipped", "eig/skipped", with(std("eig/skipped"), func(p *glaProject) { p.pipelines = []string{"skipped", "failed"} }), func(k *glaCase) { k.status = "failure" }),
 		c("created", "https://gitlab.com/eig/created", "eig/created", with(std("eig/created"), func(p *glaProject) { p.pipelines = []string{"created", "success"} }), func(k *glaCase) { k.status = "running" }),
-		c("canceled alone", "https://gitlab.com/eig/canceled2", "eig/canceled2", with(std("eig/canceled2"), func(p *glaProject) { p.pipelines = []string{"canceled"} }), func(k *glaCase) { k.status = "unknown" }),
+		c("canceled alone", "https://gitlab.com/eig/canceled2", "eig/canceled2", with(std("eig/canceled2"), func(p *glaProject) { p.pipelines = []string{"canceled"} }), func(k *glaCase) { k.status = "failure" }),
 		c("moved, 301 on the old path", "https://gitlab.com/old-group/moved", "old-group/moved", with(std("eig/moved"), func(p *glaProject) {
 			p.oldPaths = []string{"old-group/moved"}
 			p.moveRedirects = true

@@ -554,16 +554,18 @@ func (f *Forge) raw(ctx context.Context, c call, id, branch, file string, max in
 	return w.buf, w.n, nil
 }
 
-// pipelineStatus maps GitLab's pipeline status to CONTRACT.md's words. ok is
-// false for a pipeline that reached no verdict: canceled (someone stopped
-// it), skipped (every job was skipped, e.g. "[skip ci]"), manual (waiting
-// for someone to start a job, possibly forever). Such a pipeline says
-// nothing about the code, so the latest one with a verdict is used instead.
+// pipelineStatus maps GitLab's pipeline status to CONTRACT.md's words. A
+// canceled pipeline is a failure, as GitHub's status rollup counts a
+// cancelled check run: the latest run did not pass, and the two forges must
+// read alike. ok is false for a pipeline that reached no verdict: skipped
+// (every job was skipped, e.g. "[skip ci]"), manual (waiting for someone to
+// start a job, possibly forever). Such a pipeline says nothing about the
+// code, so the latest one with a verdict is used instead.
 func pipelineStatus(s string) (status string, ok bool) {
 	switch s {
 	case "success":
 		return crawler.StatusSuccess, true
-	case "failed":
+	case "failed", "canceled", "canceling":
 		return crawler.StatusFailure, true
 	case "running", "pending", "created", "waiting_for_resource", "preparing", "scheduled", "waiting_for_callback":
 		return crawler.StatusRunning, true

@@ -155,7 +155,9 @@ func fixture(t *testing.T) []fakeforge.Repo {
 		pipes = append(pipes, r)
 	}
 	annuleApresEchec := base("eig/pipeline-annule-apres-echec")
-	annuleApresEchec.CI = &fakeforge.CIRun{State: "canceled", Kind: "pipeline", At: now.Add(-time.Hour)}
+	// A manual pipeline (no verdict), then a skipped one, then a failure:
+	// the failure is the latest result.
+	annuleApresEchec.CI = &fakeforge.CIRun{State: "manual", Kind: "pipeline", At: now.Add(-time.Hour)}
 
 	busy := base("eig/actif")
 	// 250 commits in the window (one every 8 hours from an hour ago), then
@@ -408,11 +410,11 @@ func testFetchEdgeCases(t *testing.T, graphQL bool) {
 		{"eig/pipeline-ko", status(crawler.StatusFailure)},
 		{"eig/pipeline-encours", status(crawler.StatusRunning)},
 		{"eig/pipeline-attente", status(crawler.StatusRunning)},
-		{"eig/pipeline-annule", status(crawler.StatusUnknown)},
+		{"eig/pipeline-annule", status(crawler.StatusFailure)},
 		{"eig/pipeline-manuel", status(crawler.StatusUnknown)},
 		{"eig/pipeline-annule-apres-echec", func(t *testing.T, got crawler.Facts) {
 			if got.CI.Status != crawler.StatusFailure || !got.CI.RunAt.Equal(now.Add(-3*time.Hour)) {
-				t.Errorf("canceled, skipped, then failed: %+v; want the failed one", got.CI)
+				t.Errorf("manual, skipped, then failed: %+v; want the failed one", got.CI)
 			}
 		}},
 		{"eig/actif", func(t *testing.T, got crawler.Facts) {
