@@ -765,6 +765,8 @@ func TestAcceptGitHubREST(t *testing.T) {
 	apache := ghaLicenceText(t, "Apache-2.0.t1")
 	cecill := ghaLicenceText(t, "CECILL-2.1.t1")
 	etalab := ghaLicenceText(t, "etalab-2.0.t1")
+	gpl := ghaLicenceText(t, "GPL-3.0.t1")
+	lgpl := ghaLicenceText(t, "LGPL-3.0.t1")
 	workflow := "on: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n"
 
 	// std is a healthy repository: a README, MIT, an Actions workflow
@@ -884,6 +886,14 @@ func TestAcceptGitHubREST(t *testing.T) {
 			r.files["LICENSE.txt"] = mit
 			r.files["LICENSE.fr.md"] = "Ce logiciel est distribué sous licence MIT (voir LICENSE.txt).\n"
 		})}, want: []ghaWant{ok("eig/lictxt", func(w *ghaWant) { w.lfile = "LICENSE.txt" })}},
+		// GitHub says LGPL-3.0 here; CONTRACT.md's rule for several
+		// identified licence files gives both ids.
+		{name: "LGPL: COPYING and COPYING.LESSER", repos: []*ghaRepo{std("eig", "lgpl", func(r *ghaRepo) {
+			delete(r.files, "LICENSE")
+			r.files["COPYING"] = gpl
+			r.files["COPYING.LESSER"] = lgpl
+			r.license = &ghaLicense{"lgpl-3.0", "GNU Lesser General Public License v3.0", "LGPL-3.0"}
+		})}, want: []ghaWant{ok("eig/lgpl", func(w *ghaWant) { w.spdx, w.lfile = "GPL-3.0 OR LGPL-3.0", "COPYING" })}},
 		{name: "no licence", repos: []*ghaRepo{std("eig", "nolicense", func(r *ghaRepo) {
 			delete(r.files, "LICENSE")
 			r.license = nil
@@ -993,6 +1003,8 @@ func TestAcceptGitHubREST(t *testing.T) {
 		})}, want: []ghaWant{ok("eig/rebased", nil)}},
 		{name: "URL spellings", repos: []*ghaRepo{std("eig", "spelling", nil)},
 			want: []ghaWant{ok("eig/spelling", func(w *ghaWant) { w.url = "https://github.com/eig/spelling.git/" })}},
+		{name: "dotted name", repos: []*ghaRepo{std("eig", "carte.js", nil)},
+			want: []ghaWant{ok("eig/carte.js", nil)}},
 		{name: "archived and empty", repos: []*ghaRepo{{owner: "eig", name: "void", forceEmpty: true, archived: true}},
 			want: []ghaWant{{url: "https://github.com/eig/void", repo: "github.com/eig/void", webURL: "https://github.com/eig/void", systems: []string{}, status: "none", archived: true}}},
 		{name: "five repositories at once", repos: []*ghaRepo{std("eig", "r1", nil), std("eig", "r2", nil), std("eig", "r3", nil), std("eig", "r4", nil), std("eig", "r5", nil)},
