@@ -210,7 +210,7 @@ func (s *Scanner) Crawl(ctx context.Context) ([]store.Snapshot, error) {
 	s.crawlMu.Lock()
 	defer s.crawlMu.Unlock()
 	start := time.Now()
-	refs, gone := s.plan(ctx)
+	refs, gone, listErrs := s.plan(ctx)
 	previous := map[string]*crawler.Facts{}
 	if s.opts.Store != nil {
 		latest, err := s.opts.Store.Latest(ctx)
@@ -235,15 +235,23 @@ func (s *Scanner) Crawl(ctx context.Context) ([]store.Snapshot, error) {
 		}
 	}
 	s.log.Info("crawl done", "repos", len(snaps), "duration", time.Since(start).Round(time.Millisecond))
+	if len(listErrs) > 0 {
+		return snaps, fmt.Errorf("%w: %w", ErrPartial, errors.Join(listErrs...))
+	}
 	return snaps, nil
 }
+
+// ErrPartial marks a crawl that was stored but could not list every
+// organisation: their repositories known from earlier crawls were crawled,
+// new ones may be missing.
+var ErrPartial = errors.New("crawl incomplete")
 
 // plan lists the repositories of this crawl: the configured ones, then per
 // défi those its orgs list (forks left out unless listed by name, exclude
 // patterns applied). Repositories an org listed at the previous crawl but no
 // longer does come back as "gone" results, so they are reported once rather
 // than silently dropped.
-func (s *Scanner) plan(ctx context.Context) ([]crawler.Ref, []store.Snapshot) {
+func (s *Scanner) plan(ctx context.Context) ([]crawler.Ref, []store.Snapshot, []error) {
 	var refs []crawler.Ref
 	listed := map[string]bool{}
 	for _, r := range s.cfg.Repos() {
@@ -251,6 +259,7 @@ func (s *Scanner) plan(ctx context.Context) ([]crawler.Ref, []store.Snapshot) {
 	}
 	now := s.opts.Now().UTC().Truncate(time.Second)
 	var gone []store.Snapshot
+	var listErrs []error
 	prevByDefi := s.previousDiscovered(ctx)
 	for _, d := range s.cfg.Defis {
 		refs = append(refs, d.Repos...)
@@ -258,13 +267,20 @@ func (s *Scanner) plan(ctx context.Context) ([]crawler.Ref, []store.Snapshot) {
 		failed := false
 		for _, org := range d.Orgs {
 			fg := s.forges[org.Forge]
+			f := s.cfg.ForgeByName(org.Forge)
 			repos, err := fg.ListOrg(ctx, org.Path)
 			if err != nil {
 				failed = true
-				s.log.Error("cannot list organisation", "org", org.URL, "error", err)
-				continue
+				listErrs = append(listErrs, fmt.Errorf("organisation %s could not be listed: %w", org.URL, err))
+				s.log.Error("cannot list organisation: crawling the repositories known from earlier crawls", "org", org.URL, "error", err)
+				// One unreachable listing must not drop the repositories
+				// it held: crawl those the store knows under it.
+				for _, p := range prevByDefi[d.Slug] {
+					if strings.HasPrefix(strings.ToLower(p.URL), strings.ToLower(org.URL)+"/") {
+						repos = append(repos, crawler.OrgRepo{Path: strings.TrimPrefix(p.URL, f.URL+"/")})
+					}
+				}
 			}
-			f := s.cfg.ForgeByName(org.Forge)
 			for _, or := range repos {
 				ref := f.Ref(or.Path)
 				ref.Defi = d.Slug
@@ -293,7 +309,7 @@ func (s *Scanner) plan(ctx context.Context) ([]crawler.Ref, []store.Snapshot) {
 			}
 		}
 	}
-	return refs, gone
+	return refs, gone, listErrs
 }
 
 // previousDiscovered returns, per défi, the stored results of repositories

@@ -2,6 +2,7 @@ package scan
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -196,15 +197,27 @@ func TestCrawlDiscoversOrgsAndReportsGone(t *testing.T) {
 		t.Errorf("LastCrawl = %v %v, want %v", at, err, clock)
 	}
 
-	// An organisation that cannot be listed keeps what is known: nothing
-	// is reported gone on a listing failure.
+	// An organisation that cannot be listed keeps what is known: its
+	// repositories from earlier crawls are crawled, nothing is reported
+	// gone, and the crawl is stored but says it is incomplete.
 	delete(gh.orgs, "org")
 	clock = clock.Add(time.Hour)
-	snaps, _ = sc.Crawl(ctx)
+	snaps, err = sc.Crawl(ctx)
+	if !errors.Is(err, ErrPartial) || !strings.Contains(err.Error(), "https://github.com/org") {
+		t.Errorf("crawl with an unlistable organisation: err = %v", err)
+	}
+	found := false
 	for _, s := range snaps {
 		if strings.HasPrefix(s.Result.Error, "gone:") {
 			t.Errorf("%s reported gone while its organisation could not be listed", s.Result.Repo)
 		}
+		found = found || s.Result.Repo == "github.com/org/one"
+	}
+	if !found {
+		t.Error("github.com/org/one, known from earlier crawls, was not crawled")
+	}
+	if at, _ := st.LastCrawl(ctx); !at.Equal(clock) {
+		t.Errorf("an incomplete crawl was not stored (last crawl %v)", at)
 	}
 }
 

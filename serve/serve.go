@@ -214,6 +214,12 @@ func (c *crawls) run(ctx context.Context) bool {
 	start := time.Now()
 	snaps, err := c.scanner.Crawl(ctx)
 	d := time.Since(start)
+	if errors.Is(err, scan.ErrPartial) {
+		// Stored, with an organisation left unlisted: a done crawl all
+		// the same.
+		c.log.WarnContext(ctx, "crawl: incomplete", "err", err)
+		err = nil
+	}
 	if err != nil {
 		c.log.ErrorContext(ctx, "crawl: failed", "err", err, "duration", d)
 		return true

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -94,6 +95,13 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 		return err
 	}
 	snaps, err := sc.Crawl(ctx)
+	if errors.Is(err, scan.ErrPartial) {
+		// Stored, but an organisation could not be listed: print the
+		// results, say why, exit 3.
+		_ = a.printResults(snaps, *format, -1)
+		fmt.Fprintln(a.stderr, "vigie: "+err.Error())
+		return exitError{exitUnreachable}
+	}
 	if err != nil {
 		// Print what was fetched, then fail: nothing was stored.
 		_ = a.printResults(snaps, *format, -1)
