@@ -400,7 +400,10 @@ func readmeOf(p *project, branch string) (readme string, hasURL bool) {
 		var s *string
 		if err := json.Unmarshal(p.ReadmeURL, &s); err == nil {
 			if s == nil {
-				return "", true
+				// GitLab says null when the root holds no README; the
+				// listing agrees then, and decides if an instance (or a
+				// proxy) left the field empty although a README is there.
+				return "", false
 			}
 			if readme = blobPath(*s, p.WebURL, branch); readme != "" {
 				return readme, true

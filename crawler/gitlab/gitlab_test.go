@@ -855,16 +855,16 @@ func TestManyMergeRequests(t *testing.T) {
 	}
 }
 
-// readme_url null means GitLab shows no README, even if a file looks like
-// one; an instance that predates readme_url leaves it out, and the README
-// is then picked from the root listing.
+// readme_url null or absent (an instance that predates it): the README is
+// picked from the root listing, as GitLab picks it, so a README in the tree
+// is never missed.
 func TestReadmeURLNullOrAbsent(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		edit   func(map[string]any)
 		readme string
 	}{
-		{"null", func(p map[string]any) { p["readme_url"] = nil }, ""},
+		{"null", func(p map[string]any) { p["readme_url"] = nil }, "README.rst"},
 		{"absent", func(p map[string]any) { delete(p, "readme_url") }, "README.rst"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

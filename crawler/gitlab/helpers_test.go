@@ -75,8 +75,8 @@ func TestReadmeOf(t *testing.T) {
 		hasURL    bool
 	}{
 		{str("https://gitlab.com/g/p/-/blob/main/README.md"), "README.md", true},
-		{json.RawMessage("null"), "", true}, // no README
-		{nil, "", false},                    // an instance without readme_url
+		{json.RawMessage("null"), "", false}, // no README at the root: the listing agrees
+		{nil, "", false},                     // an instance without readme_url
 		// A link of another shape names no file: the listing tells.
 		{str("https://gitlab.com/g/p"), "", false},
 	}
