@@ -90,7 +90,9 @@ type ghaServer struct {
 	mu    sync.Mutex
 	used  int
 	reset time.Time
-	log   []string
+	// notModified counts the 304 answers.
+	notModified int
+	log         []string
 }
 
 const ghaLimit = 60 // GitHub's hourly limit for unauthenticated requests
@@ -123,8 +125,18 @@ func (s *ghaServer) writeJSON(w http.ResponseWriter, code int, v any) {
 	sum := sha1.Sum(b)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	if code == http.StatusOK {
-		w.Header().Set("ETag", `W/"`+hex.EncodeToString(sum[:])+`"`)
+		etag := `W/"` + hex.EncodeToString(sum[:]) + `"`
+		w.Header().Set("ETag", etag)
 		w.Header().Set("Cache-Control", "public, max-age=60, s-maxage=60")
+		// A conditional request that matches: 304, no body (and, without
+		// a token, it still counts against the limit).
+		if gw, ok := w.(ghaWriter); ok && gw.req.Header.Get("If-None-Match") == etag {
+			s.mu.Lock()
+			s.notModified++
+			s.mu.Unlock()
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
 	}
 	w.WriteHeader(code)
 	w.Write(b)
@@ -138,7 +150,14 @@ func (s *ghaServer) notFound(w http.ResponseWriter, doc string) {
 	s.errorJSON(w, http.StatusNotFound, "Not Found", doc)
 }
 
-func (s *ghaServer) serve(w http.ResponseWriter, req *http.Request) {
+// ghaWriter carries the request to writeJSON, for conditional requests.
+type ghaWriter struct {
+	http.ResponseWriter
+	req *http.Request
+}
+
+func (s *ghaServer) serve(rw http.ResponseWriter, req *http.Request) {
+	w := ghaWriter{rw, req}
 	s.mu.Lock()
 	s.used++
 	used := s.used
@@ -1062,18 +1081,23 @@ func TestAcceptGitHubREST(t *testing.T) {
 	}
 }
 
-func ghaConfig(t *testing.T, api string) string {
+// ghaConfig writes a configuration whose forge is the fake, with one défi
+// listing repos (URLs; a placeholder when none).
+func ghaConfig(t *testing.T, api string, repos ...string) string {
 	t.Helper()
 	dir := t.TempDir()
 	p := filepath.Join(dir, "vigie.yml")
+	if len(repos) == 0 {
+		repos = []string{"https://github.com/eig/placeholder"}
+	}
 	cfg := fmt.Sprintf(`forges:
   - {name: github, type: github, url: https://github.com, api_url: %q, token_env: VIGIE_ACCEPT_NO_TOKEN}
 defis:
   - slug: accept
     name: Acceptation
-    repos: [https://github.com/eig/placeholder]
+    repos: [%s]
 storage: {driver: sqlite, dsn: %q}
-`, api, filepath.Join(dir, "vigie.db"))
+`, api, strings.Join(repos, ", "), filepath.Join(dir, "vigie.db"))
 	if err := os.WriteFile(p, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -1135,4 +1159,76 @@ func ghaCompare(t *testing.T, r map[string]any, w ghaWant) {
 	}
 	eq("activity.last_commit_at", det["activity"]["last_commit_at"], last)
 	eq("activity.commits_90d", det["activity"]["commits_90d"], float64(w.commits90d))
+}
+
+// TestAcceptGitHubRESTCrawlTwice crawls twice into the store: the second
+// crawl asks with the ETags of the first (GitHub answers 304) and reuses
+// what did not move, and must still see a commit pushed in between.
+func TestAcceptGitHubRESTCrawlTwice(t *testing.T) {
+	now := time.Now().UTC()
+	day := func(d float64) time.Time {
+		return now.Add(-time.Duration(d * 24 * float64(time.Hour))).UTC().Truncate(time.Second)
+	}
+	mit := ghaLicenceText(t, "MIT.t1")
+	busy := &ghaRepo{
+		owner: "eig", name: "busy", language: "Go", license: ghaMIT,
+		files:     map[string]string{"LICENSE": mit, "README.md": ghaReadme, ".github/workflows/ci.yml": "on: push\n"},
+		commits:   ghaCommits(now, 1, 5, 30, 89.9, 200),
+		checkRuns: []ghaCheckRun{{name: "test", status: "completed", conclusion: "success", started: day(1), completed: day(0.99)}},
+	}
+	still := &ghaRepo{
+		owner: "eig", name: "still", language: "Python",
+		files:    map[string]string{"README.rst": "Outil\n=====\n", ".travis.yml": "language: python\n"},
+		commits:  ghaCommits(now, 40, 300),
+		statuses: []ghaStatus{{state: "failure", context: "continuous-integration/travis-ci/push", at: day(40)}},
+	}
+	fake := newGHA(t, busy, still)
+	urls := []string{"https://github.com/eig/busy", "https://github.com/eig/still"}
+	cfg := ghaConfig(t, fake.base(), urls...)
+	wants := []ghaWant{
+		{url: urls[0], repo: "github.com/eig/busy", webURL: urls[0], spdx: "MIT", lfile: "LICENSE", readme: "README.md", readmeBytes: len(ghaReadme),
+			systems: []string{"github-actions"}, status: "success", lastCommitAt: day(1), commits90d: 4},
+		{url: urls[1], repo: "github.com/eig/still", webURL: urls[1], readme: "README.rst", readmeBytes: 12,
+			systems: []string{"travis"}, status: "failure", lastCommitAt: day(40), commits90d: 1},
+	}
+	crawl := func() []map[string]any {
+		t.Helper()
+		out := runVigie(t, map[string]string{}, "crawl", "--config", cfg, "--format", "json")
+		if out.code != 0 {
+			t.Fatalf("crawl exit %d:\n%s", out.code, out.stderr)
+		}
+		var rs []map[string]any
+		if err := json.Unmarshal([]byte(out.stdout), &rs); err != nil || len(rs) != 2 {
+			t.Fatalf("crawl printed %v (%v)", out.stdout, err)
+		}
+		return rs
+	}
+	rs := crawl()
+	first := len(fake.log)
+	for i := range wants {
+		ghaCompare(t, rs[i], wants[i])
+	}
+	if t.Failed() {
+		t.Fatalf("first crawl; requests:\n%s", strings.Join(fake.log, "\n"))
+	}
+
+	// A push on busy: a new head commit, and a new check run on it.
+	fake.mu.Lock()
+	busy.commits = append(ghaCommits(now, 0.1), busy.commits...)
+	busy.checkRuns = []ghaCheckRun{{name: "test", status: "in_progress", started: day(0.09)}}
+	fake.mu.Unlock()
+	wants[0].lastCommitAt, wants[0].commits90d, wants[0].status = day(0.1), 5, "running"
+
+	rs = crawl()
+	for i := range wants {
+		ghaCompare(t, rs[i], wants[i])
+	}
+	second := len(fake.log) - first
+	t.Logf("first crawl %d requests, second %d (%d answered 304)", first, second, fake.notModified)
+	if fake.notModified == 0 {
+		t.Error("the second crawl sent no conditional request GitHub could answer 304")
+	}
+	if t.Failed() {
+		t.Logf("requests:\n%s", strings.Join(fake.log[first:], "\n"))
+	}
 }
