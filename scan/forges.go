@@ -3,6 +3,7 @@ package scan
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/eiglink/vigie/config"
 	"github.com/eiglink/vigie/crawler"
@@ -22,6 +23,19 @@ func DefaultHTTP(f config.Forge) *http.Client {
 // counts requests and rate limits for /metrics, cache keeps ETags across
 // crawls (the store implements it). Either may be nil.
 func ForgeHTTP(obs httpx.Observer, cache httpx.Cache, log *slog.Logger) func(config.Forge) *http.Client {
+	return forgeHTTP(obs, cache, log, 0)
+}
+
+// CheckHTTP builds each forge's client for a one-off check (`vigie check`):
+// DefaultHTTP's, except that a rate limit resetting more than maxWait from
+// now fails the repositories at once instead of holding the command until
+// the reset (up to an hour on GitHub without a token).
+func CheckHTTP(maxWait time.Duration, log *slog.Logger) func(config.Forge) *http.Client {
+	return forgeHTTP(nil, nil, log, maxWait)
+}
+
+// forgeHTTP is ForgeHTTP with httpx's MaxWait (0: its default).
+func forgeHTTP(obs httpx.Observer, cache httpx.Cache, log *slog.Logger, maxWait time.Duration) func(config.Forge) *http.Client {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -34,6 +48,7 @@ func ForgeHTTP(obs httpx.Observer, cache httpx.Cache, log *slog.Logger) func(con
 			Forge: f.Name, Kind: kind, Tokens: f.Tokens, Concurrency: f.Concurrency,
 			AllowedHosts: httpx.HostsFor(f.APIURL, f.GraphQLURL),
 			Logger:       log,
+			MaxWait:      maxWait,
 		}
 		// A nil interface value, not a typed nil, when there is none.
 		if obs != nil {

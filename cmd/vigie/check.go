@@ -9,6 +9,7 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/eiglink/vigie/checks"
 	"github.com/eiglink/vigie/config"
@@ -205,12 +206,21 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
+// checkMaxWait is the longest `vigie check` waits for a forge's rate
+// limit to reset.
+const checkMaxWait = time.Minute
+
 func (a *app) scanner(ctx context.Context, cfg *config.Config, st store.Store) (*scan.Scanner, error) {
 	opts := scan.Options{Store: st, Logger: a.log}
 	if st != nil {
 		// The store keeps ETags across crawls: an unchanged repository costs
 		// 304s, which GitHub does not count against an authenticated quota.
 		opts.HTTP = scan.ForgeHTTP(nil, st, a.log)
+	} else {
+		// `check` answers now: a quota that refills later fails the
+		// repositories (exit 3) rather than holding the command for up to
+		// an hour.
+		opts.HTTP = scan.CheckHTTP(checkMaxWait, a.log)
 	}
 	return scan.New(cfg, opts)
 }
