@@ -92,7 +92,9 @@ type ghaServer struct {
 	reset time.Time
 	// notModified counts the 304 answers.
 	notModified int
-	log         []string
+	// quota is the hourly limit (ghaLimit when 0; -1: already exhausted).
+	quota int
+	log   []string
 }
 
 const ghaLimit = 60 // GitHub's hourly limit for unauthenticated requests
@@ -167,16 +169,20 @@ func (s *ghaServer) serve(rw http.ResponseWriter, req *http.Request) {
 	h.Set("X-GitHub-Media-Type", "github.v3; format=json")
 	h.Set("X-GitHub-Api-Version-Selected", "2022-11-28")
 	h.Set("X-GitHub-Request-Id", fmt.Sprintf("CAFE:%X:%X", used, used*7))
+	quota := ghaLimit
+	if s.quota != 0 {
+		quota = max(s.quota, 0)
+	}
 	h.Set("X-RateLimit-Limit", strconv.Itoa(ghaLimit))
-	h.Set("X-RateLimit-Remaining", strconv.Itoa(max(ghaLimit-used, 0)))
+	h.Set("X-RateLimit-Remaining", strconv.Itoa(max(quota-used, 0)))
 	h.Set("X-RateLimit-Reset", strconv.FormatInt(s.reset.Unix(), 10))
-	h.Set("X-RateLimit-Used", strconv.Itoa(min(used, ghaLimit)))
+	h.Set("X-RateLimit-Used", strconv.Itoa(min(used+ghaLimit-quota, ghaLimit)))
 	h.Set("X-RateLimit-Resource", "core")
 	h.Set("Vary", "Accept, Accept-Encoding, Accept, X-Requested-With")
 	if req.Header.Get("Authorization") != "" {
 		s.t.Errorf("fake GitHub: %s sent a token; this test runs without one", req.URL)
 	}
-	if used > ghaLimit {
+	if used > quota {
 		s.errorJSON(w, http.StatusForbidden, "API rate limit exceeded for 127.0.0.1. (But here's the good news: Authenticated requests get a higher rate limit. Check out the documentation for more details.)",
 			"https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting")
 		return
@@ -771,6 +777,7 @@ type ghaCase struct {
 	repos []*ghaRepo
 	want  []ghaWant
 	code  int
+	quota int // the fake's quota (0: GitHub's 60)
 }
 
 const ghaReadme = "# Outil\n\nUn outil pour les agents publics, qui fait une chose utile et la fait bien.\n\n## Installation\n\n```\nmake install\n```\n"
@@ -1045,6 +1052,13 @@ func TestAcceptGitHubREST(t *testing.T) {
 			{url: "https://github.com/eig/tos", repo: "github.com/eig/tos", webURL: "https://github.com/eig/tos", err: true},
 			{url: "https://github.com/eig/dmca", repo: "github.com/eig/dmca", webURL: "https://github.com/eig/dmca", err: true}, ok("eig/fine", nil),
 		}},
+		// The hour's 60 requests already spent: GitHub answers 403 until
+		// the reset, an hour away; the command fails rather than wait.
+		{name: "anonymous quota exhausted", code: 3, quota: -1, repos: []*ghaRepo{std("eig", "late1", nil), std("eig", "late2", nil)},
+			want: []ghaWant{
+				{url: "https://github.com/eig/late1", repo: "github.com/eig/late1", webURL: "https://github.com/eig/late1", err: true},
+				{url: "https://github.com/eig/late2", repo: "github.com/eig/late2", webURL: "https://github.com/eig/late2", err: true},
+			}},
 		{name: "empty repository", repos: []*ghaRepo{{owner: "eig", name: "empty", forceEmpty: true}},
 			want: []ghaWant{{url: "https://github.com/eig/empty", repo: "github.com/eig/empty", webURL: "https://github.com/eig/empty", systems: []string{}, status: "none"}}},
 	}
@@ -1052,6 +1066,7 @@ func TestAcceptGitHubREST(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			fake := newGHA(t, tc.repos...)
+			fake.quota = tc.quota
 			cfg := ghaConfig(t, fake.base())
 			args := []string{"check", "--config", cfg, "--format", "json"}
 			for _, w := range tc.want {
