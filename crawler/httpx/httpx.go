@@ -34,6 +34,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -601,8 +602,12 @@ func graphQLRateLimited(body []byte) bool {
 // wrap names the forge in err, tokens redacted.
 func (t *Transport) wrap(req *http.Request, err error) error {
 	// http.Client adds the method and URL itself (url.Error): the forge name
-	// is what it lacks.
-	return &requestError{msg: t.redact(fmt.Sprintf("%s: %v", t.o.Forge, err)), err: err}
+	// is what it lacks, unless the error names it already.
+	msg := fmt.Sprintf("%s: %v", t.o.Forge, err)
+	if rl := (*RateLimitError)(nil); errors.As(err, &rl) {
+		msg = err.Error()
+	}
+	return &requestError{msg: t.redact(msg), err: err}
 }
 
 func (t *Transport) wrapIf(req *http.Request, err error) error {

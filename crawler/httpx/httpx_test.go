@@ -810,8 +810,13 @@ func TestWaitBoundedByContext(t *testing.T) {
 	}
 	// MaxWait bounds it too, without a deadline.
 	tr2, _ := newTestTransport(t, srv, Options{MaxWait: time.Minute})
-	if _, err := tr2.Client().Get(srv.URL + "/x"); !errors.As(err, &rl) {
+	_, err = tr2.Client().Get(srv.URL + "/x")
+	if !errors.As(err, &rl) {
 		t.Errorf("MaxWait: err %v, want a RateLimitError", err)
+	}
+	// The error names the forge once.
+	if err != nil && strings.Count(err.Error(), "test:") != 1 {
+		t.Errorf("error %q does not name the forge once", err)
 	}
 }
 
