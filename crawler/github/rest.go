@@ -225,8 +225,11 @@ func (f *Forge) restFiles(ctx context.Context, c *gh.Client, owner, name string,
 			r.texts[p] = t
 		}
 	}
-	// /readme answers the README GitHub shows (.github/, root, docs/).
-	rd, _, err := c.Repositories.GetReadme(ctx, owner, name, nil)
+	// The README GitHub shows: .github/'s, else the root's, else docs/'s,
+	// picked from the listings as the GraphQL path picks it, so both give
+	// the same file whatever /readme prefers. /readme answers only when
+	// no listed name is a README.
+	rd, err := readmeContent(ctx, c, owner, name, r.files)
 	switch {
 	case statusOf(err) == http.StatusNotFound:
 	case err != nil:
@@ -240,6 +243,20 @@ func (f *Forge) restFiles(ctx context.Context, c *gh.Client, owner, name string,
 		r.texts[r.readme] = truncate(t)
 	}
 	return nil
+}
+
+// readmeContent reads the README the listed files name (see
+// crawler.PickReadme), or asks /readme when they name none.
+func readmeContent(ctx context.Context, c *gh.Client, owner, name string, files []crawler.File) (*gh.RepositoryContent, error) {
+	if i := crawler.PickReadme(files, ".github", "", "docs"); i >= 0 {
+		fc, _, _, err := c.Repositories.GetContents(ctx, owner, name, files[i].Path, nil)
+		if err == nil && fc == nil {
+			err = fmt.Errorf("%s is a folder", files[i].Path)
+		}
+		return fc, err
+	}
+	rd, _, err := c.Repositories.GetReadme(ctx, owner, name, nil)
+	return rd, err
 }
 
 // maxRawText bounds what is read of a file asked as raw bytes.
