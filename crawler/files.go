@@ -9,16 +9,17 @@ import (
 // The rules below say which files of a tree matter. Both forge packages use
 // them so a repository gets the same facts on GitHub and on GitLab.
 
-// IsLicenseFile reports whether a top-level file name is a licence file,
-// as the forges' detector (licensee) takes them: LICENSE, LICENCE,
-// COPYING, UNLICENSE, COPYRIGHT or OFL with any extension, followed by
+// IsLicenseFile reports whether a top-level file name is a licence file:
+// LICENSE, LICENCE, COPYING or UNLICENSE with any extension, followed by
 // "-" or "_" and more (LICENSE-MIT, LICENCE_FR.md, COPYING-GPL), or after
 // a word (MIT-LICENSE, gpl_licence.txt: then with no extension or a text
-// one, so add-license.sh is no licence). Case does not matter.
+// one, so add-license.sh is no licence). Case does not matter. COPYRIGHT
+// files are left out: most hold a notice, not a licence, and counting them
+// would turn a repository without licence into an unidentified one.
 func IsLicenseFile(name string) bool {
 	n := strings.ToLower(name)
 	stem, ext, _ := strings.Cut(n, ".")
-	bases := []string{"license", "licence", "unlicense", "copying", "copyright", "ofl"}
+	bases := []string{"license", "licence", "unlicense", "copying"}
 	for _, base := range bases {
 		if stem == base || strings.HasPrefix(stem, base+"-") || strings.HasPrefix(stem, base+"_") {
 			return true

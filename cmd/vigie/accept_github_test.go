@@ -903,10 +903,11 @@ func TestAcceptGitHubREST(t *testing.T) {
 			delete(r.files, "LICENSE")
 			r.files["MIT-LICENSE"] = mit
 		})}, want: []ghaWant{ok("eig/mitlicense", func(w *ghaWant) { w.lfile = "MIT-LICENSE" })}},
-		{name: "COPYRIGHT identified by the forge", repos: []*ghaRepo{std("eig", "copyright", func(r *ghaRepo) {
+		{name: "COPYRIGHT notice, no licence", repos: []*ghaRepo{std("eig", "copyright", func(r *ghaRepo) {
 			delete(r.files, "LICENSE")
-			r.files["COPYRIGHT"] = mit
-		})}, want: []ghaWant{ok("eig/copyright", func(w *ghaWant) { w.lfile = "COPYRIGHT" })}},
+			r.files["COPYRIGHT"] = "Copyright (c) 2019 Ministère de l'Intérieur\n"
+			r.license = nil
+		})}, want: []ghaWant{ok("eig/copyright", func(w *ghaWant) { w.lfile = ""; w.spdx = "" })}},
 		{name: "LICENSE.txt with a French notice beside", repos: []*ghaRepo{std("eig", "lictxt", func(r *ghaRepo) {
 			delete(r.files, "LICENSE")
 			r.files["LICENSE.txt"] = mit
