@@ -385,7 +385,20 @@ func TestAcceptReport(t *testing.T) {
 		t.Errorf("changes:\n%s\nwant:\n%s", g, w)
 	}
 
-	// --send, twice: one mail per recipient and scope.
+	// The archive at /reports/ serves what was written.
+	base, stop := startServe(t, f.cfg, env)
+	if a := svGet(t, base+"/reports/"); a.code != 200 || !strings.Contains(a.body, week) {
+		t.Errorf("/reports/ = %d, does not list %s", a.code, week)
+	}
+	if a := svGet(t, base+"/reports/"+week+".html"); a.code != 200 || !strings.HasPrefix(a.ctype, "text/html") || a.body != string(html) {
+		t.Errorf("/reports/%s.html = %d %s, not the file written", week, a.code, a.ctype)
+	}
+	if a := svGet(t, base+"/reports/"+week+".json"); a.code != 200 || !strings.HasPrefix(a.ctype, "application/json") || a.body != string(data) {
+		t.Errorf("/reports/%s.json = %d %s, not the file written", week, a.code, a.ctype)
+	}
+	stop()
+
+	// --send, twice: one mail per recipient.
 	for i := 0; i < 2; i++ {
 		if out := runVigie(t, env, "report", "--config", f.cfg, "--week", week, "--out", outDir, "--send"); out.code != 0 {
 			t.Fatalf("report --send #%d exit %d:\n%s", i+1, out.code, out.stderr)

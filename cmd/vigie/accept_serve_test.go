@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"net"
@@ -536,6 +537,12 @@ func acceptServe(t *testing.T, style serveStyle) {
 		b := svGet(t, base+"/badge/"+r.Repo+".svg")
 		if b.code != 200 || !strings.HasPrefix(b.ctype, "image/svg+xml") || !strings.HasPrefix(b.body, "<svg") || !strings.Contains(b.body, strconv.Itoa(*r.Score)) {
 			t.Errorf("/badge/%s.svg = %d %s %s", r.Repo, b.code, b.ctype, b.body)
+		}
+		var svg struct {
+			XMLName xml.Name
+		}
+		if err := xml.Unmarshal([]byte(b.body), &svg); err != nil || svg.XMLName.Local != "svg" || svg.XMLName.Space != "http://www.w3.org/2000/svg" {
+			t.Errorf("/badge/%s.svg is not an SVG document: %v %v", r.Repo, err, svg.XMLName)
 		}
 	}
 	// The dashboard shows each score in the row of its repository.
