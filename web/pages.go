@@ -239,6 +239,15 @@ func (s *Server) repoPage(w http.ResponseWriter, r *http.Request) {
 	}
 	sn, canonical, err := s.lookup(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
+		if v, ok := s.pending(id); ok {
+			// Configured, not crawled yet: the dashboard links here.
+			if v.ID != id {
+				http.Redirect(w, r, "/repos/"+v.ID, http.StatusMovedPermanently)
+				return
+			}
+			s.render(w, r, http.StatusOK, "repo", page{Title: id, Nav: "dashboard", Data: s.repoData(r, v)})
+			return
+		}
 		s.errorPage(w, r, http.StatusNotFound, "Dépôt inconnu", "vigie ne suit pas le dépôt "+id+". Vous pouvez le vérifier ponctuellement depuis la page « Vérifier un dépôt ».")
 		return
 	}
@@ -272,6 +281,19 @@ func (s *Server) repoPage(w http.ResponseWriter, r *http.Request) {
 		data.HistoryRows = append(data.HistoryRows, hist[i])
 	}
 	s.render(w, r, http.StatusOK, "repo", page{Title: id, Nav: "dashboard", Data: data})
+}
+
+// pending returns the view of a repository the configuration lists by name
+// but no crawl has stored yet (the id's case aside).
+func (s *Server) pending(id string) (repoView, bool) {
+	for _, d := range s.cfg.Defis {
+		for _, ref := range d.Repos {
+			if strings.EqualFold(ref.ID(), id) {
+				return repoView{ID: ref.ID(), Path: ref.Path, URL: ref.URL, Forge: ref.Forge, Defi: d.Slug, DefiName: d.Name, Pending: true}, true
+			}
+		}
+	}
+	return repoView{}, false
 }
 
 func (s *Server) repoData(r *http.Request, v repoView) repoData {

@@ -470,3 +470,27 @@ func (l *lockedBuffer) String() string {
 	defer l.mu.Unlock()
 	return l.b.String()
 }
+
+// TestPendingRepoPage: the dashboard links a configured repository before
+// its first crawl; its page says it is not analysed yet instead of "unknown".
+func TestPendingRepoPage(t *testing.T) {
+	e := newEnv(t, false)
+	cfg := servetest.Config()
+	id := cfg.Defis[0].Repos[0].ID()
+	if code, _, body := e.get(t, "/"); code != 200 || !strings.Contains(body, `href="/repos/`+id+`"`) {
+		t.Fatalf("dashboard = %d, no link to %s", code, id)
+	}
+	code, _, body := e.get(t, "/repos/"+id)
+	if code != 200 || !strings.Contains(body, "pas encore analysé") || strings.Contains(body, "Dépôt inconnu") {
+		t.Errorf("/repos/%s before any crawl = %d:\n%s", id, code, body)
+	}
+	if code, _, _ := e.get(t, "/repos/"+strings.ToUpper(id[:1])+id[1:]); code != 301 && code != 200 {
+		t.Errorf("/repos/%s in another case = %d", id, code)
+	}
+	if code, _, _ := e.get(t, "/repos/github.com/eig/nope"); code != 404 {
+		t.Errorf("an unknown repository = %d", code)
+	}
+	if code, _, _ := e.get(t, "/api/repos/"+id); code != 404 {
+		t.Errorf("/api/repos/%s before any crawl = %d, want 404 (no result object)", id, code)
+	}
+}
