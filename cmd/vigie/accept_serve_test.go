@@ -381,6 +381,9 @@ func TestAcceptServeReadiness(t *testing.T) {
 	if a := svGet(t, base+"/api/repos"); a.code != 200 || strings.TrimSpace(a.body) != "[]" {
 		t.Errorf("/api/repos before any result = %d %s", a.code, a.body)
 	}
+	if a := svGet(t, base+"/repos/github.com/eig/healthy"); a.code != 200 {
+		t.Errorf("/repos/github.com/eig/healthy before any result = %d", a.code)
+	}
 	f.gh.release()
 	f.gl.release()
 	deadline := time.Now().Add(30 * time.Second)
