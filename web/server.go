@@ -54,7 +54,9 @@ type Options struct {
 	// reloading the page must not cost the forge another round of requests.
 	CheckCacheTTL time.Duration
 	// CheckRate and CheckBurst bound the checks one client IP may start
-	// (default one every 10 s, bursts of 3).
+	// (default one every 10 s, bursts of 10: someone checking the handful
+	// of repositories of a défi in a row is not refused; ten checks cost a
+	// forge at most a few hundred requests).
 	CheckRate  rate.Limit
 	CheckBurst int
 	// CheckTimeout bounds one check (default 60 s).
@@ -93,7 +95,7 @@ func New(opts Options) (*Server, error) {
 		opts.CheckRate = rate.Every(10 * time.Second)
 	}
 	if opts.CheckBurst == 0 {
-		opts.CheckBurst = 3
+		opts.CheckBurst = 10
 	}
 	if opts.CheckTimeout == 0 {
 		opts.CheckTimeout = 60 * time.Second

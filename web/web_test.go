@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -492,5 +493,23 @@ func TestPendingRepoPage(t *testing.T) {
 	}
 	if code, _, _ := e.get(t, "/api/repos/"+id); code != 404 {
 		t.Errorf("/api/repos/%s before any crawl = %d, want 404 (no result object)", id, code)
+	}
+}
+
+// TestCheckDefaultBurst: with the default limits, someone checking a défi's
+// few repositories in a row is not refused.
+func TestCheckDefaultBurst(t *testing.T) {
+	ck := &fakeChecker{}
+	srv, err := web.New(web.Options{Config: servetest.Config(), Store: memstore.New(), Checker: ck, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 8 {
+		req := httptest.NewRequest("GET", "/check?url="+url.QueryEscape(fmt.Sprintf("https://github.com/eig/repo-%d", i)), nil)
+		rec := httptest.NewRecorder()
+		srv.Handler().ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			t.Fatalf("check %d = %d, want 200", i+1, rec.Code)
+		}
 	}
 }
