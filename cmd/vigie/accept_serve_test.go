@@ -692,6 +692,21 @@ func acceptServe(t *testing.T, style serveStyle) {
 	if a.code != 200 || !strings.Contains(a.body, strconv.Itoa(*tool.Score)) || !strings.Contains(a.body, svHTMLEscape(tool.Checks[0].Reason)) {
 		t.Errorf("/check?url=%s = %d", tool.URL, a.code)
 	}
+	// Every repository, checked in a row from one client.
+	for _, r := range checked {
+		a := svGet(t, base+"/check?url="+url.QueryEscape(r.URL))
+		if a.code != 200 {
+			t.Errorf("/check?url=%s = %d", r.URL, a.code)
+			continue
+		}
+		if r.Score != nil && !strings.Contains(a.body, ">"+strconv.Itoa(*r.Score)+"<") {
+			t.Errorf("/check?url=%s does not show the score %d", r.URL, *r.Score)
+		}
+		if r.Error != "" && !strings.Contains(a.body, svHTMLEscape(r.Error)) {
+			t.Errorf("/check?url=%s does not show the error", r.URL)
+		}
+	}
+	ghReqs = f.gh.requests.Load() - ghBefore
 	ss = svParseExposition(t, svGet(t, base+"/metrics").body)
 	var counted float64
 	for _, s := range svFind(ss, "vigie_forge_requests_total", map[string]string{"forge": "github"}) {
