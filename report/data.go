@@ -399,9 +399,12 @@ func changesOf(r, p *checks.Result, isNew bool, dormantAfter time.Duration) []Ch
 		}
 	}
 	both := func(kind, check string) { add(kind, check, checkScore(p, check), checkScore(r, check)) }
-	pl, _ := detailString(p, "license", "spdx_id")
-	rl, _ := detailString(r, "license", "spdx_id")
+	// A detail compares only when both results tell it: an imported result
+	// may lack details, which is no change.
+	pl, pok := detailString(p, "license", "spdx_id")
+	rl, rok := detailString(r, "license", "spdx_id")
 	switch {
+	case !pok || !rok:
 	case pl == "" && rl != "":
 		both(KindLicenseAdded, "license")
 	case pl != "" && rl == "":
@@ -415,16 +418,18 @@ func changesOf(r, p *checks.Result, isNew bool, dormantAfter time.Duration) []Ch
 	case pc == "failure" && rc == "success":
 		both(KindCIFixed, "ci")
 	}
-	pd, rd := isDormant(p, dormantAfter), isDormant(r, dormantAfter)
+	pd, pok := dormantOf(p, dormantAfter)
+	rd, rok := dormantOf(r, dormantAfter)
 	switch {
+	case !pok || !rok:
 	case !pd && rd:
 		both(KindWentDormant, "activity")
 	case pd && !rd:
 		both(KindCameBack, "activity")
 	}
-	pa, _ := detailBool(p, "activity", "archived")
+	pa, pok := detailBool(p, "activity", "archived")
 	ra, _ := detailBool(r, "activity", "archived")
-	if ra && !pa {
+	if ra && pok && !pa {
 		both(KindArchived, "activity")
 	}
 	return out
@@ -437,14 +442,18 @@ func scoreOf(r *checks.Result) *int {
 	return copyInt(r.Score)
 }
 
-// isDormant: no commit at all, or the newest older than dormantAfter before
-// the result's own crawl.
-func isDormant(r *checks.Result, dormantAfter time.Duration) bool {
+// dormantOf tells whether r is dormant: no commit at all (last_commit_at
+// ""), or the newest older than dormantAfter before the result's own crawl.
+// known is false when r does not say (no such detail, or not a date).
+func dormantOf(r *checks.Result, dormantAfter time.Duration) (dormant, known bool) {
+	if s, ok := detailString(r, "activity", "last_commit_at"); ok && s == "" {
+		return true, true
+	}
 	t, ok := detailTime(r, "activity", "last_commit_at")
 	if !ok {
-		return true
+		return false, false
 	}
-	return r.CrawledAt.Sub(t) > dormantAfter
+	return r.CrawledAt.Sub(t) > dormantAfter, true
 }
 
 var badKinds = map[string]bool{

@@ -8,7 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/eiglink/vigie/checks"
 	"github.com/eiglink/vigie/report"
+	"github.com/eiglink/vigie/store"
 	"github.com/eiglink/vigie/store/memstore"
 )
 
@@ -243,5 +245,35 @@ func TestWeeks(t *testing.T) {
 	}
 	if got := report.LastCompleteWeek(time.Date(2026, 11, 29, 23, 30, 0, 0, time.UTC), time.UTC).String(); got != "2026-W47" {
 		t.Errorf("last complete week in UTC: %s", got)
+	}
+}
+
+// TestChangesNeedBothDetails: a result imported without details (only
+// scores) changes nothing but what its scores say; an empty repository
+// (last_commit_at "") is still dormant.
+func TestChangesNeedBothDetails(t *testing.T) {
+	ctx := context.Background()
+	st := memstore.New()
+	bare := ok("a/bare", "alpha", w47, 50).result()
+	for i := range bare.Checks {
+		bare.Checks[i].Details = map[string]any{}
+	}
+	empty := with(ok("a/empty", "alpha", w47, 40), func(x *r) { x.lastCommit = "" }).result()
+	empty.Check("activity").Details["last_commit_at"] = ""
+	for _, res := range []checks.Result{bare, empty, ok("a/bare", "alpha", w48, 60).result(), ok("a/empty", "alpha", w48, 42).result()} {
+		if err := st.SaveCrawl(ctx, []store.Snapshot{{Result: res}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, err := report.Build(ctx, st, report.ISOWeek{Year: 2026, Week: 48}, now, report.OptionsFrom(testCfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `[` +
+		`{"repo":"github.com/a/bare","kind":"improvement","from":50,"to":60},` +
+		`{"repo":"github.com/a/empty","kind":"came_back","check":"activity","from":0,"to":10}` +
+		`]`
+	if got := jsonOf(t, d.Changes); got != want {
+		t.Errorf("changes:\n got %s\nwant %s", got, want)
 	}
 }
