@@ -97,28 +97,41 @@ func (s *Scanner) Check(ctx context.Context, urls []string) ([]store.Snapshot, e
 		if err != nil {
 			return nil, err
 		}
-		ref.Defi = s.defiOf(ref)
+		if r, ok := s.configured(ref); ok {
+			ref = r // its défi, and the configuration's spelling of its path
+		} else {
+			ref.Defi = s.defiOf(ref)
+		}
 		refs[i] = ref
 	}
 	snaps := s.fetch(ctx, refs, nil)
 	for i := range snaps {
 		// The crawl leaves an organisation's forks out: so does the défi.
-		if f := snaps[i].Facts; f != nil && f.Fork && !s.listed(refs[i]) && snaps[i].Result.Defi != "" {
+		if f := snaps[i].Facts; f != nil && f.Fork && snaps[i].Result.Defi != "" {
+			if _, ok := s.configured(refs[i]); ok {
+				continue
+			}
 			snaps[i].Result.Defi, f.Ref.Defi = "", ""
 		}
 	}
 	return snaps, nil
 }
 
-// defiOf returns the défi following ref as the crawl does: the first défi
-// listing it by name, else the first whose organisations list it (exclude
-// patterns applied); "" when none follows it.
-func (s *Scanner) defiOf(ref crawler.Ref) string {
+// configured returns the configuration's entry for ref, if it lists it by
+// name (the forges ignore the case of paths, so does this).
+func (s *Scanner) configured(ref crawler.Ref) (crawler.Ref, bool) {
 	for _, r := range s.cfg.Repos() {
-		if r.ID() == ref.ID() {
-			return r.Defi
+		if strings.EqualFold(r.ID(), ref.ID()) {
+			return r, true
 		}
 	}
+	return crawler.Ref{}, false
+}
+
+// defiOf returns the défi of a repository the configuration does not list
+// by name, as the crawl finds it: the first défi whose organisations list
+// it (exclude patterns applied); "" when none follows it.
+func (s *Scanner) defiOf(ref crawler.Ref) string {
 	for _, d := range s.cfg.Defis {
 		for _, org := range d.Orgs {
 			rest, ok := strings.CutPrefix(ref.Path, strings.Trim(org.Path, "/")+"/")
@@ -131,15 +144,6 @@ func (s *Scanner) defiOf(ref crawler.Ref) string {
 		}
 	}
 	return ""
-}
-
-func (s *Scanner) listed(ref crawler.Ref) bool {
-	for _, r := range s.cfg.Repos() {
-		if r.ID() == ref.ID() {
-			return true
-		}
-	}
-	return false
 }
 
 // fetch crawls the refs (each distinct repository once), grouped by forge,

@@ -141,6 +141,23 @@ func TestCheckGivesOrgReposTheirDefi(t *testing.T) {
 	}
 }
 
+// TestCheckListedRepoInAnotherCase: a listed repository typed in another
+// case is checked as the configuration lists it (the forges ignore case).
+func TestCheckListedRepoInAnotherCase(t *testing.T) {
+	gh := &memForge{repos: map[string]crawler.Facts{"a/listed": healthy()}}
+	sc, err := New(testConfig(t, ""), Options{Forges: map[string]crawler.Forge{"github": gh, "framagit": &memForge{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snaps, err := sc.Check(context.Background(), []string{"https://GitHub.com/A/Listed.git"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := snaps[0].Result; r.Repo != "github.com/a/listed" || r.Defi != "one" || r.Error != "" {
+		t.Errorf("result = %s défi %q error %q", r.Repo, r.Defi, r.Error)
+	}
+}
+
 func TestCrawlDiscoversOrgsAndReportsGone(t *testing.T) {
 	ctx := context.Background()
 	gh := &memForge{
