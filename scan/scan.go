@@ -214,17 +214,17 @@ func (s *Scanner) Crawl(ctx context.Context) ([]store.Snapshot, error) {
 	s.crawlMu.Lock()
 	defer s.crawlMu.Unlock()
 	start := time.Now()
-	refs, gone, listErrs := s.plan(ctx)
+	// One read of the previous crawl serves both the discovery (what the
+	// orgs held) and the forges (the facts they may reuse).
+	latest, err := s.latest(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read the previous crawl: %w", err)
+	}
+	refs, gone, listErrs := s.plan(ctx, latest)
 	previous := map[string]*crawler.Facts{}
-	if s.opts.Store != nil {
-		latest, err := s.opts.Store.Latest(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("read the previous crawl: %w", err)
-		}
-		for _, snap := range latest {
-			if snap.Facts != nil && snap.Facts.Error == "" {
-				previous[snap.Result.Repo] = snap.Facts
-			}
+	for _, snap := range latest {
+		if snap.Facts != nil && snap.Facts.Error == "" {
+			previous[snap.Result.Repo] = snap.Facts
 		}
 	}
 	snaps := s.fetch(ctx, refs, previous)
@@ -255,7 +255,7 @@ var ErrPartial = errors.New("crawl incomplete")
 // patterns applied). Repositories an org listed at the previous crawl but no
 // longer does come back as "gone" results, so they are reported once rather
 // than silently dropped.
-func (s *Scanner) plan(ctx context.Context) ([]crawler.Ref, []store.Snapshot, []error) {
+func (s *Scanner) plan(ctx context.Context, latest []store.Snapshot) ([]crawler.Ref, []store.Snapshot, []error) {
 	var refs []crawler.Ref
 	listed := map[string]bool{}
 	for _, r := range s.cfg.Repos() {
@@ -264,7 +264,7 @@ func (s *Scanner) plan(ctx context.Context) ([]crawler.Ref, []store.Snapshot, []
 	now := s.opts.Now().UTC().Truncate(time.Second)
 	var gone []store.Snapshot
 	var listErrs []error
-	prevByDefi := s.previousDiscovered(ctx)
+	prevByDefi := s.previousDiscovered(latest)
 	for _, d := range s.cfg.Defis {
 		refs = append(refs, d.Repos...)
 		var found []crawler.Ref
@@ -316,18 +316,20 @@ func (s *Scanner) plan(ctx context.Context) ([]crawler.Ref, []store.Snapshot, []
 	return refs, gone, listErrs
 }
 
+// latest reads the newest snapshot of every stored repository (none
+// without a store).
+func (s *Scanner) latest(ctx context.Context) ([]store.Snapshot, error) {
+	if s.opts.Store == nil {
+		return nil, nil
+	}
+	return s.opts.Store.Latest(ctx)
+}
+
 // previousDiscovered returns, per défi, the stored results of repositories
 // that are not listed by name in the configuration: those its orgs listed
 // before, still considered followed unless already reported gone.
-func (s *Scanner) previousDiscovered(ctx context.Context) map[string][]checks.Result {
+func (s *Scanner) previousDiscovered(latest []store.Snapshot) map[string][]checks.Result {
 	out := map[string][]checks.Result{}
-	if s.opts.Store == nil {
-		return out
-	}
-	latest, err := s.opts.Store.Latest(ctx)
-	if err != nil {
-		return out
-	}
 	named := map[string]bool{}
 	for _, r := range s.cfg.Repos() {
 		named[r.ID()] = true
@@ -356,7 +358,11 @@ func (s *Scanner) Followed(ctx context.Context) []crawler.Ref {
 	if known {
 		return refs
 	}
-	for defi, results := range s.previousDiscovered(ctx) {
+	latest, err := s.latest(ctx)
+	if err != nil {
+		s.log.Warn("cannot read the stored repositories", "error", err)
+	}
+	for defi, results := range s.previousDiscovered(latest) {
 		for _, r := range results {
 			f := s.cfg.ForgeByName(r.Forge)
 			if s.defiHasOrgs(defi) && f != nil {
