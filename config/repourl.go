@@ -218,6 +218,33 @@ func (c *Config) ResolveOrg(raw string) (Org, error) {
 	return Org{Forge: f.Name, Host: f.Host, Path: rest, URL: f.URL + "/" + rest}, nil
 }
 
+// OrgDefi returns the défi whose organisations hold repo (an id,
+// host/path), the first in the configuration, exclude patterns applied;
+// ok is false when no organisation holds it. Crawl, check, import and the
+// readers all answer "which défi follows this repository?" through it.
+func (c *Config) OrgDefi(repo string) (slug string, ok bool) {
+	for _, d := range c.Defis {
+		for _, o := range d.Orgs {
+			f := c.ForgeByName(o.Forge)
+			if f == nil {
+				continue
+			}
+			// The forge builds the ids (with its base path when served
+			// below one); a GitHub organisation has no subgroups.
+			p := strings.Trim(o.Path, "/")
+			rest, in := strings.CutPrefix(repo, f.Ref(p).ID()+"/")
+			if !in || rest == "" || (f.Type != "gitlab" && strings.Contains(rest, "/")) {
+				continue
+			}
+			if Excluded(d.Exclude, p+"/"+rest) {
+				continue
+			}
+			return d.Slug, true
+		}
+	}
+	return "", false
+}
+
 // Ref names the repository at path (owner/name) on this forge.
 func (f *Forge) Ref(path string) crawler.Ref {
 	base := ""

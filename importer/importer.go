@@ -169,35 +169,21 @@ func kindOf(tok json.Token) string {
 // index answers "which défi follows this repository?" from the
 // configuration: listed repositories, then organisations (minus excludes).
 type index struct {
+	cfg   *config.Config
 	repos map[string]string // repo id -> défi slug
-	orgs  []orgRule
 	file  string
 }
 
-type orgRule struct {
-	host, prefix, defi, forge string
-	gitlab                    bool
-	exclude                   []string
-}
-
 func newIndex(cfg *config.Config) *index {
-	ix := &index{repos: map[string]string{}, file: cfg.File}
+	ix := &index{cfg: cfg, repos: map[string]string{}, file: cfg.File}
 	if ix.file == "" {
 		ix.file = "the configuration"
 	}
 	for _, d := range cfg.Defis {
 		for _, r := range d.Repos {
-			key := strings.ToLower(r.Host) + "/" + r.Path
-			if _, dup := ix.repos[key]; !dup { // the first défi listing it wins
-				ix.repos[key] = d.Slug
+			if _, dup := ix.repos[r.ID()]; !dup { // the first défi listing it wins
+				ix.repos[r.ID()] = d.Slug
 			}
-		}
-		for _, o := range d.Orgs {
-			f := cfg.ForgeByName(o.Forge)
-			ix.orgs = append(ix.orgs, orgRule{
-				host: strings.ToLower(o.Host), prefix: o.Path + "/", defi: d.Slug, forge: o.Forge,
-				gitlab: f != nil && f.Type == "gitlab", exclude: d.Exclude,
-			})
 		}
 	}
 	return ix
@@ -207,24 +193,7 @@ func (ix *index) defiOf(repo string) (string, bool) {
 	if d, ok := ix.repos[repo]; ok {
 		return d, true
 	}
-	host, p, ok := strings.Cut(repo, "/")
-	if !ok {
-		return "", false
-	}
-	for _, o := range ix.orgs {
-		rest, in := strings.CutPrefix(p, o.prefix)
-		if host != o.host || !in || rest == "" {
-			continue
-		}
-		if !o.gitlab && strings.Contains(rest, "/") {
-			continue // GitHub organisations have no subgroups
-		}
-		if config.Excluded(o.exclude, p) {
-			continue
-		}
-		return o.defi, true
-	}
-	return "", false
+	return ix.cfg.OrgDefi(repo)
 }
 
 // check validates one result and sets its défi from the configuration. It

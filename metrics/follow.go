@@ -17,18 +17,11 @@ type Followed struct {
 	order       map[string]int    // repo id -> position in the configuration
 	rank        map[string]int    // repo id -> position in a crawl's results
 	last        int               // the rank after every défi's
-	orgs        []followedOrg
-}
-
-type followedOrg struct {
-	// prefix is the ids' beginning for the org's repositories
-	// ("gitlab.com/group/"), path the org's path on the forge ("group").
-	prefix, path, defi string
-	exclude            []string
-	// rank is the position of the défi's organisations' repositories in
-	// a crawl's results: after the défi's listed ones, before the next
-	// défi's.
-	rank int
+	cfg         *config.Config
+	// orgRank is, per défi with organisations, the position of their
+	// repositories in a crawl's results: after the défi's listed ones,
+	// before the next défi's.
+	orgRank map[string]int
 }
 
 // NewFollowed indexes cfg's repositories and organisations.
@@ -38,6 +31,8 @@ func NewFollowed(cfg *config.Config) *Followed {
 		repos:       map[string]string{},
 		order:       map[string]int{},
 		rank:        map[string]int{},
+		cfg:         cfg,
+		orgRank:     map[string]int{},
 	}
 	for _, fg := range cfg.Forges {
 		f.forgeByHost[strings.ToLower(fg.Host)] = fg.Name
@@ -54,17 +49,8 @@ func NewFollowed(cfg *config.Config) *Followed {
 			f.last++
 		}
 		if len(d.Orgs) > 0 {
+			f.orgRank[d.Slug] = f.last
 			f.last++
-		}
-		for _, o := range d.Orgs {
-			p := strings.Trim(o.Path, "/")
-			// The forge builds the ids (with its base path, if served
-			// below one): ask it rather than guess.
-			prefix := strings.ToLower(o.Host) + "/" + p + "/"
-			if fg := cfg.ForgeByName(o.Forge); fg != nil {
-				prefix = fg.Ref(p).ID() + "/"
-			}
-			f.orgs = append(f.orgs, followedOrg{prefix: prefix, path: p, defi: d.Slug, exclude: d.Exclude, rank: f.last - 1})
 		}
 	}
 	return f
@@ -76,23 +62,7 @@ func (f *Followed) Defi(repo string) (string, bool) {
 	if d, ok := f.repos[repo]; ok {
 		return d, true
 	}
-	if o := f.org(repo); o != nil {
-		return o.defi, true
-	}
-	return "", false
-}
-
-// org returns the organisation through which the configuration follows
-// repo, or nil.
-func (f *Followed) org(repo string) *followedOrg {
-	for i, o := range f.orgs {
-		rest, ok := strings.CutPrefix(repo, o.prefix)
-		if !ok || config.Excluded(o.exclude, o.path+"/"+rest) {
-			continue
-		}
-		return &f.orgs[i]
-	}
-	return nil
+	return f.cfg.OrgDefi(repo)
 }
 
 // Order ranks repo as a crawl orders its results: défi by défi, in the
@@ -103,8 +73,8 @@ func (f *Followed) Order(repo string) int {
 	if i, ok := f.rank[repo]; ok {
 		return i
 	}
-	if o := f.org(repo); o != nil {
-		return o.rank
+	if d, ok := f.cfg.OrgDefi(repo); ok {
+		return f.orgRank[d]
 	}
 	return f.last
 }
@@ -120,7 +90,7 @@ func (f *Followed) Explicit() []string {
 }
 
 // HasOrgs says whether some défi follows whole organisations.
-func (f *Followed) HasOrgs() bool { return len(f.orgs) > 0 }
+func (f *Followed) HasOrgs() bool { return len(f.orgRank) > 0 }
 
 // Forge returns the configured forge name for a web host ("" if none).
 func (f *Followed) Forge(host string) string { return f.forgeByHost[strings.ToLower(host)] }

@@ -129,21 +129,10 @@ func (s *Scanner) configured(ref crawler.Ref) (crawler.Ref, bool) {
 }
 
 // defiOf returns the défi of a repository the configuration does not list
-// by name, as the crawl finds it: the first défi whose organisations list
-// it (exclude patterns applied); "" when none follows it.
+// by name, as the crawl finds it: "" when no organisation holds it.
 func (s *Scanner) defiOf(ref crawler.Ref) string {
-	for _, d := range s.cfg.Defis {
-		for _, org := range d.Orgs {
-			rest, ok := strings.CutPrefix(ref.Path, strings.Trim(org.Path, "/")+"/")
-			if org.Forge != ref.Forge || !ok || rest == "" || (ref.Type != "gitlab" && strings.Contains(rest, "/")) {
-				continue
-			}
-			if !config.Excluded(d.Exclude, ref.Path) {
-				return d.Slug
-			}
-		}
-	}
-	return ""
+	slug, _ := s.cfg.OrgDefi(ref.ID())
+	return slug
 }
 
 // fetch crawls the refs (each distinct repository once), grouped by forge,
