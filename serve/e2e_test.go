@@ -225,7 +225,9 @@ func TestBrowser(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`tr[data-search]:not([hidden]) th a`))); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(`location.pathname.startsWith("/repos/") && document.querySelector(".checklist") !== null`)
+	// The whole new document, not the old one being replaced: reading a
+	// node of a page still loading fails with "no node with given id".
+	waitFor(`location.pathname.startsWith("/repos/") && document.readyState === "complete" && document.querySelector(".checklist .remediation") !== null`)
 	loc, _ := chromedp.Run(ctx, chromedp.Location())
 	if !strings.HasSuffix(loc, "/repos/github.com/eig-demo/prototype-alerte") {
 		t.Errorf("followed to %s", loc)
