@@ -43,15 +43,11 @@ type Scanner struct {
 	forges map[string]crawler.Forge
 	// crawlMu keeps two crawls from running at once in one process.
 	crawlMu sync.Mutex
-	// discovered remembers, per défi, the repositories its orgs listed at the
-	// last crawl, so readers know the whole set of followed repositories.
-	mu         sync.Mutex
-	discovered map[string][]crawler.Ref
 }
 
 // New builds a Scanner with one crawler per configured forge.
 func New(cfg *config.Config, opts Options) (*Scanner, error) {
-	s := &Scanner{cfg: cfg, opts: opts, log: opts.Logger, forges: map[string]crawler.Forge{}, discovered: map[string][]crawler.Ref{}}
+	s := &Scanner{cfg: cfg, opts: opts, log: opts.Logger, forges: map[string]crawler.Forge{}}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -288,9 +284,6 @@ func (s *Scanner) plan(ctx context.Context, latest []store.Snapshot) ([]crawler.
 		sort.Slice(found, func(i, j int) bool { return found[i].ID() < found[j].ID() })
 		refs = append(refs, found...)
 		if len(d.Orgs) > 0 && !failed {
-			s.mu.Lock()
-			s.discovered[d.Slug] = found
-			s.mu.Unlock()
 			for _, p := range prevByDefi[d.Slug] {
 				if !listed[strings.ToLower(p.Repo)] {
 					gone = append(gone, store.Snapshot{Result: checks.Result{
@@ -331,47 +324,6 @@ func (s *Scanner) previousDiscovered(latest []store.Snapshot) map[string][]check
 		out[r.Defi] = append(out[r.Defi], r)
 	}
 	return out
-}
-
-// Followed lists every repository the programme follows: the configured ones
-// and those discovered in organisations at the last crawl (or, before the
-// first crawl of this process, those the store knows).
-func (s *Scanner) Followed(ctx context.Context) []crawler.Ref {
-	refs := append([]crawler.Ref(nil), s.cfg.Repos()...)
-	s.mu.Lock()
-	known := len(s.discovered) > 0
-	for _, d := range s.cfg.Defis {
-		refs = append(refs, s.discovered[d.Slug]...)
-	}
-	s.mu.Unlock()
-	if known {
-		return refs
-	}
-	latest, err := s.latest(ctx)
-	if err != nil {
-		s.log.Warn("cannot read the stored repositories", "error", err)
-	}
-	for defi, results := range s.previousDiscovered(latest) {
-		for _, r := range results {
-			f := s.cfg.ForgeByName(r.Forge)
-			if s.defiHasOrgs(defi) && f != nil {
-				base, _ := strings.CutPrefix(r.URL, f.URL+"/")
-				ref := f.Ref(base)
-				ref.Defi = defi
-				refs = append(refs, ref)
-			}
-		}
-	}
-	return refs
-}
-
-func (s *Scanner) defiHasOrgs(slug string) bool {
-	for _, d := range s.cfg.Defis {
-		if d.Slug == slug {
-			return len(d.Orgs) > 0
-		}
-	}
-	return false
 }
 
 // ErrUsage marks errors that are the caller's fault (exit code 2).
