@@ -13,23 +13,8 @@ import (
 
 	"github.com/eiglink/vigie/crawler"
 	"github.com/eiglink/vigie/crawler/licenseid"
+	"github.com/eiglink/vigie/internal/testtool"
 )
-
-// realReposDir finds shared/data/real-repos beside the checkout.
-func realReposDir(t *testing.T) string {
-	t.Helper()
-	dir, _ := filepath.Abs(".")
-	for {
-		p := filepath.Join(filepath.Dir(dir), "shared", "data", "real-repos")
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		if filepath.Dir(dir) == dir {
-			t.Skip("shared/data/real-repos not found beside the checkout")
-		}
-		dir = filepath.Dir(dir)
-	}
-}
 
 // realRepo is one file of shared/data/real-repos.
 type realRepo struct {
@@ -141,7 +126,7 @@ func loadRealFacts(t *testing.T, root, repo string, now time.Time) crawler.Facts
 
 // Scoring the 14 real défi repositories as they stood at their last commit.
 func TestRealRepositories(t *testing.T) {
-	root := realReposDir(t)
+	root := testtool.RealRepos(t)
 	b, err := os.ReadFile(filepath.Join(root, "REFERENCE.json"))
 	if err != nil {
 		t.Fatal(err)

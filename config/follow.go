@@ -1,10 +1,6 @@
-package metrics
+package config
 
-import (
-	"strings"
-
-	"github.com/eiglink/vigie/config"
-)
+import "strings"
 
 // Followed tells which stored repositories the configuration still follows,
 // and under which défi. The store keeps every repository ever crawled; the
@@ -17,7 +13,7 @@ type Followed struct {
 	order       map[string]int    // repo id -> position in the configuration
 	rank        map[string]int    // repo id -> position in a crawl's results
 	last        int               // the rank after every défi's
-	cfg         *config.Config
+	cfg         *Config
 	// orgRank is, per défi with organisations, the position of their
 	// repositories in a crawl's results: after the défi's listed ones,
 	// before the next défi's.
@@ -25,7 +21,7 @@ type Followed struct {
 }
 
 // NewFollowed indexes cfg's repositories and organisations.
-func NewFollowed(cfg *config.Config) *Followed {
+func NewFollowed(cfg *Config) *Followed {
 	f := &Followed{
 		forgeByHost: map[string]string{},
 		repos:       map[string]string{},

@@ -1,16 +1,15 @@
-package metrics_test
+package config_test
 
 import (
 	"testing"
 
 	"github.com/eiglink/vigie/config"
 	"github.com/eiglink/vigie/crawler"
-	"github.com/eiglink/vigie/metrics"
-	"github.com/eiglink/vigie/serve/servetest"
+	"github.com/eiglink/vigie/internal/readertest"
 )
 
 func TestFollowed(t *testing.T) {
-	cfg := servetest.Config()
+	cfg := readertest.Config()
 	// A GitLab served below a path: its ids keep the path.
 	cfg.Forges = append(cfg.Forges, config.Forge{Name: "interne", Type: "gitlab", URL: "https://git.example.org/gitlab", Host: "git.example.org"})
 	cfg.Defis = append(cfg.Defis, config.Defi{Slug: "interne", Name: "Interne",
@@ -20,7 +19,7 @@ func TestFollowed(t *testing.T) {
 		Orgs:    []config.Org{{Forge: "gitlab", Host: "gitlab.com", Path: "dinum/outils", URL: "https://gitlab.com/dinum/outils"}},
 		Exclude: []string{"*-archive", "dinum/outils/old-*"},
 	})
-	f := metrics.NewFollowed(cfg)
+	f := config.NewFollowed(cfg)
 	for repo, want := range map[string]string{
 		"github.com/eig/alpha":                  "alpha",
 		"gitlab.com/eig/sub/beta":               "alpha",
@@ -60,7 +59,7 @@ func TestFollowedOrder(t *testing.T) {
 			{Slug: "c", Orgs: []config.Org{{Forge: "github", Host: "github.com", Path: "org-c"}}},
 		},
 	}
-	f := metrics.NewFollowed(cfg)
+	f := config.NewFollowed(cfg)
 	in := []string{"github.com/x/listed-a", "github.com/org-a/z", "github.com/x/listed-b1", "github.com/x/listed-b2", "github.com/org-c/a", "github.com/other/x"}
 	for i := 1; i < len(in); i++ {
 		if f.Order(in[i-1]) >= f.Order(in[i]) {

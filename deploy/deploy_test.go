@@ -16,9 +16,9 @@ import (
 	"github.com/prometheus/prometheus/promql/parser"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/eiglink/vigie/internal/readertest"
 	"github.com/eiglink/vigie/internal/testtool"
 	"github.com/eiglink/vigie/metrics"
-	"github.com/eiglink/vigie/serve/servetest"
 	"github.com/eiglink/vigie/store"
 	"github.com/eiglink/vigie/store/memstore"
 )
@@ -27,11 +27,11 @@ import (
 // names, read from a real registry with every series present.
 func exported(t *testing.T) map[string]map[string]bool {
 	t.Helper()
-	cfg := servetest.Config()
+	cfg := readertest.Config()
 	st := memstore.New()
 	at := time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
 	if err := st.SaveCrawl(context.Background(), []store.Snapshot{
-		servetest.Snap(cfg.Defis[0].Repos[0], at, [4]int{10, 5, 0, 10}, at.Add(-time.Hour)),
+		readertest.Snap(cfg.Defis[0].Repos[0], at, [4]int{10, 5, 0, 10}, at.Add(-time.Hour)),
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -12,9 +12,9 @@ import (
 	"github.com/eiglink/vigie/config"
 	"github.com/eiglink/vigie/importer"
 	"github.com/eiglink/vigie/report"
-	"github.com/eiglink/vigie/report/reporttest"
 	"github.com/eiglink/vigie/store"
 	"github.com/eiglink/vigie/store/memstore"
+	"github.com/eiglink/vigie/store/sqlite/sqlitetest"
 )
 
 const yml = `forges:
@@ -65,7 +65,7 @@ func file(t *testing.T, v any) *strings.Reader {
 
 func TestImportHistoryFeedsTheReport(t *testing.T) {
 	ctx := context.Background()
-	st := reporttest.SQLite(t, "")
+	st := sqlitetest.SQLite(t, "")
 	c := cfg(t)
 	w47 := time.Date(2026, 11, 18, 8, 0, 0, 0, time.UTC)
 	w48 := time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)
@@ -167,7 +167,7 @@ func TestImportRefusesWholeFile(t *testing.T) {
 // back unchanged.
 func TestImportRoundTrip(t *testing.T) {
 	ctx := context.Background()
-	st := reporttest.SQLite(t, "")
+	st := sqlitetest.SQLite(t, "")
 	score := 73
 	in := []checks.Result{{
 		Repo: "github.com/etalab/alpha", URL: "https://github.com/etalab/alpha", Forge: "github", Defi: "alpha",

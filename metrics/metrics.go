@@ -80,7 +80,7 @@ func New(cfg *config.Config, st store.Store, logger *slog.Logger) *Metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.requests, m.rate, m.duration,
-		&repoCollector{cfg: cfg, followed: NewFollowed(cfg), st: st, logger: logger},
+		&repoCollector{cfg: cfg, followed: config.NewFollowed(cfg), st: st, logger: logger},
 	)
 	return m
 }
@@ -140,7 +140,7 @@ var (
 // scrape time.
 type repoCollector struct {
 	cfg      *config.Config
-	followed *Followed
+	followed *config.Followed
 	st       store.Store
 	logger   *slog.Logger
 }

@@ -15,9 +15,9 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/eiglink/vigie/internal/readertest"
 	"github.com/eiglink/vigie/internal/testtool"
 	"github.com/eiglink/vigie/metrics"
-	"github.com/eiglink/vigie/serve/servetest"
 	"github.com/eiglink/vigie/store"
 	"github.com/eiglink/vigie/store/memstore"
 )
@@ -34,7 +34,7 @@ func scrape(t *testing.T, m *metrics.Metrics) string {
 
 func fixture(t *testing.T) (*memstore.Store, *metrics.Metrics) {
 	t.Helper()
-	cfg := servetest.Config()
+	cfg := readertest.Config()
 	st := memstore.New()
 	t0 := time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
 	t1 := t0.Add(6 * time.Hour)
@@ -42,20 +42,20 @@ func fixture(t *testing.T) (*memstore.Store, *metrics.Metrics) {
 	alpha := cfg.Defis[0].Repos[0]
 	beta := cfg.Defis[0].Repos[1]
 	gamma := cfg.Defis[1].Repos[0]
-	removed := servetest.Ref("github", "github.com/eig/removed", "gamma")
+	removed := readertest.Ref("github", "github.com/eig/removed", "gamma")
 	ctx := context.Background()
 	must(t, st.SaveCrawl(ctx, []store.Snapshot{
-		servetest.Snap(alpha, t0, [4]int{10, 10, 10, 10}, commit),
-		servetest.Snap(beta, t0, [4]int{0, 5, 10, 10}, commit),
-		servetest.Snap(removed, t0, [4]int{10, 10, 10, 10}, commit),
+		readertest.Snap(alpha, t0, [4]int{10, 10, 10, 10}, commit),
+		readertest.Snap(beta, t0, [4]int{0, 5, 10, 10}, commit),
+		readertest.Snap(removed, t0, [4]int{10, 10, 10, 10}, commit),
 	}))
 	// gamma never succeeded and sorts before beta, whose series must still
 	// come out; alpha's newest crawl failed, so its scores come from t1.
 	must(t, st.SaveCrawl(ctx, []store.Snapshot{
-		servetest.Snap(alpha, t1, [4]int{10, 10, 0, 10}, commit),
-		servetest.Failed(gamma, t1, "404 introuvable"),
+		readertest.Snap(alpha, t1, [4]int{10, 10, 0, 10}, commit),
+		readertest.Failed(gamma, t1, "404 introuvable"),
 	}))
-	must(t, st.SaveCrawl(ctx, []store.Snapshot{servetest.Failed(alpha, t1.Add(time.Hour), "forge en panne")}))
+	must(t, st.SaveCrawl(ctx, []store.Snapshot{readertest.Failed(alpha, t1.Add(time.Hour), "forge en panne")}))
 	m := metrics.New(cfg, st, nil)
 	return st, m
 }

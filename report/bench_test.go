@@ -8,8 +8,8 @@ import (
 
 	"github.com/eiglink/vigie/config"
 	"github.com/eiglink/vigie/report"
-	"github.com/eiglink/vigie/report/reporttest"
 	"github.com/eiglink/vigie/store"
+	"github.com/eiglink/vigie/store/sqlite/sqlitetest"
 )
 
 // benchStore holds 1,000 repositories in 20 défis crawled once a week for
@@ -17,7 +17,7 @@ import (
 func benchStore(b *testing.B) (store.Store, []config.Defi) {
 	b.Helper()
 	ctx := context.Background()
-	st := reporttest.SQLite(b, "")
+	st := sqlitetest.SQLite(b, "")
 	const repos, weeks = 1000, 26
 	var defis []config.Defi
 	for i := range 20 {

@@ -7,8 +7,8 @@ import (
 
 	"github.com/eiglink/vigie/checks"
 	"github.com/eiglink/vigie/config"
-	"github.com/eiglink/vigie/report/reporttest"
 	"github.com/eiglink/vigie/store"
+	"github.com/eiglink/vigie/store/sqlite/sqlitetest"
 )
 
 // The fixture: two défis, thirteen repositories, history from 2026-W41 to
@@ -147,7 +147,7 @@ func history() []r {
 // newStore returns a SQLite store holding the fixture's history.
 func newStore(t testing.TB) store.Store {
 	t.Helper()
-	return fill(t, reporttest.SQLite(t, ""))
+	return fill(t, sqlitetest.SQLite(t, ""))
 }
 
 func fill(t testing.TB, st store.Store) store.Store {

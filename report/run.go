@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/eiglink/vigie/config"
-	"github.com/eiglink/vigie/mail"
+	"github.com/eiglink/vigie/report/mail"
 	"github.com/eiglink/vigie/store"
 )
 

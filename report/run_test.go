@@ -12,11 +12,11 @@ import (
 	"time"
 
 	"github.com/eiglink/vigie/config"
-	"github.com/eiglink/vigie/mail"
-	"github.com/eiglink/vigie/mail/mailpittest"
 	"github.com/eiglink/vigie/report"
-	"github.com/eiglink/vigie/report/reporttest"
+	"github.com/eiglink/vigie/report/mail"
+	"github.com/eiglink/vigie/report/mail/mailpittest"
 	"github.com/eiglink/vigie/store"
+	"github.com/eiglink/vigie/store/sqlite/sqlitetest"
 )
 
 func cfgWith(f func(*config.Config)) *config.Config {
@@ -108,7 +108,7 @@ func TestRunSendsOnce(t *testing.T) {
 	ctx := context.Background()
 	mp := mailpittest.Start(t)
 	db := filepath.Join(t.TempDir(), "vigie.db")
-	first := reporttest.SQLite(t, db)
+	first := sqlitetest.SQLite(t, db)
 	st := fill(t, first)
 	cfg := cfgWith(func(c *config.Config) {
 		c.Report.SendToDefiContacts = true
@@ -127,7 +127,7 @@ func TestRunSendsOnce(t *testing.T) {
 	if err := first.Close(); err != nil {
 		t.Fatal(err)
 	}
-	st = reporttest.SQLite(t, db)
+	st = sqlitetest.SQLite(t, db)
 	res, err = report.Run(ctx, st, cfg, o)
 	if err != nil || len(res.Mail.Sent) != 0 || len(res.Mail.Skipped) != 4 {
 		t.Errorf("second run: %+v %v", res.Mail, err)

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/eiglink/vigie/internal/readertest"
 	"github.com/eiglink/vigie/metrics"
-	"github.com/eiglink/vigie/serve/servetest"
 	"github.com/eiglink/vigie/store"
 	"github.com/eiglink/vigie/store/memstore"
 )
@@ -32,12 +32,12 @@ func (b *blockingCrawler) Crawl(ctx context.Context) ([]store.Snapshot, error) {
 }
 
 func newCrawls(t *testing.T, cr crawlRunner, now time.Time) *crawls {
-	cfg := servetest.Config()
+	cfg := readertest.Config()
 	return &crawls{scanner: cr, metrics: metrics.New(cfg, memstore.New(), nil), log: slog.New(slog.DiscardHandler), clock: func() time.Time { return now }}
 }
 
 func TestStartupCrawlOnlyWhenStale(t *testing.T) {
-	cfg := servetest.Config() // crawl every 6 hours
+	cfg := readertest.Config() // crawl every 6 hours
 	now := time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
 	ref := cfg.Defis[0].Repos[0]
 	for _, tc := range []struct {
@@ -52,7 +52,7 @@ func TestStartupCrawlOnlyWhenStale(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			st := memstore.New()
 			if !tc.last.IsZero() {
-				if err := st.SaveCrawl(context.Background(), []store.Snapshot{servetest.Snap(ref, tc.last, [4]int{}, time.Time{})}); err != nil {
+				if err := st.SaveCrawl(context.Background(), []store.Snapshot{readertest.Snap(ref, tc.last, [4]int{}, time.Time{})}); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -84,7 +84,7 @@ func TestNeverTwoCrawlsAtOnce(t *testing.T) {
 }
 
 func TestScheduleJobs(t *testing.T) {
-	cfg := servetest.Config()
+	cfg := readertest.Config()
 	c := newCrawls(t, &blockingCrawler{}, time.Now())
 	report := func(context.Context, time.Time) error { return nil }
 	s, err := schedule(context.Background(), cfg, c, report, slog.New(slog.DiscardHandler))

@@ -1,7 +1,5 @@
 // Package serve runs `vigie serve`: the web front and /metrics, the crawl
-// and weekly-report schedule, and a graceful shutdown. With Demo it brings
-// its own programme, forges and database, so the whole service can be tried
-// (and tested end to end) without a network or a configuration.
+// and weekly-report schedule, and a graceful shutdown.
 package serve
 
 import (
@@ -22,7 +20,6 @@ import (
 
 	"github.com/eiglink/vigie/config"
 	"github.com/eiglink/vigie/metrics"
-	"github.com/eiglink/vigie/report"
 	"github.com/eiglink/vigie/scan"
 	"github.com/eiglink/vigie/store"
 	"github.com/eiglink/vigie/web"
@@ -30,11 +27,11 @@ import (
 
 // Deps are what Run needs besides the configuration.
 type Deps struct {
-	// Store holds the history. Required unless Demo.
+	// Store holds the history. Required.
 	Store store.Store
-	// Scanner crawls on schedule and runs the check form. Required unless
-	// Demo. Build it with HTTP clients from scan.ForgeHTTP(Metrics, ...) so
-	// forge requests and rate limits reach /metrics.
+	// Scanner crawls on schedule and runs the check form. Required. Build
+	// it with HTTP clients from scan.ForgeHTTP(Metrics, ...) so forge
+	// requests and rate limits reach /metrics.
 	Scanner *scan.Scanner
 	// Metrics is the registry /metrics serves; nil builds one (then forge
 	// requests are not counted).
@@ -47,9 +44,6 @@ type Deps struct {
 	// Listen overrides the configuration's http.listen ("127.0.0.1:0" picks
 	// a free port; see Ready).
 	Listen string
-	// Demo serves the built-in demonstration programme from in-process
-	// forges and a temporary database; the configuration may then be nil.
-	Demo bool
 	// Ready, when set, is called with the listening address once the server
 	// accepts connections.
 	Ready func(addr string)
@@ -69,40 +63,6 @@ func Run(ctx context.Context, cfg *config.Config, deps Deps) error {
 	if log == nil {
 		log = slog.Default()
 		deps.Logger = log
-	}
-	if deps.Demo {
-		d, err := startDemo(ctx, log)
-		if err != nil {
-			return err
-		}
-		defer d.close()
-		cfg = d.cfg
-		if deps.Store == nil {
-			deps.Store = d.store
-		}
-		if deps.Metrics == nil {
-			deps.Metrics = metrics.New(cfg, deps.Store, log)
-		}
-		if deps.Scanner == nil {
-			sc, err := scan.New(cfg, scan.Options{Store: deps.Store, Logger: log, HTTP: scan.ForgeHTTP(deps.Metrics, deps.Store, log)})
-			if err != nil {
-				return fmt.Errorf("demo scanner: %w", err)
-			}
-			deps.Scanner = sc
-		}
-		if err := seedDemoHistory(ctx, cfg, deps.Store, deps.Scanner, time.Now()); err != nil {
-			return err
-		}
-		if deps.Report == nil {
-			deps.Report = func(ctx context.Context, now time.Time) error {
-				_, err := report.Run(ctx, deps.Store, cfg, report.RunOptions{Out: d.dir, Now: now, Logger: log})
-				return err
-			}
-		}
-		// A first report, so the archive has something to show.
-		if err := deps.Report(ctx, time.Now()); err != nil {
-			return fmt.Errorf("demo report: %w", err)
-		}
 	}
 	if cfg == nil || deps.Store == nil || deps.Scanner == nil {
 		return errors.New("serve: configuration, store and scanner are required")
@@ -150,7 +110,7 @@ func Run(ctx context.Context, cfg *config.Config, deps Deps) error {
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	log.InfoContext(ctx, "vigie serve: listening", "addr", ln.Addr().String(), "demo", deps.Demo,
+	log.InfoContext(ctx, "vigie serve: listening", "addr", ln.Addr().String(),
 		"crawl", cfg.Schedule.Crawl, "report", cfg.Schedule.Report, "timezone", cfg.Schedule.Location.String())
 	if deps.Ready != nil {
 		deps.Ready(ln.Addr().String())

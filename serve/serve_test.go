@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/eiglink/vigie/checks"
+	"github.com/eiglink/vigie/internal/demo"
+	"github.com/eiglink/vigie/internal/testtool"
 	"github.com/eiglink/vigie/serve"
 )
 
@@ -31,10 +33,13 @@ func startDemo(t *testing.T) string {
 	addrCh := make(chan string, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- serve.Run(ctx, nil, serve.Deps{
-			Demo: true, Listen: "127.0.0.1:0",
+		done <- demo.Run(ctx, demo.Options{
+			Listen: "127.0.0.1:0",
 			Logger: slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo})),
 			Ready:  func(a string) { addrCh <- a },
+			// Every GraphQL query the demo sends is checked against
+			// GitHub's schema when it is at hand.
+			GitHubSchemaPath: testtool.GitHubSchemaPath(),
 		})
 	}()
 	t.Cleanup(func() {

@@ -19,7 +19,6 @@ import (
 
 	"github.com/eiglink/vigie/config"
 	"github.com/eiglink/vigie/internal/statuswriter"
-	"github.com/eiglink/vigie/metrics"
 	"github.com/eiglink/vigie/store"
 	"golang.org/x/time/rate"
 )
@@ -69,7 +68,7 @@ type Server struct {
 	cfg      *config.Config
 	st       store.Store
 	log      *slog.Logger
-	followed *metrics.Followed
+	followed *config.Followed
 	loc      *time.Location
 	pages    map[string]*template.Template
 	checks   *checkGate
@@ -109,7 +108,7 @@ func New(opts Options) (*Server, error) {
 		cfg:      opts.Config,
 		st:       opts.Store,
 		log:      opts.Logger,
-		followed: metrics.NewFollowed(opts.Config),
+		followed: config.NewFollowed(opts.Config),
 		loc:      loc,
 		checks:   newCheckGate(opts.CheckCacheTTL, opts.CheckRate, opts.CheckBurst),
 	}

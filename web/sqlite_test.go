@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/eiglink/vigie/serve/servetest"
+	"github.com/eiglink/vigie/internal/readertest"
 	"github.com/eiglink/vigie/store"
 	"github.com/eiglink/vigie/store/sqlite"
 	"github.com/eiglink/vigie/web"
@@ -23,10 +23,10 @@ func TestOverSQLite(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	cfg := servetest.Config()
-	big := servetest.Snap(cfg.Defis[0].Repos[0], now.Add(-time.Hour), [4]int{10, 10, 10, 10}, now.Add(-24*time.Hour))
+	cfg := readertest.Config()
+	big := readertest.Snap(cfg.Defis[0].Repos[0], now.Add(-time.Hour), [4]int{10, 10, 10, 10}, now.Add(-24*time.Hour))
 	big.Result.Check("readme").Details["bytes"] = 1234567
-	if err := st.SaveCrawl(ctx, []store.Snapshot{big, servetest.Failed(cfg.Defis[1].Repos[0], now.Add(-time.Hour), "boom")}); err != nil {
+	if err := st.SaveCrawl(ctx, []store.Snapshot{big, readertest.Failed(cfg.Defis[1].Repos[0], now.Add(-time.Hour), "boom")}); err != nil {
 		t.Fatal(err)
 	}
 	srv, err := web.New(web.Options{Config: cfg, Store: st, Now: func() time.Time { return now }})

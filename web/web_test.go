@@ -18,7 +18,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/eiglink/vigie/checks"
-	"github.com/eiglink/vigie/serve/servetest"
+	"github.com/eiglink/vigie/internal/readertest"
 	"github.com/eiglink/vigie/store"
 	"github.com/eiglink/vigie/store/memstore"
 	"github.com/eiglink/vigie/web"
@@ -49,14 +49,14 @@ func (f *fakeChecker) Check(ctx context.Context, urls []string) ([]store.Snapsho
 	for _, u := range urls {
 		id := strings.TrimPrefix(u, "https://")
 		if strings.HasSuffix(id, "/missing") {
-			out = append(out, servetest.Failed(servetest.Ref("github", id, ""), now, "github "+u+": repository not found (missing or private)"))
+			out = append(out, readertest.Failed(readertest.Ref("github", id, ""), now, "github "+u+": repository not found (missing or private)"))
 			continue
 		}
 		forge := "github"
 		if strings.HasPrefix(id, "gitlab.com/") {
 			forge = "gitlab"
 		}
-		out = append(out, servetest.Snap(servetest.Ref(forge, id, ""), now, [4]int{10, 0, 10, 5}, now.Add(-48*time.Hour)))
+		out = append(out, readertest.Snap(readertest.Ref(forge, id, ""), now, [4]int{10, 0, 10, 5}, now.Add(-48*time.Hour)))
 	}
 	return out, nil
 }
@@ -76,7 +76,7 @@ type env struct {
 
 func newEnv(t *testing.T, fill bool) *env {
 	t.Helper()
-	cfg := servetest.Config()
+	cfg := readertest.Config()
 	st := memstore.New()
 	ck := &fakeChecker{}
 	logs := &lockedBuffer{}
@@ -86,9 +86,9 @@ func newEnv(t *testing.T, fill bool) *env {
 		commit := now.Add(-72 * time.Hour)
 		lastWeek := now.Add(-8 * 24 * time.Hour)
 		for _, crawl := range [][]store.Snapshot{
-			{servetest.Snap(alpha, lastWeek, [4]int{10, 10, 10, 10}, commit), servetest.Snap(beta, lastWeek, [4]int{0, 0, 10, 10}, commit)},
-			{servetest.Snap(alpha, now.Add(-6*time.Hour), [4]int{10, 10, 0, 10}, commit), servetest.Snap(beta, now.Add(-6*time.Hour), [4]int{0, 5, 10, 10}, commit), servetest.Snap(gamma, now.Add(-6*time.Hour), [4]int{10, 10, 10, 10}, commit)},
-			{servetest.Failed(gamma, now.Add(-time.Hour), "GET https://api.github.com/repos/eig/gamma: 502 <b>Bad Gateway</b>")},
+			{readertest.Snap(alpha, lastWeek, [4]int{10, 10, 10, 10}, commit), readertest.Snap(beta, lastWeek, [4]int{0, 0, 10, 10}, commit)},
+			{readertest.Snap(alpha, now.Add(-6*time.Hour), [4]int{10, 10, 0, 10}, commit), readertest.Snap(beta, now.Add(-6*time.Hour), [4]int{0, 5, 10, 10}, commit), readertest.Snap(gamma, now.Add(-6*time.Hour), [4]int{10, 10, 10, 10}, commit)},
+			{readertest.Failed(gamma, now.Add(-time.Hour), "GET https://api.github.com/repos/eig/gamma: 502 <b>Bad Gateway</b>")},
 		} {
 			if err := st.SaveCrawl(ctx, crawl); err != nil {
 				t.Fatal(err)
@@ -381,15 +381,15 @@ func TestReadyz(t *testing.T) {
 	if code, _, _ := e.get(t, "/readyz"); code != 503 {
 		t.Errorf("readyz on an empty store = %d", code)
 	}
-	cfg := servetest.Config()
-	if err := e.st.SaveCrawl(context.Background(), []store.Snapshot{servetest.Snap(cfg.Defis[0].Repos[0], now, [4]int{}, time.Time{})}); err != nil {
+	cfg := readertest.Config()
+	if err := e.st.SaveCrawl(context.Background(), []store.Snapshot{readertest.Snap(cfg.Defis[0].Repos[0], now, [4]int{}, time.Time{})}); err != nil {
 		t.Fatal(err)
 	}
 	if code, _, _ := e.get(t, "/readyz"); code != 503 {
 		t.Errorf("readyz with 1 of 3 repos = %d", code)
 	}
 	if err := e.st.SaveCrawl(context.Background(), []store.Snapshot{
-		servetest.Failed(cfg.Defis[0].Repos[1], now, "x"), servetest.Snap(cfg.Defis[1].Repos[0], now, [4]int{}, time.Time{}),
+		readertest.Failed(cfg.Defis[0].Repos[1], now, "x"), readertest.Snap(cfg.Defis[1].Repos[0], now, [4]int{}, time.Time{}),
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -476,7 +476,7 @@ func (l *lockedBuffer) String() string {
 // its first crawl; its page says it is not analysed yet instead of "unknown".
 func TestPendingRepoPage(t *testing.T) {
 	e := newEnv(t, false)
-	cfg := servetest.Config()
+	cfg := readertest.Config()
 	id := cfg.Defis[0].Repos[0].ID()
 	if code, _, body := e.get(t, "/"); code != 200 || !strings.Contains(body, `href="/repos/`+id+`"`) {
 		t.Fatalf("dashboard = %d, no link to %s", code, id)
@@ -500,7 +500,7 @@ func TestPendingRepoPage(t *testing.T) {
 // few repositories in a row is not refused.
 func TestCheckDefaultBurst(t *testing.T) {
 	ck := &fakeChecker{}
-	srv, err := web.New(web.Options{Config: servetest.Config(), Store: memstore.New(), Checker: ck, Now: func() time.Time { return now }})
+	srv, err := web.New(web.Options{Config: readertest.Config(), Store: memstore.New(), Checker: ck, Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,7 +27,7 @@ import (
 	"github.com/eiglink/vigie/crawler/github"
 	"github.com/eiglink/vigie/crawler/gitlab"
 	"github.com/eiglink/vigie/crawler/httpx"
-	"github.com/eiglink/vigie/fakeforge"
+	"github.com/eiglink/vigie/internal/fakeforge"
 	"github.com/eiglink/vigie/store/sqlite"
 )
 

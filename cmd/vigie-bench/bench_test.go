@@ -13,7 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/eiglink/vigie/fakeforge"
+	"github.com/eiglink/vigie/internal/fakeforge"
+	"github.com/eiglink/vigie/internal/fakeforge/fakegitlab"
 )
 
 var now = time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC)
@@ -143,7 +144,7 @@ func TestJSONDiff(t *testing.T) {
 }
 
 func TestWithoutRateLimitHeaders(t *testing.T) {
-	g := fakeforge.NewGitLab(nil)
+	g := fakegitlab.NewGitLab(nil)
 	srv := httptest.NewServer(withoutRateLimitHeaders(g))
 	defer srv.Close()
 	resp, err := http.Get(srv.URL + "/api/v4/projects/1")

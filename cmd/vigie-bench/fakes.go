@@ -14,7 +14,9 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/eiglink/vigie/fakeforge"
+	"github.com/eiglink/vigie/internal/fakeforge"
+	"github.com/eiglink/vigie/internal/fakeforge/fakegithub"
+	"github.com/eiglink/vigie/internal/fakeforge/fakegitlab"
 )
 
 // fake is one fake forge as the benchmark drives it: in this process, or in
@@ -44,12 +46,12 @@ func (l *localFake) ResetCounts() error { l.f.ResetCounts(); return nil }
 // fault middleware: latency always, failures and a rate-limit window when
 // faulty.
 func startFakes(cfg config, d dataset, faulty bool) []*localFake {
-	var ghOpts []fakeforge.GitHubOption
+	var ghOpts []fakegithub.GitHubOption
 	if cfg.GitHubREST {
-		ghOpts = append(ghOpts, fakeforge.WithGitHubRateLimit(1<<30, 5000))
+		ghOpts = append(ghOpts, fakegithub.WithGitHubRateLimit(1<<30, 5000))
 	}
-	gh := fakeforge.NewGitHub(d.ghRepos, ghOpts...)
-	gl := fakeforge.NewGitLab(d.glRepos)
+	gh := fakegithub.NewGitHub(d.ghRepos, ghOpts...)
+	gl := fakegitlab.NewGitLab(d.glRepos)
 	var glHandler http.Handler = gl
 	if !cfg.GitLabLimit {
 		glHandler = withoutRateLimitHeaders(gl)

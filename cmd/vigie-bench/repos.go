@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/eiglink/vigie/fakeforge"
+	"github.com/eiglink/vigie/internal/fakeforge"
 )
 
 // Licence texts the synthetic repositories carry. The French CeCILL and

@@ -13,8 +13,10 @@ import (
 	"time"
 
 	"github.com/eiglink/vigie/checks"
-	"github.com/eiglink/vigie/fakeforge"
-	"github.com/eiglink/vigie/mail/mailpittest"
+	"github.com/eiglink/vigie/internal/fakeforge"
+	"github.com/eiglink/vigie/internal/fakeforge/fakegithub/fakegithubtest"
+	"github.com/eiglink/vigie/internal/fakeforge/fakegitlab"
+	"github.com/eiglink/vigie/report/mail/mailpittest"
 )
 
 // reportFixture is a programme whose repositories, crawled now against
@@ -65,8 +67,8 @@ func newReportFixture(t *testing.T, smtpPort int) *reportFixture {
 	steady.Files = map[string]string{"LICENSE": mitText, "README.md": readme, ".gitlab-ci.yml": "t:\n  script: [make]\n"}
 	steady.CI = &fakeforge.CIRun{State: "success", Kind: "pipeline", At: now.Add(-day(1))}
 	gh := []fakeforge.Repo{improved, regressed, licAdded, ciBroke, ciFixed, dormant, back, archived, fresh}
-	ghSrv := httptest.NewServer(fakeforge.NewGitHub(gh))
-	glSrv := httptest.NewServer(fakeforge.NewGitLab([]fakeforge.Repo{steady}))
+	ghSrv := httptest.NewServer(fakegithubtest.New(t, gh))
+	glSrv := httptest.NewServer(fakegitlab.NewGitLab([]fakeforge.Repo{steady}))
 	t.Cleanup(ghSrv.Close)
 	t.Cleanup(glSrv.Close)
 	f := &reportFixture{dir: t.TempDir(), now: now}

@@ -21,7 +21,9 @@ import (
 	"time"
 
 	"github.com/eiglink/vigie/checks"
-	"github.com/eiglink/vigie/fakeforge"
+	"github.com/eiglink/vigie/internal/fakeforge"
+	"github.com/eiglink/vigie/internal/fakeforge/fakegithub/fakegithubtest"
+	"github.com/eiglink/vigie/internal/fakeforge/fakegitlab"
 )
 
 // gatedForge wraps a fake forge: it counts the requests that reached it,
@@ -133,8 +135,8 @@ func newServeFixtureStyle(t *testing.T, open bool, st serveStyle) *serveFixture 
 		}
 	}
 	f := &serveFixture{
-		gh:  newGatedForge(fakeforge.NewGitHub(gh), open),
-		gl:  newGatedForge(fakeforge.NewGitLab(gl), open),
+		gh:  newGatedForge(fakegithubtest.New(t, gh), open),
+		gl:  newGatedForge(fakegitlab.NewGitLab(gl), open),
 		dir: t.TempDir(), now: now, ghRepos: gh, glRep: gl,
 		env: map[string]string{},
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/eiglink/vigie/config"
 	"github.com/eiglink/vigie/importer"
+	"github.com/eiglink/vigie/internal/demo"
 	"github.com/eiglink/vigie/metrics"
 	"github.com/eiglink/vigie/report"
 	"github.com/eiglink/vigie/scan"
@@ -32,7 +33,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	cfgFile := fs.String("config", "", "configuration file")
 	listen := fs.String("listen", "", "address to listen on (overrides http.listen)")
-	demo := fs.Bool("demo", false, "serve a built-in demonstration programme (no network, no token)")
+	demoMode := fs.Bool("demo", false, "serve a built-in demonstration programme (no network, no token)")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -40,11 +41,11 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	if len(rest) > 0 {
 		return usagef("serve takes no arguments (got %q)", rest[0])
 	}
-	if *demo {
+	if *demoMode {
 		if *listen == "" {
 			*listen = ":8080"
 		}
-		return serve.Run(ctx, nil, serve.Deps{Demo: true, Listen: *listen, Logger: a.log})
+		return demo.Run(ctx, demo.Options{Listen: *listen, Logger: a.log})
 	}
 	cfg, err := a.loadConfig(*cfgFile, true)
 	if err != nil {

@@ -13,7 +13,9 @@ import (
 	"time"
 
 	"github.com/eiglink/vigie/checks"
-	"github.com/eiglink/vigie/fakeforge"
+	"github.com/eiglink/vigie/internal/fakeforge"
+	"github.com/eiglink/vigie/internal/fakeforge/fakegithub/fakegithubtest"
+	"github.com/eiglink/vigie/internal/fakeforge/fakegitlab"
 )
 
 // forges starts a fake GitHub and a fake GitLab serving the given
@@ -26,8 +28,8 @@ type forges struct {
 func startForges(t *testing.T, gh, gl []fakeforge.Repo) *forges {
 	t.Helper()
 	f := &forges{
-		github: httptest.NewServer(fakeforge.NewGitHub(gh)),
-		gitlab: httptest.NewServer(fakeforge.NewGitLab(gl)),
+		github: httptest.NewServer(fakegithubtest.New(t, gh)),
+		gitlab: httptest.NewServer(fakegitlab.NewGitLab(gl)),
 		dir:    t.TempDir(),
 	}
 	t.Cleanup(f.github.Close)

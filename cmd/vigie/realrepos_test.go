@@ -1,40 +1,22 @@
 package main
 
 import (
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/eiglink/vigie/crawler"
-	"github.com/eiglink/vigie/fakeforge"
+	"github.com/eiglink/vigie/internal/fakeforge"
+	"github.com/eiglink/vigie/internal/testtool"
 )
-
-// realReposDir finds the real défi repositories' fixtures: VIGIE_REAL_REPOS,
-// or ../shared/data/real-repos beside the checkout.
-func realReposDir(t *testing.T) string {
-	t.Helper()
-	if d := os.Getenv("VIGIE_REAL_REPOS"); d != "" {
-		return d
-	}
-	d, _ := filepath.Abs("../../../shared/data/real-repos")
-	if _, err := os.Stat(filepath.Join(d, "REFERENCE.json")); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("VIGIE_REAL_REPOS is not set and ../shared/data/real-repos is missing")
-		}
-		t.Skip("no real-repos fixtures")
-	}
-	return d
-}
 
 // TestRealRepos checks the 14 real défi repositories through `vigie check`
 // (REST and GraphQL) and compares the contract's details with what the
 // fixtures say, read here independently of the crawler's own rules.
 func TestRealRepos(t *testing.T) {
 	now := time.Now().UTC().Truncate(time.Second)
-	repos, err := fakeforge.LoadRealRepos(realReposDir(t), now)
+	repos, err := fakeforge.LoadRealRepos(testtool.RealRepos(t), now)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,74 +20,19 @@ import (
 	"github.com/eiglink/vigie/crawler"
 	"github.com/eiglink/vigie/crawler/github"
 	"github.com/eiglink/vigie/crawler/licenseid"
-	"github.com/eiglink/vigie/fakeforge"
+	"github.com/eiglink/vigie/internal/fakeforge"
+	"github.com/eiglink/vigie/internal/fakeforge/fakegithub"
+	"github.com/eiglink/vigie/internal/fakeforge/fakegithub/fakegithubtest"
+	"github.com/eiglink/vigie/internal/testtool"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
 var now = time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC)
 
-// sharedDir finds the shared reference folder: ../shared beside the
-// module root.
-func sharedDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(filepath.Dir(dir), "shared")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-}
-
-// schemaPath returns GitHub's GraphQL schema file: VIGIE_GITHUB_SCHEMA, or
-// ../shared/github-schema.graphql. Without it the test is skipped, except
-// under CI where it must be there.
-func schemaPath(t testing.TB) string {
-	t.Helper()
-	p := os.Getenv("VIGIE_GITHUB_SCHEMA")
-	if p == "" {
-		if d := sharedDir(t); d != "" {
-			p = filepath.Join(d, "github-schema.graphql")
-		}
-	}
-	if _, err := os.Stat(p); p == "" || err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("GitHub GraphQL schema not found (VIGIE_GITHUB_SCHEMA=%q)", os.Getenv("VIGIE_GITHUB_SCHEMA"))
-		}
-		t.Skip("GitHub GraphQL schema not found; set VIGIE_GITHUB_SCHEMA")
-	}
-	return p
-}
-
-func loadSchema(t testing.TB) *ast.Schema {
-	t.Helper()
-	s, err := fakeforge.LoadGitHubSchema(schemaPath(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
-// realReposDir is the real-repository fixtures' folder: VIGIE_REAL_REPOS,
-// or ../shared/data/real-repos beside the module.
-func realReposDir(t testing.TB) string {
-	if d := os.Getenv("VIGIE_REAL_REPOS"); d != "" {
-		return d
-	}
-	return filepath.Join(sharedDir(t), "data", "real-repos")
-}
-
 // realText returns a file's text from a real-repository fixture.
 func realText(t testing.TB, repo, file string) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(realReposDir(t), "github", repo+".json"))
+	b, err := os.ReadFile(filepath.Join(testtool.RealRepos(t), "github", repo+".json"))
 	if err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatal(err)
@@ -135,18 +80,18 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // env is a fake GitHub and forges crawling it, with and without a token.
 type env struct {
-	fake *fakeforge.GitHub
+	fake *fakegithub.GitHub
 	srv  *httptest.Server
 	rec  *recorder
 }
 
 func newEnv(t testing.TB, repos []fakeforge.Repo, schema *ast.Schema) *env {
 	t.Helper()
-	opts := []fakeforge.GitHubOption{fakeforge.WithGitHubRateLimit(100000, 100000)}
+	opts := []fakegithub.GitHubOption{fakegithub.WithGitHubRateLimit(100000, 100000)}
 	if schema != nil {
-		opts = append(opts, fakeforge.WithGitHubSchema(schema))
+		opts = append(opts, fakegithub.WithGitHubSchema(schema))
 	}
-	fake := fakeforge.NewGitHub(repos, opts...)
+	fake := fakegithub.NewGitHub(repos, opts...)
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
 	return &env{fake: fake, srv: srv, rec: &recorder{next: http.DefaultTransport}}
@@ -425,7 +370,7 @@ func checkWant(t *testing.T, got crawler.Facts, w want) {
 // token) and over REST (without), and checks both give the expected and
 // identical facts.
 func TestEdgeCases(t *testing.T) {
-	schema := loadSchema(t)
+	schema := fakegithubtest.Schema(t)
 	cases := edgeCases(t)
 	var repos []fakeforge.Repo
 	var paths []string

@@ -22,15 +22,18 @@ import (
 
 	"github.com/eiglink/vigie/crawler"
 	"github.com/eiglink/vigie/crawler/github"
-	"github.com/eiglink/vigie/fakeforge"
+	"github.com/eiglink/vigie/internal/fakeforge"
+	"github.com/eiglink/vigie/internal/fakeforge/fakegithub"
+	"github.com/eiglink/vigie/internal/fakeforge/fakegithub/fakegithubtest"
+	"github.com/eiglink/vigie/internal/testtool"
 	"github.com/vektah/gqlparser/v2"
 )
 
 // TestRealRepos crawls the 14 real défi repositories and compares the facts
 // with what their fixtures say.
 func TestRealRepos(t *testing.T) {
-	schema := loadSchema(t)
-	dir := realReposDir(t)
+	schema := fakegithubtest.Schema(t)
+	dir := testtool.RealRepos(t)
 	repos, err := fakeforge.LoadRealRepos(dir, now)
 	if err != nil {
 		if os.Getenv("CI") != "true" && errors.Is(err, fs.ErrNotExist) {
@@ -170,7 +173,7 @@ func orgRepos() []fakeforge.Repo {
 // TestListOrg lists an organisation (over one page), a user and a missing
 // owner, over GraphQL and REST.
 func TestListOrg(t *testing.T) {
-	schema := loadSchema(t)
+	schema := fakegithubtest.Schema(t)
 	repos := orgRepos()
 	e := newEnv(t, repos, schema)
 	var wantOrg []crawler.OrgRepo
@@ -217,7 +220,7 @@ func TestListOrg(t *testing.T) {
 // listing), cold and again with previous facts (some of them stale), and
 // validates each against GitHub's published schema.
 func TestQueriesValidate(t *testing.T) {
-	schema := loadSchema(t)
+	schema := fakegithubtest.Schema(t)
 	repos := orgRepos()[:3]
 	for _, c := range edgeCases(t) {
 		if c.repo != nil {
@@ -320,7 +323,7 @@ func TestGraphQLUnavailable(t *testing.T) {
 	}
 	for _, a := range answers {
 		t.Run(a.name, func(t *testing.T) {
-			fake := fakeforge.NewGitHub(repos)
+			fake := fakegithubtest.New(t, repos)
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if strings.HasSuffix(r.URL.Path, "graphql") {
 					w.Header().Set("Content-Type", a.ctype)
@@ -353,7 +356,7 @@ func TestGraphQLUnavailable(t *testing.T) {
 // TestEnterprisePrefix crawls through /api/v3 and /api/graphql, as on a
 // GitHub Enterprise server.
 func TestEnterprisePrefix(t *testing.T) {
-	schema := loadSchema(t)
+	schema := fakegithubtest.Schema(t)
 	c := edgeCases(t)[1] // renamed: the redirect must keep the prefix
 	e := newEnv(t, []fakeforge.Repo{*c.repo}, schema)
 	for _, toks := range [][]string{{"tok"}, nil} {
@@ -377,7 +380,7 @@ func TestEnterprisePrefix(t *testing.T) {
 // commit older than the window), a few have licence files or READMEs of
 // unusual names.
 func BenchmarkCrawl100(b *testing.B) {
-	schema := loadSchema(b)
+	schema := fakegithubtest.Schema(b)
 	var repos []fakeforge.Repo
 	var paths []string
 	for i := range 100 {
@@ -426,7 +429,7 @@ func BenchmarkCrawl100(b *testing.B) {
 // TestGraphQLSlowBatches: GitHub kills slow queries with a 502; the
 // crawler splits the batch until it passes, without falling back to REST.
 func TestGraphQLSlowBatches(t *testing.T) {
-	schema := loadSchema(t)
+	schema := fakegithubtest.Schema(t)
 	cases := edgeCases(t)
 	var repos []fakeforge.Repo
 	var paths []string
@@ -436,7 +439,7 @@ func TestGraphQLSlowBatches(t *testing.T) {
 		}
 		paths = append(paths, c.path)
 	}
-	fake := fakeforge.NewGitHub(repos, fakeforge.WithGitHubSchema(schema))
+	fake := fakegithub.NewGitHub(repos, fakegithub.WithGitHubSchema(schema))
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, "graphql") {
 			b, _ := io.ReadAll(r.Body)
@@ -527,7 +530,7 @@ func TestGraphQLHistoryFailsForOne(t *testing.T) {
 	cases := edgeCases(t)[:2]
 	repos := []fakeforge.Repo{*cases[0].repo, *cases[1].repo}
 	paths := []string{cases[0].path, cases[1].path}
-	fake := fakeforge.NewGitHub(repos)
+	fake := fakegithubtest.New(t, repos)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(b))

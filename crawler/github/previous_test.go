@@ -9,7 +9,8 @@ import (
 	"time"
 
 	"github.com/eiglink/vigie/crawler"
-	"github.com/eiglink/vigie/fakeforge"
+	"github.com/eiglink/vigie/internal/fakeforge"
+	"github.com/eiglink/vigie/internal/fakeforge/fakegithub/fakegithubtest"
 )
 
 // withPrevious returns the jobs of paths with prev[i] as each one's
@@ -45,7 +46,7 @@ func sameFacts(t *testing.T, what string, got, want []crawler.Facts) {
 // the main query alone, REST reads the head commit but no folder, licence
 // or README.
 func TestRecrawlWithPrevious(t *testing.T) {
-	schema := loadSchema(t)
+	schema := fakegithubtest.Schema(t)
 	cases := edgeCases(t)
 	var repos []fakeforge.Repo
 	var paths []string
@@ -150,7 +151,7 @@ func TestRecrawlWithPrevious(t *testing.T) {
 // it, and a head commit older than the window needs no history — and their
 // facts are complete.
 func TestUsualNamesOneQuery(t *testing.T) {
-	schema := loadSchema(t)
+	schema := fakegithubtest.Schema(t)
 	mit := realText(t, "MTES-MCT/rapportNav", "LICENSE")
 	var repos []fakeforge.Repo
 	var paths []string

@@ -14,7 +14,9 @@ import (
 	gh "github.com/google/go-github/v60/github"
 
 	"github.com/eiglink/vigie/crawler"
-	"github.com/eiglink/vigie/fakeforge"
+	"github.com/eiglink/vigie/internal/fakeforge"
+	"github.com/eiglink/vigie/internal/fakeforge/fakegithub"
+	"github.com/eiglink/vigie/internal/fakeforge/fakegithub/fakegithubtest"
 )
 
 // A file over 1 MB comes from the contents API with an empty content and
@@ -63,7 +65,7 @@ func TestRESTReadmeFromListings(t *testing.T) {
 		{Path: "o/docs", DefaultBranch: "main", Files: map[string]string{"docs/README.md": "# Docs\n\nLong enough.\n", "main.go": "package main\n"}, Commits: cs},
 		{Path: "o/dotgithub", DefaultBranch: "main", Files: map[string]string{".github/README.md": "# Profil\n", "README.md": "# Racine\n"}, Commits: cs},
 	}
-	fake := fakeforge.NewGitHub(repos, fakeforge.WithGitHubRateLimit(100000, 100000))
+	fake := fakegithubtest.New(t, repos, fakegithub.WithGitHubRateLimit(100000, 100000))
 	var readmeAsked atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, "/readme") {

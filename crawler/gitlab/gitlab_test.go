@@ -21,7 +21,9 @@ import (
 
 	"github.com/eiglink/vigie/crawler"
 	"github.com/eiglink/vigie/crawler/licenseid"
-	"github.com/eiglink/vigie/fakeforge"
+	"github.com/eiglink/vigie/internal/fakeforge"
+	"github.com/eiglink/vigie/internal/fakeforge/fakegitlab"
+	"github.com/eiglink/vigie/internal/testtool"
 )
 
 var now = time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC)
@@ -41,7 +43,7 @@ sur le site "http://www.cecill.info".
 // shared data of real défi repositories when it is there.
 func licenceOuverte(t *testing.T) string {
 	t.Helper()
-	p := filepath.Join("..", "..", "..", "shared", "data", "real-repos", "github", "entrepreneur-interet-general", "brigade-numerique.json")
+	p := filepath.Join(testtool.RealReposDir(), "github", "entrepreneur-interet-general", "brigade-numerique.json")
 	if b, err := os.ReadFile(p); err == nil {
 		var fx struct {
 			Files map[string]json.RawMessage `json:"files"`
@@ -205,13 +207,13 @@ func headSHA(t *testing.T, path string) string {
 
 // newFake starts the fake GitLab at the root and under /gitlab, as a
 // self-hosted instance with a path prefix is.
-func newFake(t *testing.T) (*fakeforge.GitLab, *httptest.Server) {
+func newFake(t *testing.T) (*fakegitlab.GitLab, *httptest.Server) {
 	t.Helper()
-	g := fakeforge.NewGitLab(fixture(t))
-	g.SetExtra("eig/ci-perso", fakeforge.GitLabExtra{CIConfigPath: "ci/pipeline.yml"})
-	g.SetExtra("eig/ci-distant", fakeforge.GitLabExtra{CIConfigPath: "templates/app.yml@infra/ci-templates"})
-	g.SetExtra("eig/ci-absent", fakeforge.GitLabExtra{CIConfigPath: "build/gitlab.yml"})
-	g.SetExtra("eig/pipeline-annule-apres-echec", fakeforge.GitLabExtra{Pipelines: []fakeforge.CIRun{
+	g := fakegitlab.NewGitLab(fixture(t))
+	g.SetExtra("eig/ci-perso", fakegitlab.GitLabExtra{CIConfigPath: "ci/pipeline.yml"})
+	g.SetExtra("eig/ci-distant", fakegitlab.GitLabExtra{CIConfigPath: "templates/app.yml@infra/ci-templates"})
+	g.SetExtra("eig/ci-absent", fakegitlab.GitLabExtra{CIConfigPath: "build/gitlab.yml"})
+	g.SetExtra("eig/pipeline-annule-apres-echec", fakegitlab.GitLabExtra{Pipelines: []fakeforge.CIRun{
 		{State: "skipped", At: now.Add(-2 * time.Hour)}, {State: "failure", At: now.Add(-3 * time.Hour)},
 	}})
 	srv := httptest.NewServer(g)
@@ -487,7 +489,7 @@ func status(want string) func(*testing.T, crawler.Facts) {
 // https://host/gitlab/api/v4 and web links carry the prefix, which must
 // not end up in file paths.
 func TestFetchPathPrefix(t *testing.T) {
-	g := fakeforge.NewGitLab(fixture(t))
+	g := fakegitlab.NewGitLab(fixture(t))
 	mux := http.NewServeMux()
 	mux.Handle("/gitlab/", g)
 	srv := httptest.NewServer(mux)
@@ -556,7 +558,7 @@ func TestListOrg(t *testing.T) {
 // The token goes in the Private-Token header and nowhere else; without
 // tokens no authentication header is sent at all.
 func TestTokens(t *testing.T) {
-	g := fakeforge.NewGitLab(fixture(t))
+	g := fakegitlab.NewGitLab(fixture(t))
 	var mu sync.Mutex
 	seen := map[string]int{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -589,7 +591,7 @@ func TestTokens(t *testing.T) {
 // A forge that fails mid-crawl: the project's facts carry the error (with
 // the URL) instead of wrong scores, and the other projects are unaffected.
 func TestServerErrors(t *testing.T) {
-	g := fakeforge.NewGitLab(fixture(t))
+	g := fakegitlab.NewGitLab(fixture(t))
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.Contains(r.URL.RawQuery, "ref_name") && strings.Contains(r.URL.EscapedPath(), "/projects/10/") {
 			http.Error(w, `{"message":"500 Internal Server Error"}`, http.StatusInternalServerError)
@@ -643,7 +645,7 @@ func callsPerProject(t testing.TB, n int, graphQL bool) crawlCounts {
 		}
 		repos = append(repos, r)
 	}
-	g := fakeforge.NewGitLab(repos)
+	g := fakegitlab.NewGitLab(repos)
 	g.SetGraphQL(graphQL)
 	srv := httptest.NewServer(g)
 	defer srv.Close()
@@ -800,7 +802,7 @@ func TestWarmCrawlReusesFiles(t *testing.T) {
 			repos[i].Commits = append([]fakeforge.Commit{{AuthorEmail: "c@x.org", Date: now.Add(-time.Hour)}}, repos[i].Commits...)
 		}
 	}
-	srv2 := httptest.NewServer(fakeforge.NewGitLab(repos))
+	srv2 := httptest.NewServer(fakegitlab.NewGitLab(repos))
 	t.Cleanup(srv2.Close)
 	moved := newForge(t, srv2.URL).Fetch(context.Background(), []crawler.Job{{Ref: ref(host, paths[0]), Previous: &cold[0]}}, now)[0]
 	if moved.Readme.Text != "# Projet A, nouvelle version\n" || moved.HeadSHA == cold[0].HeadSHA || moved.Activity.Commits90d != 11 {
@@ -812,7 +814,7 @@ func TestWarmCrawlReusesFiles(t *testing.T) {
 // tree, and its GraphQL API answers null connections. The facts must not
 // suffer: the crawler lists the workflows folder itself and asks REST.
 func TestLesserServer(t *testing.T) {
-	g := fakeforge.NewGitLab(fixture(t))
+	g := fakegitlab.NewGitLab(fixture(t))
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, "/api/graphql") {
 			w.Header().Set("Content-Type", "application/json")
@@ -843,7 +845,7 @@ func TestManyMergeRequests(t *testing.T) {
 	for _, graphQL := range []bool{true, false} {
 		repo := fakeforge.Repo{Path: "eig/populaire", DefaultBranch: "main", OpenPullRequests: 12000,
 			Files: map[string]string{"README.md": "x"}, Commits: commits(now.Add(-time.Hour), 1, time.Hour, "a@x.org")}
-		g := fakeforge.NewGitLab([]fakeforge.Repo{repo})
+		g := fakegitlab.NewGitLab([]fakeforge.Repo{repo})
 		g.SetGraphQL(graphQL)
 		srv := httptest.NewServer(g)
 		got := fetchOne(t, newForge(t, srv.URL), "h", "eig/populaire")
@@ -868,7 +870,7 @@ func TestReadmeURLNullOrAbsent(t *testing.T) {
 		{"absent", func(p map[string]any) { delete(p, "readme_url") }, "README.rst"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			g := fakeforge.NewGitLab(fixture(t))
+			g := fakegitlab.NewGitLab(fixture(t))
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if !strings.HasSuffix(r.URL.EscapedPath(), "/projects/eig%2Frst") {
 					g.ServeHTTP(w, r)
@@ -957,7 +959,7 @@ func TestPushSeenThroughGraphQL(t *testing.T) {
 			repos[i].Commits = append([]fakeforge.Commit{{AuthorEmail: "C@x.org", Date: now.Add(-time.Hour)}}, repos[i].Commits...)
 		}
 	}
-	g2 := fakeforge.NewGitLab(repos)
+	g2 := fakegitlab.NewGitLab(repos)
 	srv2 := httptest.NewServer(g2)
 	t.Cleanup(srv2.Close)
 	got := newForge(t, srv2.URL).Fetch(context.Background(), []crawler.Job{{Ref: ref(host, p), Previous: &cold}}, now)[0]
@@ -987,7 +989,7 @@ func TestOlderGraphQLSchema(t *testing.T) {
 		level int32
 	}{{"isForked", levelFull}, {"committedDate", levelFull}, {"jobsEnabled", levelBasic}} {
 		t.Run(tc.field, func(t *testing.T) {
-			g := fakeforge.NewGitLab(fixture(t))
+			g := fakegitlab.NewGitLab(fixture(t))
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if strings.HasSuffix(r.URL.Path, "/api/graphql") {
 					b, _ := io.ReadAll(r.Body)
@@ -1058,7 +1060,7 @@ func TestUnchangedMovedEmptyMissing(t *testing.T) {
 			repos[i].OldPaths = nil
 		}
 	}
-	srv2 := httptest.NewServer(fakeforge.NewGitLab(append(repos, created, taken)))
+	srv2 := httptest.NewServer(fakegitlab.NewGitLab(append(repos, created, taken)))
 	t.Cleanup(srv2.Close)
 	got := newForge(t, srv2.URL).Fetch(context.Background(), jobs, now)
 	if got[2].Error != "" || got[2].NotFound || got[2].CanonicalPath != "eig/absent" {
@@ -1072,7 +1074,7 @@ func TestUnchangedMovedEmptyMissing(t *testing.T) {
 // A GraphQL answer with an error on one project (a timeout, a size limit)
 // keeps the others' answers; that project is read through REST.
 func TestGraphQLErrorOnOneProject(t *testing.T) {
-	g := fakeforge.NewGitLab(fixture(t))
+	g := fakegitlab.NewGitLab(fixture(t))
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !strings.HasSuffix(r.URL.Path, "/api/graphql") {
 			g.ServeHTTP(w, r)
@@ -1122,7 +1124,7 @@ func TestFoldersThroughGraphQL(t *testing.T) {
 	var facts [2]crawler.Facts
 	var routes [2]map[string]int
 	for i, graphQL := range []bool{true, false} {
-		g := fakeforge.NewGitLab([]fakeforge.Repo{repo})
+		g := fakegitlab.NewGitLab([]fakeforge.Repo{repo})
 		g.SetGraphQL(graphQL)
 		srv := httptest.NewServer(g)
 		facts[i] = fetchOne(t, newForge(t, srv.URL), "h", repo.Path)
@@ -1148,7 +1150,7 @@ func TestFoldersThroughGraphQL(t *testing.T) {
 // A batch GitLab fails on (a timeout: too many projects' trees and texts
 // for one query) is asked again in halves.
 func TestGraphQLBatchSplit(t *testing.T) {
-	g := fakeforge.NewGitLab(fixture(t))
+	g := fakegitlab.NewGitLab(fixture(t))
 	var mu sync.Mutex
 	var sizes []int
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -1205,7 +1207,7 @@ func TestDefaultBranchRenamed(t *testing.T) {
 			repos[i].DefaultBranch = "trunk"
 		}
 	}
-	g2 := fakeforge.NewGitLab(repos)
+	g2 := fakegitlab.NewGitLab(repos)
 	srv2 := httptest.NewServer(g2)
 	t.Cleanup(srv2.Close)
 	got := newForge(t, srv2.URL).Fetch(context.Background(), []crawler.Job{{Ref: ref(host, p), Previous: &cold}}, now)[0]
@@ -1223,7 +1225,7 @@ func TestDefaultBranchRenamed(t *testing.T) {
 // and leave empty_repo false: no commit and no tree make it empty, not
 // unreadable.
 func TestEmptyWithoutEmptyRepo(t *testing.T) {
-	g := fakeforge.NewGitLab(fixture(t))
+	g := fakegitlab.NewGitLab(fixture(t))
 	g.SetGraphQL(false)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !strings.HasSuffix(r.URL.EscapedPath(), "/projects/eig%2Fvide") {
@@ -1275,7 +1277,7 @@ func TestCustomCIFileWithoutHEAD(t *testing.T) {
 // The client follows no redirect to another host (it would carry the
 // token there): the project is asked again by its id on the API root.
 func TestMovedToAnotherHostName(t *testing.T) {
-	g := fakeforge.NewGitLab(fixture(t))
+	g := fakegitlab.NewGitLab(fixture(t))
 	g.SetGraphQL(false)
 	var redirected bool
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/eiglink/vigie/internal/testtool"
 )
 
 // licensecheckTestdata returns the folder of real licence texts shipped with
@@ -107,26 +109,9 @@ func TestIdentifyLGPLBeforeGPL(t *testing.T) {
 	}
 }
 
-// sharedDir finds the project's shared reference folder (../shared beside
-// the checkout).
-func sharedDir(t *testing.T) string {
-	t.Helper()
-	dir, _ := filepath.Abs(".")
-	for {
-		p := filepath.Join(filepath.Dir(dir), "shared", "data", "real-repos")
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		if filepath.Dir(dir) == dir {
-			t.Skip("shared/data/real-repos not found beside the checkout")
-		}
-		dir = filepath.Dir(dir)
-	}
-}
-
 // The licence files of the real défi repositories, as they stand.
 func TestIdentifyRealRepositories(t *testing.T) {
-	root := sharedDir(t)
+	root := testtool.RealRepos(t)
 	tests := []struct {
 		repo, file string
 		want       string

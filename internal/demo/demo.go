@@ -1,4 +1,7 @@
-package serve
+// Package demo is `vigie serve --demo`: a made-up programme served from
+// in-process forges and a temporary database, so the whole service can be
+// tried (and tested end to end) without a network or a configuration.
+package demo
 
 import (
 	"context"
@@ -13,7 +16,9 @@ import (
 	"time"
 
 	"github.com/eiglink/vigie/config"
-	"github.com/eiglink/vigie/fakeforge"
+	"github.com/eiglink/vigie/internal/fakeforge"
+	"github.com/eiglink/vigie/internal/fakeforge/fakegithub"
+	"github.com/eiglink/vigie/internal/fakeforge/fakegitlab"
 	"github.com/eiglink/vigie/store"
 	"github.com/eiglink/vigie/store/sqlite"
 )
@@ -173,7 +178,7 @@ func DemoRepos(now time.Time) (github, gitlab []fakeforge.Repo) {
 }
 
 // startDemo starts the forges and opens the database.
-func startDemo(ctx context.Context, log *slog.Logger) (_ *demo, err error) {
+func startDemo(ctx context.Context, log *slog.Logger, githubSchema string) (_ *demo, err error) {
 	dir, err := os.MkdirTemp("", "vigie-demo-")
 	if err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
@@ -187,11 +192,19 @@ func startDemo(ctx context.Context, log *slog.Logger) (_ *demo, err error) {
 	gh, gl := DemoRepos(time.Now())
 	// The demo runs without a token: lift the fake's anonymous limit (60 an
 	// hour, as on github.com) so history, crawls and checks all fit.
-	ghURL, err := d.listen(fakeforge.NewGitHub(gh, fakeforge.WithGitHubRateLimit(5000, 5000)), log)
+	ghOpts := []fakegithub.GitHubOption{fakegithub.WithGitHubRateLimit(5000, 5000)}
+	if githubSchema != "" {
+		s, err := fakegithub.LoadGitHubSchema(githubSchema)
+		if err != nil {
+			return nil, fmt.Errorf("demo: %w", err)
+		}
+		ghOpts = append(ghOpts, fakegithub.WithGitHubSchema(s))
+	}
+	ghURL, err := d.listen(fakegithub.NewGitHub(gh, ghOpts...), log)
 	if err != nil {
 		return nil, err
 	}
-	glURL, err := d.listen(fakeforge.NewGitLab(gl), log)
+	glURL, err := d.listen(fakegitlab.NewGitLab(gl), log)
 	if err != nil {
 		return nil, err
 	}

@@ -5,16 +5,16 @@ import (
 	"sync"
 )
 
-// requestCounter counts the requests a fake forge answered, in all and per
+// RequestCounter counts the requests a fake forge answered, in all and per
 // route. The GitHub and GitLab fakes embed it. Safe for concurrent use.
-type requestCounter struct {
+type RequestCounter struct {
 	mu       sync.Mutex
 	requests int
 	paths    map[string]int
 }
 
-// count records one request on route.
-func (c *requestCounter) count(route string) {
+// Count records one request on route.
+func (c *RequestCounter) Count(route string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.paths == nil {
@@ -25,7 +25,7 @@ func (c *requestCounter) count(route string) {
 }
 
 // Requests returns how many API requests the fake answered.
-func (c *requestCounter) Requests() int {
+func (c *RequestCounter) Requests() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.requests
@@ -34,7 +34,7 @@ func (c *requestCounter) Requests() int {
 // PathCounts returns the number of requests per route pattern (GitHub:
 // "GET /repos/{owner}/{repo}/commits", "POST /graphql"; GitLab:
 // "GET projects/:id/repository/tree").
-func (c *requestCounter) PathCounts() map[string]int {
+func (c *RequestCounter) PathCounts() map[string]int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	out := make(map[string]int, len(c.paths))
@@ -43,7 +43,7 @@ func (c *requestCounter) PathCounts() map[string]int {
 }
 
 // ResetCounts sets the request counters back to zero.
-func (c *requestCounter) ResetCounts() {
+func (c *RequestCounter) ResetCounts() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.requests = 0

@@ -1,8 +1,10 @@
-// Package fakeforge is an in-process forge for tests, the benchmark and
-// `vigie serve --demo`: it serves GitHub's REST and GraphQL APIs and GitLab's
-// REST (and GraphQL) API from an in-memory model, shaped like the real APIs
-// (pagination, 404s, redirects of renamed repositories, rate-limit headers),
-// and can inject latency, 5xx answers and rate-limit windows.
+// Package fakeforge is what the in-process forges for tests, the benchmark
+// and `vigie serve --demo` share: the forge-neutral model of a repository
+// (Repo), the fault middleware that injects latency, 5xx answers and
+// rate-limit windows, request counting, licence texts and the loader of the
+// real repositories' fixtures. Each forge's API is faked in its own package
+// below (fakegithub, fakegitlab), shaped like the real one (pagination,
+// 404s, redirects of renamed repositories, rate-limit headers).
 package fakeforge
 
 import (

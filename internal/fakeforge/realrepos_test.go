@@ -1,23 +1,14 @@
 package fakeforge
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/eiglink/vigie/internal/testtool"
 )
 
 func TestLoadRealRepos(t *testing.T) {
-	dir := os.Getenv("VIGIE_REAL_REPOS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "data", "real-repos")
-	}
-	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal(err)
-		}
-		t.Skip("real-repository fixtures not found")
-	}
+	dir := testtool.RealRepos(t)
 	now := time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC)
 	repos, err := LoadRealRepos(dir, now)
 	if err != nil {

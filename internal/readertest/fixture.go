@@ -1,7 +1,7 @@
-// Package servetest holds the fixtures the readers of the store (metrics,
+// Package readertest holds the fixtures the readers of the store (metrics,
 // web, serve) share: a two-forge configuration and scored snapshots. (The
 // in-memory store is store/memstore.)
-package servetest
+package readertest
 
 import (
 	"strings"

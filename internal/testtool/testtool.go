@@ -1,6 +1,7 @@
-// Package testtool finds the outside programs some tests drive (promtool,
-// Prometheus, Chromium, mailpit), starts Chromium for them, and says where
-// their artefacts go.
+// Package testtool finds what some tests need from outside the module: the
+// programs they drive (promtool, Prometheus, Chromium, mailpit), GitHub's
+// GraphQL schema and the real repositories' fixtures; it starts Chromium
+// for them and says where their artefacts go.
 package testtool
 
 import (

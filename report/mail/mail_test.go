@@ -23,10 +23,10 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/eiglink/vigie/config"
-	"github.com/eiglink/vigie/mail"
-	"github.com/eiglink/vigie/mail/mailpittest"
-	"github.com/eiglink/vigie/report/reporttest"
+	"github.com/eiglink/vigie/report/mail"
+	"github.com/eiglink/vigie/report/mail/mailpittest"
 	"github.com/eiglink/vigie/store/memstore"
+	"github.com/eiglink/vigie/store/sqlite/sqlitetest"
 )
 
 var at = time.Date(2026, 11, 30, 7, 0, 0, 0, time.UTC)
@@ -97,7 +97,7 @@ func TestDeliverOnce(t *testing.T) {
 	ctx := context.Background()
 	mp := mailpittest.Start(t)
 	db := filepath.Join(t.TempDir(), "vigie.db")
-	first := reporttest.SQLite(t, db)
+	first := sqlitetest.SQLite(t, db)
 	s := sender(t, mp.SMTPPort, "none", mail.Options{})
 	js := jobs("2026-W48", "", "a@example.org", "b@example.org")
 	out, err := mail.Deliver(ctx, first, s, js, at, nil)
@@ -106,7 +106,7 @@ func TestDeliverOnce(t *testing.T) {
 	}
 	// Again after a restart, as a second `--send` would.
 	first.Close()
-	st := reporttest.SQLite(t, db)
+	st := sqlitetest.SQLite(t, db)
 	out, err = mail.Deliver(ctx, st, s, js, at, nil)
 	if err != nil || len(out.Sent) != 0 || len(out.Skipped) != 2 {
 		t.Fatalf("second run: %+v %v", out, err)

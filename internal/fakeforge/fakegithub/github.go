@@ -1,4 +1,7 @@
-package fakeforge
+// Package fakegithub is an in-process GitHub: its REST API and its GraphQL
+// API (validated against GitHub's published schema when given one), served
+// from fakeforge.Repo values.
+package fakegithub
 
 import (
 	"crypto/sha256"
@@ -8,7 +11,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"path"
 	"sort"
 	"strconv"
@@ -17,6 +19,7 @@ import (
 	"time"
 
 	"github.com/eiglink/vigie/crawler"
+	"github.com/eiglink/vigie/internal/fakeforge"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -31,7 +34,7 @@ type GitHub struct {
 	resetAt time.Time
 	limits  [2]int // anonymous, authenticated
 
-	requestCounter
+	fakeforge.RequestCounter
 
 	mu     sync.Mutex
 	used   map[string]int // rate-limit use per resource ("core", "graphql") and token
@@ -42,7 +45,6 @@ type GitHub struct {
 type GitHubOption func(*gitHubConfig)
 
 type gitHubConfig struct {
-	schemaPath       string
 	schema           *ast.Schema
 	anonLimit, limit int
 }
@@ -57,22 +59,15 @@ func WithGitHubRateLimit(anonymous, authenticated int) GitHubOption {
 	return func(c *gitHubConfig) { c.anonLimit, c.limit = anonymous, authenticated }
 }
 
-// WithGitHubSchemaPath validates GraphQL queries against the schema file at
-// path (GitHub's public schema); without it the VIGIE_GITHUB_SCHEMA
-// environment variable is used, and without that queries are not validated.
-func WithGitHubSchemaPath(path string) GitHubOption {
-	return func(c *gitHubConfig) { c.schemaPath = path }
-}
-
-// WithGitHubSchema validates GraphQL queries against an already loaded
-// schema (see LoadGitHubSchema), which saves loading it per fake.
+// WithGitHubSchema validates GraphQL queries against GitHub's public schema
+// (see LoadGitHubSchema); without it queries are parsed but not validated.
 func WithGitHubSchema(s *ast.Schema) GitHubOption {
 	return func(c *gitHubConfig) { c.schema = s }
 }
 
 // ghRepo is a Repo with what the GitHub handlers derive from it once.
 type ghRepo struct {
-	Repo
+	fakeforge.Repo
 	id    int64
 	owner string
 	name  string
@@ -86,9 +81,8 @@ type ghEntry struct {
 	size int64
 }
 
-// NewGitHub builds a fake GitHub serving repos. A schema that cannot be
-// loaded makes it panic: that is a broken test setup, not a runtime case.
-func NewGitHub(repos []Repo, opts ...GitHubOption) *GitHub {
+// NewGitHub builds a fake GitHub serving repos.
+func NewGitHub(repos []fakeforge.Repo, opts ...GitHubOption) *GitHub {
 	cfg := gitHubConfig{anonLimit: 5000, limit: 5000}
 	for _, o := range opts {
 		o(&cfg)
@@ -100,19 +94,6 @@ func NewGitHub(repos []Repo, opts ...GitHubOption) *GitHub {
 		resetAt: time.Now().Add(time.Hour).Truncate(time.Second),
 		schema:  cfg.schema,
 		limits:  [2]int{cfg.anonLimit, cfg.limit},
-	}
-	if g.schema == nil {
-		p := cfg.schemaPath
-		if p == "" {
-			p = os.Getenv("VIGIE_GITHUB_SCHEMA")
-		}
-		if p != "" {
-			s, err := LoadGitHubSchema(p)
-			if err != nil {
-				panic(err)
-			}
-			g.schema = s
-		}
 	}
 	for i, r := range repos {
 		r.FillSHAs()
@@ -135,7 +116,7 @@ func NewGitHub(repos []Repo, opts ...GitHubOption) *GitHub {
 }
 
 // treeEntries lists every folder's direct children from the files' paths.
-func treeEntries(r Repo) map[string][]ghEntry {
+func treeEntries(r fakeforge.Repo) map[string][]ghEntry {
 	out := map[string][]ghEntry{}
 	seen := map[string]bool{}
 	add := func(p string, dir bool, size int64) {
@@ -186,25 +167,25 @@ func (g *GitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		prefix, p = "/api/v3", strings.TrimPrefix(p, "/api/v3")
 	}
 	if p == "/graphql" || p == "/api/graphql" {
-		g.count(r.Method + " /graphql")
+		g.Count(r.Method + " /graphql")
 		g.serveGraphQL(w, r)
 		return
 	}
 	tok := bearer(r)
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		g.count(r.Method + " ?")
+		g.Count(r.Method + " ?")
 		g.restError(w, tok, http.StatusNotFound, "Not Found")
 		return
 	}
 	seg := strings.Split(strings.Trim(p, "/"), "/")
 	switch {
 	case len(seg) == 3 && (seg[0] == "orgs" || seg[0] == "users") && seg[2] == "repos":
-		g.count("GET /" + seg[0] + "/{owner}/repos")
+		g.Count("GET /" + seg[0] + "/{owner}/repos")
 		g.listOwner(w, r, tok, seg[0] == "orgs", seg[1])
 	case len(seg) >= 3 && seg[0] == "repos":
 		gr := g.byPath[strings.ToLower(seg[1]+"/"+seg[2])]
 		rest := seg[3:]
-		g.count("GET /repos/{owner}/{repo}" + routeOf(rest))
+		g.Count("GET /repos/{owner}/{repo}" + routeOf(rest))
 		if gr == nil || gr.Private {
 			g.restError(w, tok, http.StatusNotFound, "Not Found")
 			return
@@ -225,14 +206,14 @@ func (g *GitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case len(seg) >= 2 && seg[0] == "repositories":
 		id, _ := strconv.ParseInt(seg[1], 10, 64)
 		gr := g.byID[id]
-		g.count("GET /repositories/{id}" + routeOf(seg[2:]))
+		g.Count("GET /repositories/{id}" + routeOf(seg[2:]))
 		if gr == nil || gr.Private {
 			g.restError(w, tok, http.StatusNotFound, "Not Found")
 			return
 		}
 		g.serveRepo(w, r, tok, gr, seg[2:])
 	default:
-		g.count("GET ?")
+		g.Count("GET ?")
 		g.restError(w, tok, http.StatusNotFound, "Not Found")
 	}
 }
@@ -607,7 +588,7 @@ func (gr *ghRepo) entry(p string) (ghEntry, bool) {
 }
 
 func blobSHA(gr *ghRepo, p string) string {
-	return SHA("blob:" + gr.Path + ":" + p + ":" + gr.Files[p])
+	return fakeforge.SHA("blob:" + gr.Path + ":" + p + ":" + gr.Files[p])
 }
 
 func (g *GitHub) contentJSON(r *http.Request, gr *ghRepo, p string, dir bool, size int64, withContent bool) map[string]any {
@@ -616,7 +597,7 @@ func (g *GitHub) contentJSON(r *http.Request, gr *ghRepo, p string, dir bool, si
 	branch := gr.DefaultBranch
 	typ, sha := "file", blobSHA(gr, p)
 	if dir {
-		typ, sha = "dir", SHA("tree:"+gr.Path+":"+p)
+		typ, sha = "dir", fakeforge.SHA("tree:"+gr.Path+":"+p)
 		size = 0
 	}
 	m := map[string]any{
@@ -675,7 +656,7 @@ func (g *GitHub) contents(w http.ResponseWriter, r *http.Request, tok string, gr
 
 // commitsSince filters the commits the way GitHub does for since/until:
 // on the committer date, both bounds included.
-func commitsBetween(cs []Commit, since, until time.Time) []int {
+func commitsBetween(cs []fakeforge.Commit, since, until time.Time) []int {
 	var out []int
 	for i, c := range cs {
 		if !since.IsZero() && c.Date.Before(since) {
@@ -719,7 +700,7 @@ func (g *GitHub) listCommits(w http.ResponseWriter, r *http.Request, tok string,
 	g.writeOK(w, r, tok, page(w, r, list))
 }
 
-func authorDate(c Commit) time.Time {
+func authorDate(c fakeforge.Commit) time.Time {
 	if c.AuthoredAt.IsZero() {
 		return c.Date
 	}
@@ -745,7 +726,7 @@ func (g *GitHub) commitJSON(r *http.Request, gr *ghRepo, i int) map[string]any {
 			"author":    map[string]any{"name": c.AuthorName, "email": c.AuthorEmail, "date": ts(authorDate(c))},
 			"committer": map[string]any{"name": c.AuthorName, "email": c.AuthorEmail, "date": ts(c.Date)},
 			"message":   c.Message,
-			"tree":      map[string]any{"sha": SHA("tree:" + c.SHA)},
+			"tree":      map[string]any{"sha": fakeforge.SHA("tree:" + c.SHA)},
 		},
 		"url":      base + "/repos/" + gr.Path + "/commits/" + c.SHA,
 		"html_url": scheme(r) + "://" + r.Host + "/" + gr.Path + "/commit/" + c.SHA,

@@ -1,4 +1,4 @@
-package fakeforge
+package fakegithub
 
 import (
 	"encoding/base64"
@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/eiglink/vigie/internal/fakeforge"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
@@ -730,7 +731,7 @@ func (gqlTree) typeName() string { return "Tree" }
 func (t gqlTree) field(name string, _ map[string]any) (any, error) {
 	switch name {
 	case "oid":
-		return SHA("tree:" + t.o.r.Path + ":" + t.path), nil
+		return fakeforge.SHA("tree:" + t.o.r.Path + ":" + t.path), nil
 	case "entries":
 		var out []gqlObject
 		for _, e := range t.o.r.entries[t.path] {
@@ -780,7 +781,7 @@ func (t gqlTreeEntry) field(name string, _ map[string]any) (any, error) {
 		return nil, nil
 	case "oid":
 		if e.dir {
-			return SHA("tree:" + t.o.r.Path + ":" + e.path), nil
+			return fakeforge.SHA("tree:" + t.o.r.Path + ":" + e.path), nil
 		}
 		return blobSHA(t.o.r, e.path), nil
 	case "isGenerated":

@@ -1,4 +1,4 @@
-package fakeforge
+package fakegithub
 
 import (
 	"fmt"

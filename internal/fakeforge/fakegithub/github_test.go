@@ -1,4 +1,4 @@
-package fakeforge
+package fakegithub
 
 import (
 	"bytes"
@@ -8,27 +8,29 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/eiglink/vigie/internal/fakeforge"
+	"github.com/eiglink/vigie/internal/testtool"
+	"github.com/vektah/gqlparser/v2/ast"
 )
 
 var ghNow = time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC)
 
-func ghTestRepos() []Repo {
-	var cs []Commit
+func ghTestRepos() []fakeforge.Repo {
+	var cs []fakeforge.Commit
 	for i := range 75 {
-		cs = append(cs, Commit{AuthorName: "A", AuthorEmail: "a@example.org", Login: "alice",
+		cs = append(cs, fakeforge.Commit{AuthorName: "A", AuthorEmail: "a@example.org", Login: "alice",
 			Date: ghNow.Add(-time.Duration(i) * 24 * time.Hour), Message: "m"})
 	}
-	return []Repo{
+	return []fakeforge.Repo{
 		{Path: "eig/app", DefaultBranch: "main", License: "MIT", Topics: []string{"etat"},
 			Files:   map[string]string{"README.md": "# App\n", "LICENSE": "MIT License\n", ".github/workflows/ci.yml": "on: push\n"},
 			Sizes:   map[string]int64{"big.bin": 4096},
 			Commits: cs, OpenIssues: 4, OpenPullRequests: 3,
-			CI: &CIRun{State: "success", Kind: "checks", At: ghNow}, OldPaths: []string{"eig/old-app"}},
+			CI: &fakeforge.CIRun{State: "success", Kind: "checks", At: ghNow}, OldPaths: []string{"eig/old-app"}},
 		{Path: "eig/empty"},
 		{Path: "eig/secret", Private: true, DefaultBranch: "main", Commits: cs[:1]},
 		{Path: "eig/nolicence", DefaultBranch: "dev", License: "NOASSERTION", Commits: cs[:2],
@@ -36,20 +38,14 @@ func ghTestRepos() []Repo {
 	}
 }
 
-// ghSchemaForTest finds GitHub's GraphQL schema as the crawler tests do.
-func ghSchemaForTest(t *testing.T) string {
+// ghSchemaForTest loads GitHub's GraphQL schema as the crawler tests do.
+func ghSchemaForTest(t *testing.T) *ast.Schema {
 	t.Helper()
-	p := os.Getenv("VIGIE_GITHUB_SCHEMA")
-	if p == "" {
-		p = filepath.Join("..", "..", "shared", "github-schema.graphql")
+	s, err := LoadGitHubSchema(testtool.GitHubSchema(t))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("GitHub schema not found at %s", p)
-		}
-		t.Skip("GitHub schema not found; set VIGIE_GITHUB_SCHEMA")
-	}
-	return p
+	return s
 }
 
 func ghGet(t *testing.T, srv *httptest.Server, path string, hdr ...string) (*http.Response, []byte) {
@@ -224,7 +220,7 @@ func ghPostGraphQL(t *testing.T, srv *httptest.Server, tok, query string, vars m
 }
 
 func TestGitHubGraphQL(t *testing.T) {
-	g := NewGitHub(ghTestRepos(), WithGitHubSchemaPath(ghSchemaForTest(t)))
+	g := NewGitHub(ghTestRepos(), WithGitHubSchema(ghSchemaForTest(t)))
 	srv := httptest.NewServer(g)
 	defer srv.Close()
 
@@ -343,7 +339,7 @@ func TestGitHubGraphQLCost(t *testing.T) {
 	for _, schema := range []bool{true, false} {
 		var opts []GitHubOption
 		if schema {
-			opts = append(opts, WithGitHubSchemaPath(ghSchemaForTest(t)))
+			opts = append(opts, WithGitHubSchema(ghSchemaForTest(t)))
 		}
 		g := NewGitHub(ghTestRepos(), opts...)
 		srv := httptest.NewServer(g)

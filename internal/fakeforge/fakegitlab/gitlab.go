@@ -1,4 +1,6 @@
-package fakeforge
+// Package fakegitlab is an in-process GitLab: its REST API v4 and its
+// GraphQL API, served from fakeforge.Repo values.
+package fakegitlab
 
 import (
 	"crypto/sha256"
@@ -15,6 +17,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/eiglink/vigie/internal/fakeforge"
 )
 
 // GitLab serves GitLab's REST API v4 from a list of Repo values, shaped like
@@ -30,11 +34,11 @@ type GitLab struct {
 	users    map[string]bool       // user namespaces (not groups)
 	resetAt  time.Time
 
-	requestCounter
+	fakeforge.RequestCounter
 
 	mu     sync.Mutex
 	extras map[string]GitLabExtra
-	ci     map[string]*CIRun // newest pipeline set after construction
+	ci     map[string]*fakeforge.CIRun // newest pipeline set after construction
 
 	noGraphQL atomic.Bool
 }
@@ -55,12 +59,12 @@ type GitLabExtra struct {
 	JobsDisabled          bool
 	// Pipelines lists older pipelines of the default branch (newest first),
 	// after Repo.CI, the newest.
-	Pipelines []CIRun
+	Pipelines []fakeforge.CIRun
 }
 
 // glProject is a Repo with what the GitLab handlers derive from it once.
 type glProject struct {
-	Repo
+	fakeforge.Repo
 	id int64
 	// entries maps a folder ("" root) to its direct children, sorted as
 	// GitLab sorts them: folders first, then by name.
@@ -95,12 +99,12 @@ func (p *glProject) tree(dir string, recursive bool) []glEntry {
 // NewGitLab builds a fake GitLab serving repos. Project ids follow the
 // order of repos, from 1. A repo with UserOwned belongs to a user
 // namespace (its first path segment) rather than a group.
-func NewGitLab(repos []Repo) *GitLab {
+func NewGitLab(repos []fakeforge.Repo) *GitLab {
 	g := &GitLab{
 		byPath:  map[string]*glProject{},
 		users:   map[string]bool{},
 		extras:  map[string]GitLabExtra{},
-		ci:      map[string]*CIRun{},
+		ci:      map[string]*fakeforge.CIRun{},
 		resetAt: time.Now().Add(time.Minute).Truncate(time.Second),
 	}
 	for i, r := range repos {
@@ -131,14 +135,14 @@ func (g *GitLab) SetExtra(path string, x GitLabExtra) {
 
 // SetCI replaces the newest pipeline of the project at path (nil: none),
 // as a pipeline that ran or changed status without a push does.
-func (g *GitLab) SetCI(path string, run *CIRun) {
+func (g *GitLab) SetCI(path string, run *fakeforge.CIRun) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.ci[strings.ToLower(path)] = run
 }
 
 // latestCI is the project's newest pipeline.
-func (g *GitLab) latestCI(p *glProject) *CIRun {
+func (g *GitLab) latestCI(p *glProject) *fakeforge.CIRun {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if run, ok := g.ci[strings.ToLower(p.Path)]; ok {
@@ -154,7 +158,7 @@ func (g *GitLab) extra(p *glProject) GitLabExtra {
 }
 
 // glTree derives every folder's listing from the repo's files and sizes.
-func glTree(r Repo) map[string][]glEntry {
+func glTree(r fakeforge.Repo) map[string][]glEntry {
 	seen := map[string]bool{}
 	out := map[string][]glEntry{}
 	add := func(p string, dir bool) {
@@ -218,7 +222,7 @@ func (q glRequest) api() string { return q.base() + "/api/v4" }
 func (g *GitLab) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	esc := r.URL.EscapedPath()
 	if strings.HasSuffix(esc, "/api/graphql") {
-		g.count(r.Method + " graphql")
+		g.Count(r.Method + " graphql")
 		g.rateHeaders(w)
 		if g.noGraphQL.Load() {
 			glError(w, http.StatusNotFound, "error", "404 Not Found")
@@ -229,12 +233,12 @@ func (g *GitLab) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	i := strings.Index(esc, "/api/v4/")
 	if i < 0 {
-		g.count(r.Method + " other")
+		g.Count(r.Method + " other")
 		glError(w, http.StatusNotFound, "error", "404 Not Found")
 		return
 	}
 	q := glRequest{r: r, prefix: esc[:i], segs: strings.Split(strings.Trim(esc[i+len("/api/v4/"):], "/"), "/")}
-	g.count(r.Method + " " + glRoute(q.segs))
+	g.Count(r.Method + " " + glRoute(q.segs))
 	g.rateHeaders(w)
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		glError(w, http.StatusMethodNotAllowed, "error", "405 Method Not Allowed")
@@ -639,7 +643,7 @@ func (g *GitLab) tree(w http.ResponseWriter, q glRequest, p *glProject) {
 			typ, mode = "tree", "040000"
 		}
 		out = append(out, map[string]any{
-			"id": SHA(p.Path + ":" + e.path), "name": path.Base(e.path), "type": typ, "path": e.path, "mode": mode,
+			"id": fakeforge.SHA(p.Path + ":" + e.path), "name": path.Base(e.path), "type": typ, "path": e.path, "mode": mode,
 		})
 	}
 	glJSON(w, http.StatusOK, out)
@@ -673,7 +677,7 @@ func (g *GitLab) file(w http.ResponseWriter, q glRequest, p *glProject, seg stri
 		head = p.Commits[0].SHA
 	}
 	h := w.Header()
-	h.Set("X-Gitlab-Blob-Id", SHA(p.Path+":"+file))
+	h.Set("X-Gitlab-Blob-Id", fakeforge.SHA(p.Path+":"+file))
 	h.Set("X-Gitlab-Commit-Id", head)
 	h.Set("X-Gitlab-Content-Sha256", hex.EncodeToString(sum[:]))
 	h.Set("X-Gitlab-File-Name", path.Base(file))
@@ -698,7 +702,7 @@ func (g *GitLab) file(w http.ResponseWriter, q glRequest, p *glProject, seg stri
 	glJSON(w, http.StatusOK, map[string]any{
 		"file_name": path.Base(file), "file_path": file, "size": len(body), "encoding": "base64",
 		"content": base64.StdEncoding.EncodeToString(body), "content_sha256": hex.EncodeToString(sum[:]),
-		"ref": p.DefaultBranch, "blob_id": SHA(p.Path + ":" + file), "commit_id": head, "last_commit_id": head,
+		"ref": p.DefaultBranch, "blob_id": fakeforge.SHA(p.Path + ":" + file), "commit_id": head, "last_commit_id": head,
 		"execute_filemode": false,
 	})
 }
@@ -772,7 +776,7 @@ func glPipelineStatus(s string) string {
 }
 
 func (g *GitLab) pipelineList(q glRequest, p *glProject, x GitLabExtra) []map[string]any {
-	var runs []CIRun
+	var runs []fakeforge.CIRun
 	if ci := g.latestCI(p); ci != nil {
 		runs = append(runs, *ci)
 	}

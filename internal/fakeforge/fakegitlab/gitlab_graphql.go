@@ -1,4 +1,4 @@
-package fakeforge
+package fakegitlab
 
 import (
 	"encoding/json"
@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/eiglink/vigie/internal/fakeforge"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
 )
@@ -342,7 +343,7 @@ func (g *GitLab) resolveProject(q glRequest, p *glProject, set ast.SelectionSet,
 }
 
 func resolveReleases(p *glProject, f *ast.Field, vars map[string]any) (map[string]any, error) {
-	rels := append([]Release(nil), p.Releases...)
+	rels := append([]fakeforge.Release(nil), p.Releases...)
 	// RELEASED_AT_DESC is GitLab's default order; the model is newest first.
 	if s, _ := gqlArg(f, "sort", vars).(string); s == "RELEASED_AT_ASC" || s == "CREATED_ASC" {
 		for i, j := 0, len(rels)-1; i < j; i, j = i+1, j-1 {
@@ -529,7 +530,7 @@ func (g *GitLab) resolveRepository(q glRequest, p *glProject, set ast.SelectionS
 					case "rawTextBlob", "rawBlob":
 						n[gqlKey(x)] = string(body)
 					case "oid", "id":
-						n[gqlKey(x)] = SHA(p.Path + ":" + found[i])
+						n[gqlKey(x)] = fakeforge.SHA(p.Path + ":" + found[i])
 					default:
 						return nil, gqlErr("Field '%s' doesn't exist on type 'RepositoryBlob'", x.Name)
 					}
@@ -577,7 +578,7 @@ func (g *GitLab) resolveTree(p *glProject, dir string, recursive bool, set ast.S
 				case "type":
 					n[gqlKey(x)] = map[bool]string{true: "tree", false: "blob"}[e.dir]
 				case "id", "sha":
-					n[gqlKey(x)] = SHA(p.Path + ":" + e.path)
+					n[gqlKey(x)] = fakeforge.SHA(p.Path + ":" + e.path)
 				default:
 					return nil, gqlErr("Field '%s' doesn't exist on type '%s'", x.Name, typ)
 				}

@@ -1,4 +1,4 @@
-package fakeforge
+package fakegitlab
 
 import (
 	"bytes"
@@ -10,19 +10,21 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/eiglink/vigie/internal/fakeforge"
 )
 
-func glFixture() []Repo {
+func glFixture() []fakeforge.Repo {
 	t0 := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
-	var cs []Commit
+	var cs []fakeforge.Commit
 	for i := range 130 {
-		cs = append(cs, Commit{AuthorName: "A", AuthorEmail: "a@x.org", Date: t0.Add(-time.Duration(i) * 24 * time.Hour)})
+		cs = append(cs, fakeforge.Commit{AuthorName: "A", AuthorEmail: "a@x.org", Date: t0.Add(-time.Duration(i) * 24 * time.Hour)})
 	}
-	return []Repo{
+	return []fakeforge.Repo{
 		{Path: "eig/sub/projet", DefaultBranch: "main", License: "MIT", Stars: 3, OpenIssues: 2, OpenPullRequests: 45,
 			Files:    map[string]string{"README.md": "# P", "LICENSE": "MIT text", "docs/guide.md": "g"},
 			Commits:  cs,
-			CI:       &CIRun{State: "failure", At: t0},
+			CI:       &fakeforge.CIRun{State: "failure", At: t0},
 			OldPaths: []string{"eig/ancien"}, Language: "Python"},
 		{Path: "eig/sans-tickets", DefaultBranch: "main", OpenIssues: -1, License: "NOASSERTION", Fork: true,
 			Files: map[string]string{"LICENCE": "CeCILL"}},

@@ -1,7 +1,7 @@
-// Package reporttest holds what the report, mail and importer tests share:
+// Package sqlitetest holds what the report, mail and importer tests share:
 // a SQLite store opened for one test. (The in-memory store is
 // store/memstore.)
-package reporttest
+package sqlitetest
 
 import (
 	"context"
