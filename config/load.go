@@ -237,8 +237,25 @@ var (
 	envName   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 )
 
+// config validates raw section by section, in the order of the file.
 func (v *validator) config(raw *rawConfig) *Config {
 	cfg := &Config{}
+	if !v.forges(cfg, raw) {
+		return cfg
+	}
+	v.defis(cfg, raw)
+	v.storage(cfg, raw)
+	v.scoring(cfg, raw)
+	v.http(cfg, raw)
+	v.schedule(cfg, raw)
+	v.report(cfg, raw)
+	v.smtp(cfg, raw)
+	return cfg
+}
+
+// forges validates every forge; false when one is too broken for the
+// défis' URLs to be resolved against the list.
+func (v *validator) forges(cfg *Config, raw *rawConfig) bool {
 	if len(raw.Forges) == 0 {
 		v.fail("forges", "at least one forge is required (e.g. name: github, type: github, url: https://github.com)")
 	}
@@ -248,7 +265,7 @@ func (v *validator) config(raw *rawConfig) *Config {
 		key := fmt.Sprintf("forges[%d]", i)
 		f := v.forge(key, rf)
 		if v.err != nil {
-			return cfg
+			return false
 		}
 		if names[f.Name] {
 			v.fail(key+".name", "forge name %q is used twice", f.Name)
@@ -260,6 +277,12 @@ func (v *validator) config(raw *rawConfig) *Config {
 		hosts[f.URL] = f.Name
 		cfg.Forges = append(cfg.Forges, f)
 	}
+	return true
+}
+
+// defis validates every défi and resolves its repositories and
+// organisations against the forges.
+func (v *validator) defis(cfg *Config, raw *rawConfig) {
 	if len(raw.Defis) == 0 {
 		v.fail("defis", "at least one défi is required (slug, name and repos or orgs)")
 	}
@@ -319,8 +342,6 @@ func (v *validator) config(raw *rawConfig) *Config {
 		}
 		cfg.Defis = append(cfg.Defis, d)
 	}
-	v.rest(cfg, raw)
-	return cfg
 }
 
 func (v *validator) forge(key string, rf rawForge) Forge {
@@ -423,7 +444,7 @@ func btoi(b bool) int {
 	return 0
 }
 
-func (v *validator) rest(cfg *Config, raw *rawConfig) {
+func (v *validator) storage(cfg *Config, raw *rawConfig) {
 	cfg.Storage = Storage{Driver: "sqlite", DSN: "vigie.db"}
 	if s := raw.Storage; s != nil {
 		if s.Driver != "" {
@@ -438,7 +459,9 @@ func (v *validator) rest(cfg *Config, raw *rawConfig) {
 	if d := cfg.Storage.Driver; d != "sqlite" && d != "postgres" {
 		v.fail("storage.driver", "%q is not a driver: use sqlite or postgres", d)
 	}
+}
 
+func (v *validator) scoring(cfg *Config, raw *rawConfig) {
 	cfg.Scoring = Scoring{Weights: map[string]float64{"license": 1, "readme": 1, "ci": 1, "activity": 1}, DormantDays: 90}
 	if s := raw.Scoring; s != nil {
 		total := 0.0
@@ -464,12 +487,16 @@ func (v *validator) rest(cfg *Config, raw *rawConfig) {
 			cfg.Scoring.DormantDays = *s.DormantDays
 		}
 	}
+}
 
+func (v *validator) http(cfg *Config, raw *rawConfig) {
 	cfg.HTTP = HTTP{Listen: ":8080"}
 	if raw.HTTP != nil && raw.HTTP.Listen != "" {
 		cfg.HTTP.Listen = raw.HTTP.Listen
 	}
+}
 
+func (v *validator) schedule(cfg *Config, raw *rawConfig) {
 	cfg.Schedule = Schedule{Timezone: "Europe/Paris", Crawl: "0 */6 * * *", Report: "0 8 * * 1"}
 	if s := raw.Schedule; s != nil {
 		if s.Timezone != "" {
@@ -494,7 +521,9 @@ func (v *validator) rest(cfg *Config, raw *rawConfig) {
 	if _, err := parser.Parse(cfg.Schedule.Report); err != nil {
 		v.fail("schedule.report", "%q is not a cron expression: %v", cfg.Schedule.Report, err)
 	}
+}
 
+func (v *validator) report(cfg *Config, raw *rawConfig) {
 	cfg.Report = Report{Language: "fr"}
 	if r := raw.Report; r != nil {
 		if r.Language != "" {
@@ -511,7 +540,9 @@ func (v *validator) rest(cfg *Config, raw *rawConfig) {
 	if l := cfg.Report.Language; l != "fr" && l != "en" {
 		v.fail("report.language", "%q: use fr or en", l)
 	}
+}
 
+func (v *validator) smtp(cfg *Config, raw *rawConfig) {
 	cfg.SMTP = SMTP{Host: "localhost", Port: 587, Security: "starttls", UsernameEnv: "SMTP_USERNAME", PasswordEnv: "SMTP_PASSWORD", From: "vigie@example.org"}
 	if s := raw.SMTP; s != nil {
 		if s.Host != "" {
