@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/eiglink/vigie/crawler"
 	gl "gitlab.com/gitlab-org/api/client-go"
 )
 
@@ -687,4 +688,24 @@ func (f *Forge) graphQLBatch(ctx context.Context, c call, query string, vars map
 		return nil, nil, fmt.Errorf("gitlab: POST %s: no projects in the answer: %w", u.Redacted(), errGraphQLUnusable)
 	}
 	return resp.Data.Projects.Nodes, nil, nil
+}
+
+// graphQLFacts copies what the GraphQL batch answered.
+func graphQLFacts(facts *crawler.Facts, gp *gqlProject) {
+	if gp.MergeRequests != nil {
+		facts.OpenPullRequests = gp.MergeRequests.Count
+	}
+	if gp.Releases != nil && len(gp.Releases.Nodes) > 0 {
+		// The GraphQL node has the REST release's fields (under other JSON
+		// names), so it converts.
+		facts.Release = release(gp.Releases.Nodes[0]).facts()
+	}
+	// The primary language is the one with the largest share, as GitLab's
+	// project page shows first.
+	best := -1.0
+	for _, l := range gp.Languages {
+		if l.Share > best {
+			facts.Language, best = l.Name, l.Share
+		}
+	}
 }
