@@ -33,11 +33,11 @@ type demo struct {
 	servers []*http.Server
 }
 
-// DemoConfig is the demonstration programme's configuration, with the
+// Config is the demonstration programme's configuration, with the
 // forges' APIs at githubAPI and gitlabAPI. Repository URLs keep the public
 // forges' hosts, so pages and the check form read as they would in
 // production, while every API call goes to the in-process forges.
-func DemoConfig(githubAPI, gitlabAPI, dsn string) string {
+func Config(githubAPI, gitlabAPI, dsn string) string {
 	return fmt.Sprintf(`forges:
   - name: github
     type: github
@@ -116,11 +116,11 @@ func commits(now time.Time, n int, newestDaysAgo, stepDays float64, author strin
 	return out
 }
 
-// DemoRepos are the demonstration's repositories, dated relative to now:
+// Repos are the demonstration's repositories, dated relative to now:
 // one exemplary, one with failing CI, one dormant without licence (and
 // markup in its description), one archived, one on a GitLab subgroup, one
 // empty; and the configuration names one that does not exist.
-func DemoRepos(now time.Time) (github, gitlab []fakeforge.Repo) {
+func Repos(now time.Time) (github, gitlab []fakeforge.Repo) {
 	created := now.AddDate(-2, 0, 0)
 	github = []fakeforge.Repo{
 		{
@@ -189,7 +189,7 @@ func startDemo(ctx context.Context, log *slog.Logger, githubSchema string) (_ *d
 			d.close()
 		}
 	}()
-	gh, gl := DemoRepos(time.Now())
+	gh, gl := Repos(time.Now())
 	// The demo runs without a token: lift the fake's anonymous limit (60 an
 	// hour, as on github.com) so history, crawls and checks all fit.
 	ghOpts := []fakegithub.GitHubOption{fakegithub.WithGitHubRateLimit(5000, 5000)}
@@ -209,7 +209,7 @@ func startDemo(ctx context.Context, log *slog.Logger, githubSchema string) (_ *d
 		return nil, err
 	}
 	dsn := filepath.Join(dir, "vigie-demo.db")
-	cfg, err := config.Parse("(démonstration)", []byte(DemoConfig(ghURL, glURL, dsn)), func(string) string { return "" })
+	cfg, err := config.Parse("(démonstration)", []byte(Config(ghURL, glURL, dsn)), func(string) string { return "" })
 	if err != nil {
 		return nil, fmt.Errorf("demo configuration: %w", err)
 	}
