@@ -3,6 +3,7 @@
 package config
 
 import (
+	"net/netip"
 	"path"
 	"strings"
 	"time"
@@ -95,6 +96,15 @@ type Scoring struct {
 // HTTP configures `vigie serve`.
 type HTTP struct {
 	Listen string
+	// PublicURL is the site's public address (https://vigie.example.org,
+	// no trailing slash, no query): the badge snippet and links sent
+	// elsewhere are built on it. "" when not configured: pages then give
+	// paths relative to the site, never an address taken from a request.
+	PublicURL string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed (the visitor's address for the check form's budget). Empty:
+	// the connection's peer is the visitor.
+	TrustedProxies []netip.Prefix
 }
 
 // Schedule holds the cron expressions of `vigie serve`.

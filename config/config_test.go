@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -99,6 +100,15 @@ func TestParseErrors(t *testing.T) {
 		{"no defis", "forges:\n  - {name: github, type: github, url: https://github.com}\n", []string{"defis", "at least one"}},
 		{"wrong type", "forges: 3\n", []string{"vigie.yml:1"}},
 		{"credentials in url", strings.Replace(base, "https://framagit.org/group", "https://user:pw@framagit.org/group", 1), []string{"credentials"}},
+		{"public_url relative", base + "http:\n  public_url: /vigie\n", []string{"http.public_url", "absolute"}},
+		{"public_url scheme", base + "http:\n  public_url: ftp://vigie.example.org\n", []string{"http.public_url", "absolute"}},
+		{"public_url query", base + "http:\n  public_url: https://vigie.example.org/?x=1\n", []string{"http.public_url", "query"}},
+		{"public_url credentials", base + "http:\n  public_url: https://u:pw@vigie.example.org\n", []string{"http.public_url", "credentials"}},
+		{"trusted proxy", base + "http:\n  trusted_proxies: [10.0.0.0/8, proxy.example.org]\n", []string{"http.trusted_proxies[1]", "proxy.example.org", "CIDR"}},
+		{"owner too long", strings.Replace(base, "https://GitHub.com/Owner/Name.git", "https://github.com/"+strings.Repeat("o", 40)+"/name", 1), []string{"defis[0].repos[0]", "owner is 40 characters", "GitHub: 39"}},
+		{"name too long", strings.Replace(base, "https://GitHub.com/Owner/Name.git", "https://github.com/owner/"+strings.Repeat("n", 101), 1), []string{"repository name is 101 characters", "GitHub: 100"}},
+		{"gitlab segment too long", strings.Replace(base, "https://framagit.org/group/sub/project/-/tree/main/docs", "https://framagit.org/group/"+strings.Repeat("s", 256)+"/p", 1), []string{"defis[0].repos[1]", "256 characters", "GitLab: 255"}},
+		{"gitlab too deep", strings.Replace(base, "https://framagit.org/group/sub/project/-/tree/main/docs", "https://framagit.org/"+strings.Repeat("g/", 20)+"p", 1), []string{"21 segments", "GitLab: 20"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -152,6 +162,56 @@ func TestResolve(t *testing.T) {
 		}
 		if err != nil || ref.ID() != tt.id || ref.URL != tt.url {
 			t.Errorf("Resolve(%q) = %s %s %v, want %s %s", tt.in, ref.ID(), ref.URL, err, tt.id, tt.url)
+		}
+	}
+}
+
+func TestHTTPSection(t *testing.T) {
+	cfg, err := Parse("vigie.yml", []byte(base+"http:\n  public_url: https://Vigie.Example.org/eig/\n  trusted_proxies: [10.0.0.0/8, 192.168.1.7, \"fd00::/8\"]\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.HTTP.PublicURL != "https://vigie.example.org/eig" {
+		t.Errorf("public_url = %q", cfg.HTTP.PublicURL)
+	}
+	var got []string
+	for _, p := range cfg.HTTP.TrustedProxies {
+		got = append(got, p.String())
+	}
+	if strings.Join(got, " ") != "10.0.0.0/8 192.168.1.7/32 fd00::/8" {
+		t.Errorf("trusted_proxies = %v", got)
+	}
+	def, err := Parse("vigie.yml", []byte(base), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if def.HTTP.PublicURL != "" || len(def.HTTP.TrustedProxies) != 0 || def.HTTP.Listen != ":8080" {
+		t.Errorf("defaults = %+v", def.HTTP)
+	}
+}
+
+// A URL's path is bounded as the forges bound theirs, and the error names a
+// huge URL without repeating it.
+func TestResolveLengths(t *testing.T) {
+	cfg := Default(func(string) string { return "" })
+	ok := []string{
+		"https://github.com/" + strings.Repeat("o", 39) + "/" + strings.Repeat("n", 100),
+		"https://gitlab.com/" + strings.Repeat("g/", 19) + strings.Repeat("p", 255),
+	}
+	for _, u := range ok {
+		if _, err := cfg.Resolve(u); err != nil {
+			t.Errorf("Resolve(%.40s…) = %v", u, err)
+		}
+	}
+	huge := "https://github.com/" + strings.Repeat("x", 900_000) + "/name"
+	_, err := cfg.Resolve(huge)
+	if !errors.Is(err, ErrPathTooLong) || len(err.Error()) > 400 {
+		t.Errorf("Resolve(900 KB owner) = %.500v", err)
+	}
+	for _, u := range []string{"https://GitHub.com/Etalab/Vigie", "github.com/etalab/vigie.git", "git@github.com:ETALAB/vigie"} {
+		ref, err := cfg.Resolve(u)
+		if err != nil || CanonicalID(ref) != "github.com/etalab/vigie" {
+			t.Errorf("CanonicalID(%s) = %q, %v", u, CanonicalID(ref), err)
 		}
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"net/netip"
+	"net/url"
 	"os"
 	"path"
 	"regexp"
@@ -60,7 +62,9 @@ type rawScoring struct {
 }
 
 type rawHTTP struct {
-	Listen string `yaml:"listen"`
+	Listen         string   `yaml:"listen"`
+	PublicURL      string   `yaml:"public_url"`
+	TrustedProxies []string `yaml:"trusted_proxies"`
 }
 
 type rawSchedule struct {
@@ -174,6 +178,39 @@ func yamlError(file string, err error) error {
 }
 
 var errEOF = errors.New("EOF")
+
+// publicURL validates http.public_url: an absolute http(s) URL with a host,
+// no credentials, query or fragment; the trailing slash is dropped.
+func publicURL(s string) (string, error) {
+	u, err := url.Parse(strings.TrimSpace(s))
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Opaque != "" {
+		return "", fmt.Errorf("%q is not an absolute http(s) URL (e.g. https://vigie.example.org)", s)
+	}
+	if u.User != nil {
+		return "", fmt.Errorf("%q holds credentials: give the public address only", redactUser(u))
+	}
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return "", fmt.Errorf("%q has a query or fragment: give the site's root address only", s)
+	}
+	u.Host = strings.ToLower(u.Host)
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = ""
+	return u.String(), nil
+}
+
+// proxyPrefix reads one http.trusted_proxies entry: a CIDR block, or a
+// single address (a /32 or /128).
+func proxyPrefix(s string) (netip.Prefix, error) {
+	s = strings.TrimSpace(s)
+	if p, err := netip.ParsePrefix(s); err == nil {
+		return p.Masked(), nil
+	}
+	if a, err := netip.ParseAddr(s); err == nil {
+		a = a.Unmap()
+		return netip.PrefixFrom(a, a.BitLen()), nil
+	}
+	return netip.Prefix{}, fmt.Errorf("%q is neither a CIDR block (10.0.0.0/8, fd00::/8) nor an address", s)
+}
 
 type validator struct {
 	file string
@@ -491,8 +528,25 @@ func (v *validator) scoring(cfg *Config, raw *rawConfig) {
 
 func (v *validator) http(cfg *Config, raw *rawConfig) {
 	cfg.HTTP = HTTP{Listen: ":8080"}
-	if raw.HTTP != nil && raw.HTTP.Listen != "" {
-		cfg.HTTP.Listen = raw.HTTP.Listen
+	if h := raw.HTTP; h != nil {
+		if h.Listen != "" {
+			cfg.HTTP.Listen = h.Listen
+		}
+		if h.PublicURL != "" {
+			u, err := publicURL(h.PublicURL)
+			if err != nil {
+				v.fail("http.public_url", "%v", err)
+			}
+			cfg.HTTP.PublicURL = u
+		}
+		for i, c := range h.TrustedProxies {
+			p, err := proxyPrefix(c)
+			if err != nil {
+				v.fail(fmt.Sprintf("http.trusted_proxies[%d]", i), "%v", err)
+				continue
+			}
+			cfg.HTTP.TrustedProxies = append(cfg.HTTP.TrustedProxies, p)
+		}
 	}
 }
 

@@ -1,9 +1,12 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/eiglink/vigie/crawler"
 )
@@ -184,8 +187,83 @@ func (c *Config) Resolve(raw string) (crawler.Ref, error) {
 		}
 		return crawler.Ref{}, fmt.Errorf("%q names no repository (expected %s/OWNER/NAME)", raw, f.URL)
 	}
+	if err := checkLengths(f.Type, segs); err != nil {
+		return crawler.Ref{}, fmt.Errorf("%s: %w", clip(raw), err)
+	}
 	p := strings.Join(segs, "/")
 	return f.Ref(p), nil
+}
+
+// ErrPathTooLong is wrapped by Resolve's error for a path no forge could
+// hold: an owner or name longer than the forge allows, or a GitLab path
+// nested deeper than its subgroups may go.
+var ErrPathTooLong = errors.New("longer than the forge allows")
+
+// The forges' own bounds on repository paths: GitHub's owner (user or
+// organisation login) is at most 39 characters and a repository name at most
+// 100; every GitLab path segment at most 255, with 20 levels of subgroups
+// at most; Gitea and Forgejo allow 40 for an owner, 100 for a name. A URL
+// beyond them names nothing, and is refused before it reaches a page, a
+// cache or a forge.
+const (
+	maxGitHubOwner = 39
+	maxGitHubName  = 100
+	maxGitLabSeg   = 255
+	maxGitLabDepth = 20
+	maxGiteaOwner  = 40
+	maxGiteaName   = 100
+)
+
+func checkLengths(forgeType string, segs []string) error {
+	owner, name := len(segs[0]), len(segs[len(segs)-1])
+	switch forgeType {
+	case "github":
+		if owner > maxGitHubOwner {
+			return fmt.Errorf("owner is %d characters, %w (GitHub: %d)", owner, ErrPathTooLong, maxGitHubOwner)
+		}
+		if name > maxGitHubName {
+			return fmt.Errorf("repository name is %d characters, %w (GitHub: %d)", name, ErrPathTooLong, maxGitHubName)
+		}
+	case "gitea":
+		if owner > maxGiteaOwner {
+			return fmt.Errorf("owner is %d characters, %w (Gitea: %d)", owner, ErrPathTooLong, maxGiteaOwner)
+		}
+		if name > maxGiteaName {
+			return fmt.Errorf("repository name is %d characters, %w (Gitea: %d)", name, ErrPathTooLong, maxGiteaName)
+		}
+	default: // gitlab
+		if len(segs) > maxGitLabDepth {
+			return fmt.Errorf("path has %d segments, %w (GitLab: %d)", len(segs), ErrPathTooLong, maxGitLabDepth)
+		}
+		for _, s := range segs {
+			if len(s) > maxGitLabSeg {
+				return fmt.Errorf("a path segment is %d characters, %w (GitLab: %d)", len(s), ErrPathTooLong, maxGitLabSeg)
+			}
+		}
+	}
+	return nil
+}
+
+// clip quotes s for an error message, cut to a readable length: an
+// over-long URL is named, not repeated.
+func clip(s string) string {
+	const max = 120
+	if len(s) <= max {
+		return strconv.Quote(s)
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return strconv.Quote(s[:cut]) + fmt.Sprintf("… (%d bytes)", len(s))
+}
+
+// CanonicalID is the key under which a repository is the same whatever the
+// letter case it was typed in: GitHub, GitLab and Gitea resolve owner and
+// name without regard to case (the host is lower-cased already), so
+// github.com/Etalab/Vigie and github.com/etalab/vigie are one repository.
+func CanonicalID(ref crawler.Ref) string {
+	return strings.ToLower(ref.ID())
 }
 
 // ResolveOrg turns an organisation (GitHub) or group (GitLab, subgroups
