@@ -16,26 +16,36 @@ import (
 // transport (retries, pacing, tokens, only the forge's hosts) without
 // metrics or ETag cache.
 func DefaultHTTP(f config.Forge) *http.Client {
-	return ForgeHTTP(nil, nil, nil)(f)
+	return forgeHTTP(nil, nil, nil, 0, 0)(f)
 }
 
 // ForgeHTTP builds each forge's HTTP client on the shared transport: obs
 // counts requests and rate limits for /metrics, cache keeps ETags across
-// crawls (the store implements it). Either may be nil.
+// crawls (the store implements it). Either may be nil. These are the
+// clients of `vigie serve`, where visitors' checks (marked with
+// httpx.AdHoc) share the tokens with the scheduled crawls: checks may never
+// spend the last CrawlShare of a quota.
 func ForgeHTTP(obs httpx.Observer, cache httpx.Cache, log *slog.Logger) func(config.Forge) *http.Client {
-	return forgeHTTP(obs, cache, log, 0)
+	return forgeHTTP(obs, cache, log, 0, CrawlShare)
 }
+
+// CrawlShare is the share of each forge quota that on-demand checks leave
+// to the scheduled crawls. A whole programme's crawl costs a small part of
+// a token's hourly quota, so half is a wide margin for it while leaving
+// visitors hundreds of checks an hour.
+const CrawlShare = 0.5
 
 // CheckHTTP builds each forge's client for a one-off check (`vigie check`):
 // DefaultHTTP's, except that a rate limit resetting more than maxWait from
 // now fails the repositories at once instead of holding the command until
 // the reset (up to an hour on GitHub without a token).
 func CheckHTTP(maxWait time.Duration, log *slog.Logger) func(config.Forge) *http.Client {
-	return forgeHTTP(nil, nil, log, maxWait)
+	return forgeHTTP(nil, nil, log, maxWait, 0)
 }
 
-// forgeHTTP is ForgeHTTP with httpx's MaxWait (0: its default).
-func forgeHTTP(obs httpx.Observer, cache httpx.Cache, log *slog.Logger, maxWait time.Duration) func(config.Forge) *http.Client {
+// forgeHTTP is ForgeHTTP with httpx's MaxWait (0: its default) and
+// AdHocKeep.
+func forgeHTTP(obs httpx.Observer, cache httpx.Cache, log *slog.Logger, maxWait time.Duration, keep float64) func(config.Forge) *http.Client {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -49,6 +59,7 @@ func forgeHTTP(obs httpx.Observer, cache httpx.Cache, log *slog.Logger, maxWait 
 			AllowedHosts: httpx.HostsFor(f.APIURL, f.GraphQLURL),
 			Logger:       log,
 			MaxWait:      maxWait,
+			AdHocKeep:    keep,
 		}
 		// A nil interface value, not a typed nil, when there is none.
 		if obs != nil {

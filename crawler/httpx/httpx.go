@@ -106,10 +106,15 @@ type Options struct {
 	// MaxWait is the longest the transport waits for a rate limit to reset
 	// before giving up with a RateLimitError (default 65 minutes: GitHub's
 	// window is an hour). The request's context bounds it too.
-	MaxWait  time.Duration
-	Observer Observer     // optional
-	Logger   *slog.Logger // default slog.Default()
-	Cache    Cache        // optional ETag cache
+	MaxWait time.Duration
+	// AdHocKeep is the share (0..1) of each quota that requests marked
+	// with AdHoc may not spend: scheduled crawls always find it. A marked
+	// request that would dip into it fails at once with a RateLimitError
+	// whose Kept is true. 0 keeps nothing.
+	AdHocKeep float64
+	Observer  Observer     // optional
+	Logger    *slog.Logger // default slog.Default()
+	Cache     Cache        // optional ETag cache
 }
 
 // Stats count what a transport did since it was built.
@@ -125,14 +130,33 @@ type Stats struct {
 }
 
 // RateLimitError is returned when every token is exhausted for longer than
-// MaxWait (or than the request's context allows).
+// MaxWait (or than the request's context allows), or, for a request marked
+// AdHoc, when what is left is the share kept for scheduled crawls (Kept).
 type RateLimitError struct {
 	Forge string
 	Reset time.Time
+	Kept  bool
 }
 
 func (e *RateLimitError) Error() string {
+	if e.Kept {
+		return fmt.Sprintf("%s: the rest of the API quota is kept for scheduled crawls until %s; on-demand checks resume then", e.Forge, e.Reset.UTC().Format(time.RFC3339))
+	}
 	return fmt.Sprintf("%s: rate limit exhausted until %s", e.Forge, e.Reset.UTC().Format(time.RFC3339))
+}
+
+type adHocKey struct{}
+
+// AdHoc marks the requests made under ctx as ad hoc (a visitor's check
+// rather than a scheduled crawl): they may not spend the share of each
+// quota that Options.AdHocKeep keeps.
+func AdHoc(ctx context.Context) context.Context {
+	return context.WithValue(ctx, adHocKey{}, true)
+}
+
+func adHoc(ctx context.Context) bool {
+	v, _ := ctx.Value(adHocKey{}).(bool)
+	return v
 }
 
 // Transport is the forge's http.RoundTripper. Build it with NewTransport.

@@ -146,26 +146,49 @@ func (l *limiter) slot(tok int) int {
 }
 
 // reservation is the limiter's answer: use tok after wait, or (rest) every
-// token is resting until wait has passed: ask again then.
+// token is resting until wait has passed: ask again then, or (kept) every
+// token's quota is down to the share kept from ad-hoc requests until until.
 type reservation struct {
 	tok      int
 	wait     time.Duration
 	rest     bool
+	kept     bool
 	until    time.Time
 	firstLog bool
+}
+
+// belowKept reports whether an ad-hoc request must leave this bucket alone:
+// its window is known and running, and what remains is no more than the
+// share kept (keep of the limit; 0 keeps nothing). A bucket the forge has
+// not described yet is not held back: its level is unknown.
+func (b *bucket) belowKept(now time.Time, keep float64) bool {
+	if keep <= 0 || !b.known || !now.Before(b.reset) || b.limit <= 0 {
+		return false
+	}
+	return float64(b.remaining) <= keep*float64(b.limit)
 }
 
 // reserve picks a token for a request to res: prefer when it can be used
 // now (the token a cached ETag was issued to), else the next one in turn that
 // can, else the one ready soonest.
-func (l *limiter) reserve(now time.Time, res string, prefer int) reservation {
+//
+// keep > 0 marks an ad-hoc request: tokens whose quota is down to that
+// share of their limit are skipped, and when all are, the answer is kept
+// (until the earliest of their resets).
+func (l *limiter) reserve(now time.Time, res string, prefer int, keep float64) reservation {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	best := -1
-	var bestReady time.Time
+	var bestReady, keptUntil time.Time
 	for k := range l.slots {
 		i := (l.turn + k) % len(l.slots)
 		b := l.bucket(l.slots[i], res)
+		if b.belowKept(now, keep) {
+			if keptUntil.IsZero() || b.reset.Before(keptUntil) {
+				keptUntil = b.reset
+			}
+			continue
+		}
 		ready := now
 		if now.Before(l.blocked[i]) {
 			ready = l.blocked[i]
@@ -183,6 +206,9 @@ func (l *limiter) reserve(now time.Time, res string, prefer int) reservation {
 		if best < 0 || ready.Before(bestReady) || l.slots[i] == prefer && !ready.After(now) {
 			best, bestReady = i, ready
 		}
+	}
+	if best < 0 {
+		return reservation{kept: true, until: keptUntil}
 	}
 	tok := l.slots[best]
 	if bestReady.After(now) {
@@ -286,9 +312,18 @@ func (l *limiter) block(tok int, until time.Time) {
 // waiting for pacing or for a rate limit to reset. It fails at once when the
 // wait would outlast MaxWait or the context's deadline.
 func (t *Transport) acquire(ctx context.Context, res string, prefer int) (int, error) {
+	keep := 0.0
+	if adHoc(ctx) {
+		keep = t.o.AdHocKeep
+	}
 	for {
 		now := t.now()
-		r := t.lim.reserve(now, res, prefer)
+		r := t.lim.reserve(now, res, prefer, keep)
+		if r.kept {
+			// Not waited for: a visitor's check is refused now rather
+			// than held until the quota refills.
+			return 0, &RateLimitError{Forge: t.o.Forge, Reset: r.until, Kept: true}
+		}
 		if !r.rest {
 			if dl, ok := ctx.Deadline(); ok && r.wait > 0 && dl.Before(now.Add(r.wait)) {
 				// Paced beyond the deadline: say so now rather than
