@@ -19,6 +19,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/eiglink/vigie/config"
+	"github.com/eiglink/vigie/crawler/httpx"
 	"github.com/eiglink/vigie/metrics"
 	"github.com/eiglink/vigie/scan"
 	"github.com/eiglink/vigie/store"
@@ -48,8 +49,66 @@ type Deps struct {
 	// accepts connections.
 	Ready func(addr string)
 	// BaseURL is the public root of the site, for the badge snippet; ""
-	// derives it from each request.
+	// takes http.public_url (and without it the snippet holds paths on the
+	// site: never an address taken from a request).
 	BaseURL string
+	// Timeouts bound what a client may hold; zero fields take the
+	// defaults of DefaultTimeouts.
+	Timeouts Timeouts
+}
+
+// Timeouts are the HTTP server's bounds on its clients.
+type Timeouts struct {
+	// ReadHeader bounds reading a request's headers: a client trickling
+	// them is cut off.
+	ReadHeader time.Duration
+	// Read bounds reading the whole request (no route takes a body; one
+	// sent is refused, and this bounds a trickled one all the same).
+	Read time.Duration
+	// Write bounds a request's handling and answer, from the end of its
+	// headers: it must outlast a check from the form (its own bound,
+	// 60 s, plus rendering).
+	Write time.Duration
+	// Idle bounds a kept-alive connection waiting for its next request.
+	Idle time.Duration
+}
+
+// DefaultTimeouts are the bounds `vigie serve` applies.
+var DefaultTimeouts = Timeouts{
+	ReadHeader: 10 * time.Second,
+	Read:       30 * time.Second,
+	Write:      90 * time.Second,
+	Idle:       2 * time.Minute,
+}
+
+// maxHeaderBytes bounds a request's headers: vigie's longest URL (a check
+// of a GitLab path at its deepest) is under 8 KB.
+const maxHeaderBytes = 64 << 10
+
+func (t Timeouts) orDefault() Timeouts {
+	d := DefaultTimeouts
+	if t.ReadHeader > 0 {
+		d.ReadHeader = t.ReadHeader
+	}
+	if t.Read > 0 {
+		d.Read = t.Read
+	}
+	if t.Write > 0 {
+		d.Write = t.Write
+	}
+	if t.Idle > 0 {
+		d.Idle = t.Idle
+	}
+	return d
+}
+
+// adHocChecker runs the web form's checks on the scanner with their
+// requests marked ad hoc: they may not spend the share of each forge quota
+// kept for the scheduled crawls (scan.CrawlShare).
+type adHocChecker struct{ sc *scan.Scanner }
+
+func (a adHocChecker) Check(ctx context.Context, urls []string) ([]store.Snapshot, error) {
+	return a.sc.Check(httpx.AdHoc(ctx), urls)
 }
 
 // Run serves until ctx is cancelled or SIGINT/SIGTERM arrives, then shuts
@@ -79,7 +138,7 @@ func Run(ctx context.Context, cfg *config.Config, deps Deps) error {
 	}
 
 	site, err := web.New(web.Options{
-		Config: cfg, Store: deps.Store, Checker: deps.Scanner,
+		Config: cfg, Store: deps.Store, Checker: adHocChecker{deps.Scanner},
 		Metrics: deps.Metrics.Handler(), Logger: log, BaseURL: deps.BaseURL,
 	})
 	if err != nil {
@@ -97,13 +156,15 @@ func Run(ctx context.Context, cfg *config.Config, deps Deps) error {
 		_ = sched.Shutdown()
 		return fmt.Errorf("serve: listening on %s: %w", addr, err)
 	}
+	to := deps.Timeouts.orDefault()
 	srv := &http.Server{
 		Handler:           site.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		// A check from the form may take up to a minute.
-		WriteTimeout: 90 * time.Second,
-		IdleTimeout:  2 * time.Minute,
-		ErrorLog:     slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		ReadHeaderTimeout: to.ReadHeader,
+		ReadTimeout:       to.Read,
+		WriteTimeout:      to.Write,
+		IdleTimeout:       to.Idle,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		// Requests outlive the cancellation of ctx: Shutdown lets them
 		// finish (10 s at most) instead of cutting them off.
 		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) },

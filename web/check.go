@@ -3,8 +3,9 @@ package web
 import (
 	"context"
 	"errors"
-	"net"
+	"fmt"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
@@ -12,6 +13,8 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/eiglink/vigie/config"
+	"github.com/eiglink/vigie/crawler"
 	"github.com/eiglink/vigie/store"
 )
 
@@ -23,6 +26,9 @@ type checkGate struct {
 	every rate.Limit
 	burst int
 	slots chan struct{}
+	// global bounds the checks started by everyone together: spreading
+	// checks over many addresses does not multiply what they may cost.
+	global *rate.Limiter
 
 	mu       sync.Mutex
 	cache    map[string]cachedCheck
@@ -45,9 +51,10 @@ const (
 	maxRunning = 4
 )
 
-func newCheckGate(ttl time.Duration, every rate.Limit, burst int) *checkGate {
+func newCheckGate(ttl time.Duration, every rate.Limit, burst int, globalEvery rate.Limit, globalBurst int) *checkGate {
 	return &checkGate{
 		ttl: ttl, every: every, burst: burst,
+		global:   rate.NewLimiter(globalEvery, globalBurst),
 		slots:    make(chan struct{}, maxRunning),
 		cache:    map[string]cachedCheck{},
 		limiters: map[string]*clientLimiter{},
@@ -83,8 +90,18 @@ func (g *checkGate) remember(key string, s store.Snapshot, now time.Time) {
 	g.cache[key] = cachedCheck{snap: s, at: now}
 }
 
-// allow takes one token of the client's budget.
-func (g *checkGate) allow(client string, now time.Time) bool {
+// refusal says why a check may not start now ("" it may).
+type refusal int
+
+const (
+	allowed refusal = iota
+	clientBusy
+	instanceBusy
+)
+
+// allow takes one token of the client's budget and one of the instance's;
+// a refused check takes neither.
+func (g *checkGate) allow(client string, now time.Time) refusal {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if len(g.limiters) >= maxClients {
@@ -100,18 +117,68 @@ func (g *checkGate) allow(client string, now time.Time) bool {
 		g.limiters[client] = l
 	}
 	l.seen = now
-	return l.lim.AllowN(now, 1)
+	res := l.lim.ReserveN(now, 1)
+	if !res.OK() || res.DelayFrom(now) > 0 {
+		res.CancelAt(now)
+		return clientBusy
+	}
+	if !g.global.AllowN(now, 1) {
+		res.CancelAt(now)
+		return instanceBusy
+	}
+	return allowed
 }
 
-// clientIP is the connection's peer address. vigie does not trust
-// X-Forwarded-For: behind a proxy every visitor shares one budget, which is
-// the safe side.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
+// clientKey names the visitor whose budget a check draws from: the
+// connection's peer, or, when that peer is one of http.trusted_proxies, the
+// address the proxies say they forwarded for (the rightmost one in
+// X-Forwarded-For that is not itself a trusted proxy: the entries to its
+// left are whatever the visitor sent). X-Forwarded-For from anyone else is
+// ignored: believing it would let each request pick a fresh budget. An IPv6
+// visitor is keyed by its /64, the block one subscriber gets, so rotating
+// addresses within it buys no extra checks.
+func clientKey(r *http.Request, trusted []netip.Prefix) string {
+	addr, ok := parseAddr(r.RemoteAddr)
+	if !ok {
 		return r.RemoteAddr
 	}
-	return host
+	if isTrusted(addr, trusted) {
+		hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+		for i := len(hops) - 1; i >= 0; i-- {
+			a, ok := parseAddr(strings.TrimSpace(hops[i]))
+			if !ok {
+				break
+			}
+			addr = a
+			if !isTrusted(a, trusted) {
+				break
+			}
+		}
+	}
+	if addr.Is6() {
+		p, _ := addr.Prefix(64)
+		return p.String()
+	}
+	return addr.String()
+}
+
+func parseAddr(s string) (netip.Addr, bool) {
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr().Unmap(), true
+	}
+	if a, err := netip.ParseAddr(s); err == nil {
+		return a.Unmap(), true
+	}
+	return netip.Addr{}, false
+}
+
+func isTrusted(a netip.Addr, trusted []netip.Prefix) bool {
+	for _, p := range trusted {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 type checkData struct {
@@ -133,13 +200,24 @@ func (s *Server) check(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusOK, "check", page{Title: "Vérifier un dépôt", Nav: "check", Data: data})
 		return
 	}
-	key, msg := s.checkURL(raw)
+	if len(raw) > maxCheckURL {
+		// Not echoed: a page is no place to repeat a megabyte.
+		data.URL = ""
+		data.Error = fmt.Sprintf("cette adresse fait %d caractères : aucun dépôt n'a une adresse aussi longue (%d au plus).", len(raw), maxCheckURL)
+		s.render(w, r, http.StatusBadRequest, "check", page{Title: "Vérifier un dépôt", Nav: "check", Data: data})
+		return
+	}
+	ref, msg := s.checkURL(raw)
 	if msg != "" {
 		data.Error = msg
 		s.render(w, r, http.StatusBadRequest, "check", page{Title: "Vérifier un dépôt", Nav: "check", Data: data})
 		return
 	}
-	data.URL = key // never echo credentials a visitor pasted into the URL
+	// The cache knows a repository however its URL was typed (case, .git,
+	// a page inside it); the checker gets the normalised URL, and the page
+	// never echoes credentials a visitor pasted into it.
+	key, checked := config.CanonicalID(ref), ref.URL
+	data.URL = checked
 	now := s.opts.Now()
 	snap, hit := s.checks.cached(key, now)
 	if !hit {
@@ -148,14 +226,20 @@ func (s *Server) check(w http.ResponseWriter, r *http.Request) {
 			s.render(w, r, http.StatusServiceUnavailable, "check", page{Title: "Vérifier un dépôt", Nav: "check", Data: data})
 			return
 		}
-		if !s.checks.allow(clientIP(r), now) {
+		switch s.checks.allow(clientKey(r, s.opts.TrustedProxies), now) {
+		case clientBusy:
 			w.Header().Set("Retry-After", "10")
 			data.Error = "Trop de vérifications depuis votre adresse en peu de temps. Patientez quelques secondes puis réessayez."
 			s.render(w, r, http.StatusTooManyRequests, "check", page{Title: "Vérifier un dépôt", Nav: "check", Data: data})
 			return
+		case instanceBusy:
+			w.Header().Set("Retry-After", "60")
+			data.Error = "Cette instance de vigie a atteint son nombre de vérifications à la demande pour le moment : le quota des forges est d'abord réservé au suivi du programme. Réessayez dans quelques minutes."
+			s.render(w, r, http.StatusTooManyRequests, "check", page{Title: "Vérifier un dépôt", Nav: "check", Data: data})
+			return
 		}
 		var err error
-		snap, err = s.runCheck(ctx, key)
+		snap, err = s.runCheck(ctx, checked)
 		if err != nil {
 			var usage usageError
 			if errors.As(err, &usage) {
@@ -163,7 +247,7 @@ func (s *Server) check(w http.ResponseWriter, r *http.Request) {
 				s.render(w, r, http.StatusBadRequest, "check", page{Title: "Vérifier un dépôt", Nav: "check", Data: data})
 				return
 			}
-			s.log.ErrorContext(ctx, "web: check", "url", key, "err", err)
+			s.log.ErrorContext(ctx, "web: check", "url", checked, "err", err)
 			data.Error = "La vérification n'a pas pu aboutir (délai dépassé ou service occupé). Réessayez dans un moment."
 			s.render(w, r, http.StatusServiceUnavailable, "check", page{Title: "Vérifier un dépôt", Nav: "check", Data: data})
 			return
@@ -183,7 +267,7 @@ func (s *Server) check(w http.ResponseWriter, r *http.Request) {
 		v.Defi, v.DefiName = d, s.defiName(d)
 	}
 	rd := s.repoData(r, v)
-	rd.FromCheck, rd.CheckedURL, rd.CheckedCache = true, key, hit
+	rd.FromCheck, rd.CheckedURL, rd.CheckedCache = true, checked, hit
 	data.Repo = &rd
 	s.render(w, r, http.StatusOK, "check", page{Title: "Vérification de " + v.ID, Nav: "check", Data: data})
 }
@@ -213,43 +297,43 @@ func (s *Server) runCheck(ctx context.Context, u string) (store.Snapshot, error)
 	return snaps[0], nil
 }
 
+// maxCheckURL bounds the URL a visitor may submit: the longest repository
+// path a forge allows (GitLab: 20 segments of 255) fits with room to spare.
+const maxCheckURL = 8192
+
 // checkURL validates a visitor's URL before anything is contacted: an http
-// or https URL on a configured forge, naming a repository. It returns the
-// normalised URL (the cache key) or a French explanation.
-func (s *Server) checkURL(raw string) (string, string) {
+// or https URL on a configured forge, naming a repository, normalised as
+// the configuration's URLs are. It returns the repository or a French
+// explanation.
+func (s *Server) checkURL(raw string) (crawler.Ref, string) {
+	if rest, ok := strings.CutPrefix(raw, "git@"); ok && !strings.Contains(raw, "://") {
+		// The SSH form a clone button gives: git@host:owner/name.git.
+		host, p, _ := strings.Cut(rest, ":")
+		raw = "https://" + host + "/" + p
+	}
 	if !strings.Contains(raw, "://") {
 		raw = "https://" + raw
 	}
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return "", "cette adresse n'est pas une URL web valide. Saisissez l'adresse de la page du dépôt, par exemple https://github.com/propriétaire/nom."
+		return crawler.Ref{}, "cette adresse n'est pas une URL web valide. Saisissez l'adresse de la page du dépôt, par exemple https://github.com/propriétaire/nom."
 	}
 	host := strings.ToLower(u.Host)
-	if s.followed.Forge(host) == "" {
-		return "", "l'hôte « " + host + " » n'est pas une forge connue de cette instance de vigie, qui ne contacte que les forges de sa configuration : " + strings.Join(s.forgeHosts(), ", ") + "."
+	if s.followed.Forge(host) == "" && s.followed.Forge(strings.TrimPrefix(host, "www.")) == "" {
+		return crawler.Ref{}, "l'hôte « " + host + " » n'est pas une forge connue de cette instance de vigie, qui ne contacte que les forges de sa configuration : " + strings.Join(s.forgeHosts(), ", ") + "."
 	}
-	p := strings.Trim(strings.TrimSuffix(strings.Trim(u.Path, "/"), ".git"), "/")
-	if i := strings.Index(p, "/-/"); i >= 0 { // GitLab's sub-pages: /group/name/-/tree/main
-		p = p[:i]
+	u.User = nil // credentials pasted in the URL go no further
+	ref, err := s.cfg.Resolve(u.String())
+	if errors.Is(err, config.ErrPathTooLong) {
+		return crawler.Ref{}, "cette adresse est plus longue que ce que la forge permet pour un dépôt (GitHub : 39 caractères pour le propriétaire, 100 pour le nom ; GitLab : 255 par segment, 20 niveaux de groupes)."
 	}
-	if s.forgeType(host) == "github" { // github.com/owner/name/tree/main names owner/name
-		if parts := strings.Split(p, "/"); len(parts) > 2 {
-			p = strings.Join(parts[:2], "/")
-		}
+	if err != nil {
+		return crawler.Ref{}, "cette adresse ne désigne pas un dépôt : elle doit avoir la forme https://" + host + "/propriétaire/nom."
 	}
-	if _, ok := parseRepo(host + "/" + p); !ok {
-		return "", "cette adresse ne désigne pas un dépôt : elle doit avoir la forme https://" + host + "/propriétaire/nom."
+	if _, ok := parseRepo(ref.ID()); !ok {
+		return crawler.Ref{}, "cette adresse ne désigne pas un dépôt : elle doit avoir la forme https://" + host + "/propriétaire/nom."
 	}
-	return "https://" + host + "/" + p, ""
-}
-
-func (s *Server) forgeType(host string) string {
-	for _, f := range s.cfg.Forges {
-		if strings.EqualFold(f.Host, host) {
-			return f.Type
-		}
-	}
-	return ""
+	return ref, ""
 }
 
 func (s *Server) forgeHosts() []string {

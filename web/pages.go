@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"regexp"
 	"sort"
 	"strings"
@@ -200,15 +199,19 @@ func (s *Server) addDeltas(ctx context.Context, views []repoView) error {
 
 type repoData struct {
 	repoView
-	Checks       []checkRow
-	History      *historyChart
-	HistoryRows  []checks.Result
-	BadgeURL     string
-	PageURL      string
-	BadgeMD      string
-	FromCheck    bool
-	CheckedURL   string
-	CheckedCache bool
+	Checks      []checkRow
+	History     *historyChart
+	HistoryRows []checks.Result
+	BadgeURL    string
+	PageURL     string
+	BadgeMD     string
+	// RelativeLinks: http.public_url is not configured, so the snippet
+	// holds paths on this site, never an address taken from the request's
+	// Host header (which a visitor chooses).
+	RelativeLinks bool
+	FromCheck     bool
+	CheckedURL    string
+	CheckedCache  bool
 }
 
 type checkRow struct {
@@ -297,25 +300,13 @@ func (s *Server) pending(id string) (repoView, bool) {
 }
 
 func (s *Server) repoData(r *http.Request, v repoView) repoData {
-	base := s.baseURL(r)
+	base := s.opts.BaseURL
 	d := repoData{repoView: v, Checks: rowsOf(v.Result)}
 	d.BadgeURL = "/badge/" + v.ID + ".svg"
 	d.PageURL = base + "/repos/" + v.ID
 	d.BadgeMD = fmt.Sprintf("[![Score vigie](%s%s)](%s)", base, d.BadgeURL, d.PageURL)
+	d.RelativeLinks = base == ""
 	return d
-}
-
-// baseURL is the public root for the badge snippet: configured, or the
-// request's own scheme and host.
-func (s *Server) baseURL(r *http.Request) string {
-	if s.opts.BaseURL != "" {
-		return strings.TrimSuffix(s.opts.BaseURL, "/")
-	}
-	scheme := "http"
-	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
-		scheme = "https"
-	}
-	return (&url.URL{Scheme: scheme, Host: r.Host}).String()
 }
 
 // historyChart is the score history drawn as an inline SVG line.
@@ -409,5 +400,7 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 	w.Header().Set("Content-Type", ctype)
+	// A week's report changes only when it is generated again: an hour.
+	w.Header().Set("Cache-Control", "public, max-age=3600")
 	_, _ = w.Write(body)
 }

@@ -14,6 +14,8 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -47,8 +49,13 @@ type Options struct {
 	// Now gives the current time; nil means time.Now.
 	Now func() time.Time
 	// BaseURL is the public root used in the badge's Markdown snippet
-	// ("https://vigie.example.org"); "" derives it from the request.
+	// ("https://vigie.example.org"); "" takes http.public_url, and without
+	// it the snippet holds paths on this site. It is never derived from a
+	// request: its Host header is whatever the visitor sent.
 	BaseURL string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the visitor; nil takes http.trusted_proxies.
+	TrustedProxies []netip.Prefix
 	// CheckCacheTTL is how long a check result is reused (default 5 min):
 	// reloading the page must not cost the forge another round of requests.
 	CheckCacheTTL time.Duration
@@ -58,6 +65,15 @@ type Options struct {
 	// forge at most a few hundred requests).
 	CheckRate  rate.Limit
 	CheckBurst int
+	// CheckGlobalRate and CheckGlobalBurst bound the checks all clients
+	// together may start (default one every 30 s, bursts of 20: at most
+	// 140 checks in the first hour, about 120 an hour after). A check costs
+	// a forge about a dozen requests, so this keeps ad-hoc checks to a
+	// small part of a token's hourly quota however many addresses ask;
+	// the forges' transports also keep a share of each quota that checks
+	// may never spend, for the scheduled crawls.
+	CheckGlobalRate  rate.Limit
+	CheckGlobalBurst int
 	// CheckTimeout bounds one check (default 60 s).
 	CheckTimeout time.Duration
 }
@@ -96,8 +112,21 @@ func New(opts Options) (*Server, error) {
 	if opts.CheckBurst == 0 {
 		opts.CheckBurst = 10
 	}
+	if opts.CheckGlobalRate == 0 {
+		opts.CheckGlobalRate = rate.Every(30 * time.Second)
+	}
+	if opts.CheckGlobalBurst == 0 {
+		opts.CheckGlobalBurst = 20
+	}
 	if opts.CheckTimeout == 0 {
 		opts.CheckTimeout = 60 * time.Second
+	}
+	if opts.BaseURL == "" {
+		opts.BaseURL = opts.Config.HTTP.PublicURL
+	}
+	opts.BaseURL = strings.TrimSuffix(opts.BaseURL, "/")
+	if opts.TrustedProxies == nil {
+		opts.TrustedProxies = opts.Config.HTTP.TrustedProxies
 	}
 	loc := opts.Config.Schedule.Location
 	if loc == nil {
@@ -110,7 +139,7 @@ func New(opts Options) (*Server, error) {
 		log:      opts.Logger,
 		followed: config.NewFollowed(opts.Config),
 		loc:      loc,
-		checks:   newCheckGate(opts.CheckCacheTTL, opts.CheckRate, opts.CheckBurst),
+		checks:   newCheckGate(opts.CheckCacheTTL, opts.CheckRate, opts.CheckBurst, opts.CheckGlobalRate, opts.CheckGlobalBurst),
 	}
 	pages, err := parsePages(s.funcs())
 	if err != nil {
@@ -145,7 +174,21 @@ func parsePages(funcs template.FuncMap) (map[string]*template.Template, error) {
 
 // Handler returns the server's root handler.
 func (s *Server) Handler() http.Handler {
-	return s.accessLog(s.recoverer(securityHeaders(s.mux)))
+	return s.accessLog(s.recoverer(securityHeaders(s.noBody(s.mux))))
+}
+
+// noBody refuses a request that carries a body: no route of vigie reads
+// one, and a body nobody reads is only a way to hold a connection open
+// (a client trickling it byte by byte). The answer closes the connection.
+func (s *Server) noBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength != 0 || len(r.TransferEncoding) > 0 {
+			w.Header().Set("Connection", "close")
+			s.errorPage(w, r, http.StatusRequestEntityTooLarge, "Requête refusée", "Les pages de vigie ne reçoivent pas de données : envoyez la requête sans corps.")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // accessLog logs each request at debug level: the path only, never the
@@ -196,6 +239,10 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")
+		// Pages show the latest crawl and a check's result: no cache keeps
+		// them unless the handler says otherwise (static files, badges,
+		// archived reports).
+		h.Set("Cache-Control", "no-store")
 		next.ServeHTTP(w, r)
 	})
 }

@@ -200,7 +200,9 @@ func TestRepoPage(t *testing.T) {
 		"Raison readme",
 		`<polyline points="`,
 		`/badge/gitlab.com/eig/sub/beta.svg`,
-		`[![Score vigie](http://example.com/badge/gitlab.com/eig/sub/beta.svg)](http://example.com/repos/gitlab.com/eig/sub/beta)`,
+		// No http.public_url: paths on the site, never the Host header's.
+		`[![Score vigie](/badge/gitlab.com/eig/sub/beta.svg)](/repos/gitlab.com/eig/sub/beta)`,
+		`http.public_url`,
 		`Une description &lt;script&gt;`,
 	} {
 		if !strings.Contains(body, want) {
