@@ -60,6 +60,10 @@ type Options struct {
 	// TLSConfig overrides the TLS settings (nil: system roots, server name
 	// from the configured host).
 	TLSConfig *tls.Config
+	// QuitWait bounds the wait for the server's answer to QUIT once it has
+	// accepted the message (default 5s): the mail is sent by then, and a
+	// server slow to say goodbye must not hold the next recipients.
+	QuitWait time.Duration
 }
 
 // Sender sends messages through the configured SMTP server.
@@ -92,6 +96,9 @@ func NewSender(cfg config.SMTP, o Options) (*Sender, error) {
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = 30 * time.Second
+	}
+	if o.QuitWait <= 0 {
+		o.QuitWait = 5 * time.Second
 	}
 	return &Sender{cfg: cfg, o: o}, nil
 }
@@ -182,8 +189,11 @@ func (s *Sender) From() string { return s.cfg.From }
 
 // Send delivers m, trying again with backoff when the failure is transient
 // (connection refused or reset, 4xx answers). A permanent refusal (5xx, a
-// refused recipient) returns at once. It returns nil only once the server
-// has accepted the message.
+// refused recipient) returns at once. It returns nil once the server has
+// accepted the message: it answered 250 to the end of its DATA. What fails
+// after that (RSET, a QUIT slow to answer or refused, the connection
+// dropped) is logged, and the mail counts as sent: the server has it, and
+// sending it again would deliver it twice.
 func (s *Sender) Send(ctx context.Context, m Message) error {
 	msg, err := Compose(s.cfg.From, m)
 	if err != nil {
@@ -195,8 +205,12 @@ func (s *Sender) Send(ctx context.Context, m Message) error {
 		if err != nil {
 			return fmt.Errorf("mail to %s via %s: %w", m.To, s.Addr(), err)
 		}
-		err = c.DialAndSendWithContext(ctx, msg)
+		err = s.sendOnce(ctx, c, msg)
 		if err == nil {
+			return nil
+		}
+		if msg.IsDelivered() {
+			s.o.Logger.WarnContext(ctx, "mail accepted by the server, which then failed; counted as sent", "to", m.To, "server", s.Addr(), "err", err)
 			return nil
 		}
 		err = fmt.Errorf("mail to %s via %s (attempt %d of %d): %w", m.To, s.Addr(), attempt, s.o.Attempts, err)
@@ -213,6 +227,37 @@ func (s *Sender) Send(ctx context.Context, m Message) error {
 		}
 		wait *= 2
 	}
+}
+
+// sendOnce is go-mail's DialAndSend with a bounded goodbye: once the
+// message is accepted, the server gets QuitWait to answer QUIT; past it the
+// answer is not waited for (the connection's own deadline, Timeout, ends
+// the exchange in the background).
+func (s *Sender) sendOnce(ctx context.Context, c *gomail.Client, msg *gomail.Msg) error {
+	sc, err := c.DialToSMTPClientWithContext(ctx)
+	if err != nil {
+		return fmt.Errorf("dial: %w", err)
+	}
+	sendErr := c.SendWithSMTPClient(sc, msg)
+	if sendErr != nil {
+		sendErr = fmt.Errorf("send: %w", sendErr)
+	}
+	quit := make(chan error, 1)
+	go func() { quit <- c.CloseWithSMTPClient(sc) }()
+	t := time.NewTimer(s.o.QuitWait)
+	defer t.Stop()
+	var quitErr error
+	select {
+	case quitErr = <-quit:
+	case <-t.C:
+		quitErr = fmt.Errorf("no answer to QUIT within %v", s.o.QuitWait)
+	case <-ctx.Done():
+		quitErr = ctx.Err()
+	}
+	if quitErr != nil {
+		quitErr = fmt.Errorf("close: %w", quitErr)
+	}
+	return errors.Join(sendErr, quitErr)
 }
 
 // transient tells a failure worth retrying: the server said 4xx, or the
