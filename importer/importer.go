@@ -4,8 +4,10 @@
 // repository's own CI, a backup) joins the store.
 //
 // A file is taken whole or not at all: if it is not such an array, or one
-// of its results is malformed or names a repository outside the
-// configuration, nothing is stored and the error says which element and why.
+// of its results is malformed, names a repository outside the
+// configuration, links elsewhere than that repository on its forge, names
+// another forge or an unknown check, or exceeds the bounds below, nothing is
+// stored and the error says which element and why.
 package importer
 
 import (
@@ -15,11 +17,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/eiglink/vigie/checks"
 	"github.com/eiglink/vigie/config"
+	"github.com/eiglink/vigie/crawler"
 	"github.com/eiglink/vigie/store"
 )
 
@@ -32,11 +37,27 @@ var ErrInvalid = errors.New("invalid results file")
 // snapshot for good.
 const ClockSkew = time.Hour
 
+// Bounds on what a file may hold. A result comes from another vigie (or a
+// hand), and is shown on every page that lists its repository: a reason of
+// 100 MB would make each of those pages slow for everyone. vigie's own
+// texts are a sentence or a few; its errors a line.
+const (
+	MaxFileBytes    = 256 << 20 // a whole programme's history for years
+	MaxResults      = 500_000
+	MaxResultBytes  = 1 << 20 // one result object, as JSON
+	MaxTextBytes    = 4 << 10 // a check's reason or remediation
+	MaxErrorBytes   = 8 << 10 // a result's error
+	MaxDetailsBytes = 64 << 10
+	MaxChecks       = 64
+)
+
 // Options tune Import.
 type Options struct {
 	// Now bounds crawled_at (the caller reads the clock).
 	Now    time.Time
 	Logger *slog.Logger
+	// MaxBytes bounds the file (0: MaxFileBytes).
+	MaxBytes int64
 }
 
 // Result says what Import did.
@@ -56,7 +77,11 @@ func Import(ctx context.Context, st store.Store, cfg *config.Config, r io.Reader
 		log = slog.New(slog.DiscardHandler)
 	}
 	var res Result
-	results, err := decode(r, name)
+	limit := o.MaxBytes
+	if limit <= 0 {
+		limit = MaxFileBytes
+	}
+	results, err := decode(&limited{r: r, n: limit}, name, limit)
 	if err != nil {
 		return res, err
 	}
@@ -68,6 +93,9 @@ func Import(ctx context.Context, st store.Store, cfg *config.Config, r io.Reader
 			id := results[i].Repo
 			if id == "" {
 				id = "no repo"
+			}
+			if len(id) > 80 {
+				id = clip(id)
 			}
 			problems = append(problems, fmt.Sprintf("element %d (%s): %s", i, id, p))
 		}
@@ -111,7 +139,7 @@ func Import(ctx context.Context, st store.Store, cfg *config.Config, r io.Reader
 }
 
 // decode reads exactly one JSON array of objects.
-func decode(r io.Reader, name string) ([]checks.Result, error) {
+func decode(r io.Reader, name string, limit int64) ([]checks.Result, error) {
 	dec := json.NewDecoder(r)
 	tok, err := dec.Token()
 	if err != nil {
@@ -125,9 +153,18 @@ func decode(r io.Reader, name string) ([]checks.Result, error) {
 	}
 	var out []checks.Result
 	for i := 0; dec.More(); i++ {
+		if i >= MaxResults {
+			return nil, fmt.Errorf("%s: %w: more than %d results; split the file", name, ErrInvalid, MaxResults)
+		}
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
+			if errors.Is(err, errTooLarge) {
+				return nil, fmt.Errorf("%s: %w: larger than %d bytes; split the file", name, ErrInvalid, limit)
+			}
 			return nil, fmt.Errorf("%s: %w: element %d: %v", name, ErrInvalid, i, err)
+		}
+		if len(raw) > MaxResultBytes {
+			return nil, fmt.Errorf("%s: %w: element %d is %d bytes, more than a result may hold (%d)", name, ErrInvalid, i, len(raw), MaxResultBytes)
 		}
 		if !strings.HasPrefix(strings.TrimSpace(string(raw)), "{") {
 			return nil, fmt.Errorf("%s: %w: element %d is not a result object", name, ErrInvalid, i)
@@ -139,12 +176,44 @@ func decode(r io.Reader, name string) ([]checks.Result, error) {
 		out = append(out, x)
 	}
 	if _, err := dec.Token(); err != nil {
+		if errors.Is(err, errTooLarge) {
+			return nil, fmt.Errorf("%s: %w: larger than %d bytes; split the file", name, ErrInvalid, limit)
+		}
 		return nil, fmt.Errorf("%s: %w: %v", name, ErrInvalid, err)
 	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+	if _, err := dec.Token(); errors.Is(err, errTooLarge) {
+		return nil, fmt.Errorf("%s: %w: larger than %d bytes; split the file", name, ErrInvalid, limit)
+	} else if !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("%s: %w: data after the array", name, ErrInvalid)
 	}
 	return out, nil
+}
+
+var errTooLarge = errors.New("file too large")
+
+// limited reads at most n bytes, then fails with errTooLarge (where
+// io.LimitReader would end quietly and pass a truncated file for a
+// malformed one).
+type limited struct {
+	r io.Reader
+	n int64
+}
+
+func (l *limited) Read(p []byte) (int, error) {
+	if l.n <= 0 {
+		// At the bound: a file that ends exactly here is whole.
+		var one [1]byte
+		if n, err := l.r.Read(one[:]); n == 0 && err == io.EOF {
+			return 0, io.EOF
+		}
+		return 0, errTooLarge
+	}
+	if int64(len(p)) > l.n {
+		p = p[:l.n]
+	}
+	n, err := l.r.Read(p)
+	l.n -= int64(n)
+	return n, err
 }
 
 func kindOf(tok json.Token) string {
@@ -169,47 +238,91 @@ func kindOf(tok json.Token) string {
 // index answers "which défi follows this repository?" from the
 // configuration: listed repositories, then organisations (minus excludes).
 type index struct {
-	cfg   *config.Config
-	repos map[string]string // repo id -> défi slug
-	file  string
+	cfg    *config.Config
+	repos  map[string]listed // canonical id -> the configuration's entry
+	checks map[string]bool
+	file   string
+}
+
+type listed struct {
+	ref  crawler.Ref
+	defi string
 }
 
 func newIndex(cfg *config.Config) *index {
-	ix := &index{cfg: cfg, repos: map[string]string{}, file: cfg.File}
+	ix := &index{cfg: cfg, repos: map[string]listed{}, checks: map[string]bool{}, file: cfg.File}
 	if ix.file == "" {
 		ix.file = "the configuration"
 	}
 	for _, d := range cfg.Defis {
 		for _, r := range d.Repos {
-			if _, dup := ix.repos[r.ID()]; !dup { // the first défi listing it wins
-				ix.repos[r.ID()] = d.Slug
+			k := config.CanonicalID(r)
+			if _, dup := ix.repos[k]; !dup { // the first défi listing it wins
+				ix.repos[k] = listed{ref: r, defi: d.Slug}
 			}
 		}
+	}
+	for _, n := range checks.Names() {
+		ix.checks[n] = true
 	}
 	return ix
 }
 
-func (ix *index) defiOf(repo string) (string, bool) {
-	if d, ok := ix.repos[repo]; ok {
-		return d, true
+// resolve finds the configuration's repository for a result's repo (an id,
+// host/path, normalised as the configuration's URLs are): one it lists, in
+// its spelling, or one of its organisations'.
+func (ix *index) resolve(repo string) (crawler.Ref, string, error) {
+	ref, err := ix.cfg.Resolve(repo)
+	if err != nil {
+		return crawler.Ref{}, "", err
 	}
-	return ix.cfg.OrgDefi(repo)
+	// An id names the repository itself: the URL normalisation may drop
+	// a scheme, "www.", ".git" or a trailing slash, not a path's segments
+	// (github.com/org/name/more is no GitHub repository).
+	given := strings.TrimPrefix(strings.TrimPrefix(repo, "https://"), "http://")
+	given = strings.TrimSuffix(strings.TrimSuffix(given, "/"), ".git")
+	if !strings.EqualFold(strings.TrimPrefix(strings.ToLower(given), "www."), strings.ToLower(ref.ID())) {
+		return crawler.Ref{}, "", fmt.Errorf("not a repository of %s (%s is not a repository id)", ix.file, clip(repo))
+	}
+	if l, ok := ix.repos[config.CanonicalID(ref)]; ok {
+		return l.ref, l.defi, nil
+	}
+	if d, ok := ix.cfg.OrgDefi(ref.ID()); ok {
+		return ref, d, nil
+	}
+	return crawler.Ref{}, "", fmt.Errorf("not a repository of %s", ix.file)
 }
 
-// check validates one result and sets its défi from the configuration. It
-// returns the problem ("" none).
+// check validates one result and sets its repo, url and défi from the
+// configuration. It returns the problem ("" none).
 func check(x *checks.Result, ix *index, now time.Time) string {
 	if x.Repo == "" {
 		return "no repo"
 	}
-	if host, p, ok := strings.Cut(x.Repo, "/"); ok {
-		x.Repo = strings.ToLower(host) + "/" + strings.TrimSuffix(p, ".git")
+	if len(x.Repo) > 2048 {
+		return fmt.Sprintf("repo is %d bytes long: no repository has such a name", len(x.Repo))
 	}
-	defi, ok := ix.defiOf(x.Repo)
-	if !ok {
-		return "not a repository of " + ix.file
+	ref, defi, err := ix.resolve(x.Repo)
+	if err != nil {
+		return err.Error()
 	}
-	x.Defi = defi
+	x.Repo, x.Defi = ref.ID(), defi
+	// The page's "see on the forge" link: this repository on its forge,
+	// whatever the file says (it may only spell it differently).
+	if x.URL != "" {
+		u, err := ix.cfg.Resolve(x.URL)
+		if err != nil || config.CanonicalID(u) != config.CanonicalID(ref) || !strings.HasPrefix(strings.ToLower(x.URL), strings.ToLower(ix.cfg.ForgeByName(ref.Forge).URL+"/")) {
+			return fmt.Sprintf("url %s is not the address of %s on its forge (%s)", clip(x.URL), ref.ID(), ref.URL)
+		}
+	}
+	x.URL = ref.URL
+	switch x.Forge {
+	case ref.Forge:
+	case "":
+		x.Forge = ref.Forge
+	default:
+		return fmt.Sprintf("forge %s is not the configured forge of %s (%q)", clip(x.Forge), ref.ID(), ref.Forge)
+	}
 	if x.CrawledAt.IsZero() {
 		return "no crawled_at"
 	}
@@ -222,16 +335,51 @@ func check(x *checks.Result, ix *index, now time.Time) string {
 	if x.Error != "" && x.Score != nil {
 		return "score is set but so is error"
 	}
+	if len(x.Error) > MaxErrorBytes {
+		return fmt.Sprintf("error is %d bytes, more than %d", len(x.Error), MaxErrorBytes)
+	}
 	if x.Score != nil && (*x.Score < 0 || *x.Score > 100) {
 		return fmt.Sprintf("score %d is outside 0..100", *x.Score)
 	}
+	if len(x.Checks) > MaxChecks {
+		return fmt.Sprintf("%d checks, more than %d", len(x.Checks), MaxChecks)
+	}
+	seen := map[string]bool{}
 	for _, c := range x.Checks {
-		if c.Name == "" {
+		switch {
+		case c.Name == "":
 			return "a check has no name"
+		case !ix.checks[c.Name]:
+			return fmt.Sprintf("check %s is not one of vigie's checks (%s)", clip(c.Name), strings.Join(checks.Names(), ", "))
+		case seen[c.Name]:
+			return fmt.Sprintf("check %s appears twice", c.Name)
 		}
+		seen[c.Name] = true
 		if c.Score < 0 || c.Score > 10 {
 			return fmt.Sprintf("check %s: score %d is outside 0..10", c.Name, c.Score)
 		}
+		if len(c.Reason) > MaxTextBytes {
+			return fmt.Sprintf("check %s: reason is %d bytes, more than %d", c.Name, len(c.Reason), MaxTextBytes)
+		}
+		if len(c.Remediation) > MaxTextBytes {
+			return fmt.Sprintf("check %s: remediation is %d bytes, more than %d", c.Name, len(c.Remediation), MaxTextBytes)
+		}
+		if b, err := json.Marshal(c.Details); err != nil || len(b) > MaxDetailsBytes {
+			return fmt.Sprintf("check %s: details are %d bytes, more than %d", c.Name, len(b), MaxDetailsBytes)
+		}
 	}
 	return ""
+}
+
+// clip quotes s for an error, cut to a readable length.
+func clip(s string) string {
+	const max = 80
+	if len(s) <= max {
+		return strconv.Quote(s)
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return strconv.Quote(s[:cut]) + fmt.Sprintf("… (%d bytes)", len(s))
 }

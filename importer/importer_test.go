@@ -42,8 +42,12 @@ func cfg(t *testing.T) *config.Config {
 }
 
 func result(repo string, at time.Time, score int) map[string]any {
+	forge := "github"
+	if strings.HasPrefix(strings.ToLower(repo), "gitlab.com/") {
+		forge = "gitlab"
+	}
 	return map[string]any{
-		"repo": repo, "url": "https://" + repo, "forge": "github", "defi": "",
+		"repo": repo, "url": "https://" + repo, "forge": forge, "defi": "",
 		"crawled_at": at.Format(time.RFC3339), "score": score, "error": "",
 		"checks": []map[string]any{
 			{"name": "license", "score": 10, "reason": "MIT", "remediation": "", "details": map[string]any{"spdx_id": "MIT", "file": "LICENSE"}},
