@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -100,10 +101,10 @@ func Run(ctx context.Context, st store.Store, cfg *config.Config, o RunOptions) 
 		HTMLPath: filepath.Join(out, d.Week+".html"),
 		JSONPath: filepath.Join(out, d.Week+".json"),
 	}
-	if err := writeFile(res.HTMLPath, page); err != nil {
+	if err := writeFile(res.HTMLPath, bytesWriter(page)); err != nil {
 		return nil, err
 	}
-	if err := writeFile(res.JSONPath, data); err != nil {
+	if err := writeFile(res.JSONPath, bytesWriter(data)); err != nil {
 		return nil, err
 	}
 	if err := st.SaveReport(ctx, store.Report{Week: d.Week, GeneratedAt: d.GeneratedAt, HTML: page, JSON: data}); err != nil {
@@ -122,16 +123,9 @@ func Run(ctx context.Context, st store.Store, cfg *config.Config, o RunOptions) 
 	if o.DryRun {
 		for _, j := range jobs {
 			p := filepath.Join(out, emlName(j))
-			f, err := os.Create(p)
+			err := writeFile(p, func(w io.Writer) error { return mail.WriteEML(w, cfg.SMTP.From, j.Message) })
 			if err != nil {
 				return res, fmt.Errorf("report %s: %w", d.Week, err)
-			}
-			err = mail.WriteEML(f, cfg.SMTP.From, j.Message)
-			if cerr := f.Close(); err == nil && cerr != nil {
-				err = fmt.Errorf("write %s: %w", p, cerr)
-			}
-			if err != nil {
-				return res, fmt.Errorf("report %s: %s: %w", d.Week, p, err)
 			}
 			res.EMLPaths = append(res.EMLPaths, p)
 			log.InfoContext(ctx, "mail written, not sent (dry run)", "week", d.Week, "scope", j.Scope, "to", j.Message.To, "file", p)
@@ -258,12 +252,43 @@ func emlName(j mail.Job) string {
 	return j.Week + "." + unsafeName.ReplaceAllString(scope, "_") + "." + unsafeName.ReplaceAllString(j.Message.To, "_") + ".eml"
 }
 
-func writeFile(path string, b []byte) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+func bytesWriter(b []byte) func(io.Writer) error {
+	return func(w io.Writer) error {
+		_, err := w.Write(b)
+		return err
+	}
+}
+
+// writeFile writes a file of --out without following links: the content
+// goes to a new file of a random name in the same directory (created
+// exclusively, so nothing planted there — a link to a file elsewhere — is
+// opened), then takes the final name by rename, which replaces whatever
+// entry had it (a link included) rather than writing through it.
+func writeFile(path string, write func(io.Writer) error) error {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+".*.tmp")
+	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if err := os.Rename(tmp, path); err != nil {
+	tmp := f.Name()
+	err = write(f)
+	if err == nil {
+		err = f.Chmod(0o644) // a report is for sharing: as os.WriteFile would
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil

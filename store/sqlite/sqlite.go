@@ -16,8 +16,10 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -115,6 +117,9 @@ func Open(ctx context.Context, dsn string, logger *slog.Logger) (*Store, error) 
 	if err != nil {
 		return nil, err
 	}
+	if err := createPrivate(dsn); err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)
+	}
 	db, err := sql.Open("sqlite", full)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)
@@ -131,6 +136,55 @@ func Open(ctx context.Context, dsn string, logger *slog.Logger) (*Store, error) 
 	}
 	logger.Debug("store opened", "driver", "sqlite", "path", dsn, "schema_version", version)
 	return s, nil
+}
+
+// createPrivate creates the database file, when it does not exist yet,
+// readable and writable by its owner only (0600): it holds every result and
+// the ETag cache of forge answers. SQLite gives its -wal and -shm files the
+// database file's permissions, so they follow. An existing file keeps the
+// permissions its owner chose.
+func createPrivate(dsn string) error {
+	path, ok := filePath(dsn)
+	if !ok {
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+// filePath is the file a DSN opens; ok is false for an in-memory database.
+func filePath(dsn string) (string, bool) {
+	if dsn == "" || dsn == ":memory:" {
+		return "", false
+	}
+	if !strings.HasPrefix(dsn, "file:") {
+		return dsn, true
+	}
+	base, query, _ := strings.Cut(strings.TrimPrefix(dsn, "file:"), "?")
+	// Only a mode that creates the file (rwc, the default) is created
+	// here: ro and rw must find it, and memory has none.
+	if q, err := url.ParseQuery(query); err != nil || (q.Get("mode") != "" && q.Get("mode") != "rwc") {
+		return "", false
+	}
+	if strings.HasPrefix(base, "//") { // file://host/path: the path
+		u, err := url.Parse("file:" + base)
+		if err != nil {
+			return "", false
+		}
+		base = u.Path
+	} else if p, err := url.PathUnescape(base); err == nil {
+		base = p
+	}
+	if base == "" || base == ":memory:" {
+		return "", false
+	}
+	return base, true
 }
 
 // migrateRetrying runs migrate, trying again for up to BusyTimeout while

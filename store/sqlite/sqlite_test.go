@@ -224,3 +224,50 @@ func TestDiskFull(t *testing.T) {
 		t.Error("CachePut of 1 MiB on a full disk succeeded")
 	}
 }
+
+// The database and its -wal and -shm files are created readable by their
+// owner only: they hold every result and cached forge answers.
+func TestFilesArePrivate(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		dsn  func(dir string) string
+	}{
+		{"path", func(dir string) string { return filepath.Join(dir, "vigie.db") }},
+		{"file URI", func(dir string) string { return "file:" + filepath.Join(dir, "vigie.db") + "?_synchronous=NORMAL" }},
+	} {
+		dir := t.TempDir()
+		st, err := sqlite.Open(ctx, tc.dsn(dir), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.SaveCrawl(ctx, storetest.Crawl(3, storetest.T0)); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []string{"vigie.db", "vigie.db-wal", "vigie.db-shm"} {
+			fi, err := os.Stat(filepath.Join(dir, f))
+			if err != nil {
+				t.Errorf("%s: %v", tc.name, err)
+				continue
+			}
+			if fi.Mode().Perm() != 0o600 {
+				t.Errorf("%s: %s is %v, want -rw-------", tc.name, f, fi.Mode().Perm())
+			}
+		}
+		st.Close()
+	}
+	// An existing file keeps the permissions its owner gave it.
+	dir := t.TempDir()
+	p := filepath.Join(dir, "shared.db")
+	if err := os.WriteFile(p, nil, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	st, err := sqlite.Open(ctx, p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	if fi, _ := os.Stat(p); fi.Mode().Perm() != 0o640 {
+		t.Errorf("existing file changed to %v", fi.Mode().Perm())
+	}
+}
