@@ -1,0 +1,205 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/eiglink/vigie/internal/fakesmtp"
+	"github.com/eiglink/vigie/store/sqlite"
+)
+
+// crawledProgramme crawls a small programme on the fake forges and returns
+// its configuration file (with extra appended) and the current week.
+func crawledProgramme(t *testing.T, extra string) (cfg, week string, f *forges) {
+	t.Helper()
+	now := time.Now().UTC()
+	gh, gl := testRepos(now)
+	f = startForges(t, gh, gl)
+	cfg = f.config(t, "https://github.com/eig/healthy", "https://gitlab.com/grp/sub/tool")
+	fh, err := os.OpenFile(cfg, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprint(fh, extra)
+	fh.Close()
+	if out := runVigie(t, nil, "crawl", "--config", cfg); out.code != 0 {
+		t.Fatalf("crawl exit %d:\n%s", out.code, out.stderr)
+	}
+	y, w := now.In(mustParis(t)).ISOWeek()
+	return cfg, fmt.Sprintf("%d-W%02d", y, w), f
+}
+
+// `vigie report --send` through a server that accepts each mail, then is
+// slow to answer QUIT and drops the connection: each recipient gets one
+// copy, over repeated runs, and the runs succeed.
+func TestReportSendSlowQuit(t *testing.T) {
+	srv := fakesmtp.Start(t, fakesmtp.Behaviour{QuitDelay: 1500 * time.Millisecond, QuitDrop: true})
+	cfg, week, f := crawledProgramme(t, fmt.Sprintf(
+		"report: {recipients: [coach@example.org, lead@example.org]}\nsmtp: {host: 127.0.0.1, port: %d, security: none, from: vigie@example.org}\n", srv.Port))
+	for run := range 3 {
+		out := runVigie(t, nil, "report", "--config", cfg, "--week", week, "--out", filepath.Join(f.dir, "out"), "--send")
+		if out.code != 0 {
+			t.Fatalf("report --send #%d: exit %d\n%s", run+1, out.code, out.stderr)
+		}
+	}
+	for _, r := range []string{"coach@example.org", "lead@example.org"} {
+		if n := srv.Count(r); n != 1 {
+			t.Errorf("%s received %d copies, want 1", r, n)
+		}
+	}
+}
+
+// `vigie report --out` into a directory where links were planted under the
+// names it writes: the files they point to stay as they were.
+func TestReportOutPlantedLinks(t *testing.T) {
+	cfg, week, f := crawledProgramme(t, "report: {recipients: [coach@example.org]}\n")
+	out, elsewhere := filepath.Join(f.dir, "out"), t.TempDir()
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	victims := map[string]string{}
+	for _, n := range []string{week + ".html", week + ".json", week + ".html.tmp", week + ".json.tmp", week + ".programme.coach@example.org.eml"} {
+		v := filepath.Join(elsewhere, n+".victim")
+		os.WriteFile(v, []byte("keep "+n), 0o600)
+		if err := os.Symlink(v, filepath.Join(out, n)); err != nil {
+			t.Fatal(err)
+		}
+		victims[v] = "keep " + n
+	}
+	if r := runVigie(t, nil, "report", "--config", cfg, "--week", week, "--out", out, "--send", "--dry-run"); r.code != 0 {
+		t.Fatalf("report exit %d:\n%s", r.code, r.stderr)
+	}
+	for v, want := range victims {
+		if b, _ := os.ReadFile(v); string(b) != want {
+			t.Errorf("%s was overwritten through a link: %.60q", v, b)
+		}
+	}
+	for _, n := range []string{week + ".html", week + ".json", week + ".programme.coach@example.org.eml"} {
+		if fi, err := os.Lstat(filepath.Join(out, n)); err != nil || !fi.Mode().IsRegular() {
+			t.Errorf("%s: not a regular file (%v)", n, err)
+		}
+	}
+	if fi, err := os.Stat(filepath.Join(f.dir, "vigie.db")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("the database file: %v %v, want -rw-------", fi.Mode().Perm(), err)
+	}
+}
+
+// `vigie import` refuses a file whose results lie about where they come
+// from, naming the file, the element and the problem, and the store keeps
+// what it had.
+func TestImportRefusesForgedResults(t *testing.T) {
+	cfg, _, f := crawledProgramme(t, "")
+	out := runVigie(t, nil, "check", "--config", cfg, "--format", "json", "https://github.com/eig/healthy")
+	good := decode(t, out.stdout)[0]
+	good.CrawledAt = time.Now().UTC().Add(-48 * time.Hour)
+	count := func() int {
+		st, err := sqlite.Open(context.Background(), filepath.Join(f.dir, "vigie.db"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		h, err := st.History(context.Background(), "github.com/eig/healthy", time.Time{}, time.Now().Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(h)
+	}
+	before := count()
+	tests := []struct {
+		name string
+		edit func(m map[string]any)
+		want string
+	}{
+		{"phishing link", func(m map[string]any) { m["url"] = "https://github.com.evil.example/eig/healthy" }, "url \"https://github.com.evil.example/eig/healthy\" is not the address of github.com/eig/healthy"},
+		{"other forge", func(m map[string]any) { m["forge"] = "gitlab" }, "forge \"gitlab\" is not the configured forge"},
+		{"unknown check", func(m map[string]any) { m["checks"].([]any)[0].(map[string]any)["name"] = "stars" }, "check \"stars\" is not one of vigie's checks"},
+		{"huge reason", func(m map[string]any) {
+			m["checks"].([]any)[1].(map[string]any)["reason"] = strings.Repeat("r", 100<<10)
+		}, "check readme: reason is 102400 bytes"},
+		{"not configured", func(m map[string]any) {
+			m["repo"], m["url"] = "github.com/eig/dormant", "https://github.com/eig/dormant"
+		}, "not a repository of"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, _ := json.Marshal(good)
+			var m map[string]any
+			json.Unmarshal(b, &m)
+			tt.edit(m)
+			other, _ := json.Marshal(good)
+			var ok map[string]any
+			json.Unmarshal(other, &ok)
+			b, _ = json.Marshal([]any{ok, m})
+			file := filepath.Join(f.dir, "forged.json")
+			os.WriteFile(file, b, 0o600)
+			r := runVigie(t, nil, "import", "--config", cfg, file)
+			if r.code != 2 || !strings.Contains(r.stderr, file) || !strings.Contains(r.stderr, "element 1") || !strings.Contains(r.stderr, tt.want) {
+				t.Errorf("exit %d, stderr:\n%.600s\nwant %q", r.code, r.stderr, tt.want)
+			}
+			if n := count(); n != before {
+				t.Errorf("the store holds %d results of the repository, had %d", n, before)
+			}
+		})
+	}
+}
+
+// `vigie serve` with http.public_url and a trusted proxy: the badge
+// snippet ignores the Host header, pages say how long to keep them, and
+// over-long or bodied requests are refused.
+func TestServeBehindAProxy(t *testing.T) {
+	cfg, _, _ := crawledProgramme(t, "http: {public_url: \"https://vigie.example.org/\", trusted_proxies: [127.0.0.1/32]}\n")
+	base, _ := startServe(t, cfg, nil)
+	req, _ := http.NewRequest("GET", base+"/repos/github.com/eig/healthy", nil)
+	req.Host = "evil.example.net"
+	req.Header.Set("X-Forwarded-Host", "evil.example.net")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "[![Score vigie](https://vigie.example.org/badge/github.com/eig/healthy.svg)](https://vigie.example.org/repos/github.com/eig/healthy)") || strings.Contains(string(body), "evil.example.net") {
+		t.Errorf("repo page = %d; snippet on public_url: %v; Host echoed: %v", resp.StatusCode,
+			strings.Contains(string(body), "https://vigie.example.org/badge/"), strings.Contains(string(body), "evil.example.net"))
+	}
+	if cc := resp.Header.Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("repo page Cache-Control %q", cc)
+	}
+	resp, err = http.Get(base + "/badge/github.com/eig/healthy.svg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if cc := resp.Header.Get("Cache-Control"); cc != "public, max-age=300" {
+		t.Errorf("badge Cache-Control %q", cc)
+	}
+	long := svGet(t, base+"/check?url="+url.QueryEscape("https://github.com/"+strings.Repeat("o", 5000)+"/x"))
+	if long.code != 400 || !strings.Contains(long.body, "plus longue que ce que la forge permet") || len(long.body) > 20000 {
+		t.Errorf("5,000-character owner: %d, %d bytes", long.code, len(long.body))
+	}
+	huge, err := http.Get(base + "/check?url=" + url.QueryEscape("https://github.com/"+strings.Repeat("o", 900_000)+"/x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	huge.Body.Close()
+	if huge.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("900 KB owner: %d, want 431", huge.StatusCode)
+	}
+	post, err := http.Post(base+"/check", "application/x-www-form-urlencoded", strings.NewReader("url=https://github.com/eig/healthy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	post.Body.Close()
+	if post.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("POST with a body: %d, want 413", post.StatusCode)
+	}
+}
