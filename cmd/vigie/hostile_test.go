@@ -6,13 +6,16 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/eiglink/vigie/fakeforge"
 	"github.com/eiglink/vigie/internal/fakesmtp"
 	"github.com/eiglink/vigie/store/sqlite"
 )
@@ -201,5 +204,88 @@ func TestServeBehindAProxy(t *testing.T) {
 	post.Body.Close()
 	if post.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Errorf("POST with a body: %d, want 413", post.StatusCode)
+	}
+}
+
+// countingHandler counts the requests that reach h.
+type countingHandler struct {
+	h http.Handler
+	n atomic.Int64
+}
+
+func (c *countingHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c.n.Add(1)
+	c.h.ServeHTTP(w, r)
+}
+
+// Thirty visitors behind the proxy, each checking another repository, spend
+// neither more checks than the instance's budget nor the half of the
+// forge's quota kept for the scheduled crawls: the crawl that follows still
+// has it.
+func TestServeChecksKeepTheCrawlsQuota(t *testing.T) {
+	now := time.Now().UTC()
+	gh, _ := testRepos(now)
+	for i := range 40 {
+		gh = append(gh, fakeforge.Repo{
+			Path: fmt.Sprintf("visitors/repo-%02d", i), DefaultBranch: "main", CreatedAt: now.Add(-day(30)),
+			Files:   map[string]string{"README.md": "# Outil\n"},
+			Commits: []fakeforge.Commit{{AuthorName: "v", AuthorEmail: "v@example.org", Date: now.Add(-day(1))}},
+		})
+	}
+	const quota = 300
+	forge := &countingHandler{h: fakeforge.NewGitHub(gh, fakeforge.WithGitHubRateLimit(quota, quota))}
+	srv := httptest.NewServer(forge)
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "vigie.yml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf(`forges:
+  - {name: github, type: github, url: https://github.com, api_url: %q}
+defis:
+  - {slug: test, name: Test, repos: [https://github.com/eig/healthy]}
+storage: {driver: sqlite, dsn: %q}
+http: {trusted_proxies: [127.0.0.1]}
+`, srv.URL, filepath.Join(dir, "vigie.db"))), 0o600)
+	base, stop := startServe(t, cfg, nil)
+	// Wait for the start-up crawl to have stored its result.
+	deadline := time.Now().Add(30 * time.Second)
+	for svGet(t, base+"/readyz").code != 200 {
+		if time.Now().After(deadline) {
+			t.Fatal("never ready")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	afterCrawl := forge.n.Load()
+	var scored, kept, refused int
+	for i := range 30 {
+		req, _ := http.NewRequest("GET", base+"/check?url="+url.QueryEscape(fmt.Sprintf("https://github.com/visitors/repo-%02d", i)), nil)
+		req.Header.Set("X-Forwarded-For", fmt.Sprintf("203.0.113.%d", i+1))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		switch {
+		case resp.StatusCode == http.StatusTooManyRequests:
+			refused++
+		case resp.StatusCode == 200 && strings.Contains(string(b), "kept for scheduled crawls"):
+			kept++
+		case resp.StatusCode == 200:
+			scored++
+		default:
+			t.Fatalf("check %d = %d", i, resp.StatusCode)
+		}
+	}
+	spent := forge.n.Load() - afterCrawl
+	t.Logf("checks: %d scored, %d stopped by the kept quota, %d refused by the budget; %d forge requests (start-up crawl %d)", scored, kept, refused, spent, afterCrawl)
+	if scored == 0 || kept == 0 {
+		t.Errorf("want some checks scored and then some stopped by the kept share: %d scored, %d stopped", scored, kept)
+	}
+	if used := afterCrawl + spent; used > quota/2 {
+		t.Errorf("%d requests of a quota of %d spent (the start-up crawl %d, the checks %d): the checks reached the crawls' half", used, quota, afterCrawl, spent)
+	}
+	stop()
+	if out := runVigie(t, nil, "crawl", "--config", cfg); out.code != 0 {
+		t.Errorf("the crawl after the checks: exit %d\n%s", out.code, out.stderr)
 	}
 }
