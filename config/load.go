@@ -172,7 +172,7 @@ func yamlError(file string, err error) error {
 			"Storage": "storage", "Scoring": "scoring", "HTTP": "http", "Schedule": "schedule",
 			"Report": "report", "SMTP": "smtp"}[m[2]]
 		e.Key = m[1]
-		e.Msg = fmt.Sprintf("unknown key in %s (misspelt? see CONTRACT.md for the keys)", section)
+		e.Msg = fmt.Sprintf("unknown key in %s (misspelt? examples/vigie.yml shows every key)", section)
 	}
 	return e
 }
