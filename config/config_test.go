@@ -108,7 +108,7 @@ func TestParseErrors(t *testing.T) {
 		{"owner too long", strings.Replace(base, "https://GitHub.com/Owner/Name.git", "https://github.com/"+strings.Repeat("o", 40)+"/name", 1), []string{"defis[0].repos[0]", "owner is 40 characters", "GitHub: 39"}},
 		{"name too long", strings.Replace(base, "https://GitHub.com/Owner/Name.git", "https://github.com/owner/"+strings.Repeat("n", 101), 1), []string{"repository name is 101 characters", "GitHub: 100"}},
 		{"gitlab segment too long", strings.Replace(base, "https://framagit.org/group/sub/project/-/tree/main/docs", "https://framagit.org/group/"+strings.Repeat("s", 256)+"/p", 1), []string{"defis[0].repos[1]", "256 characters", "GitLab: 255"}},
-		{"gitlab too deep", strings.Replace(base, "https://framagit.org/group/sub/project/-/tree/main/docs", "https://framagit.org/"+strings.Repeat("g/", 20)+"p", 1), []string{"21 segments", "GitLab: 20"}},
+		{"gitlab too deep", strings.Replace(base, "https://framagit.org/group/sub/project/-/tree/main/docs", "https://framagit.org/"+strings.Repeat("g/", 22)+"p", 1), []string{"23 segments", "GitLab: 22"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -196,7 +196,7 @@ func TestResolveLengths(t *testing.T) {
 	cfg := Default(func(string) string { return "" })
 	ok := []string{
 		"https://github.com/" + strings.Repeat("o", 39) + "/" + strings.Repeat("n", 100),
-		"https://gitlab.com/" + strings.Repeat("g/", 19) + strings.Repeat("p", 255),
+		"https://gitlab.com/" + strings.Repeat("g/", 21) + strings.Repeat("p", 255),
 	}
 	for _, u := range ok {
 		if _, err := cfg.Resolve(u); err != nil {

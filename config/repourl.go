@@ -201,15 +201,15 @@ var ErrPathTooLong = errors.New("longer than the forge allows")
 
 // The forges' own bounds on repository paths: GitHub's owner (user or
 // organisation login) is at most 39 characters and a repository name at most
-// 100; every GitLab path segment at most 255, with 20 levels of subgroups
-// at most; Gitea and Forgejo allow 40 for an owner, 100 for a name. A URL
+// 100; every GitLab path segment at most 255, and a group has at most 20
+// ancestors (21 groups, then the project: 22 segments); Gitea and Forgejo allow 40 for an owner, 100 for a name. A URL
 // beyond them names nothing, and is refused before it reaches a page, a
 // cache or a forge.
 const (
 	maxGitHubOwner = 39
 	maxGitHubName  = 100
 	maxGitLabSeg   = 255
-	maxGitLabDepth = 20
+	maxGitLabDepth = 22
 	maxGiteaOwner  = 40
 	maxGiteaName   = 100
 )

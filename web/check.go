@@ -297,8 +297,8 @@ func (s *Server) runCheck(ctx context.Context, u string) (store.Snapshot, error)
 	return snaps[0], nil
 }
 
-// maxCheckURL bounds the URL a visitor may submit: the longest repository
-// path a forge allows (GitLab: 20 segments of 255) fits with room to spare.
+// maxCheckURL bounds the URL a visitor may submit: the longest path a
+// forge allows (GitLab: 22 segments of 255 characters, 5.6 KB) fits.
 const maxCheckURL = 8192
 
 // checkURL validates a visitor's URL before anything is contacted: an http
@@ -325,7 +325,7 @@ func (s *Server) checkURL(raw string) (crawler.Ref, string) {
 	u.User = nil // credentials pasted in the URL go no further
 	ref, err := s.cfg.Resolve(u.String())
 	if errors.Is(err, config.ErrPathTooLong) {
-		return crawler.Ref{}, "cette adresse est plus longue que ce que la forge permet pour un dépôt (GitHub : 39 caractères pour le propriétaire, 100 pour le nom ; GitLab : 255 par segment, 20 niveaux de groupes)."
+		return crawler.Ref{}, "cette adresse est plus longue que ce que la forge permet pour un dépôt (GitHub : 39 caractères pour le propriétaire, 100 pour le nom ; GitLab : 255 par segment, 21 niveaux de groupes)."
 	}
 	if err != nil {
 		return crawler.Ref{}, "cette adresse ne désigne pas un dépôt : elle doit avoir la forme https://" + host + "/propriétaire/nom."

@@ -174,7 +174,7 @@ var (
 func parseRepo(raw string) (string, bool) {
 	raw = strings.TrimSuffix(raw, "/")
 	parts := strings.Split(raw, "/")
-	if len(parts) < 3 || len(parts) > 21 {
+	if len(parts) < 3 || len(parts) > 23 { // the host, then at most 22 segments (GitLab's deepest)
 		return "", false
 	}
 	parts[0] = strings.ToLower(parts[0])
