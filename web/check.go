@@ -90,7 +90,7 @@ func (g *checkGate) remember(key string, s store.Snapshot, now time.Time) {
 	g.cache[key] = cachedCheck{snap: s, at: now}
 }
 
-// refusal says why a check may not start now ("" it may).
+// refusal says why a check may not start now (allowed: it may).
 type refusal int
 
 const (
@@ -209,6 +209,9 @@ func (s *Server) check(w http.ResponseWriter, r *http.Request) {
 	}
 	ref, msg := s.checkURL(raw)
 	if msg != "" {
+		if u, err := url.Parse(raw); err != nil || u.User != nil {
+			data.URL = "" // the form is refilled, never with credentials
+		}
 		data.Error = msg
 		s.render(w, r, http.StatusBadRequest, "check", page{Title: "Vérifier un dépôt", Nav: "check", Data: data})
 		return
