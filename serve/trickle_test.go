@@ -3,30 +3,57 @@ package serve_test
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/eiglink/vigie/config"
+	"github.com/eiglink/vigie/internal/fakeforge"
+	"github.com/eiglink/vigie/internal/fakeforge/fakegithub"
+	"github.com/eiglink/vigie/scan"
 	"github.com/eiglink/vigie/serve"
+	"github.com/eiglink/vigie/store/memstore"
 )
 
-// startWith runs the demo service with the given timeouts and returns its
-// address once it listens.
+// startWith runs `vigie serve` with the given timeouts on a programme of
+// one repository on a fake GitHub, and returns its address once it listens.
 func startWith(t *testing.T, to serve.Timeouts) string {
 	t.Helper()
+	now := time.Now()
+	gh := httptest.NewServer(fakegithub.NewGitHub([]fakeforge.Repo{{
+		Path: "eig/outil", DefaultBranch: "main", CreatedAt: now.Add(-720 * time.Hour),
+		Files:   map[string]string{"README.md": "# Outil\n"},
+		Commits: []fakeforge.Commit{{AuthorName: "a", AuthorEmail: "a@example.org", Date: now.Add(-24 * time.Hour)}},
+	}}))
+	t.Cleanup(gh.Close)
+	cfg, err := config.Parse("vigie.yml", []byte(fmt.Sprintf(`forges:
+  - {name: github, type: github, url: https://github.com, api_url: %q}
+defis:
+  - {slug: d, name: Défi, repos: [https://github.com/eig/outil]}
+`, gh.URL)), func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	st := memstore.New()
+	sc, err := scan.New(cfg, scan.Options{Store: st, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	addrCh := make(chan string, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- serve.Run(ctx, nil, serve.Deps{
-			Demo: true, Listen: "127.0.0.1:0", Timeouts: to,
-			Logger: slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
-			Ready:  func(a string) { addrCh <- a },
+		done <- serve.Run(ctx, cfg, serve.Deps{
+			Store: st, Scanner: sc, Listen: "127.0.0.1:0", Timeouts: to, Logger: log,
+			Ready: func(a string) { addrCh <- a },
 		})
 	}()
 	t.Cleanup(func() {

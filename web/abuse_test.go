@@ -12,7 +12,7 @@ import (
 
 	"golang.org/x/time/rate"
 
-	"github.com/eiglink/vigie/serve/servetest"
+	"github.com/eiglink/vigie/internal/readertest"
 	"github.com/eiglink/vigie/store/memstore"
 	"github.com/eiglink/vigie/web"
 )
@@ -37,7 +37,7 @@ func checkPath(u string) string { return "/check?url=" + url.QueryEscape(u) }
 func TestCheckGlobalBudget(t *testing.T) {
 	ck := &fakeChecker{}
 	srv, err := web.New(web.Options{
-		Config: servetest.Config(), Store: memstore.New(), Checker: ck, Now: func() time.Time { return now },
+		Config: readertest.Config(), Store: memstore.New(), Checker: ck, Now: func() time.Time { return now },
 		CheckRate: rate.Every(time.Hour), CheckBurst: 10,
 		CheckGlobalRate: rate.Every(time.Hour), CheckGlobalBurst: 5,
 	})
@@ -162,7 +162,7 @@ func TestCheckClientKey(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv, err := web.New(web.Options{
-				Config: servetest.Config(), Store: memstore.New(), Checker: &fakeChecker{}, Now: func() time.Time { return now },
+				Config: readertest.Config(), Store: memstore.New(), Checker: &fakeChecker{}, Now: func() time.Time { return now },
 				CheckRate: rate.Every(time.Hour), CheckBurst: 2, TrustedProxies: tt.trusted,
 			})
 			if err != nil {
@@ -185,7 +185,7 @@ func TestCheckClientKey(t *testing.T) {
 // The badge snippet is built on http.public_url, never on the Host header;
 // pages say how long they may be kept.
 func TestPublicURLAndCaching(t *testing.T) {
-	cfg := servetest.Config()
+	cfg := readertest.Config()
 	cfg.HTTP.PublicURL = "https://vigie.example.org"
 	e := newEnv(t, true)
 	srv, err := web.New(web.Options{Config: cfg, Store: e.st, Checker: &fakeChecker{}, Now: func() time.Time { return now }})

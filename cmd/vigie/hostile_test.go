@@ -15,7 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/eiglink/vigie/fakeforge"
+	"github.com/eiglink/vigie/internal/fakeforge"
+	"github.com/eiglink/vigie/internal/fakeforge/fakegithub"
 	"github.com/eiglink/vigie/internal/fakesmtp"
 	"github.com/eiglink/vigie/store/sqlite"
 )
@@ -233,7 +234,7 @@ func TestServeChecksKeepTheCrawlsQuota(t *testing.T) {
 		})
 	}
 	const quota = 300
-	forge := &countingHandler{h: fakeforge.NewGitHub(gh, fakeforge.WithGitHubRateLimit(quota, quota))}
+	forge := &countingHandler{h: fakegithub.NewGitHub(gh, fakegithub.WithGitHubRateLimit(quota, quota))}
 	srv := httptest.NewServer(forge)
 	t.Cleanup(srv.Close)
 	dir := t.TempDir()
