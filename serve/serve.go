@@ -66,8 +66,8 @@ type Timeouts struct {
 	// sent is refused, and this bounds a trickled one all the same).
 	Read time.Duration
 	// Write bounds a request's handling and answer, from the end of its
-	// headers: it must outlast a check from the form (its own bound,
-	// 60 s, plus rendering).
+	// headers. It is raised, when shorter, to outlast a check from the
+	// form (its own bound plus 30 s).
 	Write time.Duration
 	// Idle bounds a kept-alive connection waiting for its next request.
 	Idle time.Duration
@@ -157,6 +157,9 @@ func Run(ctx context.Context, cfg *config.Config, deps Deps) error {
 		return fmt.Errorf("serve: listening on %s: %w", addr, err)
 	}
 	to := deps.Timeouts.orDefault()
+	// The form's check answers synchronously: the answer must be allowed
+	// to outlast the check's own bound, plus rendering.
+	to.Write = max(to.Write, site.CheckTimeout()+30*time.Second)
 	srv := &http.Server{
 		Handler:           site.Handler(),
 		ReadHeaderTimeout: to.ReadHeader,

@@ -172,6 +172,10 @@ func parsePages(funcs template.FuncMap) (map[string]*template.Template, error) {
 	return pages, nil
 }
 
+// CheckTimeout is the bound on one check from the form: the HTTP server's
+// write timeout must outlast it.
+func (s *Server) CheckTimeout() time.Duration { return s.opts.CheckTimeout }
+
 // Handler returns the server's root handler.
 func (s *Server) Handler() http.Handler {
 	return s.accessLog(s.recoverer(securityHeaders(s.noBody(s.mux))))
