@@ -21,10 +21,10 @@ import (
 //	 0  archived, or no commit at all
 func Activity(f crawler.Facts, o Options) Check {
 	a := f.Activity
-	d := o.dormantDays()
-	c := Check{Name: "activity", Details: map[string]any{
-		"archived":         f.Archived,
-		"last_commit_at":   rfc3339(a.LastCommitAt),
+	d := o.Dormancy()
+	c := Check{Name: NameActivity, Details: map[string]any{
+		DetailArchived:     f.Archived,
+		DetailLastCommitAt: rfc3339(a.LastCommitAt),
 		"commits_90d":      a.Commits90d,
 		"contributors_90d": a.Contributors90d,
 		"dormant_days":     d,
@@ -39,7 +39,7 @@ func Activity(f crawler.Facts, o Options) Check {
 	}
 	if f.Empty || a.LastCommitAt.IsZero() {
 		c.Score = 0
-		c.Details["last_commit_at"] = ""
+		c.Details[DetailLastCommitAt] = ""
 		c.Reason = o.text("Le dépôt ne contient aucun commit.", "The repository holds no commit.")
 		c.Remediation = o.text("Poussez le code du projet sur la branche par défaut, avec au moins un README et une licence.",
 			"Push the project's code to the default branch, with at least a README and a licence.")

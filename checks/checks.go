@@ -2,9 +2,9 @@ package checks
 
 import (
 	"math"
-	"strings"
 
 	"github.com/eiglink/vigie/crawler"
+	"github.com/eiglink/vigie/locale"
 )
 
 // Options tune the checks; the zero value gives the defaults.
@@ -14,16 +14,19 @@ type Options struct {
 	// weighs 1; a weight of 0 (or less) leaves the check out of the mean.
 	Weights map[string]float64
 	// DormantDays is the number of days without a commit after which a
-	// repository counts as dormant; 0 means 90.
+	// repository counts as dormant; 0 means DefaultDormantDays.
 	DormantDays int
-	// Language of reasons and remediations: "fr" (default) or "en".
+	// Language of reasons and remediations: "fr" (default) or "en" (see
+	// locale.Of).
 	Language string
 }
 
-// DefaultDormantDays is CONTRACT.md's default for scoring.dormant_days.
+// DefaultDormantDays is scoring.dormant_days' default.
 const DefaultDormantDays = 90
 
-func (o Options) dormantDays() int {
+// Dormancy returns the number of days without a commit after which a
+// repository counts as dormant: DormantDays, or its default.
+func (o Options) Dormancy() int {
 	if o.DormantDays <= 0 {
 		return DefaultDormantDays
 	}
@@ -39,44 +42,13 @@ func (o Options) weight(name string) float64 {
 	return max(w, 0)
 }
 
-// english tells whether the wording is English ("en", "en-GB", "EN"...);
-// anything else is French, the users' language.
-func (o Options) english() bool {
-	l := strings.ToLower(o.Language)
-	return l == "en" || strings.HasPrefix(l, "en-") || strings.HasPrefix(l, "en_")
-}
+func (o Options) lang() locale.Lang { return locale.Of(o.Language) }
+
+// english tells whether the wording is English.
+func (o Options) english() bool { return o.lang() == locale.English }
 
 // text picks the French or the English wording.
-func (o Options) text(fr, en string) string {
-	if o.english() {
-		return en
-	}
-	return fr
-}
-
-// checkFunc is one check: a pure function of the facts.
-type checkFunc func(crawler.Facts, Options) Check
-
-// list says which checks run, in order. CONTRACT.md fixes the first four and
-// their order; a new check is appended here.
-var list = []struct {
-	name string
-	fn   checkFunc
-}{
-	{"license", License},
-	{"readme", Readme},
-	{"ci", CI},
-	{"activity", Activity},
-}
-
-// Names returns the names of the checks that run, in order.
-func Names() []string {
-	names := make([]string, len(list))
-	for i, c := range list {
-		names[i] = c.name
-	}
-	return names
-}
+func (o Options) text(fr, en string) string { return o.lang().Pick(fr, en) }
 
 // Score runs every check on the facts and computes the overall score: the
 // weighted mean of the check scores, scaled to 0..100 and rounded
@@ -98,8 +70,8 @@ func Score(f crawler.Facts, opts Options) Result {
 	if f.Error != "" {
 		return r
 	}
-	for _, c := range list {
-		r.Checks = append(r.Checks, c.fn(f, opts))
+	for _, d := range list {
+		r.Checks = append(r.Checks, d.run(f, opts))
 	}
 	s := Overall(r.Checks, opts)
 	r.Score = &s

@@ -40,12 +40,12 @@ func CI(f crawler.Facts, o Options) Check {
 	if files == nil {
 		files = []string{}
 	}
-	c := Check{Name: "ci", Details: map[string]any{
-		"systems": systems,
-		"status":  status,
-		"files":   files,
-		"run_at":  rfc3339(f.CI.RunAt),
-		"run_url": f.CI.RunURL,
+	c := Check{Name: NameCI, Details: map[string]any{
+		"systems":      systems,
+		DetailCIStatus: status,
+		"files":        files,
+		"run_at":       rfc3339(f.CI.RunAt),
+		"run_url":      f.CI.RunURL,
 	}}
 	names := strings.Join(systems, ", ")
 	if names == "" {

@@ -24,8 +24,8 @@ import (
 // With several licences (" OR "), the best one counts: users may pick it.
 func License(f crawler.Facts, o Options) Check {
 	spdx, file := licenseVerdict(f.License)
-	c := Check{Name: "license", Details: map[string]any{
-		"spdx_id":    spdx,
+	c := Check{Name: NameLicense, Details: map[string]any{
+		DetailSPDX:   spdx,
 		"file":       file,
 		"forge_spdx": f.License.ForgeSPDX,
 		"files":      licenseFiles(f.License.Files),

@@ -26,7 +26,7 @@ import (
 // project.
 func Readme(f crawler.Facts, o Options) Check {
 	r := f.Readme
-	c := Check{Name: "readme", Details: map[string]any{
+	c := Check{Name: NameReadme, Details: map[string]any{
 		"file":  r.Path,
 		"bytes": int(r.Bytes),
 	}}

@@ -35,3 +35,19 @@ func (r *Result) Check(name string) *Check {
 	}
 	return nil
 }
+
+// Mark returns the named check's score, or nil when the result has none: a
+// result in error, one imported without that check. Readers go through it
+// rather than reading Check.Score, so that a check that does not apply to a
+// repository can leave its mark absent.
+func (r *Result) Mark(name string) *int {
+	if r == nil || r.Error != "" {
+		return nil
+	}
+	c := r.Check(name)
+	if c == nil {
+		return nil
+	}
+	s := c.Score
+	return &s
+}
