@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/eiglink/vigie/checks"
 	"github.com/eiglink/vigie/crawler"
 )
 
@@ -91,6 +92,13 @@ type Storage struct {
 type Scoring struct {
 	Weights     map[string]float64 // check name -> weight
 	DormantDays int
+}
+
+// CheckOptions are the checks' options this configuration sets: the
+// weights, the dormancy and the language of reasons and remediations, which
+// is the report's (report.language), since the report shows them.
+func (c *Config) CheckOptions() checks.Options {
+	return checks.Options{Weights: c.Scoring.Weights, DormantDays: c.Scoring.DormantDays, Language: c.Report.Language}
 }
 
 // HTTP configures `vigie serve`.

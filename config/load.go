@@ -15,6 +15,8 @@ import (
 
 	"github.com/robfig/cron/v3"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/eiglink/vigie/checks"
 )
 
 // The raw* types mirror the YAML exactly; decoding is strict so that a
@@ -499,12 +501,12 @@ func (v *validator) storage(cfg *Config, raw *rawConfig) {
 }
 
 func (v *validator) scoring(cfg *Config, raw *rawConfig) {
-	cfg.Scoring = Scoring{Weights: map[string]float64{"license": 1, "readme": 1, "ci": 1, "activity": 1}, DormantDays: 90}
+	cfg.Scoring = Scoring{Weights: checks.DefaultWeights(), DormantDays: checks.DefaultDormantDays}
 	if s := raw.Scoring; s != nil {
 		total := 0.0
 		for name, w := range s.Weights {
-			if _, ok := cfg.Scoring.Weights[name]; !ok {
-				v.fail("scoring.weights."+name, "unknown check: the checks are license, readme, ci, activity")
+			if _, ok := checks.Lookup(name); !ok {
+				v.fail("scoring.weights."+name, "unknown check: the checks are %s", strings.Join(checks.Names(), ", "))
 			}
 			if w < 0 {
 				v.fail("scoring.weights."+name, "weight %v is negative", w)

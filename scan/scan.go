@@ -79,10 +79,6 @@ func (s *Scanner) Config() *config.Config { return s.cfg }
 // contacting anything.
 func (s *Scanner) Resolve(url string) (crawler.Ref, error) { return s.cfg.Resolve(url) }
 
-func (s *Scanner) checkOptions() checks.Options {
-	return checks.Options{Weights: s.cfg.Scoring.Weights, DormantDays: s.cfg.Scoring.DormantDays}
-}
-
 // Check fetches and scores the given repository URLs now, without storing.
 // It returns one snapshot per URL, in order. Its error is a usage error: a
 // URL that is malformed or on no configured forge, before any network call.
@@ -173,7 +169,7 @@ func (s *Scanner) fetch(ctx context.Context, refs []crawler.Ref, previous map[st
 	}
 	wg.Wait()
 	snaps := make([]store.Snapshot, len(refs))
-	opts := s.checkOptions()
+	opts := s.cfg.CheckOptions()
 	for i, r := range refs {
 		f, ok := facts[r.ID()]
 		if !ok {

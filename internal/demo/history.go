@@ -33,7 +33,7 @@ func seedDemoHistory(ctx context.Context, cfg *config.Config, st store.Store, sc
 	if err != nil {
 		return fmt.Errorf("demo history: %w", err)
 	}
-	opts := checks.Options{Weights: cfg.Scoring.Weights, DormantDays: cfg.Scoring.DormantDays}
+	opts := cfg.CheckOptions()
 	for k := 4; k >= 1; k-- {
 		at := now.Add(-time.Duration(k) * week)
 		var crawl []store.Snapshot
