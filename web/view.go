@@ -17,23 +17,15 @@ import (
 
 	"github.com/eiglink/vigie/checks"
 	"github.com/eiglink/vigie/crawler"
+	"github.com/eiglink/vigie/locale"
 	"github.com/eiglink/vigie/store"
 )
 
-// checkNames are CONTRACT.md's four checks, in their order, with the French
-// words the pages use.
-var checkNames = []string{"license", "readme", "ci", "activity"}
-
-var checkLabels = map[string]string{
-	"license":  "Licence",
-	"readme":   "README",
-	"ci":       "Intégration continue",
-	"activity": "Activité",
-}
-
+// checkLabel is a check's title on the pages, which speak French; a check
+// the checks no longer declare (an old stored result) keeps its name.
 func checkLabel(name string) string {
-	if l, ok := checkLabels[name]; ok {
-		return l
+	if d, ok := checks.Lookup(name); ok {
+		return d.Title.In(locale.French)
 	}
 	return name
 }
@@ -70,11 +62,8 @@ func (v repoView) Score() *int {
 
 // CheckScore returns a check's score, -1 when unknown.
 func (v repoView) CheckScore(name string) int {
-	if v.Result == nil {
-		return -1
-	}
-	if c := v.Result.Check(name); c != nil {
-		return c.Score
+	if m := v.Result.Mark(name); m != nil {
+		return *m
 	}
 	return -1
 }
@@ -263,11 +252,9 @@ func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
 	s.errorPage(w, r, http.StatusInternalServerError, "Erreur interne", "vigie n'a pas pu lire ses données. L'erreur est consignée dans son journal ; réessayez dans un moment.")
 }
 
-var frMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
-
 func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
-		"checkNames": func() []string { return checkNames },
+		"checkNames": checks.Names,
 		"hostOf": func(id string) string {
 			h, _, _ := strings.Cut(id, "/")
 			return h
@@ -312,7 +299,7 @@ func (s *Server) funcs() template.FuncMap {
 				return fmt.Sprint(v)
 			}
 			t = t.In(s.loc)
-			return fmt.Sprintf("%d %s %d", t.Day(), frMonths[t.Month()-1], t.Year())
+			return fmt.Sprintf("%d %s %d", t.Day(), locale.French.Month(t.Month()), t.Year())
 		},
 		"checkLabel": checkLabel,
 		"date": func(t time.Time) string {
@@ -320,14 +307,14 @@ func (s *Server) funcs() template.FuncMap {
 				return "—"
 			}
 			t = t.In(s.loc)
-			return fmt.Sprintf("%d %s %d à %02d:%02d", t.Day(), frMonths[t.Month()-1], t.Year(), t.Hour(), t.Minute())
+			return fmt.Sprintf("%d %s %d à %02d:%02d", t.Day(), locale.French.Month(t.Month()), t.Year(), t.Hour(), t.Minute())
 		},
 		"day": func(t time.Time) string {
 			if t.IsZero() {
 				return "—"
 			}
 			t = t.In(s.loc)
-			return fmt.Sprintf("%d %s %d", t.Day(), frMonths[t.Month()-1], t.Year())
+			return fmt.Sprintf("%d %s %d", t.Day(), locale.French.Month(t.Month()), t.Year())
 		},
 		"iso":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"ago":  func(t time.Time) string { return ago(s.opts.Now().Sub(t)) },
