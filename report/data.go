@@ -10,7 +10,9 @@
 package report
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -19,6 +21,8 @@ import (
 
 	"github.com/eiglink/vigie/checks"
 	"github.com/eiglink/vigie/config"
+	"github.com/eiglink/vigie/crawler"
+	"github.com/eiglink/vigie/locale"
 	"github.com/eiglink/vigie/store"
 )
 
@@ -51,12 +55,7 @@ const (
 	CoveredScore = 5
 	// TrendWeeks is how many weeks (the report's included) the trend spans.
 	TrendWeeks = 8
-	// DefaultDormantDays is scoring.dormant_days' default.
-	DefaultDormantDays = 90
 )
-
-// CheckNames are the four checks the report follows, in CONTRACT order.
-var checkNames = [4]string{"license", "readme", "ci", "activity"}
 
 // ErrNoData is returned (wrapped) by Build for a week without any stored
 // result.
@@ -99,28 +98,16 @@ type Repo struct {
 	CrawledAt time.Time `json:"crawled_at"`
 }
 
-// Marks are the four checks' scores (0..10; null when not scored).
-type Marks struct {
-	License  *int `json:"license"`
-	Readme   *int `json:"readme"`
-	CI       *int `json:"ci"`
-	Activity *int `json:"activity"`
-}
+// Marks are the checks' scores by check name (0..10; nil when not scored:
+// a result in error, a check the result lacks or that does not apply).
+type Marks map[string]*int
 
 // Get returns the named check's mark.
-func (m Marks) Get(name string) *int {
-	switch name {
-	case "license":
-		return m.License
-	case "readme":
-		return m.Readme
-	case "ci":
-		return m.CI
-	case "activity":
-		return m.Activity
-	}
-	return nil
-}
+func (m Marks) Get(name string) *int { return m[name] }
+
+// MarshalJSON writes every check the checks declare, in their order, null
+// when not scored.
+func (m Marks) MarshalJSON() ([]byte, error) { return byCheck(m) }
 
 // Change is one notable change of the week.
 type Change struct {
@@ -161,27 +148,39 @@ type Band struct {
 	Count int `json:"count"`
 }
 
-// Coverage counts repositories per check.
-type Coverage struct {
-	License  int `json:"license"`
-	Readme   int `json:"readme"`
-	CI       int `json:"ci"`
-	Activity int `json:"activity"`
-}
+// Coverage counts repositories per check name.
+type Coverage map[string]int
 
 // Get returns the named check's count.
-func (c Coverage) Get(name string) int {
-	switch name {
-	case "license":
-		return c.License
-	case "readme":
-		return c.Readme
-	case "ci":
-		return c.CI
-	case "activity":
-		return c.Activity
+func (c Coverage) Get(name string) int { return c[name] }
+
+// MarshalJSON writes every check the checks declare, in their order.
+func (c Coverage) MarshalJSON() ([]byte, error) { return byCheck(c) }
+
+// byCheck writes a JSON object with one member per declared check, in the
+// checks' order (a map would come out sorted by name): a check m does not
+// hold is its zero value.
+func byCheck[V any](m map[string]V) ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, name := range checks.Names() {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, err := json.Marshal(name)
+		if err != nil {
+			return nil, err
+		}
+		v, err := json.Marshal(m[name])
+		if err != nil {
+			return nil, err
+		}
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(v)
 	}
-	return 0
+	b.WriteByte('}')
+	return b.Bytes(), nil
 }
 
 // TrendPoint is one week's mean score.
@@ -221,7 +220,7 @@ type Options struct {
 	Location *time.Location
 	// Language is "fr" (default) or "en".
 	Language string
-	// DormantDays is scoring.dormant_days (0: DefaultDormantDays).
+	// DormantDays is scoring.dormant_days (0: checks.DefaultDormantDays).
 	DormantDays int
 	// Defis gives défi names, order and contacts.
 	Defis []config.Defi
@@ -244,12 +243,7 @@ func (o Options) loc() *time.Location {
 	return o.Location
 }
 
-func (o Options) lang() string {
-	if o.Language == "en" {
-		return "en"
-	}
-	return "fr"
-}
+func (o Options) lang() string { return string(locale.Of(o.Language)) }
 
 // Build computes week's report from the stored history. now is the
 // generation time; a week that begins after now is refused (ErrFutureWeek),
@@ -281,10 +275,7 @@ func Build(ctx context.Context, st store.Store, week ISOWeek, now time.Time, o O
 	for i := range prev {
 		prevBy[prev[i].Repo] = &prev[i]
 	}
-	dormant := o.DormantDays
-	if dormant <= 0 {
-		dormant = DefaultDormantDays
-	}
+	dormant := checks.Options{DormantDays: o.DormantDays}.Dormancy()
 
 	d := &Data{
 		Week:        week.String(),
@@ -355,22 +346,11 @@ func repoOf(r, p *checks.Result) Repo {
 }
 
 func marksOf(r *checks.Result) Marks {
-	return Marks{
-		License:  checkScore(r, "license"),
-		Readme:   checkScore(r, "readme"),
-		CI:       checkScore(r, "ci"),
-		Activity: checkScore(r, "activity"),
+	m := Marks{}
+	for _, name := range checks.Names() {
+		m[name] = r.Mark(name)
 	}
-}
-
-func checkScore(r *checks.Result, name string) *int {
-	if r == nil || r.Error != "" {
-		return nil
-	}
-	if c := r.Check(name); c != nil {
-		return intp(c.Score)
-	}
-	return nil
+	return m
 }
 
 // changesOf lists r's changes against p (the week before, nil if none), in
@@ -398,39 +378,39 @@ func changesOf(r, p *checks.Result, isNew bool, dormantAfter time.Duration) []Ch
 			add(KindRegression, "", intp(*p.Score), intp(*r.Score))
 		}
 	}
-	both := func(kind, check string) { add(kind, check, checkScore(p, check), checkScore(r, check)) }
+	both := func(kind, check string) { add(kind, check, p.Mark(check), r.Mark(check)) }
 	// A detail compares only when both results tell it: an imported result
 	// may lack details, which is no change.
-	pl, pok := detailString(p, "license", "spdx_id")
-	rl, rok := detailString(r, "license", "spdx_id")
+	pl, pok := detailString(p, checks.NameLicense, checks.DetailSPDX)
+	rl, rok := detailString(r, checks.NameLicense, checks.DetailSPDX)
 	switch {
 	case !pok || !rok:
 	case pl == "" && rl != "":
-		both(KindLicenseAdded, "license")
+		both(KindLicenseAdded, checks.NameLicense)
 	case pl != "" && rl == "":
-		both(KindLicenseRemoved, "license")
+		both(KindLicenseRemoved, checks.NameLicense)
 	}
-	pc, _ := detailString(p, "ci", "status")
-	rc, _ := detailString(r, "ci", "status")
+	pc, _ := detailString(p, checks.NameCI, checks.DetailCIStatus)
+	rc, _ := detailString(r, checks.NameCI, checks.DetailCIStatus)
 	switch {
-	case pc == "success" && rc == "failure":
-		both(KindCIBroke, "ci")
-	case pc == "failure" && rc == "success":
-		both(KindCIFixed, "ci")
+	case pc == crawler.StatusSuccess && rc == crawler.StatusFailure:
+		both(KindCIBroke, checks.NameCI)
+	case pc == crawler.StatusFailure && rc == crawler.StatusSuccess:
+		both(KindCIFixed, checks.NameCI)
 	}
 	pd, pok := dormantOf(p, dormantAfter)
 	rd, rok := dormantOf(r, dormantAfter)
 	switch {
 	case !pok || !rok:
 	case !pd && rd:
-		both(KindWentDormant, "activity")
+		both(KindWentDormant, checks.NameActivity)
 	case pd && !rd:
-		both(KindCameBack, "activity")
+		both(KindCameBack, checks.NameActivity)
 	}
-	pa, pok := detailBool(p, "activity", "archived")
-	ra, _ := detailBool(r, "activity", "archived")
+	pa, pok := detailBool(p, checks.NameActivity, checks.DetailArchived)
+	ra, _ := detailBool(r, checks.NameActivity, checks.DetailArchived)
 	if ra && pok && !pa {
-		both(KindArchived, "activity")
+		both(KindArchived, checks.NameActivity)
 	}
 	return out
 }
@@ -446,10 +426,10 @@ func scoreOf(r *checks.Result) *int {
 // ""), or the newest older than dormantAfter before the result's own crawl.
 // known is false when r does not say (no such detail, or not a date).
 func dormantOf(r *checks.Result, dormantAfter time.Duration) (dormant, known bool) {
-	if s, ok := detailString(r, "activity", "last_commit_at"); ok && s == "" {
+	if s, ok := detailString(r, checks.NameActivity, checks.DetailLastCommitAt); ok && s == "" {
 		return true, true
 	}
-	t, ok := detailTime(r, "activity", "last_commit_at")
+	t, ok := detailTime(r, checks.NameActivity, checks.DetailLastCommitAt)
 	if !ok {
 		return false, false
 	}
@@ -500,11 +480,11 @@ func attentionOf(cur []checks.Result, changes []Change) []Attention {
 	return out
 }
 
-// weakest returns the lowest-scoring of the four checks below 10 (the first
-// in CONTRACT order on a tie), or nil.
+// weakest returns the lowest-scoring check below 10 (the first in the
+// checks' order on a tie), or nil.
 func weakest(r *checks.Result) *checks.Check {
 	var w *checks.Check
-	for _, n := range checkNames {
+	for _, n := range checks.Names() {
 		c := r.Check(n)
 		if c != nil && c.Score < 10 && (w == nil || c.Score < w.Score) {
 			w = c
@@ -516,7 +496,7 @@ func weakest(r *checks.Result) *checks.Check {
 var bands = [][2]int{{0, 19}, {20, 39}, {40, 59}, {60, 79}, {80, 100}}
 
 func summaryOf(repos []Repo, prev []checks.Result, in func(defi string) bool) Summary {
-	s := Summary{Distribution: make([]Band, len(bands))}
+	s := Summary{Distribution: make([]Band, len(bands)), Coverage: Coverage{}}
 	for i, b := range bands {
 		s.Distribution[i] = Band{Min: b[0], Max: b[1]}
 	}
@@ -539,16 +519,11 @@ func summaryOf(repos []Repo, prev []checks.Result, in func(defi string) bool) Su
 				s.Distribution[i].Count++
 			}
 		}
-		covered := func(m *int) int {
-			if m != nil && *m >= CoveredScore {
-				return 1
+		for _, name := range checks.Names() {
+			if m := r.Checks[name]; m != nil && *m >= CoveredScore {
+				s.Coverage[name]++
 			}
-			return 0
 		}
-		s.Coverage.License += covered(r.Checks.License)
-		s.Coverage.Readme += covered(r.Checks.Readme)
-		s.Coverage.CI += covered(r.Checks.CI)
-		s.Coverage.Activity += covered(r.Checks.Activity)
 	}
 	if s.Scored > 0 {
 		s.Average = mean(sum, s.Scored)

@@ -6,6 +6,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/eiglink/vigie/checks"
+	"github.com/eiglink/vigie/locale"
 )
 
 // messages holds every sentence the renderings use, per language.
@@ -44,10 +47,6 @@ var messages = map[string]map[string]string{
 		"todo":                 "À faire",
 		"reasons":              "Pourquoi",
 		"footer":               "Scores sur 100, critères sur 10. Les données de ce rapport sont dans %s.json.",
-		"check.license":        "Licence",
-		"check.readme":         "README",
-		"check.ci":             "CI",
-		"check.activity":       "Activité",
 		"subject":              "Vigie — semaine %d de %d\u00a0: score moyen %s",
 		"subject_defi":         "Vigie — %s — semaine %d de %d\u00a0: score moyen %s",
 		"defi_part":            "Votre défi\u00a0: %s",
@@ -98,10 +97,6 @@ var messages = map[string]map[string]string{
 		"todo":                 "To do",
 		"reasons":              "Why",
 		"footer":               "Scores out of 100, checks out of 10. This report's data is in %s.json.",
-		"check.license":        "Licence",
-		"check.readme":         "README",
-		"check.ci":             "CI",
-		"check.activity":       "Activity",
 		"subject":              "Vigie — week %d of %d: average score %s",
 		"subject_defi":         "Vigie — %s — week %d of %d: average score %s",
 		"defi_part":            "Your défi: %s",
@@ -120,16 +115,18 @@ var messages = map[string]map[string]string{
 	},
 }
 
-var monthsFR = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
-
 // lang formats for one language.
 type lang string
 
-func langOf(s string) lang {
-	if s == "en" {
-		return "en"
+func langOf(s string) lang { return lang(locale.Of(s)) }
+
+// checkTitle is a check's short title ("CI", "Activité"); a check the checks
+// no longer declare (an old stored result) keeps its name.
+func checkTitle(l lang, name string) string {
+	if d, ok := checks.Lookup(name); ok {
+		return d.Short.In(locale.Lang(l))
 	}
-	return "fr"
+	return name
 }
 
 func (l lang) T(key string, args ...any) string {
@@ -163,7 +160,7 @@ func (l lang) Date(t time.Time) string {
 	if t.Day() == 1 {
 		d = "1er"
 	}
-	return d + " " + monthsFR[t.Month()-1] + " " + strconv.Itoa(t.Year())
+	return d + " " + locale.French.Month(t.Month()) + " " + strconv.Itoa(t.Year())
 }
 
 // Clock formats a time of day: "08:00" (fr "08 h 00" is also common; the

@@ -9,6 +9,8 @@ import (
 	"strings"
 	texttemplate "text/template"
 	"time"
+
+	"github.com/eiglink/vigie/checks"
 )
 
 // The HTML is meant for mail clients as much as browsers: one file, tables
@@ -203,11 +205,11 @@ func funcs(l lang) map[string]any {
 		"bar": func(n, of int, color string) bar {
 			return bar{Width: barWidth(n, of), Color: color}
 		},
-		"checks":   func() []string { return checkNames[:] },
+		"checks":   checks.Names,
 		"mark":     func(m Marks, name string) *int { return m.Get(name) },
 		"covered":  func(c Coverage, name string) int { return c.Get(name) },
 		"kind":     func(k string) string { return l.T("kind." + k) },
-		"check":    func(c string) string { return l.T("check." + c) },
+		"check":    func(c string) string { return checkTitle(l, c) },
 		"defiName": func(d Defi) string { return defiName(l, d) },
 		"defiOf": func(d *Data, slug string) string {
 			for _, df := range d.Defis {
