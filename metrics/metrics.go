@@ -216,8 +216,8 @@ func (c *repoCollector) Collect(ch chan<- prometheus.Metric) {
 // activity check's details (present in imported results too), else from the
 // facts.
 func LastCommit(s store.Snapshot) (time.Time, bool) {
-	if ck := s.Result.Check("activity"); ck != nil {
-		switch v := ck.Details["last_commit_at"].(type) {
+	if ck := s.Result.Check(checks.NameActivity); ck != nil {
+		switch v := ck.Details[checks.DetailLastCommitAt].(type) {
 		case string:
 			if t, err := time.Parse(time.RFC3339, v); err == nil {
 				return t, true

@@ -160,16 +160,21 @@ func (a *app) printResults(snaps []store.Snapshot, format string, minScore int) 
 // what to do about every check below 10.
 func writeTable(w io.Writer, results []checks.Result) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "REPO\tSCORE\tLICENSE\tREADME\tCI\tACTIVITY\t")
+	names := checks.Names()
+	fmt.Fprint(tw, "REPO\tSCORE\t")
+	for _, name := range names {
+		fmt.Fprintf(tw, "%s\t", strings.ToUpper(name))
+	}
+	fmt.Fprintln(tw)
 	for _, r := range results {
 		if r.Error != "" {
-			fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t-\t\n", r.Repo)
+			fmt.Fprintf(tw, "%s\t-\t%s\n", r.Repo, strings.Repeat("-\t", len(names)))
 			continue
 		}
 		fmt.Fprintf(tw, "%s\t%d\t", r.Repo, *r.Score)
-		for _, name := range []string{"license", "readme", "ci", "activity"} {
-			if c := r.Check(name); c != nil {
-				fmt.Fprintf(tw, "%d\t", c.Score)
+		for _, name := range names {
+			if m := r.Mark(name); m != nil {
+				fmt.Fprintf(tw, "%d\t", *m)
 			} else {
 				fmt.Fprint(tw, "-\t")
 			}

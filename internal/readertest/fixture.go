@@ -50,34 +50,39 @@ func mustLoc(name string) *time.Location {
 	return l
 }
 
-// Snap builds a scored snapshot: scores are license, readme, ci, activity
-// (0..10); the overall score is their mean scaled to 100.
+// Snap builds a scored snapshot: scores are the checks' scores in the
+// checks' order (0..10; a check beyond them scores 10); the overall score
+// is their mean scaled to 100.
 func Snap(ref crawler.Ref, at time.Time, scores [4]int, lastCommit time.Time) store.Snapshot {
-	names := []string{"license", "readme", "ci", "activity"}
-	sum := 0
-	var cks []checks.Check
-	for i, n := range names {
-		sum += scores[i]
-		rem := ""
-		if scores[i] < 10 {
-			rem = "Ajoutez un fichier " + strings.ToUpper(n) + " <b>maintenant</b>."
-		}
-		cks = append(cks, checks.Check{Name: n, Score: scores[i], Reason: "Raison " + n + " <i>markup</i>.", Remediation: rem, Details: map[string]any{}})
-	}
-	cks[0].Details["spdx_id"] = "MIT"
-	cks[0].Details["file"] = "LICENSE"
-	cks[1].Details["file"] = "README.md"
-	cks[1].Details["bytes"] = 1200
-	cks[2].Details["systems"] = []string{"github-actions"}
-	cks[2].Details["status"] = "success"
-	cks[3].Details["archived"] = false
 	lc := ""
 	if !lastCommit.IsZero() {
 		lc = lastCommit.UTC().Format(time.RFC3339)
 	}
-	cks[3].Details["last_commit_at"] = lc
-	cks[3].Details["commits_90d"] = 12
-	score := sum * 100 / 40
+	details := map[string]map[string]any{
+		checks.NameLicense:  {checks.DetailSPDX: "MIT", "file": "LICENSE"},
+		checks.NameReadme:   {"file": "README.md", "bytes": 1200},
+		checks.NameCI:       {"systems": []string{"github-actions"}, checks.DetailCIStatus: "success"},
+		checks.NameActivity: {checks.DetailArchived: false, checks.DetailLastCommitAt: lc, "commits_90d": 12},
+	}
+	sum := 0
+	var cks []checks.Check
+	for i, n := range checks.Names() {
+		score := 10
+		if i < len(scores) {
+			score = scores[i]
+		}
+		sum += score
+		rem := ""
+		if score < 10 {
+			rem = "Ajoutez un fichier " + strings.ToUpper(n) + " <b>maintenant</b>."
+		}
+		d := details[n]
+		if d == nil {
+			d = map[string]any{}
+		}
+		cks = append(cks, checks.Check{Name: n, Score: score, Reason: "Raison " + n + " <i>markup</i>.", Remediation: rem, Details: d})
+	}
+	score := sum * 100 / (10 * len(cks))
 	return store.Snapshot{
 		Facts: &crawler.Facts{
 			Ref: ref, CrawledAt: at,
