@@ -37,7 +37,7 @@ func Config() *config.Config {
 				Ref("github", "github.com/eig/gamma", "gamma"),
 			}},
 		},
-		Scoring:  config.Scoring{DormantDays: 90},
+		Scoring:  config.Scoring{Weights: checks.DefaultWeights(), DormantDays: checks.DefaultDormantDays},
 		Schedule: config.Schedule{Timezone: "Europe/Paris", Location: mustLoc("Europe/Paris"), Crawl: "0 */6 * * *", Report: "0 8 * * 1"},
 	}
 }
