@@ -11,13 +11,15 @@ import (
 // are the checks' own.
 func TestCheckOptions(t *testing.T) {
 	noEnv := func(string) string { return "" }
+	set := checks.DefaultWeights()
+	set["ci"], set["readme"] = 2, 0
 	tests := []struct {
 		name, yaml string
 		want       checks.Options
 	}{
 		{"defaults", "", checks.Options{Weights: checks.DefaultWeights(), DormantDays: checks.DefaultDormantDays, Language: "fr"}},
 		{"set", "scoring:\n  weights: {ci: 2, readme: 0}\n  dormant_days: 30\nreport:\n  language: en\n",
-			checks.Options{Weights: map[string]float64{"license": 1, "readme": 0, "ci": 2, "activity": 1}, DormantDays: 30, Language: "en"}},
+			checks.Options{Weights: set, DormantDays: 30, Language: "en"}},
 	}
 	for _, tt := range tests {
 		cfg, err := Parse("vigie.yml", []byte(base+tt.yaml), noEnv)

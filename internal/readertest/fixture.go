@@ -50,9 +50,10 @@ func mustLoc(name string) *time.Location {
 	return l
 }
 
-// Snap builds a scored snapshot: scores are the checks' scores in the
-// checks' order (0..10; a check beyond them scores 10); the overall score
-// is their mean scaled to 100.
+// Snap builds a scored snapshot: scores are the first four checks' scores
+// in the checks' order (0..10); a check declared after them is left out, as
+// in a result stored before it existed. The overall score is their mean
+// scaled to 100.
 func Snap(ref crawler.Ref, at time.Time, scores [4]int, lastCommit time.Time) store.Snapshot {
 	lc := ""
 	if !lastCommit.IsZero() {
@@ -66,11 +67,8 @@ func Snap(ref crawler.Ref, at time.Time, scores [4]int, lastCommit time.Time) st
 	}
 	sum := 0
 	var cks []checks.Check
-	for i, n := range checks.Names() {
-		score := 10
-		if i < len(scores) {
-			score = scores[i]
-		}
+	for i, n := range checks.Names()[:len(scores)] {
+		score := scores[i]
 		sum += score
 		rem := ""
 		if score < 10 {
