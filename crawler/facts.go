@@ -47,6 +47,12 @@ type Facts struct {
 	// forge's.
 	NotFound bool `json:"not_found,omitempty"`
 
+	// Visibility is who the forge lets see the repository: VisibilityPublic
+	// ("public"), "private" or "internal" (GitLab, GitHub Enterprise: any
+	// signed-in user). Every forge sets it from the answer it got; vigie
+	// publishes public repositories only (see Public and NotPublic).
+	Visibility string `json:"visibility,omitempty"`
+
 	// CanonicalPath is the path the forge answers with, which differs from
 	// Ref.Path when the repository was renamed or moved.
 	CanonicalPath string   `json:"canonical_path,omitempty"`
@@ -80,6 +86,49 @@ type Facts struct {
 	// .github/ and docs/), so new rules can look for a file without a new
 	// API call.
 	Files []File `json:"files,omitempty"`
+}
+
+// Visibilities as the forges name them (lower case).
+const (
+	VisibilityPublic   = "public"
+	VisibilityPrivate  = "private"
+	VisibilityInternal = "internal"
+	// VisibilityUnknown is NotPublic's word for an answer that did not say.
+	VisibilityUnknown = "unknown"
+)
+
+// Public reports whether the forge said the repository is public. An
+// unknown visibility is not public: vigie publishes what it reads, and a
+// token may read what its owner may not publish.
+func (f Facts) Public() bool { return f.Visibility == VisibilityPublic }
+
+// NotPublic is what a forge returns for a repository its answer says is
+// not public ("private", "internal", or "" when the answer did not say):
+// the visibility and an error, nothing else read from it. A forge stops
+// there, before any further request. Its visibility is never "" (an
+// answer that did not say is "unknown"), so Withheld tells these facts
+// from others.
+func NotPublic(ref Ref, now time.Time, visibility string) Facts {
+	if visibility == "" || visibility == VisibilityPublic {
+		visibility = VisibilityUnknown
+	}
+	return Facts{
+		Ref: ref, CrawledAt: now, Visibility: visibility,
+		Error: "not public on its forge (visibility: " + visibility + "): vigie reads and publishes public repositories only; make it public or remove it from the configuration",
+	}
+}
+
+// Withheld reports whether the facts are NotPublic's: a repository the
+// forge answered for but that is not public.
+func (f Facts) Withheld() bool { return f.Visibility != "" && f.Visibility != VisibilityPublic }
+
+// NotFoundFacts is the answer to a repository that does not exist, or that
+// exists but is not public, in words that do not tell the two apart: a
+// visitor must learn nothing of a private repository, not even that it
+// exists.
+func NotFoundFacts(ref Ref, now time.Time) Facts {
+	return Facts{Ref: ref, CrawledAt: now, NotFound: true,
+		Error: ref.URL + ": repository not found (it does not exist, or it is not public)"}
 }
 
 // File is one entry of the repository's tree.

@@ -183,6 +183,10 @@ func (c *repoCollector) Collect(ch chan<- prometheus.Metric) {
 		up := 1.0
 		if r.Error != "" {
 			up = 0
+			if s.Withheld() { // no longer public: its old scores are not its to show
+				ch <- prometheus.MustNewConstMetric(descUp, prometheus.GaugeValue, up, lv...)
+				continue
+			}
 			g, gerr := c.st.LatestGood(ctx, r.Repo)
 			if gerr != nil && !errors.Is(gerr, store.ErrNotFound) {
 				c.logger.ErrorContext(ctx, "metrics: reading last good snapshot", "repo", r.Repo, "err", gerr)

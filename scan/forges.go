@@ -60,6 +60,9 @@ func forgeHTTP(obs httpx.Observer, cache httpx.Cache, log *slog.Logger, maxWait 
 			Logger:       log,
 			MaxWait:      maxWait,
 			AdHocKeep:    keep,
+			// The ETag cache is kept in the store: nothing a token reads
+			// of a private repository goes there.
+			Cacheable: crawler.PublicAnswer,
 		}
 		// A nil interface value, not a typed nil, when there is none.
 		if obs != nil {

@@ -96,7 +96,7 @@ func (s *Scanner) Check(ctx context.Context, urls []string) ([]store.Snapshot, e
 		}
 		refs[i] = ref
 	}
-	snaps := s.fetch(ctx, refs, nil)
+	snaps := s.fetch(ctx, refs, nil, true)
 	for i := range snaps {
 		// The crawl leaves an organisation's forks out: so does the défi.
 		if f := snaps[i].Facts; f != nil && f.Fork && snaps[i].Result.Defi != "" {
@@ -129,7 +129,16 @@ func (s *Scanner) defiOf(ref crawler.Ref) string {
 
 // fetch crawls the refs (each distinct repository once), grouped by forge,
 // and scores them; the snapshots come back in the refs' order.
-func (s *Scanner) fetch(ctx context.Context, refs []crawler.Ref, previous map[string]*crawler.Facts) []store.Snapshot {
+//
+// vigie publishes public repositories only. A repository its forge did
+// not say is public gets crawler.NotPublic's facts: an error and nothing
+// read from it, whatever its forge's crawler gathered. A crawl says so
+// (its configuration names the repository); an ad hoc check (adhoc)
+// answers it exactly as a repository that does not exist, so that a
+// visitor learns nothing of a private repository, not even that it
+// exists. A missing repository gets the same words from every forge
+// (crawler.NotFoundFacts), in a crawl as in a check.
+func (s *Scanner) fetch(ctx context.Context, refs []crawler.Ref, previous map[string]*crawler.Facts, adhoc bool) []store.Snapshot {
 	now := s.opts.Now().UTC().Truncate(time.Second)
 	byForge := map[string][]crawler.Job{}
 	var order []string
@@ -179,9 +188,21 @@ func (s *Scanner) fetch(ctx context.Context, refs []crawler.Ref, previous map[st
 			}
 		}
 		f.Ref = r
+		if f.Error == "" && !f.Public() {
+			f = crawler.NotPublic(r, f.CrawledAt, f.Visibility)
+		}
+		withheld := f.Withheld()
+		if f.NotFound || adhoc && withheld {
+			// One wording for every forge, so that a check tells
+			// nothing a missing repository would not.
+			f = crawler.NotFoundFacts(r, f.CrawledAt)
+		}
 		ff := f
 		snaps[i] = store.Snapshot{Facts: &ff, Result: checks.Score(ff, opts)}
-		if f.Error != "" {
+		switch {
+		case withheld && !adhoc:
+			s.log.Warn("repository is not public on its forge: nothing of it is read or published", "repo", r.ID(), "visibility", f.Visibility)
+		case f.Error != "":
 			s.log.Warn("repository could not be fetched", "repo", r.ID(), "error", f.Error)
 		}
 	}
@@ -208,7 +229,7 @@ func (s *Scanner) Crawl(ctx context.Context) ([]store.Snapshot, error) {
 			previous[snap.Result.Repo] = snap.Facts
 		}
 	}
-	snaps := s.fetch(ctx, refs, previous)
+	snaps := s.fetch(ctx, refs, previous, false)
 	snaps = append(snaps, gone...)
 	if err := ctx.Err(); err != nil {
 		// An interrupted crawl stores nothing: the previous data stays whole.

@@ -50,7 +50,7 @@ func (m *memForge) ListOrg(ctx context.Context, org string) ([]crawler.OrgRepo, 
 }
 
 func healthy() crawler.Facts {
-	return crawler.Facts{DefaultBranch: "main", License: crawler.LicenseFacts{ForgeSPDX: "MIT", Files: []crawler.LicenseFile{{Path: "LICENSE", SPDX: "MIT"}}},
+	return crawler.Facts{Visibility: crawler.VisibilityPublic, DefaultBranch: "main", License: crawler.LicenseFacts{ForgeSPDX: "MIT", Files: []crawler.LicenseFile{{Path: "LICENSE", SPDX: "MIT"}}},
 		CI: crawler.CIFacts{Systems: []string{}, Status: crawler.StatusNone}}
 }
 
@@ -86,7 +86,7 @@ func TestCheckOrderAndErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []struct{ repo, defi, err string }{
-		{"framagit.org/g/sub/p", "one", ""}, {"github.com/a/b", "", ""}, {"github.com/a/missing", "", "not found"},
+		{"framagit.org/g/sub/p", "one", ""}, {"github.com/a/b", "", ""}, {"github.com/a/missing", "", "https://github.com/a/missing: repository not found (it does not exist, or it is not public)"},
 		{"github.com/a/b", "", ""}, {"github.com/a/listed", "one", ""},
 	}
 	if len(snaps) != len(want) {

@@ -30,6 +30,12 @@ type Snapshot struct {
 	Result checks.Result  `json:"result"`
 }
 
+// Withheld reports whether the snapshot's forge said the repository is not
+// public (crawler.NotPublic). Readers then show its error alone, never its
+// last good result in its place: what vigie read while the repository was
+// public must not be served as its current state.
+func (s Snapshot) Withheld() bool { return s.Facts != nil && s.Facts.Withheld() }
+
 // Store is implemented by the SQLite and Postgres back-ends (store/sqlite,
 // store/postgres; store/open picks one from the configuration).
 //

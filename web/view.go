@@ -93,6 +93,9 @@ func (s *Server) view(ctx context.Context, sn store.Snapshot) (repoView, error) 
 		return v, nil
 	}
 	v.Error, v.ErrorAt = r.Error, r.CrawledAt
+	if sn.Withheld() {
+		return v, nil
+	}
 	good, err := s.st.LatestGood(ctx, r.Repo)
 	switch {
 	case errors.Is(err, store.ErrNotFound):

@@ -200,6 +200,7 @@ func (f *Forge) ListOrg(ctx context.Context, org string) ([]crawler.OrgRepo, err
 // raw is what either API path gathers about one repository before it
 // becomes facts.
 type raw struct {
+	visibility  string // crawler.VisibilityPublic: the others never become facts
 	canonical   string
 	description string
 	homepage    string
@@ -306,7 +307,7 @@ func authorKey(login, email, name string) string {
 // facts turns raw values into crawler.Facts, the same way for both paths.
 func (r *raw) facts(ref crawler.Ref, now time.Time) crawler.Facts {
 	fa := crawler.Facts{
-		Ref: ref, CrawledAt: now,
+		Ref: ref, CrawledAt: now, Visibility: r.visibility,
 		CanonicalPath: r.canonical, Description: r.description, Homepage: r.homepage,
 		Topics: r.topics, DefaultBranch: r.branch, Language: r.language,
 		Fork: r.fork, Archived: r.archived, Empty: r.empty, CreatedAt: r.createdAt.UTC(),

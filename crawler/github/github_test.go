@@ -144,8 +144,11 @@ sur le site "http://www.cecill.info".
 
 // want is what a case checks beyond the equality of both paths.
 type want struct {
-	canonical    string
-	notFound     bool
+	canonical string
+	notFound  bool
+	// visibility, for a repository that is not public: a token is told
+	// (crawler.NotPublic, nothing else read), anonymous requests get 404.
+	visibility   string
 	empty        bool
 	archived     bool
 	branch       string
@@ -222,7 +225,11 @@ func edgeCases(t testing.TB) []edgeCase {
 
 	private := base("eig/secret")
 	private.Private = true
-	add("private", private, private.Path, want{notFound: true})
+	add("private", private, private.Path, want{visibility: "private"})
+
+	internal := base("eig/internal")
+	internal.Internal = true
+	add("internal", internal, internal.Path, want{visibility: "internal"})
 
 	add("empty", &fakeforge.Repo{Path: "eig/empty", CreatedAt: days(5)}, "eig/empty",
 		want{empty: true, ciSystems: []string{}, ciStatus: "none"})
@@ -316,6 +323,15 @@ func edgeCases(t testing.TB) []edgeCase {
 
 func checkWant(t *testing.T, got crawler.Facts, w want) {
 	t.Helper()
+	if w.visibility != "" {
+		switch {
+		case got.NotFound && got.Error != "" && got.Visibility == "":
+			// Anonymous: GitHub says 404.
+		case !reflect.DeepEqual(got, crawler.NotPublic(got.Ref, got.CrawledAt, w.visibility)):
+			t.Errorf("facts = %+v, want those of a repository that is not public (%s), nothing else", got, w.visibility)
+		}
+		return
+	}
 	if w.notFound {
 		if !got.NotFound || got.Error == "" {
 			t.Errorf("NotFound=%v Error=%q, want a not-found error", got.NotFound, got.Error)

@@ -121,7 +121,7 @@ const blobFragment = `fragment blob on Blob { text }`
 // repoFragment asks for the repository's fields, what changes without a
 // push included (CI result, issues, release...), but no file.
 const repoFragment = `fragment repo on Repository {
-  nameWithOwner description homepageUrl
+  nameWithOwner isPrivate visibility description homepageUrl
   repositoryTopics(first: 20) { nodes { topic { name } } }
   primaryLanguage { name }
   isFork isArchived isEmpty createdAt stargazerCount hasIssuesEnabled
@@ -174,7 +174,11 @@ type gqlBlob struct {
 }
 
 type gqlRepo struct {
-	NameWithOwner    string `json:"nameWithOwner"`
+	NameWithOwner string `json:"nameWithOwner"`
+	// IsPrivate and Visibility (PUBLIC, PRIVATE, INTERNAL) say who may
+	// see the repository; null when the answer did not hold them.
+	IsPrivate        *bool  `json:"isPrivate"`
+	Visibility       string `json:"visibility"`
 	Description      string `json:"description"`
 	HomepageURL      string `json:"homepageUrl"`
 	RepositoryTopics struct {
@@ -391,6 +395,15 @@ func (f *Forge) graphMain(ctx context.Context, jobs []crawler.Job, idx []int, no
 			}
 		}
 		errs := resp.errorsFor(alias)
+		if repo != nil {
+			// A token sees the private repositories of its owner: vigie
+			// reads nothing more of one, and publishes none of it.
+			v := graphVisibility(repo.IsPrivate, repo.Visibility)
+			if v != crawler.VisibilityPublic && (v != "" || len(errs) == 0) {
+				out[j] = crawler.NotPublic(ref, now, v)
+				continue
+			}
+		}
 		if repo == nil {
 			fa := crawler.Facts{Ref: ref, CrawledAt: now, Error: fmt.Sprintf("github %s: repository not found (missing or private)", where), NotFound: true}
 			for _, e := range errs {
@@ -435,10 +448,11 @@ func (f *Forge) graphMain(ctx context.Context, jobs []crawler.Job, idx []int, no
 }
 
 // omitContent reports whether the main query may leave a repository's
-// files out: its previous facts hold them (or it was empty, or missing),
+// files out: its previous facts hold them (or it was empty, missing or not
+// public),
 // and the head commit will tell whether they still do.
 func omitContent(prev *crawler.Facts) bool {
-	return prev != nil && (prev.NotFound || prev.Error == "" && (prev.Empty || prev.HeadSHA != ""))
+	return prev != nil && (prev.NotFound || prev.Withheld() || prev.Error == "" && (prev.Empty || prev.HeadSHA != ""))
 }
 
 // applyContent reads the content fragment's answer (a repository alias's
@@ -503,9 +517,24 @@ func (st *gstate) applyContent(alias json.RawMessage) error {
 	return nil
 }
 
+// graphVisibility reads GraphQL's isPrivate and visibility: "public" only
+// when the answer says so, "" when it says nothing.
+func graphVisibility(isPrivate *bool, visibility string) string {
+	switch {
+	case isPrivate == nil:
+		return ""
+	case strings.EqualFold(visibility, "INTERNAL"):
+		return crawler.VisibilityInternal
+	case *isPrivate || visibility != "" && !strings.EqualFold(visibility, "PUBLIC"):
+		return crawler.VisibilityPrivate
+	}
+	return crawler.VisibilityPublic
+}
+
 func rawFromGraph(g *gqlRepo) *raw {
 	r := &raw{
-		canonical: g.NameWithOwner, description: g.Description, homepage: g.HomepageURL,
+		visibility: graphVisibility(g.IsPrivate, g.Visibility),
+		canonical:  g.NameWithOwner, description: g.Description, homepage: g.HomepageURL,
 		fork: g.IsFork, archived: g.IsArchived, empty: g.IsEmpty, createdAt: g.CreatedAt,
 		stars: g.StargazerCount, openIssues: g.Issues.TotalCount, openPRs: g.PullRequests.TotalCount,
 		texts: map[string][]byte{}, ciStatus: crawler.StatusNone,
@@ -719,7 +748,7 @@ func (f *Forge) graphListOrg(ctx context.Context, org string) ([]crawler.OrgRepo
   repositoryOwner(login: $login) {
     repositories(first: 100, after: $after, ownerAffiliations: [OWNER], privacy: PUBLIC, orderBy: {field: NAME, direction: ASC}) {
       pageInfo { hasNextPage endCursor }
-      nodes { nameWithOwner isFork isArchived }
+      nodes { nameWithOwner isPrivate visibility isFork isArchived }
     }
   }
 }`
@@ -738,6 +767,8 @@ func (f *Forge) graphListOrg(ctx context.Context, org string) ([]crawler.OrgRepo
 				} `json:"pageInfo"`
 				Nodes []struct {
 					NameWithOwner string `json:"nameWithOwner"`
+					IsPrivate     *bool  `json:"isPrivate"`
+					Visibility    string `json:"visibility"`
 					IsFork        bool   `json:"isFork"`
 					IsArchived    bool   `json:"isArchived"`
 				} `json:"nodes"`
@@ -750,6 +781,11 @@ func (f *Forge) graphListOrg(ctx context.Context, org string) ([]crawler.OrgRepo
 			return nil, fmt.Errorf("github %s/%s: %w", f.opts.WebURL, org, errNoOwner)
 		}
 		for _, n := range owner.Repositories.Nodes {
+			if graphVisibility(n.IsPrivate, n.Visibility) != crawler.VisibilityPublic {
+				// privacy: PUBLIC asked for none: a forge that lists one
+				// anyway does not get it published.
+				continue
+			}
 			out = append(out, crawler.OrgRepo{Path: n.NameWithOwner, Fork: n.IsFork, Archived: n.IsArchived})
 		}
 		pi := owner.Repositories.PageInfo

@@ -60,7 +60,13 @@ func (f *Forge) restFetch(ctx context.Context, job crawler.Job, now time.Time) c
 	if err != nil {
 		return fail(fmt.Errorf("repository: %w", err))
 	}
+	// A token sees the private repositories of its owner: vigie reads
+	// nothing more of one, and publishes none of it.
+	if v := restVisibility(repo); v != crawler.VisibilityPublic {
+		return crawler.NotPublic(ref, now, v)
+	}
 	r := &raw{
+		visibility:  crawler.VisibilityPublic,
 		canonical:   repo.GetFullName(),
 		description: repo.GetDescription(),
 		homepage:    repo.GetHomepage(),
@@ -381,16 +387,40 @@ func (f *Forge) restCI(ctx context.Context, c *gh.Client, owner, name, sha, bran
 	return crawler.StatusNone, run
 }
 
+// restVisibility reads REST's private and visibility (public, private,
+// internal; older GitHub Enterprise servers send private alone): "public"
+// only when the answer says so, "" when it says nothing.
+func restVisibility(r *gh.Repository) string {
+	v := strings.ToLower(r.GetVisibility())
+	switch {
+	case r.Private == nil && r.Visibility == nil:
+		return ""
+	case v == crawler.VisibilityInternal:
+		return crawler.VisibilityInternal
+	case r.GetPrivate() || r.Visibility != nil && v != crawler.VisibilityPublic:
+		return crawler.VisibilityPrivate
+	}
+	return crawler.VisibilityPublic
+}
+
+// publicRepos keeps the repositories a listing says are public: the
+// listings ask for public ones only, and a forge that answers more does
+// not get them published.
+func publicRepos(list []*gh.Repository) []crawler.OrgRepo {
+	var out []crawler.OrgRepo
+	for _, r := range list {
+		if restVisibility(r) == crawler.VisibilityPublic {
+			out = append(out, crawler.OrgRepo{Path: r.GetFullName(), Fork: r.GetFork(), Archived: r.GetArchived()})
+		}
+	}
+	return out
+}
+
 // restListOrg lists an organisation's public repositories, or a user's
 // when /orgs answers 404.
 func (f *Forge) restListOrg(ctx context.Context, org string) ([]crawler.OrgRepo, error) {
 	c := f.restClient()
 	var out []crawler.OrgRepo
-	add := func(list []*gh.Repository) {
-		for _, r := range list {
-			out = append(out, crawler.OrgRepo{Path: r.GetFullName(), Fork: r.GetFork(), Archived: r.GetArchived()})
-		}
-	}
 	opt := &gh.RepositoryListByOrgOptions{Type: "public", ListOptions: gh.ListOptions{PerPage: 100}}
 	for {
 		list, resp, err := c.Repositories.ListByOrg(ctx, org, opt)
@@ -400,7 +430,7 @@ func (f *Forge) restListOrg(ctx context.Context, org string) ([]crawler.OrgRepo,
 		if err != nil {
 			return nil, fmt.Errorf("github %s/%s: listing repositories: %w", f.opts.WebURL, org, err)
 		}
-		add(list)
+		out = append(out, publicRepos(list)...)
 		if resp.NextPage == 0 {
 			return out, nil
 		}
@@ -408,6 +438,8 @@ func (f *Forge) restListOrg(ctx context.Context, org string) ([]crawler.OrgRepo,
 	}
 }
 
+// restListUser lists a user's repositories: GitHub lists public ones only
+// on /users/{user}/repos, whichever token asks.
 func (f *Forge) restListUser(ctx context.Context, c *gh.Client, user string) ([]crawler.OrgRepo, error) {
 	var out []crawler.OrgRepo
 	opt := &gh.RepositoryListByUserOptions{Type: "owner", ListOptions: gh.ListOptions{PerPage: 100}}
@@ -419,9 +451,7 @@ func (f *Forge) restListUser(ctx context.Context, c *gh.Client, user string) ([]
 			}
 			return nil, fmt.Errorf("github %s/%s: listing repositories: %w", f.opts.WebURL, user, err)
 		}
-		for _, r := range list {
-			out = append(out, crawler.OrgRepo{Path: r.GetFullName(), Fork: r.GetFork(), Archived: r.GetArchived()})
-		}
+		out = append(out, publicRepos(list)...)
 		if resp.NextPage == 0 {
 			return out, nil
 		}

@@ -183,6 +183,13 @@ func (f *Forge) restProject(ctx context.Context, w *work) {
 		w.done = true
 		return
 	}
+	// A token sees its owner's private and internal projects: vigie reads
+	// nothing more of one, and publishes none of it.
+	if v := visibility(p.Visibility); v != crawler.VisibilityPublic {
+		w.facts = crawler.NotPublic(ref, w.facts.CrawledAt, v)
+		w.done = true
+		return
+	}
 	f.projectFacts(&w.facts, &p)
 	w.p = &p
 	if w.facts.Empty {
@@ -275,6 +282,10 @@ func (f *Forge) unchanged(ctx context.Context, w *work, answers gqlAnswers, now 
 		return false
 	}
 	gp := answers.projects[strings.ToLower(cur)]
+	if gp == nil || visibility(gp.Visibility) != crawler.VisibilityPublic {
+		// Made private or internal since, or not said: REST decides.
+		return false
+	}
 	// REST leaves out the upstream of a fork it cannot see (a private or
 	// deleted one) where GraphQL's isForked says fork: when they differ,
 	// REST has the last word, so that crawls agree.
@@ -284,6 +295,7 @@ func (f *Forge) unchanged(ctx context.Context, w *work, answers gqlAnswers, now 
 	}
 	facts := *prev
 	facts.Ref, facts.CrawledAt = w.job.Ref, now.UTC()
+	facts.Visibility = crawler.VisibilityPublic
 	facts.CanonicalPath = gp.FullPath
 	facts.Description = ""
 	if gp.Description != nil {

@@ -269,6 +269,7 @@ func testFetchEdgeCases(t *testing.T, graphQL bool) {
 		{"eig/sub/subsub/projet-a", func(t *testing.T, got crawler.Facts) {
 			want := crawler.Facts{
 				Ref: ref(host, "eig/sub/subsub/projet-a"), CrawledAt: now,
+				Visibility:    "public",
 				CanonicalPath: "eig/sub/subsub/projet-a", Description: "Projet complet", Topics: []string{"eig", "santé"},
 				DefaultBranch: "main", CreatedAt: now.Add(-day(400)), Stars: 12, OpenIssues: 4, OpenPullRequests: 37,
 				Language: map[bool]string{true: "Go"}[graphQL],

@@ -66,12 +66,12 @@ const blobsSelection = `blobs(ref: $ref, paths: $files, first: 20) { nodes { pat
 // optionalFields are the full query's fields an older GitLab may lack:
 // without one, the query is asked without it, and what it tells comes from
 // REST (a project unchanged since the previous crawl then needs REST too).
-var optionalFields = []string{"isForked", "ciConfigPathOrDefault", "committedDate"}
+var optionalFields = []string{"visibility", "isForked", "ciConfigPathOrDefault", "committedDate"}
 
 const fullQuery = `query vigieProjectsFull($paths: [String!], $n: Int, $ref: String, $files: [String!]!) {
   projects(fullPaths: $paths, first: $n) {
     nodes {
-      fullPath webUrl archived description topics starCount createdAt openIssuesCount isForked
+      fullPath webUrl visibility archived description topics starCount createdAt openIssuesCount isForked
       jobsEnabled mergeRequestsEnabled ciConfigPathOrDefault
       mergeRequests(state: opened) { count }
       releases(first: 1, sort: RELEASED_AT_DESC) { nodes { tagName name releasedAt createdAt } }
@@ -115,6 +115,7 @@ func filesQuery(dirs []string, withBlobs bool) string {
 type gqlProject struct {
 	FullPath              string     `json:"fullPath"`
 	WebURL                string     `json:"webUrl"`
+	Visibility            *string    `json:"visibility"`
 	Archived              *bool      `json:"archived"`
 	Description           *string    `json:"description"`
 	Topics                []string   `json:"topics"`

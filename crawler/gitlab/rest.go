@@ -26,6 +26,7 @@ import (
 type project struct {
 	ID                       int64            `json:"id"`
 	PathWithNamespace        string           `json:"path_with_namespace"`
+	Visibility               *string          `json:"visibility"` // public, internal, private
 	Description              *string          `json:"description"`
 	Topics                   []string         `json:"topics"`
 	TagList                  []string         `json:"tag_list"` // before GitLab 14.0
@@ -99,6 +100,7 @@ func projectPath(id string) string { return "projects/" + gl.PathEscape(id) }
 
 // projectFacts copies the project entity's fields.
 func (f *Forge) projectFacts(facts *crawler.Facts, p *project) {
+	facts.Visibility = visibility(p.Visibility)
 	facts.CanonicalPath = p.PathWithNamespace
 	if p.Description != nil {
 		facts.Description = strings.TrimSpace(*p.Description)
@@ -348,22 +350,39 @@ func (f *Forge) releaseFacts(ctx context.Context, c call, facts *crawler.Facts, 
 	facts.Release = list[0].facts()
 }
 
+// visibility reads GitLab's visibility: "public" only when the answer
+// says so, "" when it says nothing. "internal" is not public: it asks for
+// a login.
+func visibility(v *string) string {
+	if v == nil {
+		return ""
+	}
+	return strings.ToLower(*v)
+}
+
 // groupProject is the part of a listed project ListOrg reads.
 type groupProject struct {
 	PathWithNamespace string           `json:"path_with_namespace"`
+	Visibility        *string          `json:"visibility"`
 	ForkedFromProject *json.RawMessage `json:"forked_from_project"`
 	Archived          bool             `json:"archived"`
 }
 
-// ListOrg lists every project of a group and its subgroups (shared projects
-// excluded), archived ones included, sorted by path. A user namespace is not
-// a group (404): its projects are listed instead.
+// ListOrg lists every public project of a group and its subgroups (shared
+// projects excluded), archived ones included, sorted by path. A user
+// namespace is not a group (404): its projects are listed instead. The
+// listing asks for public projects, and keeps only those it says are:
+// a token sees its owner's private and internal projects, which vigie
+// must not publish.
 func (f *Forge) ListOrg(ctx context.Context, org string) ([]crawler.OrgRepo, error) {
 	org = strings.Trim(org, "/")
 	c := call{f: f, cl: f.clients[0]}
 	var out []crawler.OrgRepo
 	collect := func(items []groupProject) bool {
 		for _, p := range items {
+			if visibility(p.Visibility) != crawler.VisibilityPublic {
+				continue
+			}
 			out = append(out, crawler.OrgRepo{
 				Path:     p.PathWithNamespace,
 				Fork:     p.ForkedFromProject != nil && string(*p.ForkedFromProject) != "null",
@@ -372,11 +391,11 @@ func (f *Forge) ListOrg(ctx context.Context, org string) ([]crawler.OrgRepo, err
 		}
 		return true
 	}
-	q := url.Values{"include_subgroups": {"true"}, "with_shared": {"false"}, "order_by": {"id"}, "sort": {"asc"}}
+	q := url.Values{"include_subgroups": {"true"}, "with_shared": {"false"}, "visibility": {"public"}, "order_by": {"id"}, "sort": {"asc"}}
 	err := pages(ctx, c, "groups/"+gl.PathEscape(org)+"/projects", q, collect)
 	if errors.Is(err, errNotFound) && !strings.Contains(org, "/") {
 		out = nil
-		err = pages(ctx, c, "users/"+gl.PathEscape(org)+"/projects", url.Values{"order_by": {"id"}, "sort": {"asc"}}, collect)
+		err = pages(ctx, c, "users/"+gl.PathEscape(org)+"/projects", url.Values{"visibility": {"public"}, "order_by": {"id"}, "sort": {"asc"}}, collect)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("gitlab: listing group %s on %s: %w", org, f.webURL, err)

@@ -115,6 +115,11 @@ type Options struct {
 	Observer  Observer     // optional
 	Logger    *slog.Logger // default slog.Default()
 	Cache     Cache        // optional ETag cache
+	// Cacheable says whether a successful answer may go into the Cache
+	// (nil: every one). The Cache outlives the crawl: what a forge tells a
+	// token about a private repository must not be kept
+	// (crawler.PublicAnswer).
+	Cacheable func(body []byte) bool
 }
 
 // Stats count what a transport did since it was built.
@@ -517,7 +522,15 @@ func (t *Transport) send(ctx context.Context, req *http.Request, body []byte, to
 		buf = cached
 	case resp.StatusCode == http.StatusOK && ce != nil:
 		// Only successful answers are cached: an error must be asked again.
-		if et := resp.Header.Get("ETag"); et != "" {
+		if t.o.Cacheable != nil && !t.o.Cacheable(buf) {
+			// Neither this answer nor an older one of the same URL stays:
+			// the older ETag must not bring a stale body back.
+			if ce.found {
+				if err := t.o.Cache.CachePut(ctx, ce.key, "", nil); err != nil {
+					t.log.DebugContext(ctx, "cache write failed", "url", t.redactURL(req.URL), "err", t.redact(err.Error()))
+				}
+			}
+		} else if et := resp.Header.Get("ETag"); et != "" {
 			if err := t.o.Cache.CachePut(ctx, ce.key, storedETag(tok, et), buf); err != nil {
 				t.log.DebugContext(ctx, "cache write failed", "url", t.redactURL(req.URL), "err", t.redact(err.Error()))
 			}

@@ -940,3 +940,60 @@ func BenchmarkCacheHit(b *testing.B) {
 		resp.Body.Close()
 	}
 }
+
+// TestCacheable: an answer Cacheable refuses is not cached, and takes the older
+// entry of its URL out with it: a repository made private keeps nothing in
+// the cache, and its former ETag is not sent again.
+func TestCacheable(t *testing.T) {
+	var mu sync.Mutex
+	private := false
+	var inm []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		p := private
+		inm = append(inm, r.Header.Get("If-None-Match"))
+		mu.Unlock()
+		body := fmt.Sprintf(`{"full_name":"o/r","private":%v,"description":"d"}`, p)
+		etag := fmt.Sprintf(`"%v"`, p)
+		if r.Header.Get("If-None-Match") == etag {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("ETag", etag)
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, body)
+	}))
+	defer srv.Close()
+	cache := NewMemCache()
+	keep := func(b []byte) bool { return !strings.Contains(string(b), `"private":true`) }
+	tr, _ := newTestTransport(t, srv, Options{Cache: cache, MaxRetries: -1, Cacheable: keep})
+	get := func() string {
+		t.Helper()
+		resp, err := tr.Client().Get(srv.URL + "/repos/o/r")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	get()
+	get()
+	mu.Lock()
+	private = true
+	mu.Unlock()
+	for i := 0; i < 2; i++ {
+		if b := get(); !strings.Contains(b, `"private":true`) {
+			t.Fatalf("answer %q", b)
+		}
+	}
+	want := []string{"", `"false"`, `"false"`, ""}
+	if strings.Join(inm, " ") != strings.Join(want, " ") {
+		t.Errorf("If-None-Match sent %q, want %q", inm, want)
+	}
+	for k := range cache.m {
+		if et, body, _ := cache.CacheGet(context.Background(), k); et != "" || len(body) != 0 {
+			t.Errorf("cache holds %q %q for %s", et, body, k)
+		}
+	}
+}

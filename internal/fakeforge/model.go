@@ -25,9 +25,17 @@ type Repo struct {
 	Language      string
 	Archived      bool
 	Fork          bool
-	Private       bool // answers 404 to anonymous and token alike
-	CreatedAt     time.Time
-	Stars         int
+	// Private and Internal make the repository not public, as on the real
+	// forges: Private its members only, Internal (GitLab; GitHub
+	// Enterprise) every signed-in user. Either answers 404 to anonymous
+	// requests and 200 to a token, which the fakes take to have access,
+	// saying so (GitHub: "private": true and "visibility", GraphQL
+	// isPrivate and visibility; GitLab: "visibility"). Listings show it to
+	// a token unless they ask for public repositories only.
+	Private   bool
+	Internal  bool
+	CreatedAt time.Time
+	Stars     int
 	// License is the forge's own detection: an SPDX id, "NOASSERTION" for a
 	// licence file it cannot identify, "" for none.
 	License string
@@ -78,6 +86,25 @@ type Release struct {
 	Name        string
 	PublishedAt time.Time
 }
+
+// Visibility is the repository's visibility in GitLab's and GitHub's REST
+// words: "public", "private" or "internal".
+func (r *Repo) Visibility() string {
+	switch {
+	case r.Private:
+		return "private"
+	case r.Internal:
+		return "internal"
+	}
+	return "public"
+}
+
+// Public reports whether anyone may see the repository.
+func (r *Repo) Public() bool { return !r.Private && !r.Internal }
+
+// VisibleTo reports whether a request with the token tok ("" anonymous)
+// sees the repository: the fakes' tokens have access to every repository.
+func (r *Repo) VisibleTo(tok string) bool { return r.Public() || tok != "" }
 
 // SHA makes a stable fake commit id from a seed.
 func SHA(seed string) string {

@@ -186,7 +186,7 @@ func (g *GitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		gr := g.byPath[strings.ToLower(seg[1]+"/"+seg[2])]
 		rest := seg[3:]
 		g.Count("GET /repos/{owner}/{repo}" + routeOf(rest))
-		if gr == nil || gr.Private {
+		if gr == nil || !gr.VisibleTo(tok) {
 			g.restError(w, tok, http.StatusNotFound, "Not Found")
 			return
 		}
@@ -207,7 +207,7 @@ func (g *GitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		id, _ := strconv.ParseInt(seg[1], 10, 64)
 		gr := g.byID[id]
 		g.Count("GET /repositories/{id}" + routeOf(seg[2:]))
-		if gr == nil || gr.Private {
+		if gr == nil || !gr.VisibleTo(tok) {
 			g.restError(w, tok, http.StatusNotFound, "Not Found")
 			return
 		}
@@ -388,7 +388,7 @@ func (g *GitHub) listOwner(w http.ResponseWriter, r *http.Request, tok string, o
 		// /orgs/{user}/repos answers 404; /users/{org}/repos does list an
 		// organisation's repositories, as on GitHub.
 		exists = !(org && gr.UserOwned)
-		if !gr.Private {
+		if listed(gr, tok, org, r.URL.Query().Get("type")) {
 			list = append(list, g.repoJSON(r, gr))
 		}
 	}
@@ -400,6 +400,24 @@ func (g *GitHub) listOwner(w http.ResponseWriter, r *http.Request, tok string, o
 		list = []map[string]any{}
 	}
 	g.writeOK(w, r, tok, page(w, r, list))
+}
+
+// listed tells whether an owner's listing shows a repository. An
+// organisation's (/orgs/{org}/repos) shows a token the repositories it
+// may see, of the type asked (all by default; public, private); a user's
+// (/users/{user}/repos) shows public ones only, whoever asks, as GitHub
+// documents.
+func listed(gr *ghRepo, tok string, org bool, typ string) bool {
+	if !gr.VisibleTo(tok) || !org && !gr.Public() {
+		return false
+	}
+	switch typ {
+	case "public":
+		return gr.Public()
+	case "private":
+		return !gr.Public()
+	}
+	return true
 }
 
 func licenseKey(spdx string) (key, name string) {
@@ -439,7 +457,7 @@ func (g *GitHub) repoJSON(r *http.Request, gr *ghRepo) map[string]any {
 	}
 	return map[string]any{
 		"id": gr.id, "node_id": "R_" + strconv.FormatInt(gr.id, 10),
-		"name": gr.name, "full_name": gr.Path, "private": false,
+		"name": gr.name, "full_name": gr.Path, "private": !gr.Public(),
 		"owner":       map[string]any{"login": gr.owner, "id": gr.id * 7, "type": map[bool]string{true: "User", false: "Organization"}[gr.UserOwned]},
 		"html_url":    web + "/" + gr.Path,
 		"description": nilIf(gr.Description == "", gr.Description),
@@ -448,7 +466,7 @@ func (g *GitHub) repoJSON(r *http.Request, gr *ghRepo) map[string]any {
 		"language": lang, "stargazers_count": gr.Stars, "watchers_count": gr.Stars,
 		"forks_count": 0, "open_issues_count": gr.OpenIssues + gr.OpenPullRequests,
 		"topics": topics, "has_issues": true, "archived": gr.Archived, "disabled": false,
-		"visibility": "public", "default_branch": branch,
+		"visibility": gr.Visibility(), "default_branch": branch,
 		"created_at": ts(gr.CreatedAt), "updated_at": ts(pushed), "pushed_at": ts(pushed),
 		"size": len(gr.Files) + len(gr.Sizes), "license": lic,
 	}

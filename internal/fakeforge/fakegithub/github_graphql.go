@@ -384,8 +384,10 @@ func (r gqlRoot) field(name string, args map[string]any) (any, error) {
 	switch name {
 	case "repository":
 		owner, repo := argString(args, "owner"), argString(args, "name")
+		// GraphQL always has a token (anonymous queries answer 401): it
+		// sees private repositories.
 		gr := r.g.byPath[strings.ToLower(owner+"/"+repo)]
-		if gr == nil || gr.Private {
+		if gr == nil {
 			return nil, gqlNotFound{fmt.Sprintf("Could not resolve to a Repository with the name '%s/%s'.", owner, repo)}
 		}
 		return &gqlRepo{r: gr, x: r.x}, nil
@@ -455,7 +457,12 @@ func (o gqlOwner) field(name string, args map[string]any) (any, error) {
 	case "repositories":
 		var nodes []gqlObject
 		for _, gr := range o.g.repos {
-			if !strings.EqualFold(gr.owner, o.login) || gr.Private {
+			if !strings.EqualFold(gr.owner, o.login) {
+				continue
+			}
+			// Without privacy, the token sees the private repositories
+			// too, as on GitHub.
+			if p, ok := args["privacy"].(string); ok && (p == "PUBLIC") != gr.Public() {
 				continue
 			}
 			if f, ok := args["isFork"].(bool); ok && f != gr.Fork {
@@ -607,7 +614,9 @@ func (o *gqlRepo) field(name string, args map[string]any) (any, error) {
 	case "isArchived":
 		return r.Archived, nil
 	case "isPrivate":
-		return false, nil
+		return !r.Public(), nil
+	case "visibility":
+		return strings.ToUpper(r.Visibility()), nil
 	case "isEmpty":
 		return len(r.Commits) == 0, nil
 	case "isDisabled", "isLocked", "isMirror", "isTemplate":

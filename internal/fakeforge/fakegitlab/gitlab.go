@@ -218,6 +218,19 @@ func (q glRequest) base() string {
 
 func (q glRequest) api() string { return q.base() + "/api/v4" }
 
+// token is the request's token ("" anonymous): GitLab takes it in
+// PRIVATE-TOKEN or as a bearer token.
+func (q glRequest) token() string {
+	if t := q.r.Header.Get("PRIVATE-TOKEN"); t != "" {
+		return t
+	}
+	a := q.r.Header.Get("Authorization")
+	if len(a) > len("Bearer ") && strings.EqualFold(a[:len("Bearer ")], "Bearer ") {
+		return strings.TrimSpace(a[len("Bearer "):])
+	}
+	return ""
+}
+
 // ServeHTTP answers GitLab API v4 requests.
 func (g *GitLab) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	esc := r.URL.EscapedPath()
@@ -361,7 +374,7 @@ func glPage(w http.ResponseWriter, q glRequest, n int, withTotal bool) (from, to
 
 // findProject resolves a project id segment: a numeric id or an
 // URL-encoded path. moved is true when the path is an old one.
-func (g *GitLab) findProject(seg string) (p *glProject, moved bool) {
+func (g *GitLab) findProject(seg, tok string) (p *glProject, moved bool) {
 	if id, err := strconv.ParseInt(seg, 10, 64); err == nil {
 		if id >= 1 && int(id) <= len(g.projects) {
 			p = g.projects[id-1]
@@ -370,14 +383,14 @@ func (g *GitLab) findProject(seg string) (p *glProject, moved bool) {
 		p = g.byPath[strings.ToLower(s)]
 		moved = p != nil && !strings.EqualFold(p.Path, s)
 	}
-	if p == nil || p.Private {
+	if p == nil || !p.VisibleTo(tok) {
 		return nil, false
 	}
 	return p, moved
 }
 
 func (g *GitLab) serveProject(w http.ResponseWriter, q glRequest) {
-	p, moved := g.findProject(q.segs[1])
+	p, moved := g.findProject(q.segs[1], q.token())
 	if p == nil {
 		glError(w, http.StatusNotFound, "message", "404 Project Not Found")
 		return
@@ -557,7 +570,7 @@ func (g *GitLab) projectJSON(q glRequest, p *glProject, x GitLabExtra, withLicen
 		"packages_enabled":                  true,
 		"empty_repo":                        empty,
 		"archived":                          p.Archived,
-		"visibility":                        "public",
+		"visibility":                        p.Visibility(),
 		"resolve_outdated_diff_discussions": false,
 		"issues_enabled":                    p.OpenIssues >= 0,
 		"merge_requests_enabled":            !x.MergeRequestsDisabled,
@@ -857,9 +870,10 @@ func (g *GitLab) releases(w http.ResponseWriter, q glRequest, p *glProject) {
 	glJSON(w, http.StatusOK, out)
 }
 
-// groupProjects lists the public projects below a namespace: directly in
-// it, or in any subgroup too.
-func (g *GitLab) groupProjects(ns string, subgroups bool) (list []*glProject, exists bool) {
+// groupProjects lists the projects below a namespace that a request with
+// the token tok sees (anonymous: public ones only), of the visibility
+// asked ("" any): directly in it, or in any subgroup too.
+func (g *GitLab) groupProjects(ns string, subgroups bool, tok, visibility string) (list []*glProject, exists bool) {
 	prefix := strings.ToLower(ns) + "/"
 	for _, p := range g.projects {
 		lp := strings.ToLower(p.Path)
@@ -867,7 +881,7 @@ func (g *GitLab) groupProjects(ns string, subgroups bool) (list []*glProject, ex
 			continue
 		}
 		exists = true
-		if p.Private {
+		if !p.VisibleTo(tok) || visibility != "" && p.Visibility() != visibility {
 			continue
 		}
 		if !subgroups && strings.Contains(lp[len(prefix):], "/") {
@@ -910,7 +924,7 @@ func (g *GitLab) isGroup(ns string) bool {
 	if g.users[strings.ToLower(strings.SplitN(ns, "/", 2)[0])] {
 		return false
 	}
-	_, exists := g.groupProjects(ns, true)
+	_, exists := g.groupProjects(ns, true, "", "")
 	return exists
 }
 
@@ -920,7 +934,7 @@ func (g *GitLab) listGroup(w http.ResponseWriter, q glRequest) {
 		glError(w, http.StatusNotFound, "message", "404 Group Not Found")
 		return
 	}
-	list, _ := g.groupProjects(ns, q.r.URL.Query().Get("include_subgroups") == "true")
+	list, _ := g.groupProjects(ns, q.r.URL.Query().Get("include_subgroups") == "true", q.token(), q.r.URL.Query().Get("visibility"))
 	g.writeProjectList(w, q, list)
 }
 
@@ -942,6 +956,6 @@ func (g *GitLab) listUser(w http.ResponseWriter, q glRequest) {
 		glError(w, http.StatusNotFound, "message", "404 User Not Found")
 		return
 	}
-	list, _ := g.groupProjects(user, false)
+	list, _ := g.groupProjects(user, false, q.token(), q.r.URL.Query().Get("visibility"))
 	g.writeProjectList(w, q, list)
 }

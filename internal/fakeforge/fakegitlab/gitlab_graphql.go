@@ -142,7 +142,7 @@ func (g *GitLab) resolveQuery(q glRequest, set ast.SelectionSet, vars map[string
 			path, _ := gqlArg(f, "fullPath", vars).(string)
 			p := g.byPath[strings.ToLower(path)]
 			// GraphQL does not follow the redirects of moved projects.
-			if p == nil || p.Private || !strings.EqualFold(p.Path, path) {
+			if p == nil || !p.VisibleTo(q.token()) || !strings.EqualFold(p.Path, path) {
 				out[gqlKey(f)] = nil
 				continue
 			}
@@ -162,7 +162,7 @@ func (g *GitLab) resolveQuery(q glRequest, set ast.SelectionSet, vars map[string
 			for _, x := range paths {
 				s, _ := x.(string)
 				p := g.byPath[strings.ToLower(s)]
-				if p == nil || p.Private || seen[p] || !strings.EqualFold(p.Path, s) {
+				if p == nil || !p.VisibleTo(q.token()) || seen[p] || !strings.EqualFold(p.Path, s) {
 					continue
 				}
 				seen[p] = true
@@ -235,6 +235,8 @@ func (g *GitLab) resolveProject(q glRequest, p *glProject, set ast.SelectionSet,
 			out[k] = nilIfGL(p.Description == "", p.Description)
 		case "archived":
 			out[k] = p.Archived
+		case "visibility":
+			out[k] = p.Visibility()
 		case "starCount":
 			out[k] = p.Stars
 		case "webUrl":
