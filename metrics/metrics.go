@@ -183,7 +183,7 @@ func (c *repoCollector) Collect(ch chan<- prometheus.Metric) {
 		up := 1.0
 		if r.Error != "" {
 			up = 0
-			if s.Withheld() { // no longer public: its old scores are not its to show
+			if s.HidesEarlier() { // missing, gone or no longer public: its old scores are not its to show
 				ch <- prometheus.MustNewConstMetric(descUp, prometheus.GaugeValue, up, lv...)
 				continue
 			}

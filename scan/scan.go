@@ -303,11 +303,20 @@ func (s *Scanner) plan(ctx context.Context, latest []store.Snapshot) ([]crawler.
 		if len(d.Orgs) > 0 && !failed {
 			for _, p := range prevByDefi[d.Slug] {
 				if !listed[strings.ToLower(p.Repo)] {
-					gone = append(gone, store.Snapshot{Result: checks.Result{
-						Repo: p.Repo, URL: p.URL, Forge: p.Forge, Defi: d.Slug, CrawledAt: now,
-						Error:  "gone: no longer listed in the défi's organisations (deleted, moved, made private or excluded)",
-						Checks: []checks.Check{},
-					}})
+					// Missing to the readers, who then hide its earlier
+					// results: it may have been made private.
+					const msg = "gone: no longer listed in the défi's organisations (deleted, moved, made private or excluded)"
+					ref := crawler.Ref{Forge: p.Forge, URL: p.URL}
+					if f := s.cfg.ForgeByName(p.Forge); f != nil {
+						ref = f.Ref(strings.TrimPrefix(p.URL, f.URL+"/"))
+					}
+					ref.Defi = d.Slug
+					gone = append(gone, store.Snapshot{
+						Facts: &crawler.Facts{Ref: ref, CrawledAt: now, Error: msg, NotFound: true},
+						Result: checks.Result{
+							Repo: p.Repo, URL: p.URL, Forge: p.Forge, Defi: d.Slug, CrawledAt: now,
+							Error: msg, Checks: []checks.Check{},
+						}})
 				}
 			}
 		}

@@ -31,10 +31,19 @@ type Snapshot struct {
 }
 
 // Withheld reports whether the snapshot's forge said the repository is not
-// public (crawler.NotPublic). Readers then show its error alone, never its
-// last good result in its place: what vigie read while the repository was
-// public must not be served as its current state.
+// public (crawler.NotPublic).
 func (s Snapshot) Withheld() bool { return s.Facts != nil && s.Facts.Withheld() }
+
+// HidesEarlier reports whether readers must show the snapshot's error
+// alone, never the repository's last good result in its place: the forge
+// says it is not public, or missing (which a private repository is to
+// whoever may not see it), or its organisation no longer lists it. It may
+// have been made private, and what vigie read while it was public must not
+// be served as its current state. A failure of the forge itself (down,
+// rate-limited) still shows the last good result.
+func (s Snapshot) HidesEarlier() bool {
+	return s.Facts != nil && (s.Facts.Withheld() || s.Facts.NotFound)
+}
 
 // Store is implemented by the SQLite and Postgres back-ends (store/sqlite,
 // store/postgres; store/open picks one from the configuration).

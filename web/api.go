@@ -12,7 +12,7 @@ import (
 // apiRepos answers CONTRACT.md's result objects of the latest snapshot, one
 // per followed repository, in configuration order. A repository whose
 // newest crawl failed appears with that error (its last good scores are on
-// its page and in the metrics).
+// its page and in the metrics, unless it is missing or not public).
 func (s *Server) apiRepos(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	latest, err := s.st.Latest(ctx)

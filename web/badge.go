@@ -72,7 +72,8 @@ func renderBadge(label, message, colour string) []byte {
 }
 
 // badge serves /badge/HOST/PATH.svg: the overall score of the last good
-// result (grey "inconnu" with 404 for a repository vigie does not follow).
+// result, as the repository's page shows it (grey "inconnu" with 404 for a
+// repository vigie does not follow).
 func (s *Server) badge(w http.ResponseWriter, r *http.Request) {
 	raw := r.PathValue("repo")
 	send := func(status int, message, colour string) {

@@ -31,7 +31,9 @@ func checkLabel(name string) string {
 }
 
 // repoView is one repository as the pages show it: its newest result, or,
-// when that one failed, its last good result beside the error.
+// when that one failed for the forge's sake (down, rate-limited), its last
+// good result beside the error. A repository missing, gone or not public
+// shows its error alone (store.Snapshot.HidesEarlier).
 type repoView struct {
 	ID       string
 	Path     string // owner/name, without the host
@@ -93,7 +95,7 @@ func (s *Server) view(ctx context.Context, sn store.Snapshot) (repoView, error) 
 		return v, nil
 	}
 	v.Error, v.ErrorAt = r.Error, r.CrawledAt
-	if sn.Withheld() {
+	if sn.HidesEarlier() {
 		return v, nil
 	}
 	good, err := s.st.LatestGood(ctx, r.Repo)
