@@ -28,7 +28,9 @@ func (v visibilityFields) public() bool {
 // (file texts, commits...) are kept.
 func PublicAnswer(body []byte) bool {
 	b := bytes.TrimLeft(body, " \t\r\n")
-	if len(b) == 0 {
+	if len(b) == 0 || !bytes.Contains(b, []byte(`"private"`)) && !bytes.Contains(b, []byte(`"internal"`)) && !bytes.Contains(b, []byte(`"visibility"`)) {
+		// Most answers (commits, trees, file texts) name none of the
+		// fields: no need to decode them.
 		return true
 	}
 	switch b[0] {

@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -47,5 +48,39 @@ func TestNotPublic(t *testing.T) {
 	nf := NotFoundFacts(ref, now)
 	if !nf.NotFound || nf.Withheld() || nf.Error != "https://github.com/o/r: repository not found (it does not exist, or it is not public)" {
 		t.Errorf("NotFoundFacts = %+v", nf)
+	}
+}
+
+// BenchmarkPublicAnswer measures what the ETag cache's filter costs per
+// kept answer: a repository (GitHub REST, about 4 KB), a listing of 100 of
+// them (about 420 KB), and 100 commits (which name no visibility field).
+func BenchmarkPublicAnswer(b *testing.B) {
+	repo := []byte(`{"id":1,"name":"r","full_name":"o/r","private":false,"visibility":"public","description":"` +
+		strings.Repeat("d", 4000) + `","topics":["a","b"],"license":{"key":"mit","spdx_id":"MIT"},"owner":{"login":"o","type":"Organization"}}`)
+	list := append([]byte("["), repo...)
+	for range 99 {
+		list = append(append(list, ','), repo...)
+	}
+	list = append(list, ']')
+	commits := []byte("[")
+	for i := range 100 {
+		if i > 0 {
+			commits = append(commits, ',')
+		}
+		commits = append(commits, `{"sha":"0123456789abcdef0123456789abcdef01234567","commit":{"author":{"name":"A","email":"a@example.org","date":"2026-11-01T08:00:00Z"},"message":"`+strings.Repeat("m", 300)+`"}}`...)
+	}
+	commits = append(commits, ']')
+	for _, c := range []struct {
+		name string
+		body []byte
+	}{{"repository", repo}, {"listing100", list}, {"commits100", commits}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(c.body)))
+			for b.Loop() {
+				if !PublicAnswer(c.body) {
+					b.Fatal("public answer refused")
+				}
+			}
+		})
 	}
 }
