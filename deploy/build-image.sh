@@ -48,10 +48,10 @@ ctx=$(mktemp -d)
 trap 'rm -rf "$ctx"' EXIT
 cp "$bin" "$ctx/vigie"
 cp "$ca" "$ctx/ca-certificates.crt"
-mkdir "$ctx/data"
+mkdir -p "$ctx/data" "$ctx/skel/run" "$ctx/skel/var/lib"
 printf 'root:x:0:0:root:/root:/sbin/nologin\nvigie:x:65532:65532:vigie:/var/lib/vigie:/sbin/nologin\n' >"$ctx/passwd"
 printf 'root:x:0:\nvigie:x:65532:\n' >"$ctx/group"
-chmod 0755 "$ctx/vigie" "$ctx/data"
+chmod 0755 "$ctx/vigie" "$ctx/data" "$ctx/skel" "$ctx/skel/run" "$ctx/skel/var" "$ctx/skel/var/lib"
 chmod 0644 "$ctx/ca-certificates.crt" "$ctx/passwd" "$ctx/group"
 
 # An image tag allows [A-Za-z0-9_.-]: a version from git describe may hold '+'.

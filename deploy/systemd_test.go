@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/eiglink/vigie/config"
 	"github.com/eiglink/vigie/internal/testtool"
 )
 
@@ -29,6 +30,35 @@ func TestSystemdUnit(t *testing.T) {
 			t.Errorf("the unit lacks %q", strings.TrimSpace(want))
 		}
 	}
+	// Each secret the example configuration names reaches vigie as
+	// NAME_FILE, a credential systemd loads.
+	creds := map[string]bool{}
+	env := map[string]string{}
+	for _, line := range strings.Split(string(unit), "\n") {
+		if v, ok := strings.CutPrefix(line, "LoadCredential="); ok {
+			id, _, _ := strings.Cut(v, ":")
+			creds[id] = true
+		}
+		if v, ok := strings.CutPrefix(line, "Environment="); ok {
+			k, val, _ := strings.Cut(v, "=")
+			env[k] = val
+		}
+	}
+	cfg, err := config.Load("../examples/vigie.yml", func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := []string{cfg.SMTP.UsernameEnv, cfg.SMTP.PasswordEnv}
+	for _, f := range cfg.Forges {
+		names = append(names, f.TokenEnvs...)
+	}
+	for _, n := range names {
+		id, ok := strings.CutPrefix(env[n+"_FILE"], "%d/")
+		if !ok || !creds[id] {
+			t.Errorf("%s (examples/vigie.yml) is not handed over as %s_FILE=%%d/ID with LoadCredential=ID:FILE", n, n)
+		}
+	}
+
 	// verify checks that the command exists: point it at a vigie built
 	// here, in a copy of the unit with nothing else changed.
 	dir := t.TempDir()
