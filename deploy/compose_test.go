@@ -206,6 +206,9 @@ func TestComposeVigie(t *testing.T) {
 	if cfg.Storage.Driver != "postgres" || !strings.Contains(cfg.Storage.DSN, "host=/var/run/postgresql") {
 		t.Fatalf("storage = %+v, want postgres over /var/run/postgresql", cfg.Storage)
 	}
+	if dsnHasPassword(cfg.Storage.DSN) {
+		t.Error("storage.dsn holds a password: the configuration is no secret")
+	}
 	sock := mounts["/var/run/postgresql"]
 	shared := false
 	for _, v := range p.Services["postgres"].Volumes {
@@ -309,5 +312,34 @@ func readMounted(t *testing.T, p *types.Project, s types.ServiceConfig, target s
 	}
 	if err := yaml.Unmarshal(b, v); err != nil {
 		t.Fatalf("%s: %v", file, err)
+	}
+}
+
+// dsnHasPassword tells whether a PostgreSQL connection string, URL or
+// keywords, carries a password.
+func dsnHasPassword(dsn string) bool {
+	if u, err := url.Parse(dsn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		_, set := u.User.Password()
+		return set || u.Query().Has("password")
+	}
+	for _, f := range strings.Fields(dsn) {
+		if strings.HasPrefix(f, "password=") {
+			return true
+		}
+	}
+	return false
+}
+
+func TestDSNHasPassword(t *testing.T) {
+	for dsn, want := range map[string]bool{
+		"postgres://vigie@postgres:5432/vigie?sslmode=prefer": false,
+		"postgres://vigie:secret@postgres:5432/vigie":         true,
+		"postgresql://vigie@postgres/vigie?password=secret":   true,
+		"host=/var/run/postgresql user=vigie dbname=vigie":    false,
+		"host=db user=vigie password=secret dbname=vigie":     true,
+	} {
+		if got := dsnHasPassword(dsn); got != want {
+			t.Errorf("dsnHasPassword(%q) = %v, want %v", dsn, got, want)
+		}
 	}
 }

@@ -192,6 +192,9 @@ func TestKubernetesBase(t *testing.T) {
 	if cfg.Storage.Driver != "postgres" || env["PGPASSWORD"] == "" {
 		t.Errorf("storage %s with PGPASSWORD %q: replicas need PostgreSQL and its password from the Secret", cfg.Storage.Driver, env["PGPASSWORD"])
 	}
+	if dsnHasPassword(cfg.Storage.DSN) {
+		t.Error("storage.dsn holds a password: a ConfigMap is no secret")
+	}
 	_, port, _ := net.SplitHostPort(cfg.HTTP.Listen)
 	if strconv.Itoa(int(c.Ports[0].ContainerPort)) != port {
 		t.Errorf("the container port %d is not the one vigie listens on (%s)", c.Ports[0].ContainerPort, cfg.HTTP.Listen)
