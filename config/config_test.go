@@ -324,3 +324,63 @@ func TestExcluded(t *testing.T) {
 		}
 	}
 }
+
+func TestSecretFiles(t *testing.T) {
+	dir := t.TempDir()
+	tokenFile := filepath.Join(dir, "github_token")
+	passFile := filepath.Join(dir, "smtp_password")
+	if err := os.WriteFile(tokenFile, []byte("file-token\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(passFile, []byte(" pass word \n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		env      map[string]string
+		token    string // the github forge's only token ("" none)
+		password string
+		err      []string // substrings of the error; nil: none
+	}{
+		{"variable", map[string]string{"GH": "env-token", "SMTP_PASSWORD": "pw"}, "env-token", "pw", nil},
+		{"file when the variable is unset", map[string]string{"GH_FILE": tokenFile, "SMTP_PASSWORD_FILE": passFile}, "file-token", " pass word ", nil},
+		{"the variable wins", map[string]string{"GH": "env-token", "GH_FILE": tokenFile}, "env-token", "", nil},
+		{"neither", map[string]string{}, "", "", nil},
+		{"missing token file", map[string]string{"GH_FILE": filepath.Join(dir, "nope")}, "", "", []string{"vigie.yml:5:", "forges[0].token_env", "GH_FILE=" + filepath.Join(dir, "nope"), "no such file"}},
+		{"missing password file", map[string]string{"SMTP_PASSWORD_FILE": dir + "/gone"}, "", "", []string{"smtp.password_env", "SMTP_PASSWORD_FILE"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := Parse("vigie.yml", []byte(base), func(k string) string { return tt.env[k] })
+			if tt.err != nil {
+				if err == nil {
+					t.Fatal("no error")
+				}
+				for _, w := range tt.err {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("error %q does not mention %q", err, w)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			gh := cfg.ForgeByName("github")
+			if got := strings.Join(gh.Tokens, ","); got != tt.token {
+				t.Errorf("tokens = %q, want %q", got, tt.token)
+			}
+			if cfg.SMTP.Password != tt.password {
+				t.Errorf("smtp password = %q, want %q", cfg.SMTP.Password, tt.password)
+			}
+		})
+	}
+
+	if _, err := Builtin(func(k string) string { return map[string]string{"GITLAB_TOKEN_FILE": dir + "/gone"}[k] }); err == nil || !strings.Contains(err.Error(), "GITLAB_TOKEN_FILE") {
+		t.Errorf("Builtin with an unreadable token file: %v", err)
+	}
+	cfg, err := Builtin(func(k string) string { return map[string]string{"GITHUB_TOKEN_FILE": tokenFile}[k] })
+	if err != nil || len(cfg.ForgeByName("github").Tokens) != 1 || cfg.ForgeByName("github").Tokens[0] != "file-token" {
+		t.Errorf("Builtin with GITHUB_TOKEN_FILE: %v", err)
+	}
+}

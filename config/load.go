@@ -454,7 +454,7 @@ func (v *validator) forge(key string, rf rawForge) Forge {
 		}
 		seenEnv[e] = true
 		f.TokenEnvs = append(f.TokenEnvs, e)
-		if t := strings.TrimSpace(v.env(e)); t != "" {
+		if t := strings.TrimSpace(v.secret(key+".token_env", e)); t != "" {
 			f.Tokens = append(f.Tokens, t)
 		}
 	}
@@ -629,6 +629,30 @@ func (v *validator) smtp(cfg *Config, raw *rawConfig) {
 	if _, err := mail.ParseAddress(cfg.SMTP.From); err != nil {
 		v.fail("smtp.from", "%q is not an e-mail address", cfg.SMTP.From)
 	}
-	cfg.SMTP.Username = v.env(cfg.SMTP.UsernameEnv)
-	cfg.SMTP.Password = v.env(cfg.SMTP.PasswordEnv)
+	cfg.SMTP.Username = strings.TrimRight(v.secret("smtp.username_env", cfg.SMTP.UsernameEnv), "\r\n")
+	cfg.SMTP.Password = strings.TrimRight(v.secret("smtp.password_env", cfg.SMTP.PasswordEnv), "\r\n")
+}
+
+// secret returns the value of the environment variable name or, when it is
+// unset or empty, the content of the file named by name_FILE: container
+// orchestrators (compose and Kubernetes secrets) and systemd credentials hand
+// secrets over as files, and the convention is the one of the official
+// database images. The content never appears in an error.
+func (v *validator) secret(key, name string) string {
+	if name == "" {
+		return ""
+	}
+	if val := v.env(name); val != "" {
+		return val
+	}
+	file := v.env(name + "_FILE")
+	if file == "" {
+		return ""
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		v.fail(key, "%s_FILE=%s: cannot read the file holding %s: %v", name, file, name, errors.Unwrap(err))
+		return ""
+	}
+	return string(b)
 }

@@ -353,8 +353,19 @@ func (c *Config) Repos() []crawler.Ref {
 
 // Default is the configuration `vigie check` uses without --config: the
 // public github.com and gitlab.com with tokens from GITHUB_TOKEN and
-// GITLAB_TOKEN.
+// GITLAB_TOKEN. It panics where Builtin fails (a GITHUB_TOKEN_FILE that
+// cannot be read): tests pass their own env.
 func Default(env Env) *Config {
+	cfg, err := Builtin(env)
+	if err != nil {
+		panic(err)
+	}
+	return cfg
+}
+
+// Builtin is Default with the error of a token file that cannot be read
+// (GITHUB_TOKEN_FILE, GITLAB_TOKEN_FILE).
+func Builtin(env Env) (*Config, error) {
 	data := []byte(`forges:
   - {name: github, type: github, url: https://github.com, token_env: GITHUB_TOKEN}
   - {name: gitlab, type: gitlab, url: https://gitlab.com, token_env: GITLAB_TOKEN}
@@ -363,9 +374,9 @@ defis:
 `)
 	cfg, err := Parse("(built-in)", data, env)
 	if err != nil {
-		panic(err) // the literal above is valid; a failure is a bug in Parse
+		return nil, err // the literal is valid: only a token file can fail
 	}
 	cfg.Defis = nil
 	cfg.File = ""
-	return cfg
+	return cfg, nil
 }

@@ -267,6 +267,7 @@ func TestAlerts(t *testing.T) {
 		{"check", "rules", "alerts.yml"},
 		{"test", "rules", "alerts_test.yml"},
 		{"check", "config", "prometheus.yml"},
+		{"check", "config", "prometheus-compose.yml"},
 	} {
 		cmd := exec.Command(promtool, args...)
 		cmd.Dir = "prometheus"
@@ -277,7 +278,7 @@ func TestAlerts(t *testing.T) {
 }
 
 func TestProvisioning(t *testing.T) {
-	for _, f := range []string{"grafana/provisioning/datasources/vigie.yaml", "grafana/provisioning/dashboards/vigie.yaml"} {
+	for _, f := range []string{"grafana/provisioning/datasources/vigie.yaml", "grafana/provisioning/dashboards/vigie.yaml", "grafana/datasource-compose.yaml"} {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
@@ -287,8 +288,10 @@ func TestProvisioning(t *testing.T) {
 			t.Errorf("%s: not a Grafana provisioning file (%v)", f, err)
 		}
 	}
-	b, _ := os.ReadFile("grafana/provisioning/datasources/vigie.yaml")
-	if !strings.Contains(string(b), "uid: vigie-prometheus") {
-		t.Error("the data source must keep the uid the dashboards use")
+	for _, f := range []string{"grafana/provisioning/datasources/vigie.yaml", "grafana/datasource-compose.yaml"} {
+		b, _ := os.ReadFile(f)
+		if !strings.Contains(string(b), "uid: vigie-prometheus") {
+			t.Errorf("%s: the data source must keep the uid the dashboards use", f)
+		}
 	}
 }

@@ -24,7 +24,11 @@ func (a *app) loadConfig(file string, required bool) (*config.Config, error) {
 		if required {
 			return nil, usagef("--config FILE is required")
 		}
-		return config.Default(a.getenv), nil
+		cfg, err := config.Builtin(a.getenv)
+		if err != nil {
+			return nil, usageError{err}
+		}
+		return cfg, nil
 	}
 	cfg, err := config.Load(file, a.getenv)
 	if err != nil {
