@@ -137,10 +137,17 @@ type toolchain struct {
 // label), then from the forge's language.
 func ciSuggestion(f crawler.Facts) (file, config string, what bilingual) {
 	tc := pickToolchain(f)
-	if isGitLab(f) {
+	switch {
+	case isGitLab(f):
 		file = ".gitlab-ci.yml"
 		config = fmt.Sprintf("test:\n  image: %s\n  script:\n    - %s\n", tc.image, tc.command)
-	} else {
+	case f.Ref.Type == "gitea":
+		// Gitea reads .gitea/workflows, and so does Forgejo when it has no
+		// .forgejo/workflows: one file for both. The syntax is GitHub
+		// Actions'; the runner's label is the instance's choice.
+		file = ".gitea/workflows/ci.yml"
+		config = fmt.Sprintf("name: CI\non: [push, pull_request]\njobs:\n  test:\n    runs-on: docker\n    steps:\n      - uses: actions/checkout@v4\n%s      - run: %s\n", tc.setup, tc.command)
+	default:
 		file = ".github/workflows/ci.yml"
 		config = fmt.Sprintf("name: CI\non: [push, pull_request]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n%s      - run: %s\n", tc.setup, tc.command)
 	}

@@ -32,6 +32,8 @@ func TestCI(t *testing.T) {
 		{"unexpected status word", crawler.Facts{CI: crawler.CIFacts{Systems: actions, Status: "pending"}}, 6, "unknown", nil},
 		{"no CI, GitLab, Node", crawler.Facts{Ref: crawler.Ref{Host: "gitlab.com", Forge: "gitlab"}, Files: []crawler.File{{Path: "package.json"}}},
 			0, "none", []string{".gitlab-ci.yml", "npm ci && npm test"}},
+		{"no CI, Gitea, Python", crawler.Facts{Ref: crawler.Ref{Host: "codeberg.org", Forge: "codeberg", Type: "gitea"}, Files: []crawler.File{{Path: "requirements.txt"}}},
+			0, "none", []string{".gitea/workflows/ci.yml", "pytest"}},
 		{"no CI, Go", crawler.Facts{Language: "Go", Files: []crawler.File{{Path: "go.mod"}}}, 0, "none", []string{"go test ./..."}},
 		{"no CI, Maven", crawler.Facts{Language: "Java", Files: []crawler.File{{Path: "pom.xml"}}}, 0, "none", []string{"mvn -B verify"}},
 	}

@@ -29,10 +29,10 @@ type Config struct {
 // Forge is one configured forge.
 type Forge struct {
 	Name   string // used in results and metrics
-	Type   string // github | gitlab
+	Type   string // github | gitlab | gitea (Gitea and Forgejo)
 	URL    string // web base, normalised: https://host (no trailing slash)
 	Host   string // lower-case host (with port when not default) of URL
-	APIURL string // REST root (github) or instance root (gitlab); defaulted
+	APIURL string // REST root (github) or instance root (gitlab, gitea); defaulted
 	// GraphQLURL is GitHub's GraphQL endpoint derived from APIURL ("" for gitlab).
 	GraphQLURL string
 	TokenEnv   string   // first token's variable, as configured

@@ -86,7 +86,7 @@ func TestParseErrors(t *testing.T) {
 		{"org as repo", strings.Replace(base, "https://GitHub.com/Owner/Name.git", "https://github.com/envinorma", 1), []string{"organisation", "orgs"}},
 		{"missing host", strings.Replace(base, "https://GitHub.com/Owner/Name.git", "https://entrepreneur-interet-general/AFD_projects", 1), []string{"host entrepreneur-interet-general is not a configured forge"}},
 		{"duplicate", strings.Replace(base, "git@github.com:Owner/Other.git", "https://github.com/Owner/Name/", 1), []string{"defis[0].repos[2]", "listed twice", "defis[0].repos[0]"}},
-		{"bad type", strings.Replace(base, "type: gitlab", "type: gitea", 1), []string{"forges[1].type", "gitea"}},
+		{"bad type", strings.Replace(base, "type: gitlab", "type: bitbucket", 1), []string{"forges[1].type", "bitbucket"}},
 		{"bad forge url", strings.Replace(base, "url: https://framagit.org/", "url: framagit.org", 1), []string{"forges[1].url"}},
 		{"no slug", strings.Replace(base, "slug: adex", "slug: \"\"", 1), []string{"defis[0].slug", "missing"}},
 		{"bad contact", strings.Replace(base, "coach@example.org", "coach", 1), []string{"defis[0].contacts[0]"}},
@@ -382,5 +382,63 @@ func TestSecretFiles(t *testing.T) {
 	cfg, err := Builtin(func(k string) string { return map[string]string{"GITHUB_TOKEN_FILE": tokenFile}[k] })
 	if err != nil || len(cfg.ForgeByName("github").Tokens) != 1 || cfg.ForgeByName("github").Tokens[0] != "file-token" {
 		t.Errorf("Builtin with GITHUB_TOKEN_FILE: %v", err)
+	}
+}
+
+// A gitea forge (Gitea or Forgejo): the API root defaults to the web URL
+// (the client adds /api/v1), repositories are owner/name whatever page of
+// the repository a link points at, organisations and users have no
+// subgroups.
+func TestGiteaForge(t *testing.T) {
+	y := `forges:
+  - {name: codeberg, type: gitea, url: "https://Codeberg.org/", token_env: CODEBERG_TOKEN}
+  - {name: forge, type: gitea, url: "https://forge.example.gouv.fr/git", api_url: "https://forge.example.gouv.fr/git/api/v1/"}
+defis:
+  - slug: d
+    name: D
+    repos:
+      - https://codeberg.org/owner/name.git
+      - https://codeberg.org/owner/other/src/branch/main/docs/x.md
+      - git@codeberg.org:owner/third.git
+      - https://forge.example.gouv.fr/git/team/app/issues/3
+    orgs: [https://codeberg.org/org/eig/teams, https://codeberg.org/someone, https://codeberg.org/grp/-/projects]
+`
+	cfg, err := Parse("c.yml", []byte(y), func(k string) string { return map[string]string{"CODEBERG_TOKEN": "t0k"}[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	cb, fo := cfg.Forges[0], cfg.Forges[1]
+	if cb.Type != "gitea" || cb.APIURL != "https://codeberg.org" || cb.Host != "codeberg.org" || cb.Concurrency != 4 || len(cb.Tokens) != 1 || cb.GraphQLURL != "" {
+		t.Errorf("codeberg = %+v", cb)
+	}
+	if fo.APIURL != "https://forge.example.gouv.fr/git" {
+		t.Errorf("api_url = %q, want the instance root without /api/v1", fo.APIURL)
+	}
+	var ids []string
+	for _, r := range cfg.Repos() {
+		ids = append(ids, r.ID()+" "+r.Type)
+	}
+	want := []string{"codeberg.org/owner/name gitea", "codeberg.org/owner/other gitea", "codeberg.org/owner/third gitea", "forge.example.gouv.fr/git/team/app gitea"}
+	if strings.Join(ids, ",") != strings.Join(want, ",") {
+		t.Errorf("repos = %v, want %v", ids, want)
+	}
+	var orgs []string
+	for _, o := range cfg.Defis[0].Orgs {
+		orgs = append(orgs, o.Path)
+	}
+	if strings.Join(orgs, ",") != "eig,someone,grp" {
+		t.Errorf("orgs = %v", orgs)
+	}
+	if _, err := cfg.Resolve("https://codeberg.org/owner"); err == nil || !strings.Contains(err.Error(), "organisation") {
+		t.Errorf("an owner alone: %v", err)
+	}
+	if _, err := cfg.ResolveOrg("https://codeberg.org/owner/name"); err == nil || !strings.Contains(err.Error(), "repository") {
+		t.Errorf("a repository as organisation: %v", err)
+	}
+	if slug, ok := cfg.OrgDefi("codeberg.org/eig/app"); !ok || slug != "d" {
+		t.Errorf("OrgDefi = %q %v", slug, ok)
+	}
+	if _, ok := cfg.OrgDefi("codeberg.org/eig/sub/app"); ok {
+		t.Error("a Gitea organisation has no subgroups")
 	}
 }

@@ -397,8 +397,8 @@ func (v *validator) forge(key string, rf rawForge) Forge {
 	case !forgeName.MatchString(rf.Name):
 		v.fail(key+".name", "%q: use lower-case letters, digits, dots, dashes", rf.Name)
 	}
-	if rf.Type != "github" && rf.Type != "gitlab" {
-		v.fail(key+".type", "%q is not a forge type: use github or gitlab", rf.Type)
+	if rf.Type != "github" && rf.Type != "gitlab" && rf.Type != "gitea" {
+		v.fail(key+".type", "%q is not a forge type: use github, gitlab or gitea (Gitea and Forgejo)", rf.Type)
 		return f
 	}
 	web, err := baseURL(rf.URL)
@@ -434,6 +434,12 @@ func (v *validator) forge(key string, rf rawForge) Forge {
 			f.APIURL = f.URL
 		}
 		f.APIURL = strings.TrimSuffix(f.APIURL, "/api/v4")
+	case "gitea":
+		// The instance root, as for GitLab: the client adds /api/v1.
+		if f.APIURL == "" {
+			f.APIURL = f.URL
+		}
+		f.APIURL = strings.TrimSuffix(f.APIURL, "/api/v1")
 	}
 	envs := rf.TokenEnvs
 	if rf.TokenEnv != "" {
@@ -469,9 +475,14 @@ func (v *validator) forge(key string, rf rawForge) Forge {
 // project, so more in flight hides the latency (the transport still paces on
 // the instance's rate-limit headers); GitHub is crawled by a few large
 // GraphQL queries, and its secondary limits punish bursts.
+// A Gitea or Forgejo instance is often small and shared (Codeberg asks
+// crawlers to go easy): 4.
 func DefaultConcurrency(forgeType string) int {
-	if forgeType == "gitlab" {
+	switch forgeType {
+	case "gitlab":
 		return 16
+	case "gitea":
+		return 4
 	}
 	return 8
 }

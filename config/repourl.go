@@ -171,6 +171,12 @@ func (c *Config) Resolve(raw string) (crawler.Ref, error) {
 				break
 			}
 		}
+	case "gitea":
+		// No subgroups on Gitea and Forgejo: owner/name, then the
+		// repository's pages (/src/branch/main/..., /issues, /actions...).
+		if len(segs) > 2 {
+			segs = segs[:2]
+		}
 	}
 	if len(segs) > 0 {
 		last := len(segs) - 1
@@ -266,8 +272,8 @@ func CanonicalID(ref crawler.Ref) string {
 	return strings.ToLower(ref.ID())
 }
 
-// ResolveOrg turns an organisation (GitHub) or group (GitLab, subgroups
-// allowed) URL into an Org.
+// ResolveOrg turns an organisation or user (GitHub, Gitea) or group
+// (GitLab, subgroups allowed) URL into an Org.
 func (c *Config) ResolveOrg(raw string) (Org, error) {
 	u, err := splitURL(raw)
 	if err != nil {
@@ -284,6 +290,12 @@ func (c *Config) ResolveOrg(raw string) (Org, error) {
 		if i := strings.Index(rest, "/-/"); i >= 0 {
 			rest = rest[:i]
 		}
+	} else if org, ok := strings.CutPrefix(rest, "org/"); ok && f.Type == "gitea" {
+		// https://gitea.example.org/org/NAME/teams and friends
+		rest, _, _ = strings.Cut(org, "/")
+	} else if name, _, ok := strings.Cut(rest, "/-/"); ok && f.Type == "gitea" {
+		// https://codeberg.org/NAME/-/projects
+		rest = name
 	} else if org, ok := strings.CutPrefix(rest, "orgs/"); ok {
 		// https://github.com/orgs/NAME/repositories and friends
 		rest, _, _ = strings.Cut(org, "/")

@@ -12,7 +12,8 @@ import (
 type Ref struct {
 	// Forge is the configured forge's name ("github", "framagit"...).
 	Forge string `json:"forge"`
-	// Type is the forge's type, "github" or "gitlab", whatever its name.
+	// Type is the forge's type, "github", "gitlab" or "gitea" (Gitea and
+	// Forgejo), whatever its name.
 	Type string `json:"type,omitempty"`
 	// Host is the lower-case web host of the forge ("github.com").
 	Host string `json:"host"`
@@ -147,6 +148,12 @@ type LicenseFacts struct {
 	ForgeSPDX string `json:"forge_spdx"`
 	// ForgePath is the file the forge's detection points at, when it says.
 	ForgePath string `json:"forge_path,omitempty"`
+	// ForgeDetected is the verdict of a forge whose detection vigie does
+	// not follow, as SPDX ids: Gitea (1.23 and later) lists the licences it
+	// found, Forgejo and older Gitea say nothing (nil). vigie's own
+	// identification of the files decides there, so a repository gets the
+	// same verdict on Gitea and Forgejo; this list is kept to compare.
+	ForgeDetected []string `json:"forge_detected,omitempty"`
 	// Files are the licence files at the top level (LICENSE*, LICENCE*,
 	// COPYING*, UNLICENSE*), sorted by path.
 	Files []LicenseFile `json:"files,omitempty"`
@@ -179,6 +186,7 @@ const MaxReadmeText = 64 << 10
 const (
 	CIGitHubActions  = "github-actions"
 	CIGitLabCI       = "gitlab-ci"
+	CIGiteaActions   = "gitea-actions" // Gitea and Forgejo Actions
 	CITravis         = "travis"
 	CICircleCI       = "circleci"
 	CIJenkins        = "jenkins"

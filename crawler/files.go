@@ -141,8 +141,13 @@ func CISystems(files []File) (systems []string, found []string) {
 		case !f.Dir && (lp == "azure-pipelines.yml" || lp == "azure-pipelines.yaml" || lp == ".azure-pipelines.yml"),
 			!f.Dir && dir == ".azure-pipelines" && yaml:
 			add(CIAzurePipelines, p)
+		case !f.Dir && (dir == ".gitea/workflows" || dir == ".forgejo/workflows") && yaml:
+			// Forgejo reads .forgejo/workflows, and .gitea/workflows when
+			// that folder is absent; Gitea reads .gitea/workflows (and
+			// .github/workflows, which stays github-actions: the file says
+			// which forge it was written for).
+			add(CIGiteaActions, p)
 		case !f.Dir && dir == "." && otherCI[base],
-			!f.Dir && (dir == ".gitea/workflows" || dir == ".forgejo/workflows") && yaml,
 			!f.Dir && (lp == ".buildkite/pipeline.yml" || lp == ".semaphore/semaphore.yml" || lp == ".cirrus.star"):
 			add(CIOther, p)
 		}

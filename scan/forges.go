@@ -7,6 +7,7 @@ import (
 
 	"github.com/eiglink/vigie/config"
 	"github.com/eiglink/vigie/crawler"
+	"github.com/eiglink/vigie/crawler/gitea"
 	"github.com/eiglink/vigie/crawler/github"
 	"github.com/eiglink/vigie/crawler/gitlab"
 	"github.com/eiglink/vigie/crawler/httpx"
@@ -51,8 +52,11 @@ func forgeHTTP(obs httpx.Observer, cache httpx.Cache, log *slog.Logger, maxWait 
 	}
 	return func(f config.Forge) *http.Client {
 		kind := httpx.KindGitHub
-		if f.Type == "gitlab" {
+		switch f.Type {
+		case "gitlab":
 			kind = httpx.KindGitLab
+		case "gitea":
+			kind = httpx.KindGitea
 		}
 		o := httpx.Options{
 			Forge: f.Name, Kind: kind, Tokens: f.Tokens, Concurrency: f.Concurrency,
@@ -79,6 +83,8 @@ func newForge(f config.Forge, client *http.Client, log *slog.Logger) (crawler.Fo
 	switch f.Type {
 	case "github":
 		return github.New(github.Options{Name: f.Name, WebURL: f.URL, APIURL: f.APIURL, GraphQLURL: f.GraphQLURL, Tokens: f.Tokens, HTTPClient: client, Logger: log})
+	case "gitea":
+		return gitea.New(gitea.Options{Name: f.Name, WebURL: f.URL, APIURL: f.APIURL, Tokens: f.Tokens, HTTPClient: client, Logger: log, Concurrency: f.Concurrency})
 	default:
 		return gitlab.New(gitlab.Options{Name: f.Name, WebURL: f.URL, APIURL: f.APIURL, Tokens: f.Tokens, HTTPClient: client, Logger: log, Concurrency: f.Concurrency})
 	}

@@ -125,6 +125,8 @@ func (a *app) warnAnonymous(cfg *config.Config) {
 		switch f.Type {
 		case "gitlab":
 			a.log.Info("no token: public projects only, at the instance's anonymous rate limit", "forge", f.Name, "token_env", f.TokenEnv)
+		case "gitea":
+			a.log.Info("no token: public repositories only", "forge", f.Name, "token_env", f.TokenEnv)
 		}
 	}
 }

@@ -51,6 +51,10 @@ import (
 const (
 	KindGitHub = "github"
 	KindGitLab = "gitlab"
+	// KindGitea is Gitea and Forgejo: "Authorization: token", no rate-limit
+	// headers of its own (a reverse proxy in front may answer 429, with or
+	// without Retry-After, which the retries handle), one quota if any.
+	KindGitea = "gitea"
 )
 
 // CacheHeader is set to "hit" on a response the transport rebuilt from its
@@ -79,9 +83,10 @@ type Cache interface {
 // Options configure the transport of one forge.
 type Options struct {
 	Forge string // forge name, for metrics and logs
-	Kind  string // KindGitHub or KindGitLab
+	Kind  string // KindGitHub, KindGitLab or KindGitea
 	// Tokens are used in turn; the transport sets the auth header itself
-	// (GitHub "Authorization: Bearer", GitLab "PRIVATE-TOKEN") when there is
+	// (GitHub "Authorization: Bearer", GitLab "PRIVATE-TOKEN", Gitea
+	// "Authorization: token") when there is
 	// at least one, overriding any header the caller set. None: anonymous.
 	Tokens []string
 	// AllowedHosts are the only hosts (host or host:port, as in a URL) the
@@ -235,6 +240,8 @@ func NewTransport(o Options) *Transport {
 		switch o.Kind {
 		case KindGitLab:
 			hosts = []string{"gitlab.com"}
+		case KindGitea:
+			// No public instance stands for all: the caller names it.
 		default:
 			hosts = []string{"api.github.com"}
 		}
@@ -314,7 +321,7 @@ func (t *Transport) checkHost(u *url.URL) error {
 // resource names the rate-limit bucket a request draws from: GitHub keeps
 // separate quotas for REST ("core"), GraphQL points and search; GitLab one.
 func (t *Transport) resource(u *url.URL) string {
-	if t.o.Kind == KindGitLab {
+	if t.o.Kind == KindGitLab || t.o.Kind == KindGitea {
 		return ""
 	}
 	p := u.Path
@@ -468,6 +475,10 @@ func (t *Transport) send(ctx context.Context, req *http.Request, body []byte, to
 		switch t.o.Kind {
 		case KindGitLab:
 			r.Header.Set("PRIVATE-TOKEN", t.o.Tokens[tok])
+		case KindGitea:
+			// Every Gitea and Forgejo version takes "token"; "Bearer" is
+			// newer.
+			r.Header.Set("Authorization", "token "+t.o.Tokens[tok])
 		default:
 			r.Header.Set("Authorization", "Bearer "+t.o.Tokens[tok])
 		}

@@ -30,7 +30,7 @@ func (i limitInfo) exhausted() bool { return i.known && i.remaining <= 0 }
 // header, so a skewed local clock neither wakes too early nor sleeps too long.
 func parseLimit(kind string, h http.Header, now time.Time) limitInfo {
 	prefixes := []string{"X-RateLimit-", "RateLimit-"}
-	if kind == KindGitLab {
+	if kind == KindGitLab || kind == KindGitea {
 		prefixes = []string{"RateLimit-", "X-RateLimit-"}
 	}
 	for _, p := range prefixes {
