@@ -657,4 +657,3 @@ func (f *Forge) runURL(u string) string {
 	}
 	return u
 }
-
