@@ -8,7 +8,7 @@
 //	1+  GET /repos/{o}/{r}/commits?sha=BRANCH        newest first, paged until a page reaches past the 90 days
 //	                                                 (there is no `since`); the first page gives the head commit
 //	1+  GET /repos/{o}/{r}/git/trees/{sha}           the root, then only the listed folders that exist
-//	                                                 (.gitea, .forgejo, .github, their workflows, docs, CI folders)
+//	                                                 (.gitea, .forgejo, .github whole; docs, CI folders)
 //	0-1 GET /repos/{o}/{r}/raw/{README}?ref=BRANCH   the README Gitea shows (root, else docs/, .gitea/, .github/)
 //	0+  GET /repos/{o}/{r}/raw/{LICENSE}?ref=BRANCH  each top-level licence file, identified by vigie
 //	1   GET /repos/{o}/{r}/commits/{sha}/status      the combined commit status of the head commit
@@ -436,20 +436,27 @@ type treeEntry struct {
 	SHA  string `json:"sha"`
 }
 
-// listedDirs are the folders whose entries the facts list besides the
-// root, parents first: where Gitea looks for a README (docs, .gitea,
-// .github), where community files live, and where CI systems keep their
-// configuration. Each is listed only when the listing of its parent holds
-// it.
-var listedDirs = []string{
-	".gitea", ".gitea/workflows", ".forgejo", ".forgejo/workflows",
-	".github", ".github/workflows", "docs", ".woodpecker", ".circleci", ".azure-pipelines",
+// listedDirs are the top-level folders whose entries the facts list
+// besides the root: where Gitea looks for a README (docs, .gitea, .github),
+// where community files live, and where CI systems keep their
+// configuration. Each is listed only when the root holds it; the forges'
+// own folders, small and holding the workflows one level down, are listed
+// whole in one call (recursive).
+var listedDirs = []struct {
+	dir       string
+	recursive bool
+}{
+	{".gitea", true}, {".forgejo", true}, {".github", true},
+	{"docs", false}, {".woodpecker", false}, {".circleci", false}, {".azure-pipelines", false},
 }
 
 // tree lists one tree object (a folder at the head commit), under dir.
-func (f *Forge) tree(ctx context.Context, s *state, sha, dir string) ([]treeEntry, error) {
+func (f *Forge) tree(ctx context.Context, s *state, sha, dir string, recursive bool) ([]treeEntry, error) {
 	var out []treeEntry
 	q := url.Values{"per_page": {"1000"}}
+	if recursive {
+		q.Set("recursive", "true")
+	}
 	for page := 1; page <= maxPages; page++ {
 		q.Set("page", strconv.Itoa(page))
 		var t struct {
@@ -491,17 +498,17 @@ func (f *Forge) files(ctx context.Context, s *state, fa *crawler.Facts) error {
 			fa.Files = append(fa.Files, fl)
 		}
 	}
-	root, err := f.tree(ctx, s, s.headSHA, "")
+	root, err := f.tree(ctx, s, s.headSHA, "", false)
 	if err != nil {
 		return err
 	}
 	add(root)
 	for _, d := range listedDirs {
-		sha, ok := shas[d]
+		sha, ok := shas[d.dir]
 		if !ok {
 			continue
 		}
-		entries, err := f.tree(ctx, s, sha, d)
+		entries, err := f.tree(ctx, s, sha, d.dir, d.recursive)
 		if err != nil {
 			return err
 		}
