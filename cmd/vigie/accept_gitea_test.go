@@ -60,7 +60,9 @@ func gtaSHA(s ...string) string {
 	return hex.EncodeToString(h[:])
 }
 
-func (r *gtaRepo) commitSHA(i int) string { return gtaSHA(r.full(), strconv.Itoa(len(r.commits)-i), r.commits[i].at.String()) }
+func (r *gtaRepo) commitSHA(i int) string {
+	return gtaSHA(r.full(), strconv.Itoa(len(r.commits)-i), r.commits[i].at.String())
+}
 
 // gtaServer is a test Gitea or Forgejo; a reverse proxy in front of it
 // answers every proxyEvery-th request 429 (every other one of those with

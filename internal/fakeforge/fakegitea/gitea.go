@@ -409,8 +409,8 @@ func (q req) repoJSON(p *repo) map[string]any {
 		"created_at": ts(p.CreatedAt), "updated_at": ts(p.CreatedAt),
 		"has_issues": true, "has_wiki": true, "has_pull_requests": true, "has_projects": true,
 		"has_releases": true, "has_packages": true, "has_actions": !p.extra.ActionsDisabled,
-		"internal_tracker": map[string]any{"enable_time_tracker": true},
-		"permissions":      map[string]any{"admin": false, "push": false, "pull": true},
+		"internal_tracker":   map[string]any{"enable_time_tracker": true},
+		"permissions":        map[string]any{"admin": false, "push": false, "pull": true},
 		"object_format_name": "sha1", "avatar_url": "",
 	}
 	if p.Fork {
