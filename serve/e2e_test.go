@@ -98,17 +98,17 @@ scrape_configs:
 		}
 		return r, json.NewDecoder(resp.Body).Decode(&r)
 	}
-	// Poll (bounded) until the first scrapes landed: six demo repositories
-	// have a score (the seventh does not exist on its forge).
+	// Poll (bounded) until the first scrapes landed: eight demo
+	// repositories have a score (the ninth does not exist on its forge).
 	var scores promResult
 	deadline := time.Now().Add(90 * time.Second)
 	for {
 		scores, err = query("vigie_repo_score")
-		if err == nil && len(scores.Data.Result) == 6 {
+		if err == nil && len(scores.Data.Result) == 8 {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("Prometheus never got the 6 scores (last: %v, %d series); see prometheus.log", err, len(scores.Data.Result))
+			t.Fatalf("Prometheus never got the 8 scores (last: %v, %d series); see prometheus.log", err, len(scores.Data.Result))
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
@@ -133,7 +133,7 @@ scrape_configs:
 
 	// A dashboard query works on real data: one average per défi.
 	perDefi, err := query(`avg by (defi) (vigie_repo_score)`)
-	if err != nil || len(perDefi.Data.Result) != 3 {
+	if err != nil || len(perDefi.Data.Result) != 4 {
 		t.Errorf("average per défi: %v, %d series", err, len(perDefi.Data.Result))
 	}
 	down, err := query(`vigie_repo_up == 0`)
@@ -204,8 +204,8 @@ func TestBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	shot("dashboard.png")
-	if n := eval(`document.querySelectorAll("tr[data-search]").length`); n != 7 {
-		t.Errorf("dashboard rows = %d, want 7", n)
+	if n := eval(`document.querySelectorAll("tr[data-search]").length`); n != 9 {
+		t.Errorf("dashboard rows = %d, want 9", n)
 	}
 	// The markup in a description and a défi name stayed text: the only
 	// script on the page is vigie's own.

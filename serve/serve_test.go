@@ -122,8 +122,8 @@ func TestDemo(t *testing.T) {
 		byRepo[r.Repo] = r
 		t.Logf("%s score=%v error=%q", r.Repo, r.Score, r.Error)
 	}
-	if len(rs) != 7 {
-		t.Errorf("demo has %d repos, want 7", len(rs))
+	if len(rs) != 9 {
+		t.Errorf("demo has %d repos, want 9", len(rs))
 	}
 	if r := byRepo["github.com/eig-demo/depot-disparu"]; r.Error == "" {
 		t.Error("the missing repository should carry an error")
@@ -134,6 +134,12 @@ func TestDemo(t *testing.T) {
 	}
 	if r := byRepo["gitlab.com/eig-demo/sante/dossier-patient"]; r.Score == nil || r.Error != "" {
 		t.Errorf("GitLab subgroup repository not scored: %+v", r)
+	}
+	for repo, status := range map[string]string{"codeberg.org/eig-demo/carte-des-communs": "success", "codeberg.org/eig-demo/veille-juridique": "failure"} {
+		r := byRepo[repo]
+		if r.Score == nil || r.Error != "" || len(r.Checks) < 3 || r.Checks[2].Details["status"] != status {
+			t.Errorf("%s: not scored, or CI status not %s: %+v", repo, status, r)
+		}
 	}
 	code, body = get(t, base+"/metrics")
 	if code != 200 || !strings.Contains(body, `vigie_repo_score{defi="sante-donnees",forge="gitlab",repo="gitlab.com/eig-demo/sante/dossier-patient"}`) ||

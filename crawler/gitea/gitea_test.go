@@ -13,7 +13,7 @@ import (
 
 	"github.com/eiglink/vigie/crawler"
 	"github.com/eiglink/vigie/crawler/httpx"
-	"github.com/eiglink/vigie/fakeforge"
+	"github.com/eiglink/vigie/internal/fakeforge"
 	"github.com/eiglink/vigie/internal/fakeforge/fakegitea"
 )
 

@@ -17,6 +17,7 @@ import (
 
 	"github.com/eiglink/vigie/config"
 	"github.com/eiglink/vigie/internal/fakeforge"
+	"github.com/eiglink/vigie/internal/fakeforge/fakegitea"
 	"github.com/eiglink/vigie/internal/fakeforge/fakegithub"
 	"github.com/eiglink/vigie/internal/fakeforge/fakegitlab"
 	"github.com/eiglink/vigie/store"
@@ -34,10 +35,11 @@ type demo struct {
 }
 
 // Config is the demonstration programme's configuration, with the
-// forges' APIs at githubAPI and gitlabAPI. Repository URLs keep the public
-// forges' hosts, so pages and the check form read as they would in
-// production, while every API call goes to the in-process forges.
-func Config(githubAPI, gitlabAPI, dsn string) string {
+// forges' APIs at githubAPI, gitlabAPI and giteaAPI (a Forgejo standing for
+// codeberg.org). Repository URLs keep the public forges' hosts, so pages
+// and the check form read as they would in production, while every API
+// call goes to the in-process forges.
+func Config(githubAPI, gitlabAPI, giteaAPI, dsn string) string {
 	return fmt.Sprintf(`forges:
   - name: github
     type: github
@@ -47,6 +49,11 @@ func Config(githubAPI, gitlabAPI, dsn string) string {
   - name: gitlab
     type: gitlab
     url: https://gitlab.com
+    api_url: %s
+    token_env: VIGIE_DEMO_NO_TOKEN
+  - name: codeberg
+    type: gitea
+    url: https://codeberg.org
     api_url: %s
     token_env: VIGIE_DEMO_NO_TOKEN
 defis:
@@ -67,6 +74,11 @@ defis:
     repos:
       - https://github.com/eig-demo/la-bonne-piste
       - https://github.com/eig-demo/ancien-pilote
+  - slug: communs-numeriques
+    name: Communs numériques
+    repos:
+      - https://codeberg.org/eig-demo/carte-des-communs
+      - https://codeberg.org/eig-demo/veille-juridique
 storage:
   driver: sqlite
   dsn: %s
@@ -74,7 +86,7 @@ schedule:
   timezone: Europe/Paris
   crawl: "0 */6 * * *"
   report: "0 8 * * 1"
-`, githubAPI, gitlabAPI, dsn)
+`, githubAPI, gitlabAPI, giteaAPI, dsn)
 }
 
 var mitText = fakeforge.MITLicense("2024 Entrepreneurs d'intérêt général")
@@ -119,8 +131,9 @@ func commits(now time.Time, n int, newestDaysAgo, stepDays float64, author strin
 // Repos are the demonstration's repositories, dated relative to now:
 // one exemplary, one with failing CI, one dormant without licence (and
 // markup in its description), one archived, one on a GitLab subgroup, one
-// empty; and the configuration names one that does not exist.
-func Repos(now time.Time) (github, gitlab []fakeforge.Repo) {
+// empty, two on a Forgejo (one whose only workflow runs on a schedule);
+// and the configuration names one that does not exist.
+func Repos(now time.Time) (github, gitlab, gitea []fakeforge.Repo) {
 	created := now.AddDate(-2, 0, 0)
 	github = []fakeforge.Repo{
 		{
@@ -174,7 +187,32 @@ func Repos(now time.Time) (github, gitlab []fakeforge.Repo) {
 			Description: "Dépôt créé, pas encore de code",
 		},
 	}
-	return github, gitlab
+	gitea = []fakeforge.Repo{
+		{
+			Path: "eig-demo/carte-des-communs", DefaultBranch: "main", CreatedAt: created, Stars: 12,
+			Description: "Carte des communs numériques des collectivités", Language: "Python", License: "MIT",
+			Topics: []string{"eig", "communs"},
+			Files: map[string]string{
+				"LICENSE": mitText, "README.md": strings.ReplaceAll(goodReadme, "Signaux faibles", "Carte des communs"),
+				".forgejo/workflows/ci.yml": "on: [push]\njobs:\n  test:\n    runs-on: docker\n    steps:\n      - run: pytest\n",
+				"CONTRIBUTING.md":           "# Contribuer\n\nOuvrez un ticket.\n", "pyproject.toml": "[project]\nname = \"carte\"\n",
+			},
+			Commits: commits(now, 18, 2, 4, "Fatou Diallo"),
+			CI:      &fakeforge.CIRun{State: "success", Kind: "status", At: now.Add(-2 * 24 * time.Hour)},
+		},
+		{
+			Path: "eig-demo/veille-juridique", DefaultBranch: "main", CreatedAt: created,
+			Description: "Veille des textes publiés au Journal officiel", Language: "Python",
+			Files: map[string]string{
+				"README.md":                      "# Veille juridique\n\nRelève chaque nuit les textes du Journal officiel.\n",
+				".forgejo/workflows/veille.yaml": "on:\n  schedule:\n    - cron: '0 3 * * *'\n",
+			},
+			Commits: commits(now, 4, 20, 15, "Gaël Bernard"),
+			// A scheduled run posts no commit status: vigie reads the run.
+			CI: &fakeforge.CIRun{State: "failure", Kind: "schedule", At: now.Add(-5 * time.Hour)},
+		},
+	}
+	return github, gitlab, gitea
 }
 
 // startDemo starts the forges and opens the database.
@@ -189,7 +227,7 @@ func startDemo(ctx context.Context, log *slog.Logger, githubSchema string) (_ *d
 			d.close()
 		}
 	}()
-	gh, gl := Repos(time.Now())
+	gh, gl, gt := Repos(time.Now())
 	// The demo runs without a token: lift the fake's anonymous limit (60 an
 	// hour, as on github.com) so history, crawls and checks all fit.
 	ghOpts := []fakegithub.GitHubOption{fakegithub.WithGitHubRateLimit(5000, 5000)}
@@ -208,8 +246,12 @@ func startDemo(ctx context.Context, log *slog.Logger, githubSchema string) (_ *d
 	if err != nil {
 		return nil, err
 	}
+	gtURL, err := d.listen(fakegitea.New(gt, fakegitea.Options{Version: "11.0.3+gitea-1.22.0"}), log)
+	if err != nil {
+		return nil, err
+	}
 	dsn := filepath.Join(dir, "vigie-demo.db")
-	cfg, err := config.Parse("(démonstration)", []byte(Config(ghURL, glURL, dsn)), func(string) string { return "" })
+	cfg, err := config.Parse("(démonstration)", []byte(Config(ghURL, glURL, gtURL, dsn)), func(string) string { return "" })
 	if err != nil {
 		return nil, fmt.Errorf("demo configuration: %w", err)
 	}
@@ -219,7 +261,7 @@ func startDemo(ctx context.Context, log *slog.Logger, githubSchema string) (_ *d
 		return nil, fmt.Errorf("demo database: %w", err)
 	}
 	d.store = st
-	log.InfoContext(ctx, "demo: forges started", "github_api", ghURL, "gitlab_api", glURL, "database", dsn)
+	log.InfoContext(ctx, "demo: forges started", "github_api", ghURL, "gitlab_api", glURL, "gitea_api", gtURL, "database", dsn)
 	return d, nil
 }
 

@@ -24,7 +24,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/eiglink/vigie/fakeforge"
+	"github.com/eiglink/vigie/internal/fakeforge"
 )
 
 // Options shape the instance.
