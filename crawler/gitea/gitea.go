@@ -201,7 +201,8 @@ type repository struct {
 
 // Visibility says who may read a repository, from the repository's
 // private and internal fields: "public" (anyone), "internal" (any signed-in
-// user of the instance: not public), "private".
+// user of the instance: not public), "private". Gitea has no visibility
+// field on repositories (only on owners).
 func (r *repository) Visibility() string {
 	switch {
 	case r.Private:
@@ -277,6 +278,13 @@ func (f *Forge) fetch(ctx context.Context, job crawler.Job, now time.Time) crawl
 	if _, err := f.getJSON(ctx, repoPath(s.owner, s.name), nil, &s.repo); err != nil {
 		return fail(fmt.Errorf("repository: %w", err))
 	}
+	if v := s.repo.Visibility(); v != "public" {
+		// A token reads its owner's private and internal repositories;
+		// vigie publishes public ones only: nothing more is asked, nothing
+		// of it is kept but its visibility.
+		return crawler.Facts{Ref: ref, CrawledAt: now, Visibility: v,
+			Error: fmt.Sprintf("gitea %s: not public on its forge (visibility: %s)", s.where, v)}
+	}
 	if s.repo.FullName != "" {
 		if o, n, ok := strings.Cut(s.repo.FullName, "/"); ok {
 			s.owner, s.name = o, n
@@ -321,7 +329,7 @@ func (f *Forge) fetch(ctx context.Context, job crawler.Job, now time.Time) crawl
 func (s *state) base(ref crawler.Ref, now time.Time) crawler.Facts {
 	r := &s.repo
 	fa := crawler.Facts{
-		Ref: ref, CrawledAt: now,
+		Ref: ref, CrawledAt: now, Visibility: r.Visibility(),
 		CanonicalPath: r.FullName, Description: strings.TrimSpace(r.Description), Homepage: r.Website,
 		DefaultBranch: r.DefaultBranch, HeadSHA: s.headSHA, Language: r.Language,
 		Fork: r.Fork, Archived: r.Archived, Stars: r.Stars, OpenIssues: r.OpenIssues,

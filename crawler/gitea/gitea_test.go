@@ -3,6 +3,7 @@ package gitea
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -216,14 +217,18 @@ func TestEdgeRepositories(t *testing.T) {
 			t.Errorf("%s anonymously: %+v", p, fa)
 		}
 	}
-	// With a token, the repository answers and says it is not public.
+	// With a token, the repository answers and says it is not public:
+	// nothing more is asked, nothing but the visibility kept.
 	authed := newForge(t, srv.URL, nil, "tok")
-	var r repository
-	if _, err := authed.getJSON(context.Background(), "repos/eig/interne", nil, &r); err != nil || r.Visibility() != "internal" {
-		t.Errorf("internal with a token: %v %q", err, r.Visibility())
-	}
-	if _, err := authed.getJSON(context.Background(), "repos/eig/secret", nil, &r); err != nil || r.Visibility() != "private" {
-		t.Errorf("private with a token: %v %q", err, r.Visibility())
+	for p, want := range map[string]string{"eig/interne": "internal", "eig/secret": "private", "eig/fini": "public"} {
+		g.ResetCounts()
+		fa := fetch(t, authed, p, nil, now)
+		if fa.Visibility != want {
+			t.Errorf("%s with a token: visibility %q, want %q", p, fa.Visibility, want)
+		}
+		if want != "public" && (fa.Error == "" || fa.Readme.Path != "" || fa.Description != "" || g.Requests() > 2) {
+			t.Errorf("%s with a token: %+v after %d requests, want an error after the repository's (and the version)", p, fa, g.Requests())
+		}
 	}
 }
 
@@ -302,7 +307,7 @@ func TestProxy429(t *testing.T) {
 		})
 		srv := httptest.NewServer(proxy)
 		tr := httpx.NewTransport(httpx.Options{Forge: "codeberg", Kind: httpx.KindGitea, AllowedHosts: httpx.HostsFor(srv.URL),
-			BackoffBase: time.Millisecond, BackoffMax: 5 * time.Millisecond, MaxRetries: 4})
+			BackoffBase: time.Millisecond, BackoffMax: 5 * time.Millisecond, MaxRetries: 4, Logger: slog.New(slog.DiscardHandler)})
 		fa := fetch(t, newForge(t, srv.URL, tr.Client()), "eig/dossiers", nil, now)
 		srv.Close()
 		if fa.Error != "" || fa.Readme.Path != "README.md" || tr.Stats().RateLimited == 0 {
