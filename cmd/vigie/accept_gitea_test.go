@@ -51,6 +51,7 @@ type gtaRepo struct {
 	scheduled   string      // the latest scheduled Actions run's result ("" none)
 	release     string      // latest release tag
 	oldNames    []string    // owner/name it had before
+	moved301    bool        // the old name answers 301 (a proxy's rewrite) rather than Gitea's 307
 }
 
 func (r *gtaRepo) full() string { return r.owner + "/" + r.name }
@@ -217,7 +218,11 @@ func (s *gtaServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			u := *r.URL
 			u.Path = s.prefix + "/api/v1/repos/" + repo.full() + "/" + strings.Join(segs[3:], "/")
 			u.Path = strings.TrimSuffix(u.Path, "/")
-			http.Redirect(w, r, u.String(), http.StatusTemporaryRedirect)
+			code := http.StatusTemporaryRedirect
+			if repo.moved301 {
+				code = http.StatusMovedPermanently
+			}
+			http.Redirect(w, r, u.String(), code)
 			return
 		}
 		s.repo(w, r, repo, segs[3:])
@@ -538,11 +543,13 @@ func gtaProgramme(now time.Time) (gitea, forgejo []*gtaRepo, cases []gtaCase) {
 		files: map[string]string{"LICENSE": glaMIT, "README": "Ancien outil.\n", ".drone.yml": "kind: pipeline\n"}, commits: gtaDays(now, 400), statuses: []string{"failure"}}
 	renamed := &gtaRepo{owner: "eig", name: "nouveau-nom", oldNames: []string{"eig/ancien-nom"}, branch: "main", licenses: []string{"MIT"},
 		files: map[string]string{"LICENSE": glaMIT, "README.md": glaReadme}, commits: gtaDays(now, 2)}
+	transferred := &gtaRepo{owner: "dinum", name: "carto", oldNames: []string{"eig/carto"}, moved301: true, branch: "main", licenses: []string{"MIT"},
+		files: map[string]string{"LICENSE": glaMIT, "README.md": glaReadme}, commits: gtaDays(now, 3, 4)}
 	// A scheduled-only workflow: no status, the run's result stands.
 	nightly := &gtaRepo{owner: "eig", name: "nightly", branch: "main", licenses: []string{},
 		files: map[string]string{"README.md": glaReadme, ".gitea/workflows/nightly.yaml": "on:\n  schedule:\n    - cron: '0 3 * * *'\n"}, commits: gtaDays(now, 10), scheduled: "failure"}
 	secret := &gtaRepo{owner: "eig", name: "secret", branch: "main", private: true, files: map[string]string{"README.md": "x"}, commits: gtaDays(now, 1)}
-	gitea = []*gtaRepo{full, mismatch, empty, archived, renamed, nightly, secret}
+	gitea = []*gtaRepo{full, mismatch, empty, archived, renamed, nightly, secret, transferred}
 
 	var many []float64
 	for i := range 33 {
@@ -568,6 +575,8 @@ func gtaProgramme(now time.Time) (gitea, forgejo []*gtaRepo, cases []gtaCase) {
 			systems: []string{"drone"}, status: "failure", archived: true, last: 400},
 		{name: "renamed", url: "https://gitea.example.org/eig/ancien-nom", repo: "gitea.example.org/eig/ancien-nom", spdx: "MIT", licFile: "LICENSE", readme: "README.md", rbytes: len(glaReadme),
 			systems: []string{}, status: "none", last: 2, commits: 1},
+		{name: "transferred (301)", url: "https://gitea.example.org/eig/carto", repo: "gitea.example.org/eig/carto", spdx: "MIT", licFile: "LICENSE", readme: "README.md", rbytes: len(glaReadme),
+			systems: []string{}, status: "none", last: 3, commits: 2},
 		{name: "scheduled only (Gitea 1.24: /actions/runs)", url: "https://gitea.example.org/eig/nightly", repo: g(nightly), readme: "README.md", rbytes: len(glaReadme),
 			systems: []string{"gitea-actions"}, status: "failure", last: 10, commits: 1},
 		{name: "Forgejo, short pages, two CI systems", url: "https://codeberg.example.org/forge/dinum/suivi", repo: "codeberg.example.org/forge/dinum/suivi", spdx: "CECILL-B", licFile: "LICENSE",
@@ -608,8 +617,8 @@ func TestAcceptGitea(t *testing.T) {
 			for i, k := range cases {
 				gtaAssert(t, rs[i], k, now)
 			}
-			if rs[0].Defi != "acc" || rs[0].Forge != "gitea" || rs[6].Forge != "codeberg" {
-				t.Errorf("défi %q, forges %q %q", rs[0].Defi, rs[0].Forge, rs[6].Forge)
+			if rs[0].Defi != "acc" || rs[0].Forge != "gitea" || rs[7].Forge != "codeberg" {
+				t.Errorf("défi %q, forges %q %q", rs[0].Defi, rs[0].Forge, rs[7].Forge)
 			}
 			if fs.limited == 0 {
 				t.Error("the proxy never answered 429: the test tests nothing")
@@ -634,6 +643,18 @@ func TestAcceptGitea(t *testing.T) {
 			}
 		}
 		gtaAssert(t, rs[2], cases[0], now)
+	})
+
+	// A token reads a private repository: vigie still reports it as not
+	// public and publishes nothing of it.
+	t.Run("private with a token", func(t *testing.T) {
+		gs.token = "gitea-acceptance-token"
+		defer func() { gs.token = "" }()
+		out := runVigie(t, map[string]string{"ACC_GITEA_TOKEN": gs.token}, "check", "--config", cfg, "--format", "json", "https://gitea.example.org/eig/secret")
+		rs := glaDecode(t, out.stdout)
+		if out.code != 3 || len(rs) != 1 || rs[0].Error == "" || rs[0].Score != nil || strings.Contains(out.stdout, "Outil du défi secret") {
+			t.Errorf("exit %d, %+v", out.code, rs)
+		}
 	})
 }
 
