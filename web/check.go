@@ -328,7 +328,7 @@ func (s *Server) checkURL(raw string) (crawler.Ref, string) {
 	u.User = nil // credentials pasted in the URL go no further
 	ref, err := s.cfg.Resolve(u.String())
 	if errors.Is(err, config.ErrPathTooLong) {
-		return crawler.Ref{}, "cette adresse est plus longue que ce que la forge permet pour un dépôt (GitHub : 39 caractères pour le propriétaire, 100 pour le nom ; GitLab : 255 par segment, 21 niveaux de groupes)."
+		return crawler.Ref{}, "cette adresse est plus longue que ce que la forge permet pour un dépôt (GitHub : 39 caractères pour le propriétaire, 100 pour le nom ; GitLab : 255 par segment, 21 niveaux de groupes ; Gitea et Forgejo : 40 pour le propriétaire, 100 pour le nom)."
 	}
 	if err != nil {
 		return crawler.Ref{}, "cette adresse ne désigne pas un dépôt : elle doit avoir la forme https://" + host + "/propriétaire/nom."

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/eiglink/vigie/checks"
+	"github.com/eiglink/vigie/config"
 	"github.com/eiglink/vigie/internal/readertest"
 	"github.com/eiglink/vigie/store"
 	"github.com/eiglink/vigie/store/memstore"
@@ -512,6 +513,40 @@ func TestCheckDefaultBurst(t *testing.T) {
 		srv.Handler().ServeHTTP(rec, req)
 		if rec.Code != 200 {
 			t.Fatalf("check %d = %d, want 200", i+1, rec.Code)
+		}
+	}
+}
+
+// A link to a page inside a Gitea or Forgejo repository names the
+// repository: owner/name, below the forge's base path when it has one.
+func TestCheckGiteaURL(t *testing.T) {
+	cfg, err := config.Parse("c.yml", []byte(`forges:
+  - {name: codeberg, type: gitea, url: https://codeberg.org}
+  - {name: forge, type: gitea, url: https://forge.example.org/git}
+defis:
+  - {slug: d, name: D, repos: [https://codeberg.org/o/n]}
+`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ck := &fakeChecker{}
+	srv, err := web.New(web.Options{Config: cfg, Store: memstore.New(), Checker: ck, Now: func() time.Time { return now },
+		Logger: slog.New(slog.DiscardHandler), CheckRate: rate.Every(time.Millisecond), CheckBurst: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for in, want := range map[string]string{
+		"https://codeberg.org/o/n/src/branch/main/docs/x.md": "https://codeberg.org/o/n",
+		"codeberg.org/o/other.git":                           "https://codeberg.org/o/other",
+		"https://forge.example.org/git/team/app/issues/3":    "https://forge.example.org/git/team/app",
+	} {
+		ck.calls = nil
+		req := httptest.NewRequest("GET", "/check?url="+url.QueryEscape(in), nil)
+		req.RemoteAddr = "192.0.2.9:1234"
+		rec := httptest.NewRecorder()
+		srv.Handler().ServeHTTP(rec, req)
+		if len(ck.calls) != 1 || ck.calls[0] != want {
+			t.Errorf("%s: checker got %v (status %d), want %s", in, ck.calls, rec.Code, want)
 		}
 	}
 }
