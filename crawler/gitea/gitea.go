@@ -265,17 +265,16 @@ func (f *Forge) fetch(ctx context.Context, job crawler.Job, now time.Time) crawl
 	s := &state{where: f.webURL + "/" + ref.Path}
 	s.owner, s.name, _ = strings.Cut(ref.Path, "/")
 	fail := func(err error) crawler.Facts {
-		fa := crawler.Facts{Ref: ref, CrawledAt: now, Error: fmt.Sprintf("gitea %s: %v", s.where, err)}
-		if st := statusOf(err); st == http.StatusNotFound || st == http.StatusGone || st == http.StatusUnavailableForLegalReasons {
-			fa.NotFound = true
-			fa.Error = fmt.Sprintf("gitea %s: repository not found (missing or private)", s.where)
-		}
-		return fa
+		return crawler.Facts{Ref: ref, CrawledAt: now, Error: fmt.Sprintf("gitea %s: %v", s.where, err)}
 	}
 	// A renamed or transferred repository answers its old path with a
 	// redirect to the new one (307 on the API, 301 on some proxies), which
 	// the HTTP client follows; full_name then names it.
 	if _, err := f.getJSON(ctx, repoPath(s.owner, s.name), nil, &s.repo); err != nil {
+		if st := statusOf(err); st == http.StatusNotFound || st == http.StatusGone || st == http.StatusUnavailableForLegalReasons {
+			return crawler.Facts{Ref: ref, CrawledAt: now, NotFound: true,
+				Error: fmt.Sprintf("gitea %s: repository not found (missing or private)", s.where)}
+		}
 		return fail(fmt.Errorf("repository: %w", err))
 	}
 	if v := s.repo.Visibility(); v != "public" {
@@ -374,7 +373,9 @@ func (f *Forge) commits(ctx context.Context, s *state, prev *crawler.Facts, now 
 		q.Set("page", strconv.Itoa(page))
 		var list []commit
 		resp, err := f.getJSON(ctx, s.path()+"/commits", q, &list)
-		if st := statusOf(err); st == http.StatusConflict || (st == http.StatusNotFound && page == 1 && s.repo.Empty) {
+		// 409: an empty repository; 404 on the first page: a default
+		// branch that does not exist (yet), so no commit on it either.
+		if st := statusOf(err); st == http.StatusConflict || (st == http.StatusNotFound && page == 1) {
 			s.empty = true
 			return nil
 		}
