@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/eiglink/vigie/fakeforge"
+	"github.com/eiglink/vigie/internal/fakeforge"
 )
 
 func get(t *testing.T, c *http.Client, u string, h ...string) (*http.Response, string) {
