@@ -81,6 +81,7 @@ type actionRun struct {
 	Status       string    `json:"status"`
 	Conclusion   string    `json:"conclusion"`
 	HeadBranch   string    `json:"head_branch"`
+	RunNumber    int64     `json:"run_number"`
 	Event        string    `json:"event"`
 	HTMLURL      string    `json:"html_url"`
 	URL          string    `json:"url"`
@@ -153,28 +154,53 @@ func (f *Forge) latestRun(ctx context.Context, s *state) (runVerdict, bool) {
 		break
 	}
 	// Newest first, as Gitea lists them; the branch is checked here too,
-	// since /actions/tasks filters nothing.
+	// since /actions/tasks filters nothing. A task is one job of a run:
+	// the jobs of the newest run with a verdict are read together (one
+	// failed job fails the run, one still going keeps it running).
+	var out runVerdict
+	run := int64(-1)
 	for _, r := range list.Runs {
 		if r.HeadBranch != "" && r.HeadBranch != s.repo.DefaultBranch {
 			continue
+		}
+		if run >= 0 && r.RunNumber != run {
+			break
 		}
 		st, ok := r.verdict()
 		if !ok {
 			continue
 		}
-		var at time.Time
+		if run < 0 {
+			run = r.RunNumber
+			out.status = st
+			link := r.HTMLURL
+			if link == "" {
+				link = r.URL // an ActionTask's url is its run's page
+			}
+			out.url = f.runURL(link)
+		}
+		switch {
+		case st == crawler.StatusFailure:
+			out.status = st
+		case st == crawler.StatusRunning && out.status != crawler.StatusFailure:
+			out.status = st
+		}
 		for _, t := range []time.Time{r.CompletedAt, r.StartedAt, r.RunStartedAt, r.UpdatedAt, r.CreatedAt} {
 			// Gitea writes an unset time as the zero time or as the Unix
 			// epoch.
-			if at.IsZero() && t.Year() > 1970 {
-				at = t
+			if t.Year() > 1970 {
+				if t.After(out.at) {
+					out.at = t.UTC()
+				}
+				break
 			}
 		}
-		link := r.HTMLURL
-		if link == "" {
-			link = r.URL // an ActionTask's url is its run's page
+		if r.RunNumber == 0 {
+			break // runs without numbers cannot be grouped: the newest alone
 		}
-		return runVerdict{status: st, at: at.UTC(), url: f.runURL(link)}, true
+	}
+	if run >= 0 {
+		return out, true
 	}
 	return runVerdict{}, false
 }

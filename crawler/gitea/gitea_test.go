@@ -338,3 +338,43 @@ func TestParseVersion(t *testing.T) {
 		}
 	}
 }
+
+// /actions/tasks lists jobs, newest first: the jobs of the newest run of
+// the default branch are read together, one failed job fails the run.
+func TestTasksOfOneRun(t *testing.T) {
+	r := fullRepo()
+	r.CI = &fakeforge.CIRun{State: "success", Kind: "schedule", At: now.Add(-time.Hour)}
+	g := fakegitea.New([]fakeforge.Repo{r}, fakegitea.Options{Version: "11.0.3+gitea-1.22.0"})
+	at := now.Add(-time.Hour).Format(time.RFC3339)
+	task := func(run int, branch, status string) string {
+		return fmt.Sprintf(`{"id":%d,"name":"job","head_branch":%q,"run_number":%d,"event":"schedule","status":%q,"url":"/eig/dossiers/actions/runs/%d","created_at":%q,"updated_at":%q,"run_started_at":%q}`,
+			run*10, branch, run, status, run, at, at, at)
+	}
+	for _, tc := range []struct {
+		tasks []string
+		want  string
+	}{
+		{[]string{task(13, "feature", "failure"), task(12, "main", "success"), task(12, "main", "failure"), task(11, "main", "success")}, "failure"},
+		{[]string{task(12, "main", "success"), task(12, "main", "running"), task(11, "main", "failure")}, "running"},
+		{[]string{task(12, "main", "skipped"), task(11, "main", "success"), task(11, "main", "success")}, "success"},
+		{[]string{task(12, "main", "blocked")}, "none"},
+	} {
+		h := http.HandlerFunc(func(w http.ResponseWriter, q *http.Request) {
+			if strings.HasSuffix(q.URL.Path, "/actions/tasks") {
+				w.Header().Set("Content-Type", "application/json")
+				fmt.Fprintf(w, `{"workflow_runs":[%s],"total_count":%d}`, strings.Join(tc.tasks, ","), len(tc.tasks))
+				return
+			}
+			g.ServeHTTP(w, q)
+		})
+		srv := httptest.NewServer(h)
+		fa := fetch(t, newForge(t, srv.URL, nil), r.Path, nil, now)
+		srv.Close()
+		if fa.CI.Status != tc.want {
+			t.Errorf("%v: status %q, want %q", tc.tasks, fa.CI.Status, tc.want)
+		}
+		if tc.want != "none" && !strings.HasPrefix(fa.CI.RunURL, "http://127.0.0.1") {
+			t.Errorf("run URL %q is not absolute", fa.CI.RunURL)
+		}
+	}
+}
