@@ -129,21 +129,20 @@ func (f *Forge) latestRun(ctx context.Context, s *state) (runVerdict, bool) {
 		case actionsUnknown, actionsRuns:
 			rel = s.path() + "/actions/runs"
 			q.Set("branch", s.repo.DefaultBranch)
-		case actionsTasks:
-			rel = s.path() + "/actions/tasks"
 		default:
-			return runVerdict{}, false
+			rel = s.path() + "/actions/tasks"
 		}
 		_, err := f.getJSON(ctx, rel, q, &list)
 		if st := statusOf(err); st == http.StatusNotFound || st == http.StatusMethodNotAllowed {
-			// The route does not exist on this instance (a repository
-			// without runs answers an empty list, not 404): try the
-			// older one, or give up for the whole crawl.
-			next := int32(actionsTasks)
+			// The route does not exist here: an older instance, or this
+			// repository's Actions unit is off (a repository without runs
+			// answers an empty list). /actions/tasks exists wherever
+			// /actions/runs does, so the crawl goes on with it; a 404 there
+			// is this repository's answer only.
 			if mode == actionsTasks {
-				next = actionsNone
+				return runVerdict{}, false
 			}
-			f.actions.CompareAndSwap(mode, next)
+			f.actions.CompareAndSwap(mode, actionsTasks)
 			continue
 		}
 		if err != nil {

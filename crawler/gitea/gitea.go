@@ -74,8 +74,8 @@ type Forge struct {
 	verOnce sync.Once
 	ver     Version
 	// actions is which route lists Actions runs on this instance:
-	// actionsUnknown until a call told, then actionsRuns (Gitea 1.24+),
-	// actionsTasks (Gitea 1.22-1.23, Forgejo) or actionsNone.
+	// actionsUnknown until a call told, then actionsRuns (Gitea 1.24+) or
+	// actionsTasks (Gitea 1.22-1.23, Forgejo).
 	actions atomic.Int32
 }
 
@@ -83,7 +83,6 @@ const (
 	actionsUnknown = iota
 	actionsRuns
 	actionsTasks
-	actionsNone
 )
 
 var _ crawler.Forge = (*Forge)(nil)
