@@ -40,7 +40,11 @@ func (f *Forge) ci(ctx context.Context, s *state, fa *crawler.Facts) {
 		} `json:"statuses"`
 	}
 	_, err := f.getJSON(ctx, s.path()+"/commits/"+url.PathEscape(s.headSHA)+"/status", url.Values{"limit": {strconv.Itoa(pageSize)}}, &cs)
-	if err != nil {
+	switch {
+	case statusOf(err) == http.StatusNotFound:
+		// Nothing posted on the commit, in a stand-in's words (Gitea
+		// itself answers an empty status).
+	case err != nil:
 		f.log.Warn("combined status", "repo", s.owner+"/"+s.name, "err", err)
 		fa.CI.Status = crawler.StatusUnknown
 		return

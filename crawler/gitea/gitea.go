@@ -30,6 +30,7 @@ package gitea
 import (
 	"cmp"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -77,6 +78,9 @@ type Forge struct {
 	// actionsUnknown until a call told, then actionsRuns (Gitea 1.24+) or
 	// actionsTasks (Gitea 1.22-1.23, Forgejo).
 	actions atomic.Int32
+	// noTrees is set once the instance answered that it has no git trees
+	// route: folders are listed through the contents route instead.
+	noTrees atomic.Bool
 }
 
 const (
@@ -458,8 +462,27 @@ var listedDirs = []struct {
 	{"docs", false}, {".woodpecker", false}, {".circleci", false}, {".azure-pipelines", false},
 }
 
-// tree lists one tree object (a folder at the head commit), under dir.
+// tree lists one folder at the head commit: the git tree object sha, under
+// dir. An instance (or a stand-in) without the trees route is asked the
+// contents route instead, from then on.
 func (f *Forge) tree(ctx context.Context, s *state, sha, dir string, recursive bool) ([]treeEntry, error) {
+	if !f.noTrees.Load() {
+		out, err := f.gitTree(ctx, s, sha, dir, recursive)
+		switch statusOf(err) {
+		case http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusNotImplemented:
+			if dir != "" {
+				return nil, err
+			}
+			f.log.Debug("no git trees route: listing through contents", "err", err)
+			f.noTrees.Store(true)
+		default:
+			return out, err
+		}
+	}
+	return f.contents(ctx, s, dir, recursive)
+}
+
+func (f *Forge) gitTree(ctx context.Context, s *state, sha, dir string, recursive bool) ([]treeEntry, error) {
 	var out []treeEntry
 	q := url.Values{"per_page": {"1000"}}
 	if recursive {
@@ -483,6 +506,44 @@ func (f *Forge) tree(ctx context.Context, s *state, sha, dir string, recursive b
 		}
 		if len(t.Tree) == 0 || len(out) >= t.TotalCount {
 			break
+		}
+	}
+	return out, nil
+}
+
+// contents lists a folder of the default branch through the contents
+// route (a listing of its entries, with full paths); recursive goes one
+// level further down, where the workflows live.
+func (f *Forge) contents(ctx context.Context, s *state, dir string, recursive bool) ([]treeEntry, error) {
+	var list []struct {
+		Path string `json:"path"`
+		Type string `json:"type"` // file, dir, symlink, submodule
+		Size int64  `json:"size"`
+		SHA  string `json:"sha"`
+	}
+	rel := s.path() + "/contents"
+	if dir != "" {
+		rel += "/" + escapePath(dir)
+	}
+	if _, err := f.getJSON(ctx, rel, url.Values{"ref": {s.repo.DefaultBranch}}, &list); err != nil {
+		return nil, fmt.Errorf("contents of /%s: %w", dir, err)
+	}
+	var out []treeEntry
+	for _, e := range list {
+		t := "blob"
+		switch e.Type {
+		case "dir":
+			t = "tree"
+		case "submodule":
+			t = "commit"
+		}
+		out = append(out, treeEntry{Path: e.Path, Type: t, Size: e.Size, SHA: e.SHA})
+		if recursive && t == "tree" {
+			sub, err := f.contents(ctx, s, e.Path, false)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, sub...)
 		}
 	}
 	return out, nil
@@ -577,8 +638,28 @@ func (f *Forge) crossCheck(s *state, l crawler.LicenseFacts) {
 // the commit, so it stays the same from crawl to crawl and the blob SHA
 // Gitea sends as ETag revalidates it (304) while the file is unchanged.
 func (f *Forge) raw(ctx context.Context, s *state, file string) ([]byte, error) {
-	_, body, err := f.get(ctx, s.path()+"/raw/"+escapePath(file), url.Values{"ref": {s.repo.DefaultBranch}})
-	return body, err
+	q := url.Values{"ref": {s.repo.DefaultBranch}}
+	_, body, err := f.get(ctx, s.path()+"/raw/"+escapePath(file), q)
+	if st := statusOf(err); st != http.StatusNotFound && st != http.StatusMethodNotAllowed && st != http.StatusNotImplemented {
+		return body, err
+	}
+	// The file was listed: an instance (or a stand-in) without the raw
+	// route may still answer its contents, base64-encoded.
+	var c struct {
+		Encoding string `json:"encoding"`
+		Content  string `json:"content"`
+	}
+	if _, cerr := f.getJSON(ctx, s.path()+"/contents/"+escapePath(file), q, &c); cerr != nil {
+		return nil, err
+	}
+	if c.Encoding != "base64" {
+		return []byte(c.Content), nil
+	}
+	b, derr := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(c.Content), ""))
+	if derr != nil {
+		return nil, fmt.Errorf("contents of %s: %w", file, derr)
+	}
+	return b, nil
 }
 
 // release reads the latest release when the repository counts any.

@@ -378,3 +378,31 @@ func TestTasksOfOneRun(t *testing.T) {
 		}
 	}
 }
+
+// An instance (or a stand-in) without the git trees and raw routes is
+// read through the contents route: the same facts.
+func TestContentsFallback(t *testing.T) {
+	g := fakegitea.New([]fakeforge.Repo{fullRepo()}, fakegitea.Options{})
+	srv := httptest.NewServer(g)
+	want := fetch(t, newForge(t, srv.URL, nil), "eig/dossiers", nil, now)
+	srv.Close()
+	h := http.HandlerFunc(func(w http.ResponseWriter, q *http.Request) {
+		if strings.Contains(q.URL.Path, "/git/trees/") || strings.Contains(q.URL.Path, "/raw/") {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprint(w, `{"message":"not found"}`)
+			return
+		}
+		g.ServeHTTP(w, q)
+	})
+	srv = httptest.NewServer(h)
+	defer srv.Close()
+	got := fetch(t, newForge(t, srv.URL, nil), "eig/dossiers", nil, now)
+	// The two servers listen on different ports.
+	got.CI.RunURL, want.CI.RunURL = "", ""
+	if got.Error != "" || !reflect.DeepEqual(got.Files, want.Files) || !reflect.DeepEqual(got.License, want.License) ||
+		got.Readme != want.Readme || !reflect.DeepEqual(got.CI, want.CI) {
+		t.Errorf("through contents: %v\nfiles %+v\nlicence %+v\nreadme %+v\nci %+v\nthrough trees and raw:\nfiles %+v\nlicence %+v\nreadme %+v\nci %+v",
+			got.Error, got.Files, got.License, got.Readme, got.CI, want.Files, want.License, want.Readme, want.CI)
+	}
+}

@@ -11,6 +11,7 @@ package fakegitea
 
 import (
 	"crypto/sha1"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -377,6 +378,8 @@ func (q req) repo() {
 		q.status(p, rest[1])
 	case len(rest) == 3 && rest[0] == "git" && rest[1] == "trees":
 		q.tree(p, rest[2])
+	case len(rest) >= 1 && rest[0] == "contents":
+		q.contents(p, strings.Join(rest[1:], "/"))
 	case len(rest) >= 2 && rest[0] == "raw":
 		q.raw(p, strings.Join(rest[1:], "/"))
 	case len(rest) == 2 && rest[0] == "releases" && rest[1] == "latest":
@@ -690,6 +693,52 @@ func (q req) list(name string, user bool) {
 	out := []map[string]any{}
 	for _, p := range found[from:to] {
 		out = append(out, q.repoJSON(p))
+	}
+	writeJSON(q.w, http.StatusOK, out)
+}
+
+// contents answers GET /repos/{o}/{r}/contents[/{path}]: a folder's
+// listing (ContentsResponse entries without content) or a file with its
+// content base64-encoded.
+func (q req) contents(p *repo, file string) {
+	if len(p.Commits) == 0 {
+		notFound(q.w)
+		return
+	}
+	if text, ok := p.Files[file]; ok {
+		writeJSON(q.w, http.StatusOK, map[string]any{"name": path.Base(file), "path": file, "sha": blobSHA(text), "type": "file",
+			"size": len(text), "encoding": "base64", "content": base64.StdEncoding.EncodeToString([]byte(text))})
+		return
+	}
+	seen := map[string]bool{}
+	out := []map[string]any{}
+	prefix := ""
+	if file != "" {
+		prefix = file + "/"
+	}
+	all := p.all()
+	var names []string
+	for f := range all {
+		if rest, ok := strings.CutPrefix(f, prefix); ok {
+			names = append(names, rest)
+		}
+	}
+	if len(names) == 0 {
+		notFound(q.w)
+		return
+	}
+	sort.Strings(names)
+	for _, rest := range names {
+		first, _, nested := strings.Cut(rest, "/")
+		if seen[first] {
+			continue
+		}
+		seen[first] = true
+		e := map[string]any{"name": first, "path": prefix + first, "type": "file", "size": all[prefix+first], "encoding": nil, "content": nil}
+		if nested {
+			e["type"], e["size"] = "dir", 0
+		}
+		out = append(out, e)
 	}
 	writeJSON(q.w, http.StatusOK, out)
 }
