@@ -8,7 +8,8 @@
 //	1+  GET /repos/{o}/{r}/commits?sha=BRANCH        newest first, paged until a page reaches past the 90 days
 //	                                                 (there is no `since`); the first page gives the head commit
 //	1+  GET /repos/{o}/{r}/git/trees/{sha}           the root, then only the listed folders that exist
-//	                                                 (.gitea, .forgejo, .github whole; docs, CI folders)
+//	                                                 (.gitea, .forgejo, .github whole; docs, CI folders);
+//	                                                 /contents/{dir} on an instance without this route
 //	0-1 GET /repos/{o}/{r}/raw/{README}?ref=BRANCH   the README Gitea shows (root, else docs/, .gitea/, .github/)
 //	0+  GET /repos/{o}/{r}/raw/{LICENSE}?ref=BRANCH  each top-level licence file, identified by vigie
 //	1   GET /repos/{o}/{r}/commits/{sha}/status      the combined commit status of the head commit
@@ -218,8 +219,9 @@ func (r *repository) Visibility() string {
 
 // commit is one entry of the commits list.
 type commit struct {
-	SHA    string `json:"sha"`
-	Commit struct {
+	SHA     string    `json:"sha"`
+	Created time.Time `json:"created"` // the committer date again, on the entry itself
+	Commit  struct {
 		Author struct {
 			Name  string    `json:"name"`
 			Email string    `json:"email"`
@@ -234,7 +236,16 @@ type commit struct {
 	} `json:"author"`
 }
 
-func (c commit) at() time.Time { return c.Commit.Committer.Date }
+// at is the committer date (what the window counts on, as on the other
+// forges), else the entry's created, else the author date.
+func (c commit) at() time.Time {
+	for _, t := range []time.Time{c.Commit.Committer.Date, c.Created, c.Commit.Author.Date} {
+		if !t.IsZero() {
+			return t
+		}
+	}
+	return time.Time{}
+}
 
 // authorKey names a commit author as the other forges do: the account
 // when the e-mail matches one, else the lower-case e-mail, else the name.
