@@ -210,11 +210,11 @@ type repository struct {
 func (r *repository) Visibility() string {
 	switch {
 	case r.Private:
-		return "private"
+		return crawler.VisibilityPrivate
 	case r.Internal:
-		return "internal"
+		return crawler.VisibilityInternal
 	}
-	return "public"
+	return crawler.VisibilityPublic
 }
 
 // commit is one entry of the commits list.
@@ -291,12 +291,11 @@ func (f *Forge) fetch(ctx context.Context, job crawler.Job, now time.Time) crawl
 		}
 		return fail(fmt.Errorf("repository: %w", err))
 	}
-	if v := s.repo.Visibility(); v != "public" {
+	if v := s.repo.Visibility(); v != crawler.VisibilityPublic {
 		// A token reads its owner's private and internal repositories;
 		// vigie publishes public ones only: nothing more is asked, nothing
 		// of it is kept but its visibility.
-		return crawler.Facts{Ref: ref, CrawledAt: now, Visibility: v,
-			Error: fmt.Sprintf("gitea %s: not public on its forge (visibility: %s)", s.where, v)}
+		return crawler.NotPublic(ref, now, v)
 	}
 	if s.repo.FullName != "" {
 		if o, n, ok := strings.Cut(s.repo.FullName, "/"); ok {

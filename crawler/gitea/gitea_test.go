@@ -196,9 +196,8 @@ func TestEdgeRepositories(t *testing.T) {
 	private := fullRepo()
 	private.Path, private.Private = "eig/secret", true
 	internal := fullRepo()
-	internal.Path = "eig/interne"
+	internal.Path, internal.Internal = "eig/interne", true
 	g := fakegitea.New([]fakeforge.Repo{empty, renamed, archived, private, internal}, fakegitea.Options{})
-	g.SetExtra("eig/interne", fakegitea.Extra{Internal: true})
 	srv := httptest.NewServer(g)
 	defer srv.Close()
 	anon := newForge(t, srv.URL, nil)
@@ -239,11 +238,10 @@ func TestListOrg(t *testing.T) {
 	}
 	repos = append(repos,
 		fakeforge.Repo{Path: "eig/secret", Private: true},
-		fakeforge.Repo{Path: "eig/interne"},
+		fakeforge.Repo{Path: "eig/interne", Internal: true},
 		fakeforge.Repo{Path: "jane/outil", UserOwned: true},
 	)
 	g := fakegitea.New(repos, fakegitea.Options{MaxResponseItems: 20})
-	g.SetExtra("eig/interne", fakegitea.Extra{Internal: true})
 	srv := httptest.NewServer(g)
 	defer srv.Close()
 	for _, tok := range [][]string{nil, {"tok"}} {

@@ -42,10 +42,6 @@ type Options struct {
 
 // Extra holds what only a Gitea says about a repository.
 type Extra struct {
-	// Internal: visible to every signed-in user of the instance, not to
-	// anonymous visitors. Private repositories (fakeforge.Repo.Private) are
-	// visible with a token here, as to a member.
-	Internal bool
 	// Mirror marks a pull mirror.
 	Mirror bool
 	// ActionsDisabled turns the Actions unit off.
@@ -292,9 +288,11 @@ func notFound(w http.ResponseWriter) {
 	writeJSON(w, http.StatusNotFound, map[string]any{"errors": []string{}, "message": "The target couldn't be found.", "url": "https://docs.gitea.com/api"})
 }
 
-// visible reports whether the requester may see p.
+// visible reports whether the requester may see p: a private or internal
+// repository answers 404 to anonymous requests, and a token (taken to be a
+// member's, or a signed-in user's) sees it, "private" or "internal" said.
 func (q req) visible(p *repo) bool {
-	return !(p.Private || p.extra.Internal) || q.authed
+	return p.Public() || q.authed
 }
 
 // page cuts one page out of n items as Gitea does: limit capped at max,
@@ -401,7 +399,7 @@ func (q req) repoJSON(p *repo) map[string]any {
 		"id": p.id, "name": name, "full_name": p.Path,
 		"owner":       map[string]any{"id": p.id + 1000, "login": owner(p.Path), "username": owner(p.Path)},
 		"description": p.Description, "website": p.Homepage,
-		"empty": p.DefaultBranch == "" || len(p.Commits) == 0, "private": p.Private, "internal": p.extra.Internal,
+		"empty": p.DefaultBranch == "" || len(p.Commits) == 0, "private": p.Private, "internal": p.Internal,
 		"fork": p.Fork, "template": false, "mirror": p.extra.Mirror, "archived": p.Archived,
 		"size": 1024, "language": p.Language, "languages_url": q.base() + "/api/v1/repos/" + p.Path + "/languages",
 		"html_url": web, "url": q.base() + "/api/v1/repos/" + p.Path, "link": "",
