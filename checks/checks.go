@@ -19,6 +19,8 @@ type Options struct {
 	// Language of reasons and remediations: "fr" (default) or "en" (see
 	// locale.Of).
 	Language string
+	// Defis gives each défi's end and team by slug, for continuity.
+	Defis map[string]DefiProfile
 }
 
 // DefaultDormantDays is scoring.dormant_days' default.
@@ -75,6 +77,7 @@ func Score(f crawler.Facts, opts Options) Result {
 	}
 	s := Overall(r.Checks, opts)
 	r.Score = &s
+	profile(&r, f, opts)
 	return r
 }
 

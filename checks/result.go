@@ -24,6 +24,15 @@ type Result struct {
 	Score     *int      `json:"score"`
 	Error     string    `json:"error"`
 	Checks    []Check   `json:"checks"`
+
+	// The programme's profile (profile.go): set on a fetched repository,
+	// absent on an error and on results stored before it existed.
+	Openness      *Openness       `json:"openness,omitempty"`
+	Checklist     []ChecklistItem `json:"checklist,omitempty"`
+	Publiccode    *Publiccode     `json:"publiccode,omitempty"`
+	CodegouvScore *int            `json:"codegouv_score,omitempty"`
+	// Continuity is null when the défi has no end date.
+	Continuity *Continuity `json:"continuity"`
 }
 
 // Check returns the named check, or nil.

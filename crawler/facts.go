@@ -4,6 +4,7 @@
 package crawler
 
 import (
+	"sort"
 	"time"
 )
 
@@ -71,6 +72,18 @@ type Facts struct {
 	Empty     bool      `json:"empty"` // no commit at all
 	CreatedAt time.Time `json:"created_at,omitzero"`
 	Stars     int       `json:"stars"`
+	// Forks counts the repository's forks; Watchers the people subscribed
+	// to its notifications (GitHub's watchers, not its stars).
+	Forks    int  `json:"forks"`
+	Watchers int  `json:"watchers"`
+	Template bool `json:"template,omitempty"` // the forge marks it a template to start new repositories from
+	// Private is true when the forge says only members can read it (a
+	// token with access to it crawled it).
+	Private bool `json:"private,omitempty"`
+	// OwnerKind says who owns the repository: OwnerOrganization (a GitHub
+	// organisation, a GitLab group), OwnerUser (a personal account) or ""
+	// when the forge did not say.
+	OwnerKind string `json:"owner_kind,omitempty"`
 	// OpenIssues counts open issues only (pull/merge requests excluded);
 	// -1 when the forge's issue tracker is disabled.
 	OpenIssues       int `json:"open_issues"`
@@ -87,6 +100,95 @@ type Facts struct {
 	// .github/ and docs/), so new rules can look for a file without a new
 	// API call.
 	Files []File `json:"files,omitempty"`
+
+	// Publiccode is the text of the root publiccode.yml (or .yaml) named
+	// by Community.Publiccode, truncated to MaxReadmeText.
+	Publiccode string `json:"publiccode,omitempty"`
+
+	// Since holds the default branch's commits after a date the crawl was
+	// asked about (a défi's end), nil when none was.
+	Since *SinceFacts `json:"since,omitempty"`
+}
+
+// Owner kinds of Facts.OwnerKind.
+const (
+	OwnerOrganization = "organization"
+	OwnerUser         = "user"
+)
+
+// SinceFacts counts the commits on the default branch strictly after From.
+type SinceFacts struct {
+	From time.Time `json:"from"`
+	// Commits counts them; Authors lists their distinct authors (the
+	// CommitStamp.Author keys), sorted.
+	Commits int      `json:"commits"`
+	Authors []string `json:"authors,omitempty"`
+	// Through is the date of the newest commit counted: a later crawl whose
+	// history reaches back to it adds only the commits after it.
+	Through time.Time `json:"through,omitzero"`
+}
+
+// Add merges commits read from the history into the count: those strictly
+// after both From and Through (older ones were counted before, or precede
+// From).
+func (s *SinceFacts) Add(commits []CommitStamp) {
+	after := s.From
+	if s.Through.After(after) {
+		after = s.Through
+	}
+	seen := map[string]bool{}
+	for _, a := range s.Authors {
+		seen[a] = true
+	}
+	newest := s.Through
+	for _, c := range commits {
+		if !c.At.After(after) {
+			continue
+		}
+		s.Commits++
+		if !seen[c.Author] {
+			seen[c.Author] = true
+			s.Authors = append(s.Authors, c.Author)
+		}
+		if c.At.After(newest) {
+			newest = c.At
+		}
+	}
+	s.Through = newest
+	sort.Strings(s.Authors)
+}
+
+// HistoryFrom returns how far back a crawl must read the default branch's
+// history so that both the activity window (from windowStart) and the
+// commits after since are counted, given the previous crawl's count prev
+// (nil: none). A zero since asks for the window only.
+func HistoryFrom(windowStart, since time.Time, prev *SinceFacts) time.Time {
+	if since.IsZero() {
+		return windowStart
+	}
+	from := since
+	if prev != nil && prev.From.Equal(since) && prev.Through.After(from) {
+		from = prev.Through
+	}
+	if from.Before(windowStart) {
+		return from
+	}
+	return windowStart
+}
+
+// NewSince starts the count after since from the previous crawl's (when it
+// counted from the same date) and adds the commits read.
+func NewSince(since time.Time, prev *SinceFacts, commits []CommitStamp) *SinceFacts {
+	if since.IsZero() {
+		return nil
+	}
+	s := &SinceFacts{From: since}
+	if prev != nil && prev.From.Equal(since) {
+		s.Commits, s.Through = prev.Commits, prev.Through
+		s.Authors = append([]string(nil), prev.Authors...)
+	}
+	s.Add(commits)
+	return s
 }
 
 // Visibilities as the forges name them (lower case).
@@ -236,7 +338,10 @@ type ActivityFacts struct {
 // CommitStamp is one commit of the activity window.
 type CommitStamp struct {
 	At     time.Time `json:"at"`
-	Author string    `json:"author"` // login, else lower-case e-mail
+	Author string    `json:"author"` // "@login", else lower-case e-mail, else name
+	// Email is the author's lower-case e-mail when Author is a login, so a
+	// team listed by e-mail is recognised too.
+	Email string `json:"email,omitempty"`
 }
 
 // Slide recounts the activity of a repository whose head commit did not

@@ -11,6 +11,9 @@ import (
 type Job struct {
 	Ref      Ref
 	Previous *Facts
+	// Since asks for the commits strictly after this instant (a défi's
+	// end) in Facts.Since; zero asks for none.
+	Since time.Time
 }
 
 // Forge fetches facts from one configured forge. Implementations live in one
