@@ -212,6 +212,11 @@ type raw struct {
 	empty       bool
 	createdAt   time.Time
 	stars       int
+	forks       int
+	watchers    int
+	template    bool
+	private     bool
+	ownerKind   string
 	openIssues  int // issues only; -1 when the tracker is disabled
 	openPRs     int
 	release     *crawler.Release
@@ -231,6 +236,44 @@ type raw struct {
 	// activity, when set, is the previous crawl's activity slid to now
 	// (same head commit): the commits were not listed again.
 	activity *crawler.ActivityFacts
+	// since is the job's Since; prevSince the previous crawl's count after
+	// it; sinceDone the count when the previous one still holds (same
+	// head commit).
+	since     time.Time
+	prevSince *crawler.SinceFacts
+	sinceDone *crawler.SinceFacts
+}
+
+// setSince records what the job asks after Since, from the previous facts.
+func (r *raw) setSince(job crawler.Job) {
+	r.since = job.Since
+	if job.Previous != nil && job.Previous.Error == "" && job.Previous.Since != nil && job.Previous.Since.From.Equal(job.Since) {
+		r.prevSince = job.Previous.Since
+	}
+}
+
+// historyFrom is how far back the history must be read: the window, and
+// the commits after Since not counted yet.
+func (r *raw) historyFrom(now time.Time) time.Time {
+	return crawler.HistoryFrom(now.Add(-crawler.Window), r.since, r.prevSince)
+}
+
+// needsHistory reports whether the commits must be listed: the window's
+// were not slid from the previous crawl, or the count after Since is not
+// the previous one's, and the head commit is recent enough to matter.
+func (r *raw) needsHistory(now time.Time) bool {
+	if r.empty {
+		return false
+	}
+	if r.activity != nil && r.since.IsZero() {
+		return false
+	}
+	if r.activity != nil && r.prev != nil && r.prevSince != nil {
+		s := *r.prevSince
+		r.sinceDone = &s
+		return false
+	}
+	return r.headSHA == "" || r.headAt.After(r.historyFrom(now))
 }
 
 // reusable returns the previous facts of a job when a later crawl may reuse
@@ -269,6 +312,16 @@ func (c *ciRun) add(started, completed time.Time, url string) {
 type commit struct {
 	at     time.Time // committer date
 	author string    // login, else lower-case e-mail, else name
+	email  string    // lower-case e-mail when author is a login
+}
+
+// newCommit names a commit's author (see authorKey).
+func newCommit(at time.Time, login, email, name string) commit {
+	c := commit{at: at, author: authorKey(login, email, name)}
+	if login != "" {
+		c.email = strings.ToLower(email)
+	}
+	return c
 }
 
 // forgeSPDX turns GitHub's licence verdict into the facts' form: key
@@ -312,7 +365,8 @@ func (r *raw) facts(ref crawler.Ref, now time.Time) crawler.Facts {
 		Topics: r.topics, DefaultBranch: r.branch, Language: r.language,
 		Fork: r.fork, Archived: r.archived, Empty: r.empty, CreatedAt: r.createdAt.UTC(),
 		Stars: r.stars, OpenIssues: r.openIssues, OpenPullRequests: r.openPRs,
-		Release: r.release,
+		Release: r.release, Forks: r.forks, Watchers: r.watchers, Template: r.template,
+		Private: r.private, OwnerKind: r.ownerKind,
 	}
 	if !r.empty {
 		fa.HeadSHA = r.headSHA
@@ -331,7 +385,11 @@ func (r *raw) facts(ref crawler.Ref, now time.Time) crawler.Facts {
 	if r.prev != nil {
 		fa.License.Files = slices.Clone(r.prev.License.Files)
 		fa.Readme = r.prev.Readme
+		fa.Publiccode = r.prev.Publiccode
 	} else {
+		if p := fa.Community.Publiccode; p != "" {
+			fa.Publiccode = string(truncate(r.texts[p]))
+		}
 		sizes := map[string]int64{}
 		for _, fl := range files {
 			sizes[fl.Path] = fl.Size
@@ -368,6 +426,16 @@ func (r *raw) facts(ref crawler.Ref, now time.Time) crawler.Facts {
 	if r.empty {
 		fa.CI = crawler.CIFacts{Systems: fa.CI.Systems, Files: fa.CI.Files, Status: crawler.StatusNone}
 	}
+	switch {
+	case r.sinceDone != nil:
+		fa.Since = r.sinceDone
+	case !r.since.IsZero():
+		stamps := make([]crawler.CommitStamp, len(r.commits))
+		for i, c := range r.commits {
+			stamps[i] = crawler.CommitStamp{At: c.at.UTC(), Author: c.author, Email: c.email}
+		}
+		fa.Since = crawler.NewSince(r.since, r.prevSince, stamps)
+	}
 	if r.activity != nil {
 		fa.Activity = *r.activity
 		return fa
@@ -393,7 +461,7 @@ func activity(headAt time.Time, commits []commit, now time.Time) crawler.Activit
 			last = c.at
 		}
 		if c.at.After(start) && !c.at.After(now) {
-			a.Recent = append(a.Recent, crawler.CommitStamp{At: c.at.UTC(), Author: c.author})
+			a.Recent = append(a.Recent, crawler.CommitStamp{At: c.at.UTC(), Author: c.author, Email: c.email})
 			authors[c.author] = true
 		}
 	}

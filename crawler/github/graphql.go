@@ -124,7 +124,9 @@ const repoFragment = `fragment repo on Repository {
   nameWithOwner isPrivate visibility description homepageUrl
   repositoryTopics(first: 20) { nodes { topic { name } } }
   primaryLanguage { name }
-  isFork isArchived isEmpty createdAt stargazerCount hasIssuesEnabled
+  isFork isArchived isEmpty isTemplate isPrivate createdAt stargazerCount forkCount hasIssuesEnabled
+  watchers { totalCount }
+  owner { __typename }
   issues(states: [OPEN]) { totalCount }
   pullRequests(states: [OPEN]) { totalCount }
   latestRelease { tagName name publishedAt }
@@ -138,7 +140,7 @@ const repoFragment = `fragment repo on Repository {
 // content fragment reads their texts blind (an absent one costs a null), so
 // that only unusual names need a follow-up query. Blobs are no connection:
 // they cost no rate-limit point.
-var usualTexts = []string{"README.md", "README.rst", "readme.md", "LICENSE", "LICENSE.md", "LICENSE.txt", "LICENCE", "LICENCE.md", "COPYING"}
+var usualTexts = []string{"README.md", "README.rst", "readme.md", "LICENSE", "LICENSE.md", "LICENSE.txt", "LICENCE", "LICENCE.md", "COPYING", "publiccode.yml", "publiccode.yaml"}
 
 // contentFragment asks for what only a push changes: the listed folders
 // (read at HEAD, which GitHub resolves to the default branch) and the
@@ -194,9 +196,18 @@ type gqlRepo struct {
 	IsFork           bool      `json:"isFork"`
 	IsArchived       bool      `json:"isArchived"`
 	IsEmpty          bool      `json:"isEmpty"`
+	IsTemplate       bool      `json:"isTemplate"`
+	IsPrivate        bool      `json:"isPrivate"`
 	CreatedAt        time.Time `json:"createdAt"`
 	StargazerCount   int       `json:"stargazerCount"`
+	ForkCount        int       `json:"forkCount"`
 	HasIssuesEnabled bool      `json:"hasIssuesEnabled"`
+	Watchers         struct {
+		TotalCount int `json:"totalCount"`
+	} `json:"watchers"`
+	Owner struct {
+		Typename string `json:"__typename"`
+	} `json:"owner"`
 	Issues           struct {
 		TotalCount int `json:"totalCount"`
 	} `json:"issues"`
@@ -380,7 +391,6 @@ func (f *Forge) graphMain(ctx context.Context, jobs []crawler.Job, idx []int, no
 		})
 		return
 	}
-	start := now.Add(-crawler.Window)
 	for k, j := range idx {
 		job := jobs[j]
 		ref := job.Ref
@@ -426,6 +436,7 @@ func (f *Forge) graphMain(ctx context.Context, jobs []crawler.Job, idx []int, no
 		}
 		st := &gstate{job: job, r: rawFromGraph(repo), asked: map[string]bool{}}
 		r := st.r
+		r.setSince(job)
 		if !omitContent(job.Previous) {
 			if err := st.applyContent(rawJSON); err != nil {
 				out[j] = crawler.Facts{Ref: ref, CrawledAt: now, Error: fmt.Sprintf("github %s: decoding GraphQL answer: %v", where, err)}
@@ -441,8 +452,9 @@ func (f *Forge) graphMain(ctx context.Context, jobs []crawler.Job, idx []int, no
 		} else if !r.empty {
 			st.content = true
 		}
-		// A head commit older than the window means no commit in it.
-		st.history = !r.empty && r.activity == nil && r.headAt.After(start)
+		// A head commit older than the window (and than the commits
+		// after Since still to count) means no commit to list.
+		st.history = r.needsHistory(now)
 		states[j] = st
 	}
 }
@@ -537,6 +549,8 @@ func rawFromGraph(g *gqlRepo) *raw {
 		canonical:  g.NameWithOwner, description: g.Description, homepage: g.HomepageURL,
 		fork: g.IsFork, archived: g.IsArchived, empty: g.IsEmpty, createdAt: g.CreatedAt,
 		stars: g.StargazerCount, openIssues: g.Issues.TotalCount, openPRs: g.PullRequests.TotalCount,
+		forks: g.ForkCount, watchers: g.Watchers.TotalCount, template: g.IsTemplate, private: g.IsPrivate,
+		ownerKind: ownerKind(g.Owner.Typename),
 		texts: map[string][]byte{}, ciStatus: crawler.StatusNone,
 	}
 	if !g.HasIssuesEnabled {
@@ -588,7 +602,6 @@ type gqlHistory struct {
 // to read: each round batches, over the whole crawl, every repository's
 // next need (content, texts, a history page), followBatch a query.
 func (f *Forge) graphFollow(ctx context.Context, states []*gstate, now time.Time) {
-	since := now.Add(-crawler.Window).Format(time.RFC3339)
 	for {
 		var idx []int
 		for j, st := range states {
@@ -610,7 +623,7 @@ func (f *Forge) graphFollow(ctx context.Context, states []*gstate, now time.Time
 			chunks = append(chunks, idx[i:min(i+followBatch, len(idx))])
 		}
 		parallel(len(chunks), 2, func(k int) {
-			f.graphFollowQuery(ctx, states, chunks[k], since)
+			f.graphFollowQuery(ctx, states, chunks[k], now)
 		})
 	}
 }
@@ -618,10 +631,11 @@ func (f *Forge) graphFollow(ctx context.Context, states []*gstate, now time.Time
 // graphFollowQuery asks one follow-up query for the repositories idx, each
 // under the alias h<job index>. A query too slow for GitHub is split in
 // halves; a query that fails otherwise leaves its repositories to REST.
-func (f *Forge) graphFollowQuery(ctx context.Context, states []*gstate, idx []int, since string) {
+func (f *Forge) graphFollowQuery(ctx context.Context, states []*gstate, idx []int, now time.Time) {
 	var sel strings.Builder
 	vars := map[string]any{}
 	names := []string{}
+	var sinceNames []string // the history's since, per repository
 	var withContent, withBlob, withHistory bool
 	texts := map[int][]string{} // the texts this query asks, by job
 	for _, j := range idx {
@@ -654,13 +668,18 @@ func (f *Forge) graphFollowQuery(ctx context.Context, states []*gstate, idx []in
 				names = append(names, "a"+s)
 				after = "$a" + s
 			}
-			fmt.Fprintf(&sel, " hist: object(expression: $c%s) { ... on Commit { history(first: 100, since: $since, after: %s) { pageInfo { hasNextPage endCursor } nodes { committedDate author { name email user { login } } } } } }", s, after)
+			vars["s"+s] = st.r.historyFrom(now).Format(time.RFC3339)
+			sinceNames = append(sinceNames, "s"+s)
+			fmt.Fprintf(&sel, " hist: object(expression: $c%s) { ... on Commit { history(first: 100, since: $s%s, after: %s) { pageInfo { hasNextPage endCursor } nodes { committedDate author { name email user { login } } } } } }", s, s, after)
 		}
 		sel.WriteString(" }\n")
 	}
 	op, decls := "vigieTexts", varDecls(names)
 	if withHistory {
-		op, decls = "vigieHistory", "$since: GitTimestamp!, "+decls
+		op = "vigieHistory"
+		for _, n := range sinceNames {
+			decls += ", $" + n + ": GitTimestamp!"
+		}
 	}
 	q := "query " + op + "(" + decls + ") {\n  rateLimit { cost remaining resetAt }\n" + sel.String() + "}"
 	if withContent {
@@ -669,16 +688,13 @@ func (f *Forge) graphFollowQuery(ctx context.Context, states []*gstate, idx []in
 	if withBlob {
 		q += "\n" + blobFragment
 	}
-	if withHistory {
-		vars["since"] = since
-	}
 	resp, err := f.query(ctx, q, vars)
 	if err != nil {
 		if errors.Is(err, errGraphTimeout) && len(idx) > 1 && ctx.Err() == nil {
 			f.log.Warn("GraphQL follow-up too slow, splitting it", "repos", len(idx), "err", err)
 			half := len(idx) / 2
-			f.graphFollowQuery(ctx, states, idx[:half], since)
-			f.graphFollowQuery(ctx, states, idx[half:], since)
+			f.graphFollowQuery(ctx, states, idx[:half], now)
+			f.graphFollowQuery(ctx, states, idx[half:], now)
 			return
 		}
 		for _, j := range idx {
@@ -710,7 +726,7 @@ func (f *Forge) graphFollowQuery(ctx context.Context, states []*gstate, idx []in
 				if n.Author.User != nil {
 					login = n.Author.User.Login
 				}
-				st.r.commits = append(st.r.commits, commit{at: n.CommittedDate, author: authorKey(login, n.Author.Email, n.Author.Name)})
+				st.r.commits = append(st.r.commits, newCommit(n.CommittedDate, login, n.Author.Email, n.Author.Name))
 			}
 			pi := h.History.PageInfo
 			if pi.HasNextPage && pi.EndCursor != "" && pi.EndCursor != st.after && len(h.History.Nodes) > 0 {

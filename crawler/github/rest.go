@@ -77,8 +77,14 @@ func (f *Forge) restFetch(ctx context.Context, job crawler.Job, now time.Time) c
 		archived:    repo.GetArchived(),
 		createdAt:   repo.GetCreatedAt().Time,
 		stars:       repo.GetStargazersCount(),
+		forks:       repo.GetForksCount(),
+		watchers:    repo.GetSubscribersCount(),
+		template:    repo.GetIsTemplate(),
+		private:     repo.GetPrivate(),
+		ownerKind:   ownerKind(repo.GetOwner().GetType()),
 		texts:       map[string][]byte{},
 	}
+	r.setSince(job)
 	if l := repo.GetLicense(); l != nil {
 		r.forgeSPDX = forgeSPDX(l.GetSPDXID(), l.GetKey())
 	}
@@ -117,8 +123,8 @@ func (f *Forge) restFetch(ctx context.Context, job crawler.Job, now time.Time) c
 
 	// Commits of the window; the head commit's date also when the window
 	// is empty.
-	if !r.empty && r.activity == nil && (r.headSHA == "" || r.headAt.After(now.Add(-crawler.Window))) {
-		opt := &gh.CommitsListOptions{SHA: r.branch, Since: now.Add(-crawler.Window), ListOptions: gh.ListOptions{PerPage: 100}}
+	if r.needsHistory(now) {
+		opt := &gh.CommitsListOptions{SHA: r.branch, Since: r.historyFrom(now), ListOptions: gh.ListOptions{PerPage: 100}}
 		for {
 			list, resp, err := c.Repositories.ListCommits(ctx, owner, name, opt)
 			if err != nil {
@@ -133,10 +139,8 @@ func (f *Forge) restFetch(ctx context.Context, job crawler.Job, now time.Time) c
 					r.headSHA = cm.GetSHA()
 					r.headAt = cm.GetCommit().GetCommitter().GetDate().Time
 				}
-				r.commits = append(r.commits, commit{
-					at:     cm.GetCommit().GetCommitter().GetDate().Time,
-					author: authorKey(cm.GetAuthor().GetLogin(), cm.GetCommit().GetAuthor().GetEmail(), cm.GetCommit().GetAuthor().GetName()),
-				})
+				r.commits = append(r.commits, newCommit(cm.GetCommit().GetCommitter().GetDate().Time,
+					cm.GetAuthor().GetLogin(), cm.GetCommit().GetAuthor().GetEmail(), cm.GetCommit().GetAuthor().GetName()))
 			}
 			if resp.NextPage == 0 {
 				break
@@ -229,6 +233,19 @@ func (f *Forge) restFiles(ctx context.Context, c *gh.Client, owner, name string,
 				return fmt.Errorf("licence file %s: %w", p, err)
 			}
 			r.texts[p] = t
+		}
+	}
+	if p := crawler.Community(r.files).Publiccode; p != "" {
+		fc, _, _, err := c.Repositories.GetContents(ctx, owner, name, p, nil)
+		if err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		if fc != nil {
+			t, err := fileText(ctx, c, owner, name, fc)
+			if err != nil {
+				return fmt.Errorf("%s: %w", p, err)
+			}
+			r.texts[p] = truncate(t)
 		}
 	}
 	// The README GitHub shows: .github/'s, else the root's, else docs/'s,
@@ -457,4 +474,15 @@ func (f *Forge) restListUser(ctx context.Context, c *gh.Client, user string) ([]
 		}
 		opt.Page = resp.NextPage
 	}
+}
+
+// ownerKind maps GitHub's owner type to the facts' words.
+func ownerKind(t string) string {
+	switch t {
+	case "Organization":
+		return crawler.OwnerOrganization
+	case "User":
+		return crawler.OwnerUser
+	}
+	return ""
 }

@@ -36,6 +36,9 @@ type Repo struct {
 	Internal  bool
 	CreatedAt time.Time
 	Stars     int
+	Forks     int
+	Watchers  int  // subscribers to the repository's notifications
+	Template  bool // a template repository (GitHub)
 	// License is the forge's own detection: an SPDX id, "NOASSERTION" for a
 	// licence file it cannot identify, "" for none.
 	License string

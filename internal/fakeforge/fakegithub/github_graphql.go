@@ -619,10 +619,12 @@ func (o *gqlRepo) field(name string, args map[string]any) (any, error) {
 		return strings.ToUpper(r.Visibility()), nil
 	case "isEmpty":
 		return len(r.Commits) == 0, nil
-	case "isDisabled", "isLocked", "isMirror", "isTemplate":
+	case "isTemplate":
+		return r.Template, nil
+	case "isDisabled", "isLocked", "isMirror":
 		return false, nil
 	case "hasIssuesEnabled":
-		return true, nil
+		return r.OpenIssues >= 0, nil
 	case "createdAt":
 		return ts(r.CreatedAt), nil
 	case "pushedAt", "updatedAt":
@@ -633,7 +635,13 @@ func (o *gqlRepo) field(name string, args map[string]any) (any, error) {
 	case "stargazerCount":
 		return r.Stars, nil
 	case "forkCount":
-		return 0, nil
+		return r.Forks, nil
+	case "watchers":
+		nodes := make([]gqlObject, r.Watchers)
+		for i := range nodes {
+			nodes[i] = gqlMap{"User", map[string]any{"login": fmt.Sprintf("watcher%d", i)}}
+		}
+		return o.x.connection(nodes, args), nil
 	case "primaryLanguage":
 		if r.Language == "" {
 			return nil, nil
@@ -647,7 +655,7 @@ func (o *gqlRepo) field(name string, args map[string]any) (any, error) {
 		}
 		return o.x.connection(nodes, args), nil
 	case "issues", "pullRequests":
-		n := r.OpenIssues
+		n := max(r.OpenIssues, 0)
 		if name == "pullRequests" {
 			n = r.OpenPullRequests
 		}

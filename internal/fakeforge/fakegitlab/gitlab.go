@@ -554,7 +554,7 @@ func (g *GitLab) projectJSON(q glRequest, p *glProject, x GitLabExtra, withLicen
 		"http_url_to_repo":    web + ".git",
 		"web_url":             web,
 		"readme_url":          nil,
-		"forks_count":         0,
+		"forks_count":         p.Forks,
 		"avatar_url":          nil,
 		"star_count":          p.Stars,
 		"last_activity_at":    glTS(lastActivity),
