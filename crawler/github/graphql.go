@@ -208,7 +208,7 @@ type gqlRepo struct {
 	Owner struct {
 		Typename string `json:"__typename"`
 	} `json:"owner"`
-	Issues           struct {
+	Issues struct {
 		TotalCount int `json:"totalCount"`
 	} `json:"issues"`
 	PullRequests struct {
@@ -551,7 +551,7 @@ func rawFromGraph(g *gqlRepo) *raw {
 		stars: g.StargazerCount, openIssues: g.Issues.TotalCount, openPRs: g.PullRequests.TotalCount,
 		forks: g.ForkCount, watchers: g.Watchers.TotalCount, template: g.IsTemplate, private: g.IsPrivate,
 		ownerKind: ownerKind(g.Owner.Typename),
-		texts: map[string][]byte{}, ciStatus: crawler.StatusNone,
+		texts:     map[string][]byte{}, ciStatus: crawler.StatusNone,
 	}
 	if !g.HasIssuesEnabled {
 		r.openIssues = -1

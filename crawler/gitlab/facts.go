@@ -289,6 +289,10 @@ func (f *Forge) unchanged(ctx context.Context, w *work, answers gqlAnswers, now 
 	// REST leaves out the upstream of a fork it cannot see (a private or
 	// deleted one) where GraphQL's isForked says fork: when they differ,
 	// REST has the last word, so that crawls agree.
+	if !w.job.Since.IsZero() && (prev.Since == nil || !prev.Since.From.Equal(w.job.Since)) {
+		// The commits after the défi's end were never counted.
+		return false
+	}
 	if gp == nil || !gp.full || gp.partial || prev.Error != "" || gp.WebURL == "" ||
 		gp.Archived == nil || gp.StarCount == nil || gp.IsForked == nil || *gp.IsForked != prev.Fork {
 		return false
@@ -477,6 +481,9 @@ func (f *Forge) repositoryFacts(ctx context.Context, w *work, now time.Time) err
 	// The head commit tells whether the files can be those of the previous
 	// crawl (GitLab ignores If-None-Match, so this is how a warm crawl
 	// saves the tree and file reads).
+	from := w.historyFrom(now)
+	var listed []crawler.CommitStamp
+	covered := false // listed holds every commit after from
 	if sha, at, ok := gp.head(); ok {
 		facts.HeadSHA = sha
 		slid := false
@@ -495,11 +502,18 @@ func (f *Forge) repositoryFacts(ctx context.Context, w *work, now time.Time) err
 			if at != nil {
 				facts.Activity.LastCommitAt = at.UTC()
 			}
-			if err := f.commitFacts(ctx, c, facts, id, branch, now, at != nil, nil); err != nil {
+			var err error
+			if listed, covered, err = f.commitFacts(ctx, c, facts, id, branch, now, at != nil, nil, from); err != nil {
 				return err
 			}
 		}
-	} else if err := f.commitFacts(ctx, c, facts, id, branch, now, false, prev); err != nil {
+	} else {
+		var err error
+		if listed, covered, err = f.commitFacts(ctx, c, facts, id, branch, now, false, prev, from); err != nil {
+			return err
+		}
+	}
+	if err := f.sinceFacts(ctx, w, id, branch, from, listed, covered); err != nil {
 		return err
 	}
 	reuse := prev != nil && facts.HeadSHA != "" && prev.HeadSHA == facts.HeadSHA && prev.DefaultBranch == branch
@@ -563,6 +577,20 @@ func (f *Forge) repositoryFacts(ctx context.Context, w *work, now time.Time) err
 	if !reuse {
 		if err := f.licenseFiles(facts, files, read, setSize); err != nil {
 			return err
+		}
+	}
+	if pc := crawler.Community(files).Publiccode; pc != "" {
+		if reuse && prev.Community.Publiccode == pc {
+			facts.Publiccode = prev.Publiccode
+		} else {
+			body, _, err := read(pc, crawler.MaxReadmeText)
+			switch {
+			case errors.Is(err, errNotFound):
+			case err != nil:
+				return err
+			default:
+				facts.Publiccode = validUTF8Prefix(body)
+			}
 		}
 	}
 
@@ -703,12 +731,18 @@ func (f *Forge) licenseFiles(facts *crawler.Facts, files []crawler.File, read fu
 // without, the list starts at the head commit, which names HeadSHA and,
 // when it is prev's, lets the previous window slide instead of paging on.
 // LastCommitAt is the newest date seen (or already set).
-func (f *Forge) commitFacts(ctx context.Context, c call, facts *crawler.Facts, id, branch string, now time.Time, since bool, prev *crawler.Facts) error {
+//
+// It reads on back to listFrom (earlier than the window when the commits
+// after a défi's end are wanted) and returns the commits after listFrom,
+// with covered true when it read them all (false when it slid the
+// previous window instead).
+func (f *Forge) commitFacts(ctx context.Context, c call, facts *crawler.Facts, id, branch string, now time.Time, since bool, prev *crawler.Facts, listFrom time.Time) ([]crawler.CommitStamp, bool, error) {
 	from := now.Add(-crawler.Window)
 	q := url.Values{"ref_name": {branch}}
 	if since {
-		q.Set("since", from.UTC().Format(time.RFC3339))
+		q.Set("since", listFrom.UTC().Format(time.RFC3339))
 	}
+	var all []crawler.CommitStamp
 	authors := map[string]bool{}
 	var recent []crawler.CommitStamp
 	last := facts.Activity.LastCommitAt
@@ -735,12 +769,18 @@ func (f *Forge) commitFacts(ctx context.Context, c call, facts *crawler.Facts, i
 			if d.After(last) {
 				last = d
 			}
+			author := strings.ToLower(cm.AuthorEmail)
+			if author == "" {
+				author = cm.AuthorName
+			}
 			if d.After(from) && !d.After(now) {
-				author := strings.ToLower(cm.AuthorEmail)
 				recent = append(recent, crawler.CommitStamp{At: d, Author: author})
 				authors[author] = true
 			}
-			inWindow = d.After(from)
+			if d.After(listFrom) {
+				all = append(all, crawler.CommitStamp{At: d, Author: author})
+			}
+			inWindow = d.After(listFrom)
 		}
 		// Commits come newest first: once the page ends outside the window,
 		// the next pages are older still.
@@ -750,17 +790,76 @@ func (f *Forge) commitFacts(ctx context.Context, c call, facts *crawler.Facts, i
 		if errors.Is(err, errNotFound) {
 			// The default branch has no commit (a repository being
 			// created).
-			return nil
+			return nil, true, nil
 		}
-		return err
+		return nil, false, err
 	}
 	if slid {
-		return nil
+		return nil, false, nil
 	}
 	facts.Activity = crawler.ActivityFacts{Commits90d: len(recent), Contributors90d: len(authors), Recent: recent}
 	if !last.IsZero() {
 		facts.Activity.LastCommitAt = last.UTC()
 	}
+	return all, true, nil
+}
+
+// historyFrom is how far back a crawl reads the commits: the window, and
+// the commits after the job's Since not counted by the previous crawl.
+func (w *work) historyFrom(now time.Time) time.Time {
+	return crawler.HistoryFrom(now.Add(-crawler.Window), w.job.Since, w.prevSince())
+}
+
+// prevSince is the previous crawl's count after the job's Since, when it
+// counted from the same date.
+func (w *work) prevSince() *crawler.SinceFacts {
+	if p := w.job.Previous; p != nil && p.Error == "" && p.Since != nil && p.Since.From.Equal(w.job.Since) {
+		return p.Since
+	}
+	return nil
+}
+
+// sinceFacts counts the commits after the job's Since (a défi's end): from
+// the commits listed when they reach back to from, else the previous
+// count when the head did not move, else none when the newest commit is
+// older than from, else by listing them.
+func (f *Forge) sinceFacts(ctx context.Context, w *work, id, branch string, from time.Time, listed []crawler.CommitStamp, covered bool) error {
+	facts, since := &w.facts, w.job.Since
+	if since.IsZero() {
+		return nil
+	}
+	prev := w.prevSince()
+	switch {
+	case covered:
+		facts.Since = crawler.NewSince(since, prev, listed)
+		return nil
+	case prev != nil && w.prev != nil && facts.HeadSHA != "" && w.prev.HeadSHA == facts.HeadSHA:
+		s := *prev
+		facts.Since = &s
+		return nil
+	case !facts.Activity.LastCommitAt.IsZero() && !facts.Activity.LastCommitAt.After(from):
+		facts.Since = crawler.NewSince(since, prev, nil)
+		return nil
+	}
+	q := url.Values{"ref_name": {branch}, "since": {from.UTC().Format(time.RFC3339)}}
+	var all []crawler.CommitStamp
+	err := pages(ctx, w.c, projectPath(id)+"/repository/commits", q, func(items []commit) bool {
+		for _, cm := range items {
+			if cm.CommittedDate == nil {
+				continue
+			}
+			author := strings.ToLower(cm.AuthorEmail)
+			if author == "" {
+				author = cm.AuthorName
+			}
+			all = append(all, crawler.CommitStamp{At: cm.CommittedDate.UTC(), Author: author})
+		}
+		return true
+	})
+	if err != nil && !errors.Is(err, errNotFound) {
+		return fmt.Errorf("commits after %s: %w", since.Format(time.DateOnly), err)
+	}
+	facts.Since = crawler.NewSince(since, prev, all)
 	return nil
 }
 

@@ -286,6 +286,7 @@ func testFetchEdgeCases(t *testing.T, graphQL bool) {
 					Recent: recentStamps(now.Add(-day(1)), 10, day(3), "alice@example.org", "bob@example.org", "alice@example.org")},
 				Release:   &crawler.Release{Tag: "v1.2.0", Name: "Version 1.2", PublishedAt: now.Add(-day(20))},
 				Community: crawler.Community(got.Files),
+				OwnerKind: crawler.OwnerOrganization, // a group
 				Files: []crawler.File{
 					{Path: ".github", Dir: true, Size: -1}, {Path: ".github/workflows", Dir: true, Size: -1},
 					{Path: ".github/workflows/ci.yml", Size: -1}, {Path: ".gitlab-ci.yml", Size: -1},

@@ -24,28 +24,32 @@ import (
 // project is the part of GitLab's project entity vigie reads. Pointers and
 // raw messages tell an absent or null field from a zero one.
 type project struct {
-	ID                       int64            `json:"id"`
-	PathWithNamespace        string           `json:"path_with_namespace"`
-	Visibility               *string          `json:"visibility"` // public, internal, private
-	Description              *string          `json:"description"`
-	Topics                   []string         `json:"topics"`
-	TagList                  []string         `json:"tag_list"` // before GitLab 14.0
-	DefaultBranch            *string          `json:"default_branch"`
-	ForkedFromProject        *json.RawMessage `json:"forked_from_project"`
-	Archived                 bool             `json:"archived"`
-	EmptyRepo                bool             `json:"empty_repo"`
-	CreatedAt                *time.Time       `json:"created_at"`
-	StarCount                int              `json:"star_count"`
-	OpenIssuesCount          *int             `json:"open_issues_count"`
-	WebURL                   string           `json:"web_url"`
-	ReadmeURL                json.RawMessage  `json:"readme_url"` // "null": no README; absent: an old instance
-	LicenseURL               *string          `json:"license_url"`
-	License                  *projectLicense  `json:"license"`
-	CIConfigPath             *string          `json:"ci_config_path"`
-	BuildsAccessLevel        string           `json:"builds_access_level"`
-	JobsEnabled              *bool            `json:"jobs_enabled"`
-	MergeRequestsAccessLevel string           `json:"merge_requests_access_level"`
-	MergeRequestsEnabled     *bool            `json:"merge_requests_enabled"`
+	ID                int64            `json:"id"`
+	PathWithNamespace string           `json:"path_with_namespace"`
+	Visibility        *string          `json:"visibility"` // public, internal, private
+	Description       *string          `json:"description"`
+	Topics            []string         `json:"topics"`
+	TagList           []string         `json:"tag_list"` // before GitLab 14.0
+	DefaultBranch     *string          `json:"default_branch"`
+	ForkedFromProject *json.RawMessage `json:"forked_from_project"`
+	Archived          bool             `json:"archived"`
+	EmptyRepo         bool             `json:"empty_repo"`
+	CreatedAt         *time.Time       `json:"created_at"`
+	StarCount         int              `json:"star_count"`
+	ForksCount        int              `json:"forks_count"`
+	Namespace         *struct {
+		Kind string `json:"kind"` // "group" or "user"
+	} `json:"namespace"`
+	OpenIssuesCount          *int            `json:"open_issues_count"`
+	WebURL                   string          `json:"web_url"`
+	ReadmeURL                json.RawMessage `json:"readme_url"` // "null": no README; absent: an old instance
+	LicenseURL               *string         `json:"license_url"`
+	License                  *projectLicense `json:"license"`
+	CIConfigPath             *string         `json:"ci_config_path"`
+	BuildsAccessLevel        string          `json:"builds_access_level"`
+	JobsEnabled              *bool           `json:"jobs_enabled"`
+	MergeRequestsAccessLevel string          `json:"merge_requests_access_level"`
+	MergeRequestsEnabled     *bool           `json:"merge_requests_enabled"`
 }
 
 type projectLicense struct {
@@ -121,6 +125,17 @@ func (f *Forge) projectFacts(facts *crawler.Facts, p *project) {
 		facts.CreatedAt = p.CreatedAt.UTC()
 	}
 	facts.Stars = p.StarCount
+	facts.Forks = p.ForksCount
+	// GitLab's projects have no watchers count: Watchers stays 0.
+	facts.OwnerKind = ""
+	if p.Namespace != nil {
+		switch p.Namespace.Kind {
+		case "group":
+			facts.OwnerKind = crawler.OwnerOrganization
+		case "user":
+			facts.OwnerKind = crawler.OwnerUser
+		}
+	}
 	// GitLab leaves open_issues_count out when the issue tracker is
 	// disabled (or not visible to us).
 	facts.OpenIssues = -1
@@ -201,6 +216,7 @@ var treeDirs = map[string]bool{
 	".github": true, "docs": true, ".woodpecker": true, ".circleci": true,
 	".azure-pipelines": true, ".gitea": true, ".forgejo": true,
 	".buildkite": true, ".semaphore": true,
+	".gitlab": true, // issue and merge request templates
 }
 
 // validUTF8Prefix turns a possibly truncated text into a string without a
