@@ -51,6 +51,13 @@ type Defi struct {
 	Repos    []crawler.Ref // normalised, Defi set
 	Orgs     []Org
 	Exclude  []string // glob patterns on owner/name
+	// Ended is the day the défi ended in the programme (YYYY-MM-DD), ""
+	// while it runs; EndedAt is the first instant after that day in the
+	// schedule's time zone.
+	Ended   string
+	EndedAt time.Time
+	// Team lists the entrepreneurs' forge logins and commit e-mails.
+	Team []string
 }
 
 // Excluded reports whether a défi's exclude globs (Defi.Exclude) match the

@@ -99,6 +99,9 @@ func TestParseErrors(t *testing.T) {
 		{"empty", "", []string{"empty"}},
 		{"no defis", "forges:\n  - {name: github, type: github, url: https://github.com}\n", []string{"defis", "at least one"}},
 		{"wrong type", "forges: 3\n", []string{"vigie.yml:1"}},
+		{"ended not a date", strings.Replace(base, "    exclude:", "    ended: 30/11/2019\n    exclude:", 1), []string{"defis[0].ended", "30/11/2019", "YYYY-MM-DD"}},
+		{"ended not a day", strings.Replace(base, "    exclude:", "    ended: 2019-02-30\n    exclude:", 1), []string{"defis[0].ended", "2019-02-30"}},
+		{"bad team member", strings.Replace(base, "    exclude:", "    team: [octocat, \"jane doe\"]\n    exclude:", 1), []string{"defis[0].team[1]", "jane doe"}},
 		{"credentials in url", strings.Replace(base, "https://framagit.org/group", "https://user:pw@framagit.org/group", 1), []string{"credentials"}},
 		{"public_url relative", base + "http:\n  public_url: /vigie\n", []string{"http.public_url", "absolute"}},
 		{"public_url scheme", base + "http:\n  public_url: ftp://vigie.example.org\n", []string{"http.public_url", "absolute"}},
@@ -440,5 +443,44 @@ defis:
 	}
 	if _, ok := cfg.OrgDefi("codeberg.org/eig/sub/app"); ok {
 		t.Error("a Gitea organisation has no subgroups")
+	}
+}
+
+func TestEndedAndTeam(t *testing.T) {
+	tests := []struct {
+		name, tz, ended string
+		want            string // EndedAt, RFC 3339 in UTC
+	}{
+		{"Paris winter", "Europe/Paris", "2019-11-30", "2019-11-30T23:00:00Z"},
+		{"Paris summer", "Europe/Paris", "2021-07-14", "2021-07-14T22:00:00Z"},
+		{"UTC", "UTC", "2019-11-30", "2019-12-01T00:00:00Z"},
+		{"quoted", "UTC", `"2020-01-31"`, "2020-02-01T00:00:00Z"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			y := strings.Replace(base, "    exclude:", "    ended: "+tt.ended+"\n    team: [octocat, \"@Jane-D\", jane@example.org]\n    exclude:", 1) +
+				"schedule:\n  timezone: " + tt.tz + "\n"
+			cfg, err := Parse("vigie.yml", []byte(y), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := cfg.Defis[0]
+			if got := d.EndedAt.UTC().Format("2006-01-02T15:04:05Z07:00"); got != tt.want {
+				t.Errorf("EndedAt %s, want %s", got, tt.want)
+			}
+			if d.Ended != strings.Trim(tt.ended, `"`) {
+				t.Errorf("Ended %q", d.Ended)
+			}
+			if strings.Join(d.Team, ",") != "octocat,@Jane-D,jane@example.org" {
+				t.Errorf("Team %v", d.Team)
+			}
+		})
+	}
+	cfg, err := Parse("vigie.yml", []byte(base), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cfg.Defis[0]; d.Ended != "" || !d.EndedAt.IsZero() || d.Team != nil {
+		t.Errorf("a running défi: %+v", d)
 	}
 }

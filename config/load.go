@@ -51,6 +51,8 @@ type rawDefi struct {
 	Repos    []string `yaml:"repos"`
 	Orgs     []string `yaml:"orgs"`
 	Exclude  []string `yaml:"exclude"`
+	Ended    string   `yaml:"ended"`
+	Team     []string `yaml:"team"`
 }
 
 type rawStorage struct {
@@ -274,6 +276,9 @@ var (
 	forgeName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
 	slugRe    = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 	envName   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	// loginRe matches a forge login (GitHub, GitLab, Gitea), with or
+	// without a leading @.
+	loginRe = regexp.MustCompile(`^@?[A-Za-z0-9][A-Za-z0-9._-]*$`)
 )
 
 // config validates raw section by section, in the order of the file.
@@ -287,9 +292,25 @@ func (v *validator) config(raw *rawConfig) *Config {
 	v.scoring(cfg, raw)
 	v.http(cfg, raw)
 	v.schedule(cfg, raw)
+	endedAt(cfg)
 	v.report(cfg, raw)
 	v.smtp(cfg, raw)
 	return cfg
+}
+
+// endedAt sets each ended défi's EndedAt: the whole end day belongs to the
+// défi, what follows starts at the next midnight in the schedule's time
+// zone.
+func endedAt(cfg *Config) {
+	loc := cfg.Schedule.Location
+	if loc == nil {
+		return
+	}
+	for i := range cfg.Defis {
+		if day, err := time.ParseInLocation(time.DateOnly, cfg.Defis[i].Ended, loc); err == nil {
+			cfg.Defis[i].EndedAt = day.AddDate(0, 0, 1)
+		}
+	}
 }
 
 // forges validates every forge; false when one is too broken for the
@@ -349,6 +370,27 @@ func (v *validator) defis(cfg *Config, raw *rawConfig) {
 			if _, err := mail.ParseAddress(c); err != nil {
 				v.fail(fmt.Sprintf("%s.contacts[%d]", key, j), "%q is not an e-mail address", c)
 			}
+		}
+		if rd.Ended != "" {
+			if _, err := time.Parse(time.DateOnly, rd.Ended); err != nil {
+				v.fail(key+".ended", "%q is not a date: write the day the défi ended as YYYY-MM-DD (e.g. 2019-11-30)", rd.Ended)
+			} else {
+				d.Ended = rd.Ended
+			}
+		}
+		for j, m := range rd.Team {
+			m = strings.TrimSpace(m)
+			switch {
+			case strings.Contains(m, "@") && !strings.HasPrefix(m, "@"):
+				if _, err := mail.ParseAddress(m); err != nil {
+					v.fail(fmt.Sprintf("%s.team[%d]", key, j), "%q is not an e-mail address", m)
+					continue
+				}
+			case !loginRe.MatchString(m):
+				v.fail(fmt.Sprintf("%s.team[%d]", key, j), "%q is neither a forge login nor a commit e-mail", m)
+				continue
+			}
+			d.Team = append(d.Team, m)
 		}
 		for j, p := range rd.Exclude {
 			if _, err := path.Match(p, "x/y"); err != nil {
