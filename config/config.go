@@ -103,9 +103,21 @@ type Scoring struct {
 
 // CheckOptions are the checks' options this configuration sets: the
 // weights, the dormancy and the language of reasons and remediations, which
-// is the report's (report.language), since the report shows them.
+// is the report's (report.language), since the report shows them; and each
+// défi's end and team.
 func (c *Config) CheckOptions() checks.Options {
-	return checks.Options{Weights: c.Scoring.Weights, DormantDays: c.Scoring.DormantDays, Language: c.Report.Language}
+	o := checks.Options{Weights: c.Scoring.Weights, DormantDays: c.Scoring.DormantDays, Language: c.Report.Language}
+	// Each défi's end and team, for the life after the défi.
+	for _, d := range c.Defis {
+		if d.Ended == "" && len(d.Team) == 0 {
+			continue
+		}
+		if o.Defis == nil {
+			o.Defis = map[string]checks.DefiProfile{}
+		}
+		o.Defis[d.Slug] = checks.DefiProfile{Ended: d.Ended, EndedAt: d.EndedAt, Team: d.Team}
+	}
+	return o
 }
 
 // HTTP configures `vigie serve`.

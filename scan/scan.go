@@ -140,6 +140,12 @@ func (s *Scanner) defiOf(ref crawler.Ref) string {
 // (crawler.NotFoundFacts), in a crawl as in a check.
 func (s *Scanner) fetch(ctx context.Context, refs []crawler.Ref, previous map[string]*crawler.Facts, adhoc bool) []store.Snapshot {
 	now := s.opts.Now().UTC().Truncate(time.Second)
+	ended := map[string]time.Time{}
+	for _, d := range s.cfg.Defis {
+		if d.Ended != "" {
+			ended[d.Slug] = d.EndedAt
+		}
+	}
 	byForge := map[string][]crawler.Job{}
 	var order []string
 	seen := map[string]bool{}
@@ -151,7 +157,8 @@ func (s *Scanner) fetch(ctx context.Context, refs []crawler.Ref, previous map[st
 		if _, ok := byForge[r.Forge]; !ok {
 			order = append(order, r.Forge)
 		}
-		byForge[r.Forge] = append(byForge[r.Forge], crawler.Job{Ref: r, Previous: previous[r.ID()]})
+		// A défi that ended asks for the commits since its end.
+		byForge[r.Forge] = append(byForge[r.Forge], crawler.Job{Ref: r, Previous: previous[r.ID()], Since: ended[r.Defi]})
 	}
 	facts := map[string]crawler.Facts{}
 	var mu sync.Mutex
