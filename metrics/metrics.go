@@ -134,6 +134,12 @@ var (
 	descCommit  = prometheus.NewDesc("vigie_repo_last_commit_timestamp_seconds", "Date of the newest commit on the default branch, Unix seconds.", labels, nil)
 	descUp      = prometheus.NewDesc("vigie_repo_up", "1 when the repository's latest fetch succeeded, 0 when it failed.", labels, nil)
 	descSuccess = prometheus.NewDesc("vigie_crawl_last_success_timestamp_seconds", "When the newest stored crawl was made, Unix seconds.", nil, nil)
+
+	// The programme's profile, from the same latest good result.
+	descOpenness   = prometheus.NewDesc("vigie_repo_openness_degree", "Degree of openness in the EIG guide's ladder, -1..8.", labels, nil)
+	descListMet    = prometheus.NewDesc("vigie_repo_checklist_met", "Items of the publication checklist the repository meets.", labels, nil)
+	descListApplic = prometheus.NewDesc("vigie_repo_checklist_applicable", "Items of the publication checklist that apply to the repository.", labels, nil)
+	descCodegouv   = prometheus.NewDesc("vigie_repo_codegouv_score", "code.gouv.fr's repository score, by its published table.", labels, nil)
 )
 
 // repoCollector reads the latest snapshot of every followed repository at
@@ -146,7 +152,7 @@ type repoCollector struct {
 }
 
 func (c *repoCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descScore, descCheck, descCommit, descUp, descSuccess} {
+	for _, d := range []*prometheus.Desc{descScore, descCheck, descCommit, descUp, descSuccess, descOpenness, descListMet, descListApplic, descCodegouv} {
 		ch <- d
 	}
 }
@@ -213,7 +219,33 @@ func (c *repoCollector) Collect(ch chan<- prometheus.Metric) {
 		if t, ok := LastCommit(good); ok {
 			ch <- prometheus.MustNewConstMetric(descCommit, prometheus.GaugeValue, float64(t.Unix()), lv...)
 		}
+		// Results stored or imported before the profile existed have
+		// none: no series rather than a made-up zero.
+		if g.Openness != nil {
+			ch <- prometheus.MustNewConstMetric(descOpenness, prometheus.GaugeValue, float64(g.Openness.Degree), lv...)
+		}
+		if g.Checklist != nil {
+			met, applicable := ChecklistCounts(g.Checklist)
+			ch <- prometheus.MustNewConstMetric(descListMet, prometheus.GaugeValue, float64(met), lv...)
+			ch <- prometheus.MustNewConstMetric(descListApplic, prometheus.GaugeValue, float64(applicable), lv...)
+		}
+		if g.CodegouvScore != nil {
+			ch <- prometheus.MustNewConstMetric(descCodegouv, prometheus.GaugeValue, float64(*g.CodegouvScore), lv...)
+		}
 	}
+}
+
+// ChecklistCounts counts the checklist items met and those that apply.
+func ChecklistCounts(items []checks.ChecklistItem) (met, applicable int) {
+	for _, it := range items {
+		if it.Applicable {
+			applicable++
+			if it.Met {
+				met++
+			}
+		}
+	}
+	return met, applicable
 }
 
 // LastCommit returns the newest commit's date of a snapshot: from the
