@@ -39,6 +39,8 @@ const (
 	KindArchived       = "archived"
 	KindNew            = "new"
 	KindUnreachable    = "unreachable"
+	KindOpennessUp     = "openness_up"
+	KindOpennessDown   = "openness_down"
 )
 
 // ReasonLowScore marks a repository in Attention whose score is below
@@ -96,6 +98,16 @@ type Repo struct {
 	Error string `json:"error,omitempty"`
 	// CrawledAt is when the week's newest result was crawled.
 	CrawledAt time.Time `json:"crawled_at"`
+	// Openness is the degree of openness (-1..8); null when the result
+	// has an error or none (imported without it).
+	Openness *int `json:"openness"`
+	// Continuity is the life after the défi of an ended défi's repository
+	// (absent otherwise); ContinuityState sums it up ("alive",
+	// "handed_over", "dormant").
+	Continuity      *checks.Continuity `json:"continuity,omitempty"`
+	ContinuityState string             `json:"continuity_state,omitempty"`
+	// Missing lists the checklist items that apply and are not met.
+	Missing []string `json:"checklist_missing,omitempty"`
 }
 
 // Marks are the checks' scores by check name (0..10; nil when not scored:
@@ -335,6 +347,16 @@ func repoOf(r, p *checks.Result) Repo {
 	if r.Error == "" {
 		out.Score = copyInt(r.Score)
 		out.Checks = marksOf(r)
+		if r.Openness != nil {
+			out.Openness = intp(r.Openness.Degree)
+		}
+		out.Continuity = r.Continuity
+		out.ContinuityState = checks.ContinuityState(r.Continuity)
+		for _, it := range r.Checklist {
+			if it.Applicable && !it.Met {
+				out.Missing = append(out.Missing, it.ID)
+			}
+		}
 	}
 	if p != nil && p.Error == "" && p.Score != nil {
 		out.PreviousScore = copyInt(p.Score)
@@ -411,6 +433,16 @@ func changesOf(r, p *checks.Result, isNew bool, dormantAfter time.Duration) []Ch
 	ra, _ := detailBool(r, checks.NameActivity, checks.DetailArchived)
 	if ra && pok && !pa {
 		both(KindArchived, checks.NameActivity)
+	}
+	// Only results that both have a degree compare: one imported without
+	// the profile is no change.
+	if r.Openness != nil && p.Openness != nil {
+		switch from, to := p.Openness.Degree, r.Openness.Degree; {
+		case to > from:
+			add(KindOpennessUp, "", intp(from), intp(to))
+		case to < from:
+			add(KindOpennessDown, "", intp(from), intp(to))
+		}
 	}
 	return out
 }

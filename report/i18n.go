@@ -61,6 +61,8 @@ var messages = map[string]map[string]string{
 		"kind.archived":        "Archivé",
 		"kind.new":             "Nouveau",
 		"kind.unreachable":     "Injoignable",
+		"kind.openness_up":     "Plus ouvert",
+		"kind.openness_down":   "Moins ouvert",
 		"kind.low_score":       "Score faible",
 	},
 	"en": {
@@ -111,6 +113,8 @@ var messages = map[string]map[string]string{
 		"kind.archived":        "Archived",
 		"kind.new":             "New",
 		"kind.unreachable":     "Unreachable",
+		"kind.openness_up":     "More open",
+		"kind.openness_down":   "Less open",
 		"kind.low_score":       "Low score",
 	},
 }
