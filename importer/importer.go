@@ -341,6 +341,30 @@ func check(x *checks.Result, ix *index, now time.Time) string {
 	if x.Score != nil && (*x.Score < 0 || *x.Score > 100) {
 		return fmt.Sprintf("score %d is outside 0..100", *x.Score)
 	}
+	// The programme's profile is optional (results from before it stay
+	// valid); when present it must make sense.
+	if o := x.Openness; o != nil && (o.Degree < -1 || o.Degree > 8) {
+		return fmt.Sprintf("openness.degree %d is outside -1..8", o.Degree)
+	}
+	if len(x.Checklist) > MaxChecks {
+		return fmt.Sprintf("%d checklist items, more than %d", len(x.Checklist), MaxChecks)
+	}
+	for _, it := range x.Checklist {
+		if it.ID == "" {
+			return "a checklist item has no id"
+		}
+		if it.Met && !it.Applicable {
+			return fmt.Sprintf("checklist item %s is met but not applicable", clip(it.ID))
+		}
+	}
+	if c := x.Continuity; c != nil {
+		if _, err := time.Parse(time.DateOnly, c.DefiEnded); err != nil {
+			return fmt.Sprintf("continuity.defi_ended %q is not a date (YYYY-MM-DD)", clip(c.DefiEnded))
+		}
+		if s := c.TopAuthorShare90d; s != nil && (*s < 0 || *s > 1) {
+			return fmt.Sprintf("continuity.top_author_share_90d %v is outside 0..1", *s)
+		}
+	}
 	if len(x.Checks) > MaxChecks {
 		return fmt.Sprintf("%d checks, more than %d", len(x.Checks), MaxChecks)
 	}

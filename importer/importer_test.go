@@ -10,6 +10,7 @@ import (
 
 	"github.com/eiglink/vigie/checks"
 	"github.com/eiglink/vigie/config"
+	"github.com/eiglink/vigie/crawler"
 	"github.com/eiglink/vigie/importer"
 	"github.com/eiglink/vigie/report"
 	"github.com/eiglink/vigie/store"
@@ -141,6 +142,9 @@ func TestImportRefusesWholeFile(t *testing.T) {
 		{"score range", mustJSON(t, []any{result("github.com/etalab/alpha", at, 101)}), "score 101 is outside 0..100"},
 		{"no date", `[{"repo": "github.com/etalab/alpha", "score": 3}]`, "no crawled_at"},
 		{"bad date", `[{"repo": "github.com/etalab/alpha", "crawled_at": "yesterday"}]`, "element 0"},
+		{"openness range", mustJSON(t, []any{withField(result("github.com/etalab/alpha", at, 70), "openness", map[string]any{"degree": 9, "criteria": []any{}})}), "openness.degree 9 is outside -1..8"},
+		{"checklist id", mustJSON(t, []any{withField(result("github.com/etalab/alpha", at, 70), "checklist", []any{map[string]any{"met": true, "applicable": true}})}), "a checklist item has no id"},
+		{"continuity date", mustJSON(t, []any{withField(result("github.com/etalab/alpha", at, 70), "continuity", map[string]any{"defi_ended": "fin 2019"})}), "continuity.defi_ended"},
 		{"many", mustJSON(t, []any{result("x.org/a/b", at, 1), result("x.org/a/c", at, 1), result("x.org/a/d", at, 1)}), "and 2 more refused results"},
 	} {
 		st := memstore.New()
@@ -215,4 +219,45 @@ func count(t *testing.T, st store.Store) int {
 		n += len(h)
 	}
 	return n
+}
+
+func withField(m map[string]any, k string, v any) map[string]any {
+	m[k] = v
+	return m
+}
+
+// A result with the programme's profile, as a crawl of an ended défi
+// makes it, reads back unchanged; one without stays valid.
+func TestImportProfileRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	st := sqlitetest.SQLite(t, "")
+	at := time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)
+	ended := time.Date(2019, 12, 1, 0, 0, 0, 0, time.UTC)
+	f := crawler.Facts{
+		Ref:       crawler.Ref{Forge: "github", Host: "github.com", Path: "etalab/alpha", URL: "https://github.com/etalab/alpha", Defi: "alpha"},
+		CrawledAt: at, DefaultBranch: "main", Description: "Alpha", Forks: 3, Watchers: 12,
+		License:   crawler.LicenseFacts{ForgeSPDX: "MIT", Files: []crawler.LicenseFile{{Path: "LICENSE", SPDX: "MIT"}}},
+		Readme:    crawler.ReadmeFacts{Path: "README.md", Bytes: 40, Text: "# Alpha\n\nContact : alpha@example.org\n"},
+		Activity: crawler.ActivityFacts{LastCommitAt: at.Add(-time.Hour), Commits90d: 2,
+			Recent: []crawler.CommitStamp{{At: at.Add(-time.Hour), Author: "@octocat"}, {At: at.Add(-48 * time.Hour), Author: "someone@example.org"}}},
+		Since: &crawler.SinceFacts{From: ended, Commits: 40, Authors: []string{"@octocat", "someone@example.org"}},
+	}
+	res := checks.Score(f, checks.Options{Defis: map[string]checks.DefiProfile{"alpha": {Ended: "2019-11-30", EndedAt: ended, Team: []string{"octocat"}}}})
+	if res.Openness == nil || res.Continuity == nil || res.Continuity.AuthorsOutsideTeam90d != 1 {
+		t.Fatalf("profile %+v", res)
+	}
+	plain := result("github.com/etalab/alpha", at.Add(-24*time.Hour), 60)
+	if _, err := importer.Import(ctx, st, cfg(t), file(t, []any{plain, res}), "in.json", importer.Options{Now: now}); err != nil {
+		t.Fatal(err)
+	}
+	h, err := st.History(ctx, "github.com/etalab/alpha", time.Time{}, now)
+	if err != nil || len(h) != 2 {
+		t.Fatalf("history %d %v", len(h), err)
+	}
+	if h[0].Openness != nil || h[0].Checklist != nil {
+		t.Errorf("a result without the profile got one: %s", mustJSON(t, h[0]))
+	}
+	if mustJSON(t, h[1]) != mustJSON(t, res) {
+		t.Errorf("stored\n%s\nwant\n%s", mustJSON(t, h[1]), mustJSON(t, res))
+	}
 }

@@ -199,7 +199,7 @@ func writeTable(w io.Writer, results []checks.Result) {
 				todo = append(todo, c)
 			}
 		}
-		if len(todo) == 0 {
+		if len(todo) == 0 && r.Openness == nil {
 			continue
 		}
 		fmt.Fprintf(w, "\n%s\n", r.Repo)
@@ -209,6 +209,60 @@ func writeTable(w io.Writer, results []checks.Result) {
 				fmt.Fprintf(w, "  %8s        → %s\n", "", oneLine(c.Remediation))
 			}
 		}
+		writeProfile(w, r)
+	}
+}
+
+// writeProfile prints the programme's profile of one result: the degree of
+// openness and what reaches the next, the checklist items missing and what
+// to do about each, publiccode.yml's problems, code.gouv.fr's score and an
+// ended défi's continuity.
+func writeProfile(w io.Writer, r checks.Result) {
+	if o := r.Openness; o != nil {
+		fmt.Fprintf(w, "  openness  degree %d of 8 (EIG guide)\n", o.Degree)
+		if next := o.Next(); next != nil {
+			fmt.Fprintf(w, "            next: %s, not met: %s\n", next.Name, oneLine(next.Evidence))
+		}
+	}
+	if r.Checklist != nil {
+		met, applicable := 0, 0
+		var missing []checks.ChecklistItem
+		for _, it := range r.Checklist {
+			if !it.Applicable {
+				continue
+			}
+			applicable++
+			if it.Met {
+				met++
+			} else {
+				missing = append(missing, it)
+			}
+		}
+		fmt.Fprintf(w, "  checklist %d of %d met\n", met, applicable)
+		for _, it := range missing {
+			fmt.Fprintf(w, "    - %s: %s\n", it.ID, oneLine(it.Remediation))
+		}
+	}
+	if pc := r.Publiccode; pc != nil && pc.File != "" {
+		state := "valid"
+		if !pc.Valid {
+			state = fmt.Sprintf("%d problem(s)", len(pc.Errors))
+		}
+		fmt.Fprintf(w, "  %s %s\n", pc.File, state)
+		for _, e := range pc.Errors {
+			fmt.Fprintf(w, "    line %d %s: %s\n", e.Line, e.Key, oneLine(e.Message))
+		}
+	}
+	if r.CodegouvScore != nil {
+		fmt.Fprintf(w, "  code.gouv.fr score %d\n", *r.CodegouvScore)
+	}
+	if c := r.Continuity; c != nil {
+		share := "-"
+		if c.TopAuthorShare90d != nil {
+			share = fmt.Sprintf("%.0f%%", 100**c.TopAuthorShare90d)
+		}
+		fmt.Fprintf(w, "  since the défi ended (%s): %d commits by %d authors; last 90 days: %d authors outside the team, busiest author %s\n",
+			c.DefiEnded, c.CommitsSinceEnd, c.AuthorsSinceEnd, c.AuthorsOutsideTeam90d, share)
 	}
 }
 
