@@ -53,7 +53,11 @@ type config struct {
 	Cache string `json:"cache"`
 	// InProcess serves the fake forges from the benchmark's own process
 	// (simpler to debug, but the memory measured then includes them).
-	InProcess bool         `json:"in_process"`
+	InProcess bool `json:"in_process"`
+	// EndedDays, when positive, makes every repository's défi end that
+	// many days before the crawl: the crawl then also counts the commits
+	// since that end (Job.Since), as for the programme's ended défis.
+	EndedDays int          `json:"ended_days,omitempty"`
 	Logger    *slog.Logger `json:"-"`
 }
 
@@ -110,6 +114,8 @@ type side struct {
 	tr    *httpx.Transport
 	forge crawler.Forge
 	jobs  []crawler.Job
+	// endedDays: see config.EndedDays.
+	endedDays int
 }
 
 // world is a pair of fake forges and their crawlers.
@@ -199,7 +205,7 @@ func newWorld(ctx context.Context, cfg config, now time.Time, faulty bool) (*wor
 			n = cfg.N / 2
 		}
 		url := fakes[i].URL()
-		s := &side{name: name, fake: fakes[i]}
+		s := &side{name: name, fake: fakes[i], endedDays: cfg.EndedDays}
 		w.sides = append(w.sides, s)
 		kind := httpx.KindGitHub
 		if name == "gitlab" {
@@ -337,6 +343,9 @@ func crawl(ctx context.Context, s *side, now time.Time, prev []crawler.Facts, pa
 		if prev != nil {
 			p := prev[i]
 			jobs[i].Previous = &p
+		}
+		if s.endedDays > 0 {
+			jobs[i].Since = now.AddDate(0, 0, -s.endedDays).Truncate(24 * time.Hour)
 		}
 	}
 	start := time.Now()

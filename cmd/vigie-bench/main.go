@@ -44,6 +44,7 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.MemProfile, "memprofile", "", "write a heap profile (in-use after the cold crawl) to this file")
 	fs.BoolVar(&cfg.GitHubREST, "github-rest", false, "crawl GitHub without a token: the REST path, where ETags apply (the fake's anonymous quota is raised)")
 	fs.StringVar(&cfg.Cache, "cache", "mem", "ETag cache: mem, or sqlite (vigie's store in a temporary folder)")
+	fs.IntVar(&cfg.EndedDays, "ended-days", 0, "end every repository's défi this many days before the crawl, so the crawl also counts the commits since (0: no défi ended)")
 	fs.BoolVar(&cfg.InProcess, "inprocess", false, "serve the fake forges from this process (the memory measured then includes them)")
 	// The benchmark re-runs itself with these to serve the fakes from a
 	// child process.

@@ -153,7 +153,9 @@ func previousFiles(prev *crawler.Facts) []string {
 // licence file GitLab's detector read.
 func projectFiles(w *work) []string {
 	readme, _ := readmeOf(w.p, w.facts.DefaultBranch)
-	out := []string{readme, w.facts.License.ForgePath}
+	// publiccode.yml is asked blind, as the README: an absent blob costs
+	// nothing more in the query, a present one saves a REST read.
+	out := []string{readme, w.facts.License.ForgePath, "publiccode.yml"}
 	if w.prev != nil {
 		out = append(out, previousFiles(w.prev)...)
 	}
@@ -289,8 +291,10 @@ func (f *Forge) unchanged(ctx context.Context, w *work, answers gqlAnswers, now 
 	// REST leaves out the upstream of a fork it cannot see (a private or
 	// deleted one) where GraphQL's isForked says fork: when they differ,
 	// REST has the last word, so that crawls agree.
-	if !w.job.Since.IsZero() && (prev.Since == nil || !prev.Since.From.Equal(w.job.Since)) {
-		// The commits after the défi's end were never counted.
+	if since := w.job.Since; !since.IsZero() && (prev.Since != nil && !prev.Since.From.Equal(since) ||
+		prev.Since == nil && prev.Activity.LastCommitAt.After(since)) {
+		// The commits after the défi's end were never counted (none
+		// to count when the newest commit is older).
 		return false
 	}
 	if gp == nil || !gp.full || gp.partial || prev.Error != "" || gp.WebURL == "" ||
