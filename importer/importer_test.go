@@ -236,8 +236,8 @@ func TestImportProfileRoundTrip(t *testing.T) {
 	f := crawler.Facts{
 		Ref:       crawler.Ref{Forge: "github", Host: "github.com", Path: "etalab/alpha", URL: "https://github.com/etalab/alpha", Defi: "alpha"},
 		CrawledAt: at, DefaultBranch: "main", Description: "Alpha", Forks: 3, Watchers: 12,
-		License:   crawler.LicenseFacts{ForgeSPDX: "MIT", Files: []crawler.LicenseFile{{Path: "LICENSE", SPDX: "MIT"}}},
-		Readme:    crawler.ReadmeFacts{Path: "README.md", Bytes: 40, Text: "# Alpha\n\nContact : alpha@example.org\n"},
+		License: crawler.LicenseFacts{ForgeSPDX: "MIT", Files: []crawler.LicenseFile{{Path: "LICENSE", SPDX: "MIT"}}},
+		Readme:  crawler.ReadmeFacts{Path: "README.md", Bytes: 40, Text: "# Alpha\n\nContact : alpha@example.org\n"},
 		Activity: crawler.ActivityFacts{LastCommitAt: at.Add(-time.Hour), Commits90d: 2,
 			Recent: []crawler.CommitStamp{{At: at.Add(-time.Hour), Author: "@octocat"}, {At: at.Add(-48 * time.Hour), Author: "someone@example.org"}}},
 		Since: &crawler.SinceFacts{From: ended, Commits: 40, Authors: []string{"@octocat", "someone@example.org"}},
