@@ -2,6 +2,7 @@ package checks
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path"
 	"path/filepath"
@@ -219,5 +220,78 @@ func TestRealRepositories(t *testing.T) {
 				checkWording(t, c)
 			}
 		})
+	}
+}
+
+// The programme's profile of the 14 real défi repositories, as
+// docs/scoring.md lists them (degree, next criterion, checklist items met,
+// code.gouv.fr score): the table there must be what vigie computes.
+func TestRealRepositoriesProfile(t *testing.T) {
+	root := realReposDir(t)
+	b, err := os.ReadFile(filepath.Join(root, "REFERENCE.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ref map[string]json.RawMessage
+	if err := json.Unmarshal(b, &ref); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "scoring.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, ok := strings.Cut(string(doc), "<!-- real-repos:begin -->")
+	table, _, ok2 := strings.Cut(table, "<!-- real-repos:end -->")
+	if !ok || !ok2 {
+		t.Fatal("docs/scoring.md has no real-repos table")
+	}
+	documented := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(table), "\n")[2:] {
+		cells := strings.Split(strings.Trim(line, "| "), " | ")
+		documented[strings.TrimSpace(cells[0])] = line
+	}
+	n := 0
+	for k, raw := range ref {
+		repo, ok := strings.CutPrefix(k, "github.com/")
+		if !ok {
+			continue
+		}
+		n++
+		var at string
+		if err := json.Unmarshal(raw, &at); err != nil {
+			t.Fatal(err)
+		}
+		now, err := time.Parse(time.RFC3339, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := Score(loadRealFacts(t, root, repo, now), Options{})
+		next := "-"
+		if c := r.Openness.Next(); c != nil {
+			next = c.Name
+		}
+		var met []string
+		applicable := 0
+		for _, it := range r.Checklist {
+			if it.Applicable {
+				applicable++
+			}
+			if it.Met {
+				met = append(met, it.ID)
+			}
+		}
+		if applicable != 16 {
+			t.Errorf("%s: %d items apply, the docs say 16", repo, applicable)
+		}
+		got := fmt.Sprintf("| %s | %d | %s | %s | %d |", repo, r.Openness.Degree, next, strings.Join(met, ", "), *r.CodegouvScore)
+		if documented[repo] != got {
+			t.Errorf("docs/scoring.md says\n%s\nvigie computes\n%s", documented[repo], got)
+		}
+		if r.Openness.Degree == 1 {
+			t.Errorf("%s: degree 1 on a forge", repo)
+		}
+	}
+	if n != 14 || len(documented) != 14 {
+		t.Errorf("%d real repositories, %d documented", n, len(documented))
 	}
 }
