@@ -227,7 +227,7 @@ func TestRealRepositories(t *testing.T) {
 // docs/scoring.md lists them (degree, next criterion, checklist items met,
 // code.gouv.fr score): the table there must be what vigie computes.
 func TestRealRepositoriesProfile(t *testing.T) {
-	root := realReposDir(t)
+	root := testtool.RealRepos(t)
 	b, err := os.ReadFile(filepath.Join(root, "REFERENCE.json"))
 	if err != nil {
 		t.Fatal(err)

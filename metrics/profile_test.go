@@ -9,8 +9,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/eiglink/vigie/checks"
+	"github.com/eiglink/vigie/internal/readertest"
 	"github.com/eiglink/vigie/metrics"
-	"github.com/eiglink/vigie/serve/servetest"
 	"github.com/eiglink/vigie/store"
 	"github.com/eiglink/vigie/store/memstore"
 )
@@ -19,11 +19,11 @@ import (
 // latest good result has one; a result without it (stored or imported
 // before it existed) exports none of them.
 func TestProfileSeries(t *testing.T) {
-	cfg := servetest.Config()
+	cfg := readertest.Config()
 	st := memstore.New()
 	at := time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
 	alpha, beta := cfg.Defis[0].Repos[0], cfg.Defis[0].Repos[1]
-	withProfile := servetest.Snap(alpha, at, [4]int{10, 10, 10, 10}, at.Add(-time.Hour))
+	withProfile := readertest.Snap(alpha, at, [4]int{10, 10, 10, 10}, at.Add(-time.Hour))
 	cg := 1110
 	withProfile.Result.Openness = &checks.Openness{Degree: 4}
 	withProfile.Result.Checklist = []checks.ChecklistItem{
@@ -33,7 +33,7 @@ func TestProfileSeries(t *testing.T) {
 		{ID: "license_file", Met: true, Applicable: true},
 	}
 	withProfile.Result.CodegouvScore = &cg
-	must(t, st.SaveCrawl(context.Background(), []store.Snapshot{withProfile, servetest.Snap(beta, at, [4]int{10, 10, 10, 10}, at)}))
+	must(t, st.SaveCrawl(context.Background(), []store.Snapshot{withProfile, readertest.Snap(beta, at, [4]int{10, 10, 10, 10}, at)}))
 	m := metrics.New(cfg, st, nil)
 	want := `
 # HELP vigie_repo_openness_degree Degree of openness in the EIG guide's ladder, -1..8.

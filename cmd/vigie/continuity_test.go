@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/eiglink/vigie/checks"
-	"github.com/eiglink/vigie/fakeforge"
+	"github.com/eiglink/vigie/internal/fakeforge"
 )
 
 // Life after the défi: an ended défi whose code lives on (handed over to
