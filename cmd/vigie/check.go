@@ -261,7 +261,7 @@ func writeProfile(w io.Writer, r checks.Result) {
 		if c.TopAuthorShare90d != nil {
 			share = fmt.Sprintf("%.0f%%", 100**c.TopAuthorShare90d)
 		}
-		fmt.Fprintf(w, "  since the défi ended (%s): %d commits by %d authors; last 90 days: %d authors outside the team, busiest author %s\n",
+		fmt.Fprintf(w, "  since the défi ended (%s): commits %d, authors %d; last 90 days: authors outside the team %d, busiest author's share %s\n",
 			c.DefiEnded, c.CommitsSinceEnd, c.AuthorsSinceEnd, c.AuthorsOutsideTeam90d, share)
 	}
 }

@@ -93,6 +93,26 @@ func TestEndedDefiContinuity(t *testing.T) {
 		})
 	}
 
+	// The text output says the degree, what reaches the next, the missing
+	// items and what to do about each, and the life after the défi.
+	text := runVigie(t, nil, "check", "--config", cfg, "https://github.com/eig/lives-on")
+	if text.code != 0 {
+		t.Fatalf("check (text) exit %d:\n%s", text.code, text.stderr)
+	}
+	for _, want := range []string{
+		"openness  degree 0 of 8 (EIG guide)",
+		"next: maintenance, not met:",
+		"checklist 2 of 17 met",
+		"- topics: Ajoutez au dépôt les sujets (topics) entrepreneur-interet-general et eig-<année>",
+		"- publiccode: Ajoutez à la racine un publiccode.yml",
+		"code.gouv.fr score 1110",
+		"since the défi ended (" + endDay + "): commits 4, authors 3; last 90 days: authors outside the team 1, busiest author's share 50%",
+	} {
+		if !strings.Contains(text.stdout, want) {
+			t.Errorf("check's text lacks %q:\n%s", want, text.stdout)
+		}
+	}
+
 	year, week := now.In(paris).ISOWeek()
 	wk := fmt.Sprintf("%d-W%02d", year, week)
 	outDir := filepath.Join(f.dir, "out")
