@@ -25,7 +25,8 @@ import (
 //	 6  contribution: CONTRIBUTING or a contributing section
 //	 7  tests: a test suite in the tree
 //	 8  documentation: a docs folder, a documentation site linked, or a
-//	    README with usage beyond installation
+//	    README with usage beyond installation (a usage section of 150
+//	    characters or more)
 //
 // The degree is cumulative: the highest N whose criteria, and all below,
 // are met. Since versioning always holds on a forge, degree 1 cannot occur.
@@ -127,7 +128,7 @@ func OpennessOf(f crawler.Facts, pc Publiccode, o Options) Openness {
 		cs = append(cs, crit("documentation", true, "site de documentation lié : "+quote(rs.docsLink), "documentation site linked: "+quote(rs.docsLink)))
 	case isDocsSite(f.Homepage):
 		cs = append(cs, crit("documentation", true, "site de documentation : "+f.Homepage, "documentation site: "+f.Homepage))
-	case rs.usage != "" && f.Readme.Bytes >= 1500:
+	case rs.usage != "":
 		cs = append(cs, crit("documentation", true, "le README documente l'usage : "+quote(rs.usage), "the README documents usage: "+quote(rs.usage)))
 	default:
 		cs = append(cs, crit("documentation", false, "ni dossier docs/, ni site de documentation lié, ni usage décrit dans le README au-delà de l'installation", "no docs/ folder, documentation site linked, or usage described in the README beyond installation"))

@@ -72,7 +72,10 @@ func readTheReadme(text string) readmeSays {
 			if s.contributions == "" && hasStem(w, contribStems) {
 				s.contributions = strings.TrimSpace(h)
 			}
-			if s.usage == "" && hasStem(w, []string{"usage", "utilisation", "utiliser", "using", "how to use", "comment utiliser", "exemple", "example", "fonctionnalit", "features", "guide", "tutori", "api"}) {
+			// Usage documented: a usage section that says something
+			// (150 characters or more), not a bare heading.
+			if s.usage == "" && hasStem(w, []string{"usage", "utilisation", "utiliser", "using", "how to use", "comment utiliser", "exemple", "example", "fonctionnalit", "features", "guide", "tutori", "api"}) &&
+				len(strings.TrimSpace(sectionText(lines, i))) >= 150 {
 				s.usage = strings.TrimSpace(h)
 			}
 			if s.license == "" && hasStem(w, licenseStems) {
