@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/prometheus/promql/parser"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/eiglink/vigie/checks"
 	"github.com/eiglink/vigie/internal/readertest"
 	"github.com/eiglink/vigie/internal/testtool"
 	"github.com/eiglink/vigie/metrics"
@@ -30,9 +31,13 @@ func exported(t *testing.T) map[string]map[string]bool {
 	cfg := readertest.Config()
 	st := memstore.New()
 	at := time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
-	if err := st.SaveCrawl(context.Background(), []store.Snapshot{
-		readertest.Snap(cfg.Defis[0].Repos[0], at, [4]int{10, 5, 0, 10}, at.Add(-time.Hour)),
-	}); err != nil {
+	sn := readertest.Snap(cfg.Defis[0].Repos[0], at, [4]int{10, 5, 0, 10}, at.Add(-time.Hour))
+	// The programme's profile, so its series are exported too.
+	cg := 1100
+	sn.Result.Openness = &checks.Openness{Degree: 3}
+	sn.Result.Checklist = []checks.ChecklistItem{{ID: "topics", Applicable: true}}
+	sn.Result.CodegouvScore = &cg
+	if err := st.SaveCrawl(context.Background(), []store.Snapshot{sn}); err != nil {
 		t.Fatal(err)
 	}
 	m := metrics.New(cfg, st, nil)
@@ -70,7 +75,8 @@ func exported(t *testing.T) map[string]map[string]bool {
 		add(name, labels)
 	}
 	for _, want := range []string{"vigie_repo_score", "vigie_repo_check_score", "vigie_repo_last_commit_timestamp_seconds", "vigie_repo_up",
-		"vigie_crawl_last_success_timestamp_seconds", "vigie_crawl_duration_seconds_bucket", "vigie_forge_requests_total", "vigie_forge_rate_limit_remaining"} {
+		"vigie_crawl_last_success_timestamp_seconds", "vigie_crawl_duration_seconds_bucket", "vigie_forge_requests_total", "vigie_forge_rate_limit_remaining",
+		"vigie_repo_openness_degree", "vigie_repo_checklist_met", "vigie_repo_checklist_applicable", "vigie_repo_codegouv_score"} {
 		if out[want] == nil {
 			t.Fatalf("the registry does not export %s", want)
 		}

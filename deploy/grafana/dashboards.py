@@ -13,7 +13,7 @@ def target(expr, legend="", instant=False, fmt=None, ref="A"):
 pid = [0]
 def panel(kind, title, targets, x, y, w, h, desc="", unit=None, thresholds=None, options=None, transformations=None, minv=None, maxv=None, decimals=None):
     pid[0] += 1
-    refs = "ABCDEFGH"
+    refs = "ABCDEFGHIJKL"
     for i, t in enumerate(targets):
         t["refId"] = refs[i]
     fc = {"defaults": {}, "overrides": []}
@@ -68,6 +68,10 @@ ov = [
  panel("table", "Dépôts dormants (jours sans commit)", [target(f'sort_desc(floor((time() - vigie_repo_last_commit_timestamp_seconds{D}) / 86400) > $dormant_days)', instant=True, fmt="table")], 12, 12, 12, 8, "Jours depuis le dernier commit de la branche par défaut, au-delà de $dormant_days.", transformations=tablefmt()),
  panel("table", "Intégration continue absente ou en échec", [target(f'sort(vigie_repo_check_score{{check="ci",defi=~"$defi"}} < 5)', instant=True, fmt="table")], 0, 20, 12, 8, "Score CI sous 5 : pas d'intégration continue configurée, ou dernière exécution en échec.", transformations=tablefmt(), thresholds=CHECK_T),
  panel("table", "Dépôts injoignables", [target(f'vigie_repo_up{D} == 0', instant=True, fmt="table")], 12, 20, 12, 8, "La dernière analyse a échoué ; les scores affichés ailleurs sont ceux de la dernière analyse réussie.", transformations=tablefmt()),
+ panel("stat", "Degré d'ouverture moyen", [target(f'avg(vigie_repo_openness_degree{D})', instant=True)], 0, 28, 4, 8, "Moyenne des degrés d'ouverture du guide EIG (-1 : non publié ou sans licence autorisée, 8 : documentation maintenue).", decimals=1, minv=-1, maxv=8, thresholds=[(None, "red"), (2, "yellow"), (5, "green")]),
+ panel("bargauge", "Répartition des degrés d'ouverture", [target(f'sort(count_values("degree", vigie_repo_openness_degree{D}))', "degré {{degree}}", instant=True)], 4, 28, 6, 8, "Nombre de dépôts à chaque degré du guide EIG.", options={"orientation": "horizontal", "displayMode": "basic", "showUnfilled": True}),
+ panel("bargauge", "Liste de publication remplie, par défi", [target(f'sort_desc(100 * sum by (defi) (vigie_repo_checklist_met{D}) / sum by (defi) (vigie_repo_checklist_applicable{D}))', "{{defi}}", instant=True)], 10, 28, 7, 8, "Part des éléments applicables de la liste de publication (guide EIG, politique de l'État, code.gouv.fr, publiccode.yml) que les dépôts du défi remplissent.", unit="percent", minv=0, maxv=100, thresholds=[(None, "red"), (40, "yellow"), (70, "green")], options={"orientation": "horizontal", "displayMode": "gradient"}),
+ panel("table", "Score code.gouv.fr", [target(f'sort_desc(vigie_repo_codegouv_score{D})', instant=True, fmt="table")], 17, 28, 7, 8, "Score du catalogue code.gouv.fr, calculé avec sa table publiée.", transformations=tablefmt()),
 ]
 overview = dash("vigie-programme", "vigie — vue du programme", "Santé des dépôts de tous les défis : scores, licences, intégration continue, activité.", ov,
   [qvar("defi", "Défi", "label_values(vigie_repo_score, defi)", True, True),
@@ -83,6 +87,9 @@ rp = [
  panel("bargauge", "Critères", [target(f'vigie_repo_check_score{R}', "{{check}}", instant=True)], 18, 0, 6, 5, "Score de chaque critère (0 à 10).", minv=0, maxv=10, thresholds=CHECK_T, options={"orientation": "horizontal", "displayMode": "basic"}),
  panel("timeseries", "Score dans le temps", [target(f'vigie_repo_score{R}', "score")], 0, 5, 12, 9, "", minv=0, maxv=100),
  panel("timeseries", "Critères dans le temps", [target(f'vigie_repo_check_score{R}', "{{check}}")], 12, 5, 12, 9, "", minv=0, maxv=10),
+ panel("stat", "Degré d'ouverture (guide EIG)", [target(f'vigie_repo_openness_degree{R}', instant=True)], 0, 14, 8, 5, "De -1 (non publié ou sans licence autorisée) à 8 (documentation maintenue).", minv=-1, maxv=8, thresholds=[(None, "red"), (2, "yellow"), (5, "green")]),
+ panel("stat", "Liste de publication", [target(f'vigie_repo_checklist_met{R}', "remplis", instant=True), target(f'vigie_repo_checklist_applicable{R}', "applicables", instant=True)], 8, 14, 8, 5, "Éléments remplis et éléments applicables."),
+ panel("stat", "Score code.gouv.fr", [target(f'vigie_repo_codegouv_score{R}', instant=True)], 16, 14, 8, 5, "Calculé avec la table publiée du catalogue."),
 ]
 repo = dash("vigie-repo", "vigie — un dépôt", "Détail d'un dépôt : score, critères, activité.", rp,
   [qvar("repo", "Dépôt", "label_values(vigie_repo_score, repo)")], ["vigie"])
