@@ -1,6 +1,11 @@
 package checks
 
-import "github.com/eiglink/vigie/crawler"
+import (
+	"path"
+	"strings"
+
+	"github.com/eiglink/vigie/crawler"
+)
 
 // CodegouvScore is code.gouv.fr's repository score, by its published table
 // (codegouvfr/codegouvfr-cli, compute-repo-score), a plain sum:
@@ -33,7 +38,7 @@ func CodegouvScore(f crawler.Facts) int {
 	if f.Community.Contributing != "" {
 		s += 100
 	}
-	if changelogIn(f) != "" {
+	if codegouvChangelog(f) {
 		s += 10
 	}
 	if f.Description == "" {
@@ -47,6 +52,18 @@ func CodegouvScore(f crawler.Facts) int {
 	}
 	s += tier(f.Forks) + tier(f.Watchers)
 	return s
+}
+
+// codegouvChangelog tells whether the root holds a CHANGELOG (any
+// extension), as the catalogue looks for it: a HISTORY or NEWS file, fine
+// for the checklist, earns nothing there.
+func codegouvChangelog(f crawler.Facts) bool {
+	for _, fl := range f.Files {
+		if !fl.Dir && !strings.Contains(fl.Path, "/") && strings.EqualFold(strings.TrimSuffix(fl.Path, path.Ext(fl.Path)), "changelog") {
+			return true
+		}
+	}
+	return false
 }
 
 // tier is the points of a count: > 100, > 10, > 1.
@@ -77,7 +94,7 @@ func codegouvGains(f crawler.Facts, o Options) []string {
 	if f.Community.Contributing == "" {
 		g = append(g, o.text("un CONTRIBUTING.md (+100)", "a CONTRIBUTING.md (+100)"))
 	}
-	if changelogIn(f) == "" {
+	if !codegouvChangelog(f) {
 		g = append(g, o.text("un CHANGELOG.md (+10)", "a CHANGELOG.md (+10)"))
 	}
 	if f.Description == "" {

@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/eiglink/vigie/crawler"
@@ -28,6 +29,7 @@ func TestCodegouvScore(t *testing.T) {
 		{"README", func(f *crawler.Facts) { f.Readme.Path = "README.md" }, 0},
 		{"CONTRIBUTING", func(f *crawler.Facts) { file(f, "CONTRIBUTING.md") }, 0},
 		{"CHANGELOG", func(f *crawler.Facts) { file(f, "CHANGELOG.md") }, -90},
+		{"HISTORY is no CHANGELOG for the catalogue", func(f *crawler.Facts) { file(f, "HISTORY.rst") }, -100},
 		{"archived", func(f *crawler.Facts) { f.Archived = true }, -1100},
 		{"fork", func(f *crawler.Facts) { f.Fork = true }, -1100},
 		{"1 fork", func(f *crawler.Facts) { f.Forks = 1 }, -100},
@@ -55,5 +57,15 @@ func TestCodegouvScore(t *testing.T) {
 		if got := CodegouvScore(f); got != tt.want {
 			t.Errorf("%s: %d, want %d", tt.name, got, tt.want)
 		}
+	}
+}
+
+func TestCodegouvRaise(t *testing.T) {
+	f := crawler.Facts{Readme: crawler.ReadmeFacts{Path: "README.md"}, Description: "x",
+		License: crawler.LicenseFacts{Files: []crawler.LicenseFile{{Path: "LICENSE", SPDX: "MIT"}}}}
+	got := codegouvGains(f, Options{})
+	want := []string{"un publiccode.yml (+1000)", "un CONTRIBUTING.md (+100)", "un CHANGELOG.md (+10)"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }

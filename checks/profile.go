@@ -115,6 +115,7 @@ func profile(r *Result, f crawler.Facts, o Options) {
 	r.Checklist = Checklist(f, pc, o)
 	s := CodegouvScore(f)
 	r.CodegouvScore = &s
+	r.CodegouvRaise = codegouvGains(f, o)
 	if d, ok := o.Defis[f.Ref.Defi]; ok && d.Ended != "" {
 		c := ContinuityOf(f, d)
 		r.Continuity = &c

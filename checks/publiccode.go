@@ -34,6 +34,9 @@ func PubliccodeVerdict(f crawler.Facts, o Options) Publiccode {
 			pc.Errors = v.errs
 		}
 	}
+	if pc.Errors == nil {
+		pc.Errors = []PubliccodeError{} // "errors": [], never null
+	}
 	pc.Valid = pc.File != "" && len(pc.Errors) == 0
 	if !pc.Valid {
 		pc.Suggestion = SuggestPubliccode(f)

@@ -116,6 +116,9 @@ func TestPubliccode(t *testing.T) {
 			if pc.Valid != (len(tt.want) == 0) {
 				t.Errorf("valid %v with %d errors", pc.Valid, len(got))
 			}
+			if pc.Errors == nil {
+				t.Error("errors is nil: the JSON would say null")
+			}
 			if pc.Valid != (pc.Suggestion == "") {
 				t.Errorf("valid %v, suggestion %d bytes", pc.Valid, len(pc.Suggestion))
 			}

@@ -31,6 +31,9 @@ type Result struct {
 	Checklist     []ChecklistItem `json:"checklist,omitempty"`
 	Publiccode    *Publiccode     `json:"publiccode,omitempty"`
 	CodegouvScore *int            `json:"codegouv_score,omitempty"`
+	// CodegouvRaise says what would raise the code.gouv.fr score, most
+	// points first.
+	CodegouvRaise []string `json:"codegouv_raise,omitempty"`
 	// Continuity is null when the défi has no end date.
 	Continuity *Continuity `json:"continuity"`
 }

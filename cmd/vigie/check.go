@@ -255,6 +255,9 @@ func writeProfile(w io.Writer, r checks.Result) {
 	}
 	if r.CodegouvScore != nil {
 		fmt.Fprintf(w, "  code.gouv.fr score %d\n", *r.CodegouvScore)
+		if len(r.CodegouvRaise) > 0 {
+			fmt.Fprintf(w, "            raise it with: %s\n", oneLine(strings.Join(r.CodegouvRaise, ", ")))
+		}
 	}
 	if c := r.Continuity; c != nil {
 		share := "-"
