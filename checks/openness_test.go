@@ -136,6 +136,10 @@ func TestOpennessLadder(t *testing.T) {
 			cut(f, "## Maintenance")
 			readme(f, f.Readme.Text+"\n## Maintainers\n\nThis project is passively maintained by Jane (jane@example.org).\n")
 		}, 8, ""},
+		{"maintenance state under its heading", func(f *crawler.Facts) {
+			cut(f, "## Maintenance")
+			readme(f, f.Readme.Text+"\n## Status\n\nPassive: we answer questions, no new features. Contact: jane@example.org\n")
+		}, 8, ""},
 		{"MAINTAINERS file", func(f *crawler.Facts) {
 			cut(f, "## Maintenance")
 			f.Files = append(f.Files, crawler.File{Path: "MAINTAINERS.md"})

@@ -147,6 +147,11 @@ func readTheReadme(text string) readmeSays {
 		if s.maintenance == "" && hasStem(folded, maintenanceStatus) {
 			s.maintenance = trim
 		}
+		// Under a Maintenance or Status heading, a word of state says it.
+		if s.maintenance == "" && hasStem(" "+section+" ", []string{"maint", "status", "statut", "état du projet", "etat du projet"}) &&
+			hasStem(folded, []string{"activ", "passiv", "actif", "passif", "no longer", "unmaintained", "arrêt", "arret", "abandon", "archiv", "sommeil", "terminé", "termine", "stable", "deprecated"}) {
+			s.maintenance = trim
+		}
 		if s.security == "" && hasStem(folded, []string{"security", "sécurité", "securite", "vulnérabilit", "vulnerabilit"}) && (emailRe.MatchString(trim) || urlRe.MatchString(trim)) {
 			s.security = trim
 		}
