@@ -42,8 +42,8 @@ func OpennessOf(f crawler.Facts, pc Publiccode, o Options) Openness {
 	var cs []Criterion
 
 	// published
-	if f.Private {
-		cs = append(cs, crit("published", false, "le dépôt est privé sur "+host+" : il faut un compte pour le lire", "the repository is private on "+host+": reading it needs an account"))
+	if f.Withheld() {
+		cs = append(cs, crit("published", false, "le dépôt n'est pas public sur "+host+" : il faut un compte pour le lire", "the repository is not public on "+host+": reading it needs an account"))
 	} else {
 		cs = append(cs, crit("published", true, "le dépôt se lit sans compte sur "+host, "the repository is readable without an account on "+host))
 	}

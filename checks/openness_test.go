@@ -114,7 +114,7 @@ func TestOpennessLadder(t *testing.T) {
 		failed string // the criterion not met ("" none)
 	}{
 		{"everything", func(*crawler.Facts) {}, 8, ""},
-		{"private", func(f *crawler.Facts) { f.Private = true }, -1, "published"},
+		{"private", func(f *crawler.Facts) { f.Visibility = crawler.VisibilityPrivate }, -1, "published"},
 		{"no licence", func(f *crawler.Facts) { f.License = crawler.LicenseFacts{} }, -1, "license"},
 		{"unidentified licence", func(f *crawler.Facts) {
 			f.License = crawler.LicenseFacts{ForgeSPDX: "NOASSERTION", Files: []crawler.LicenseFile{{Path: "LICENSE"}}}
@@ -275,9 +275,9 @@ func TestOpennessTreesByLanguage(t *testing.T) {
 
 func TestOpennessEnglish(t *testing.T) {
 	f := degree8()
-	f.Private = true
+	f.Visibility = crawler.VisibilityInternal
 	o := OpennessOf(f, Publiccode{}, Options{Language: "en"})
-	if got := o.Criteria[0].Evidence; !strings.Contains(got, "private") {
+	if got := o.Criteria[0].Evidence; !strings.Contains(got, "not public") {
 		t.Errorf("evidence %q", got)
 	}
 }

@@ -77,9 +77,6 @@ type Facts struct {
 	Forks    int  `json:"forks"`
 	Watchers int  `json:"watchers"`
 	Template bool `json:"template,omitempty"` // the forge marks it a template to start new repositories from
-	// Private is true when the forge says only members can read it (a
-	// token with access to it crawled it).
-	Private bool `json:"private,omitempty"`
 	// OwnerKind says who owns the repository: OwnerOrganization (a GitHub
 	// organisation, a GitLab group), OwnerUser (a personal account) or ""
 	// when the forge did not say.

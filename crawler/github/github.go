@@ -215,7 +215,6 @@ type raw struct {
 	forks       int
 	watchers    int
 	template    bool
-	private     bool
 	ownerKind   string
 	openIssues  int // issues only; -1 when the tracker is disabled
 	openPRs     int
@@ -366,7 +365,7 @@ func (r *raw) facts(ref crawler.Ref, now time.Time) crawler.Facts {
 		Fork: r.fork, Archived: r.archived, Empty: r.empty, CreatedAt: r.createdAt.UTC(),
 		Stars: r.stars, OpenIssues: r.openIssues, OpenPullRequests: r.openPRs,
 		Release: r.release, Forks: r.forks, Watchers: r.watchers, Template: r.template,
-		Private: r.private, OwnerKind: r.ownerKind,
+		OwnerKind: r.ownerKind,
 	}
 	if !r.empty {
 		fa.HeadSHA = r.headSHA

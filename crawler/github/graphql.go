@@ -124,7 +124,7 @@ const repoFragment = `fragment repo on Repository {
   nameWithOwner isPrivate visibility description homepageUrl
   repositoryTopics(first: 20) { nodes { topic { name } } }
   primaryLanguage { name }
-  isFork isArchived isEmpty isTemplate isPrivate createdAt stargazerCount forkCount hasIssuesEnabled
+  isFork isArchived isEmpty isTemplate createdAt stargazerCount forkCount hasIssuesEnabled
   watchers { totalCount }
   owner { __typename }
   issues(states: [OPEN]) { totalCount }
@@ -197,7 +197,6 @@ type gqlRepo struct {
 	IsArchived       bool      `json:"isArchived"`
 	IsEmpty          bool      `json:"isEmpty"`
 	IsTemplate       bool      `json:"isTemplate"`
-	IsPrivate        bool      `json:"isPrivate"`
 	CreatedAt        time.Time `json:"createdAt"`
 	StargazerCount   int       `json:"stargazerCount"`
 	ForkCount        int       `json:"forkCount"`
@@ -549,7 +548,7 @@ func rawFromGraph(g *gqlRepo) *raw {
 		canonical:  g.NameWithOwner, description: g.Description, homepage: g.HomepageURL,
 		fork: g.IsFork, archived: g.IsArchived, empty: g.IsEmpty, createdAt: g.CreatedAt,
 		stars: g.StargazerCount, openIssues: g.Issues.TotalCount, openPRs: g.PullRequests.TotalCount,
-		forks: g.ForkCount, watchers: g.Watchers.TotalCount, template: g.IsTemplate, private: g.IsPrivate,
+		forks: g.ForkCount, watchers: g.Watchers.TotalCount, template: g.IsTemplate,
 		ownerKind: ownerKind(g.Owner.Typename),
 		texts:     map[string][]byte{}, ciStatus: crawler.StatusNone,
 	}

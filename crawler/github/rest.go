@@ -80,7 +80,6 @@ func (f *Forge) restFetch(ctx context.Context, job crawler.Job, now time.Time) c
 		forks:       repo.GetForksCount(),
 		watchers:    repo.GetSubscribersCount(),
 		template:    repo.GetIsTemplate(),
-		private:     repo.GetPrivate(),
 		ownerKind:   ownerKind(repo.GetOwner().GetType()),
 		texts:       map[string][]byte{},
 	}
