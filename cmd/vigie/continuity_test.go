@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/eiglink/vigie/checks"
 	"github.com/eiglink/vigie/internal/fakeforge"
+	"github.com/eiglink/vigie/internal/fakeforge/fakegitea"
 )
 
 // Life after the défi: an ended défi whose code lives on (handed over to
@@ -43,13 +45,21 @@ func TestEndedDefiContinuity(t *testing.T) {
 		commit(5, "X", "X@Example.org", ""),
 		commit(100, "Jane", "jane@example.org", ""),
 		commit(800, "Jane", "jane@example.org", ""))
+	vivant := base("eig/vivant",
+		commit(3, "Zed", "zed@example.org", "zed"),
+		commit(50, "Jane", "jane@example.org", ""),
+		commit(700, "Octo", "octo@example.org", "octocat"))
 	f := startForges(t, []fakeforge.Repo{livesOn, dormant}, []fakeforge.Repo{alive})
+	gitea := httptest.NewServer(fakegitea.New([]fakeforge.Repo{vivant}, fakegitea.Options{}))
+	t.Cleanup(gitea.Close)
 	cfg := f.config(t, "https://github.com/eig/lives-on", "https://github.com/eig/went-quiet", "https://gitlab.com/grp/sub/alive")
 	b, err := os.ReadFile(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	withEnd := strings.Replace(string(b), "    name: Défi de test\n", "    name: Défi de test\n    ended: "+endDay+"\n    team: [octocat, jane@example.org]\n", 1)
+	withEnd = strings.Replace(withEnd, "defis:\n", fmt.Sprintf("  - {name: codeberg, type: gitea, url: https://codeberg.org, api_url: %q}\ndefis:\n", gitea.URL), 1)
+	withEnd = strings.Replace(withEnd, "      - https://gitlab.com/grp/sub/alive\n", "      - https://gitlab.com/grp/sub/alive\n      - https://codeberg.org/eig/vivant\n", 1)
 	if err := os.WriteFile(cfg, []byte(withEnd), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -58,13 +68,14 @@ func TestEndedDefiContinuity(t *testing.T) {
 		"github.com/eig/lives-on":   {DefiEnded: endDay, CommitsSinceEnd: 4, AuthorsSinceEnd: 3, AuthorsOutsideTeam90d: 1, TopAuthorShare90d: share(0.5)},
 		"github.com/eig/went-quiet": {DefiEnded: endDay},
 		"gitlab.com/grp/sub/alive":  {DefiEnded: endDay, CommitsSinceEnd: 2, AuthorsSinceEnd: 2, AuthorsOutsideTeam90d: 1, TopAuthorShare90d: share(1)},
+		"codeberg.org/eig/vivant":   {DefiEnded: endDay, CommitsSinceEnd: 2, AuthorsSinceEnd: 2, AuthorsOutsideTeam90d: 1, TopAuthorShare90d: share(0.5)},
 	}
 	for _, tc := range []struct {
 		name string
 		env  map[string]string
 		cmd  []string
 	}{
-		{"check over REST", nil, []string{"check", "--config", cfg, "--format", "json", "https://github.com/eig/lives-on", "https://github.com/eig/went-quiet", "https://gitlab.com/grp/sub/alive"}},
+		{"check over REST", nil, []string{"check", "--config", cfg, "--format", "json", "https://github.com/eig/lives-on", "https://github.com/eig/went-quiet", "https://gitlab.com/grp/sub/alive", "https://codeberg.org/eig/vivant"}},
 		{"crawl over GraphQL", map[string]string{"TEST_GH_TOKEN": "t", "TEST_GL_TOKEN": "t"}, []string{"crawl", "--config", cfg, "--format", "json"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -72,7 +83,11 @@ func TestEndedDefiContinuity(t *testing.T) {
 			if out.code != 0 {
 				t.Fatalf("exit %d:\n%s", out.code, out.stderr)
 			}
-			for _, r := range decode(t, out.stdout) {
+			rs := decode(t, out.stdout)
+			if len(rs) != len(want) {
+				t.Fatalf("%d results, want %d", len(rs), len(want))
+			}
+			for _, r := range rs {
 				if r.Continuity == nil {
 					t.Errorf("%s: no continuity", r.Repo)
 					continue
@@ -141,7 +156,7 @@ func TestEndedDefiContinuity(t *testing.T) {
 			t.Errorf("%s in the report: openness %v, continuity %+v", r.Repo, r.Openness, r.Continuity)
 		}
 	}
-	for repo, w := range map[string]string{"github.com/eig/lives-on": "handed_over", "github.com/eig/went-quiet": "dormant", "gitlab.com/grp/sub/alive": "handed_over"} {
+	for repo, w := range map[string]string{"github.com/eig/lives-on": "handed_over", "github.com/eig/went-quiet": "dormant", "gitlab.com/grp/sub/alive": "handed_over", "codeberg.org/eig/vivant": "handed_over"} {
 		if states[repo] != w {
 			t.Errorf("%s: %q in the report, want %q", repo, states[repo], w)
 		}

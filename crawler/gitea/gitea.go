@@ -192,6 +192,9 @@ type repository struct {
 	Archived        bool       `json:"archived"`
 	CreatedAt       *time.Time `json:"created_at"`
 	Stars           int        `json:"stars_count"`
+	Forks           int        `json:"forks_count"`
+	Watchers        int        `json:"watchers_count"`
+	Template        bool       `json:"template"`
 	OpenIssues      int        `json:"open_issues_count"`
 	OpenPRs         *int       `json:"open_pr_counter"`
 	Releases        *int       `json:"release_counter"`
@@ -259,6 +262,15 @@ func (c commit) authorKey() string {
 	return c.Commit.Author.Name
 }
 
+// stamp is the commit as the facts keep it.
+func (c commit) stamp() crawler.CommitStamp {
+	st := crawler.CommitStamp{At: c.at().UTC(), Author: c.authorKey()}
+	if c.Author != nil && c.Author.Login != "" {
+		st.Email = strings.ToLower(c.Commit.Author.Email)
+	}
+	return st
+}
+
 // state is what one repository's crawl gathers.
 type state struct {
 	owner, name string
@@ -271,12 +283,20 @@ type state struct {
 	// prev, when set, holds the same head commit's files and texts.
 	prev     *crawler.Facts
 	activity *crawler.ActivityFacts
+	// since is the job's Since, prevSince the previous crawl's count after
+	// it, sinceDone that count when it still holds (same head commit).
+	since     time.Time
+	prevSince *crawler.SinceFacts
+	sinceDone *crawler.SinceFacts
 }
 
 // fetch gathers one repository's facts. A failure gives Facts.Error.
 func (f *Forge) fetch(ctx context.Context, job crawler.Job, now time.Time) crawler.Facts {
 	ref := job.Ref
-	s := &state{where: f.webURL + "/" + ref.Path}
+	s := &state{where: f.webURL + "/" + ref.Path, since: job.Since}
+	if p := job.Previous; p != nil && p.Error == "" && p.Since != nil && p.Since.From.Equal(job.Since) {
+		s.prevSince = p.Since
+	}
 	s.owner, s.name, _ = strings.Cut(ref.Path, "/")
 	fail := func(err error) crawler.Facts {
 		return crawler.Facts{Ref: ref, CrawledAt: now, Error: fmt.Sprintf("gitea %s: %v", s.where, err)}
@@ -319,6 +339,7 @@ func (f *Forge) fetch(ctx context.Context, job crawler.Job, now time.Time) crawl
 		fa.Files = slices.Clone(s.prev.Files)
 		fa.License.Files = slices.Clone(s.prev.License.Files)
 		fa.Readme = s.prev.Readme
+		fa.Publiccode = s.prev.Publiccode
 	} else if err := f.files(ctx, s, &fa); err != nil {
 		return fail(err)
 	}
@@ -333,6 +354,16 @@ func (f *Forge) fetch(ctx context.Context, job crawler.Job, now time.Time) crawl
 	} else {
 		fa.Activity = activity(s.headAt, s.commits, now)
 	}
+	switch {
+	case s.sinceDone != nil:
+		fa.Since = s.sinceDone
+	case !s.since.IsZero():
+		stamps := make([]crawler.CommitStamp, len(s.commits))
+		for i, c := range s.commits {
+			stamps[i] = c.stamp()
+		}
+		fa.Since = crawler.NewSince(s.since, s.prevSince, stamps)
+	}
 	f.release(ctx, s, &fa)
 	return fa
 }
@@ -345,6 +376,7 @@ func (s *state) base(ref crawler.Ref, now time.Time) crawler.Facts {
 		CanonicalPath: r.FullName, Description: strings.TrimSpace(r.Description), Homepage: r.Website,
 		DefaultBranch: r.DefaultBranch, HeadSHA: s.headSHA, Language: r.Language,
 		Fork: r.Fork, Archived: r.Archived, Stars: r.Stars, OpenIssues: r.OpenIssues,
+		Forks: r.Forks, Watchers: r.Watchers, Template: r.Template,
 	}
 	if len(r.Topics) > 0 {
 		fa.Topics = r.Topics
@@ -371,12 +403,13 @@ func repoPath(owner, name string) string {
 func (s *state) path() string { return repoPath(s.owner, s.name) }
 
 // commits lists the default branch's commits newest first, page after page,
-// until a page reaches past the window (Gitea's list has no `since`). The
+// until a page reaches past the window (Gitea's list has no `since`), or
+// past the commits after the job's Since not counted yet. The
 // first page gives the head commit: when it is the previous crawl's, its
 // files hold and its commits of the window slide to now, and no other page
 // is asked. An empty repository answers 409.
 func (f *Forge) commits(ctx context.Context, s *state, prev *crawler.Facts, now time.Time) error {
-	start := now.Add(-crawler.Window)
+	start := crawler.HistoryFrom(now.Add(-crawler.Window), s.since, s.prevSince)
 	q := url.Values{
 		"sha": {s.repo.DefaultBranch}, "limit": {strconv.Itoa(pageSize)},
 		// Gitea computes these per commit unless told not to.
@@ -405,7 +438,15 @@ func (f *Forge) commits(ctx context.Context, s *state, prev *crawler.Facts, now 
 				s.prev = p
 				if a, ok := p.Activity.Slide(now); ok {
 					s.activity = &a
-					return nil
+					if s.since.IsZero() {
+						return nil
+					}
+					if s.prevSince != nil {
+						c := *s.prevSince
+						s.sinceDone = &c
+						return nil
+					}
+					// The count after Since is still to make: page on.
 				}
 			}
 		}
@@ -436,7 +477,7 @@ func activity(headAt time.Time, commits []commit, now time.Time) crawler.Activit
 			last = at
 		}
 		if at.After(start) && !at.After(now) {
-			a.Recent = append(a.Recent, crawler.CommitStamp{At: at.UTC(), Author: c.authorKey()})
+			a.Recent = append(a.Recent, c.stamp())
 			authors[c.authorKey()] = true
 		}
 	}
@@ -622,6 +663,16 @@ func (f *Forge) files(ctx context.Context, s *state, fa *crawler.Facts) error {
 			text = text[:crawler.MaxReadmeText]
 		}
 		fa.Readme = crawler.ReadmeFacts{Path: rd.Path, Bytes: rd.Size, Text: string(text)}
+	}
+	if p := crawler.Community(fa.Files).Publiccode; p != "" {
+		text, err := f.raw(ctx, s, p)
+		if err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		if len(text) > crawler.MaxReadmeText {
+			text = text[:crawler.MaxReadmeText]
+		}
+		fa.Publiccode = strings.ToValidUTF8(string(text), "")
 	}
 	return nil
 }
