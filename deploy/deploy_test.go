@@ -37,6 +37,7 @@ func exported(t *testing.T) map[string]map[string]bool {
 	sn.Result.Openness = &checks.Openness{Degree: 3}
 	sn.Result.Checklist = []checks.ChecklistItem{{ID: "topics", Applicable: true}}
 	sn.Result.CodegouvScore = &cg
+	sn.Result.Continuity = &checks.Continuity{DefiEnded: "2019-11-30", CommitsSinceEnd: 4}
 	if err := st.SaveCrawl(context.Background(), []store.Snapshot{sn}); err != nil {
 		t.Fatal(err)
 	}

@@ -140,6 +140,10 @@ var (
 	descListMet    = prometheus.NewDesc("vigie_repo_checklist_met", "Items of the publication checklist the repository meets.", labels, nil)
 	descListApplic = prometheus.NewDesc("vigie_repo_checklist_applicable", "Items of the publication checklist that apply to the repository.", labels, nil)
 	descCodegouv   = prometheus.NewDesc("vigie_repo_codegouv_score", "code.gouv.fr's repository score, by its published table.", labels, nil)
+	// Life after the défi, for the repositories of ended défis only.
+	descSinceEnd   = prometheus.NewDesc("vigie_repo_commits_since_end", "Commits on the default branch after the défi ended (ended défis only).", labels, nil)
+	descAuthorsEnd = prometheus.NewDesc("vigie_repo_authors_since_end", "Distinct commit authors after the défi ended (ended défis only).", labels, nil)
+	descOutside    = prometheus.NewDesc("vigie_repo_authors_outside_team_90d", "Commit authors of the last 90 days who are not in the défi's team (ended défis only).", labels, nil)
 )
 
 // repoCollector reads the latest snapshot of every followed repository at
@@ -152,7 +156,7 @@ type repoCollector struct {
 }
 
 func (c *repoCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descScore, descCheck, descCommit, descUp, descSuccess, descOpenness, descListMet, descListApplic, descCodegouv} {
+	for _, d := range []*prometheus.Desc{descScore, descCheck, descCommit, descUp, descSuccess, descOpenness, descListMet, descListApplic, descCodegouv, descSinceEnd, descAuthorsEnd, descOutside} {
 		ch <- d
 	}
 }
@@ -231,6 +235,11 @@ func (c *repoCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 		if g.CodegouvScore != nil {
 			ch <- prometheus.MustNewConstMetric(descCodegouv, prometheus.GaugeValue, float64(*g.CodegouvScore), lv...)
+		}
+		if c := g.Continuity; c != nil {
+			ch <- prometheus.MustNewConstMetric(descSinceEnd, prometheus.GaugeValue, float64(c.CommitsSinceEnd), lv...)
+			ch <- prometheus.MustNewConstMetric(descAuthorsEnd, prometheus.GaugeValue, float64(c.AuthorsSinceEnd), lv...)
+			ch <- prometheus.MustNewConstMetric(descOutside, prometheus.GaugeValue, float64(c.AuthorsOutsideTeam90d), lv...)
 		}
 	}
 }

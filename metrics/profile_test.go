@@ -33,6 +33,7 @@ func TestProfileSeries(t *testing.T) {
 		{ID: "license_file", Met: true, Applicable: true},
 	}
 	withProfile.Result.CodegouvScore = &cg
+	withProfile.Result.Continuity = &checks.Continuity{DefiEnded: "2019-11-30", CommitsSinceEnd: 42, AuthorsSinceEnd: 3, AuthorsOutsideTeam90d: 2}
 	must(t, st.SaveCrawl(context.Background(), []store.Snapshot{withProfile, readertest.Snap(beta, at, [4]int{10, 10, 10, 10}, at)}))
 	m := metrics.New(cfg, st, nil)
 	want := `
@@ -48,9 +49,16 @@ vigie_repo_checklist_applicable{defi="alpha",forge="github",repo="github.com/eig
 # HELP vigie_repo_codegouv_score code.gouv.fr's repository score, by its published table.
 # TYPE vigie_repo_codegouv_score gauge
 vigie_repo_codegouv_score{defi="alpha",forge="github",repo="github.com/eig/alpha"} 1110
+# HELP vigie_repo_commits_since_end Commits on the default branch after the défi ended (ended défis only).
+# TYPE vigie_repo_commits_since_end gauge
+vigie_repo_commits_since_end{defi="alpha",forge="github",repo="github.com/eig/alpha"} 42
+# HELP vigie_repo_authors_outside_team_90d Commit authors of the last 90 days who are not in the défi's team (ended défis only).
+# TYPE vigie_repo_authors_outside_team_90d gauge
+vigie_repo_authors_outside_team_90d{defi="alpha",forge="github",repo="github.com/eig/alpha"} 2
 `
 	if err := testutil.GatherAndCompare(m.Registry(), strings.NewReader(want),
-		"vigie_repo_openness_degree", "vigie_repo_checklist_met", "vigie_repo_checklist_applicable", "vigie_repo_codegouv_score"); err != nil {
+		"vigie_repo_openness_degree", "vigie_repo_checklist_met", "vigie_repo_checklist_applicable", "vigie_repo_codegouv_score",
+		"vigie_repo_commits_since_end", "vigie_repo_authors_outside_team_90d"); err != nil {
 		t.Error(err)
 	}
 }
