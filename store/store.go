@@ -6,6 +6,7 @@ package store
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/eiglink/vigie/checks"
@@ -91,6 +92,24 @@ type Store interface {
 	MarkSent(ctx context.Context, week, scope, recipient string, at time.Time) error
 	// Sent reports whether MarkSent was recorded for these.
 	Sent(ctx context.Context, week, scope, recipient string) (bool, error)
+	// ClaimSend claims the mail of week to recipient (for scope) before
+	// it is sent: an insert under the unique key (week, MailKey(recipient))
+	// that only one caller can make, whatever the processes racing for it.
+	// It returns true to the caller that now holds the claim (and must
+	// send), false when the mail is claimed already. A claim is completed
+	// by MarkSent, given up by ReleaseSend (the mail could not be sent: a
+	// later run may try again), and a claim neither completed nor given up
+	// ClaimTimeout after it was made (its holder died mid-send) may be
+	// claimed again. at is the claimant's clock.
+	ClaimSend(ctx context.Context, week, scope, recipient string, at time.Time) (bool, error)
+	// ReleaseSend gives up a claim not completed by MarkSent.
+	ReleaseSend(ctx context.Context, week, recipient string) error
+
+	// Results calls fn with every stored result crawled at or after since
+	// (zero: all), oldest first, two results with the same crawled_at in
+	// the order they were stored. It stops at fn's first error and returns
+	// it. Results are read as the database streams them, not gathered.
+	Results(ctx context.Context, since time.Time, fn func(checks.Result) error) error
 
 	// CacheGet and CachePut keep HTTP validators (ETags) and the bodies they
 	// validate across crawls, so an unchanged resource costs a 304. CacheGet
@@ -102,6 +121,17 @@ type Store interface {
 	// is either wholly stored or not at all), then releases the database.
 	// Calls after Close return ErrClosed.
 	Close() error
+}
+
+// ClaimTimeout is how long a mail claimed but neither sent nor released
+// stays claimed: far beyond any mail's delivery (the mailer bounds each
+// send to minutes), so a claim taken again is one whose holder died.
+const ClaimTimeout = time.Hour
+
+// MailKey is the form of a recipient's address that claims are keyed by:
+// one mailbox, however its address is spelled in the configuration.
+func MailKey(recipient string) string {
+	return strings.ToLower(strings.TrimSpace(recipient))
 }
 
 // Report is one archived weekly report.

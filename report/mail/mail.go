@@ -296,9 +296,14 @@ type Outcome struct {
 	Failed  []string // recipients not reached (see the error)
 }
 
-// Deliver sends every job not already recorded as sent, and records each
-// one the server accepts (store.MarkSent) right after it did. A failure
-// does not stop the others; the error names every recipient not reached.
+// Deliver sends every job whose mail it can claim in the store, and
+// records each one the server accepts (store.MarkSent) right after it did.
+// The claim comes before the send (store.ClaimSend: an insert under a
+// unique key, not a check then a send), so two processes delivering the
+// same report at the same instant send each mail once. A mail the server
+// refuses or cannot take has its claim released, for a later run. A
+// failure does not stop the others; the error names every recipient not
+// reached.
 func Deliver(ctx context.Context, st store.Store, d Deliverer, jobs []Job, now time.Time, log *slog.Logger) (Outcome, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -307,12 +312,12 @@ func Deliver(ctx context.Context, st store.Store, d Deliverer, jobs []Job, now t
 	var errs []error
 	for _, j := range jobs {
 		to := j.Message.To
-		sent, err := st.Sent(ctx, j.Week, j.Scope, to)
+		claimed, err := st.ClaimSend(ctx, j.Week, j.Scope, to, now)
 		if err != nil {
-			return out, fmt.Errorf("report %s: was it sent to %s: %w", j.Week, to, err)
+			return out, fmt.Errorf("report %s: claiming the mail to %s: %w", j.Week, to, err)
 		}
-		if sent {
-			log.InfoContext(ctx, "report already sent", "week", j.Week, "scope", j.Scope, "to", to)
+		if !claimed {
+			log.InfoContext(ctx, "report already sent (or being sent)", "week", j.Week, "scope", j.Scope, "to", to)
 			out.Skipped = append(out.Skipped, to)
 			continue
 		}
@@ -320,13 +325,19 @@ func Deliver(ctx context.Context, st store.Store, d Deliverer, jobs []Job, now t
 			log.ErrorContext(ctx, "report not sent", "week", j.Week, "scope", j.Scope, "to", to, "err", err)
 			out.Failed = append(out.Failed, to)
 			errs = append(errs, fmt.Errorf("report %s: %w", j.Week, err))
+			// Released even when ctx is done: the mail was not sent.
+			if rerr := st.ReleaseSend(context.WithoutCancel(ctx), j.Week, to); rerr != nil {
+				errs = append(errs, fmt.Errorf("report %s: releasing the claim on the mail to %s (claimable again in %s): %w",
+					j.Week, to, store.ClaimTimeout, rerr))
+			}
 			if ctx.Err() != nil {
 				break
 			}
 			continue
 		}
-		if err := st.MarkSent(ctx, j.Week, j.Scope, to, now); err != nil {
-			// Accepted but not recorded: say so, it may be sent again.
+		if err := st.MarkSent(context.WithoutCancel(ctx), j.Week, j.Scope, to, now); err != nil {
+			// Accepted but not recorded: the claim still stands, so it is
+			// not sent again before store.ClaimTimeout.
 			return out, fmt.Errorf("report %s: sent to %s but not recorded as sent: %w", j.Week, to, err)
 		}
 		log.InfoContext(ctx, "report sent", "week", j.Week, "scope", j.Scope, "to", to)

@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,6 +26,7 @@ import (
 	"github.com/eiglink/vigie/config"
 	"github.com/eiglink/vigie/report/mail"
 	"github.com/eiglink/vigie/report/mail/mailpittest"
+	"github.com/eiglink/vigie/store"
 	"github.com/eiglink/vigie/store/memstore"
 	"github.com/eiglink/vigie/store/sqlite/sqlitetest"
 )
@@ -114,10 +116,60 @@ func TestDeliverOnce(t *testing.T) {
 	if n := len(mp.Messages()); n != 2 {
 		t.Errorf("mailpit received %d messages, want 2", n)
 	}
-	// Another scope of the same week is another mail.
-	out, err = mail.Deliver(ctx, st, s, jobs("2026-W48", "alpha", "a@example.org"), at, nil)
+	// One mail per recipient and week: a défi's part of the same week to
+	// the same mailbox (however spelled) is not sent; another week is.
+	out, err = mail.Deliver(ctx, st, s, jobs("2026-W48", "alpha", "A@Example.org"), at, nil)
+	if err != nil || len(out.Sent) != 0 || len(out.Skipped) != 1 {
+		t.Errorf("défi part, same week: %+v %v", out, err)
+	}
+	out, err = mail.Deliver(ctx, st, s, jobs("2026-W49", "alpha", "a@example.org"), at, nil)
 	if err != nil || len(out.Sent) != 1 {
-		t.Errorf("défi part: %+v %v", out, err)
+		t.Errorf("next week: %+v %v", out, err)
+	}
+}
+
+// TestDeliverRace: processes delivering the same report at the same
+// instant (two handles on one database, several senders each) send each
+// recipient one mail between them.
+func TestDeliverRace(t *testing.T) {
+	ctx := context.Background()
+	mp := mailpittest.Start(t)
+	db := filepath.Join(t.TempDir(), "vigie.db")
+	handles := []store.Store{sqlitetest.SQLite(t, db), sqlitetest.SQLite(t, db)}
+	js := jobs("2026-W48", "", "a@example.org", "b@example.org", "c@example.org")
+	const senders = 6
+	outs := make([]mail.Outcome, senders)
+	errs := make([]error, senders)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range senders {
+		wg.Go(func() {
+			s := sender(t, mp.SMTPPort, "none", mail.Options{})
+			<-start
+			outs[i], errs[i] = mail.Deliver(ctx, handles[i%2], s, js, at, nil)
+		})
+	}
+	close(start)
+	wg.Wait()
+	sent := map[string]int{}
+	for i := range senders {
+		if errs[i] != nil {
+			t.Errorf("sender %d: %v", i, errs[i])
+		}
+		for _, r := range outs[i].Sent {
+			sent[r]++
+		}
+	}
+	got := map[string]int{}
+	for _, m := range mp.Messages() {
+		for _, to := range m.To {
+			got[to.Address]++
+		}
+	}
+	for _, j := range js {
+		if sent[j.Message.To] != 1 || got[j.Message.To] != 1 {
+			t.Errorf("%s: reported sent %d times, received %d times; want once", j.Message.To, sent[j.Message.To], got[j.Message.To])
+		}
 	}
 }
 

@@ -22,7 +22,13 @@ type data struct {
 	rows    []codec.Row // in storing order
 	reports map[string]store.Report
 	sent    map[[3]string]time.Time
+	claims  map[[2]string]claim
 	cache   map[string]cached
+}
+
+type claim struct {
+	at   time.Time
+	sent bool
 }
 
 type cached struct {
@@ -50,6 +56,7 @@ func New() *Store {
 	return &Store{db: &data{
 		reports: map[string]store.Report{},
 		sent:    map[[3]string]time.Time{},
+		claims:  map[[2]string]claim{},
 		cache:   map[string]cached{},
 	}}
 }
@@ -267,6 +274,65 @@ func (m *Store) MarkSent(ctx context.Context, week, scope, recipient string, at 
 	k := [3]string{week, scope, recipient}
 	if _, ok := m.db.sent[k]; !ok {
 		m.db.sent[k] = at.UTC()
+	}
+	ck := [2]string{week, store.MailKey(recipient)}
+	if c, ok := m.db.claims[ck]; ok {
+		c.sent = true
+		m.db.claims[ck] = c
+	}
+	return nil
+}
+
+// ClaimSend claims the mail as the database stores do: once, unless the
+// claim was left neither sent nor released for store.ClaimTimeout.
+func (m *Store) ClaimSend(ctx context.Context, week, scope, recipient string, at time.Time) (bool, error) {
+	if err := m.lock(); err != nil {
+		return false, err
+	}
+	defer m.unlock()
+	k := [2]string{week, store.MailKey(recipient)}
+	if c, ok := m.db.claims[k]; ok && (c.sent || !c.at.Before(at.Add(-store.ClaimTimeout))) {
+		return false, nil
+	}
+	m.db.claims[k] = claim{at: at}
+	return true, nil
+}
+
+// ReleaseSend gives up a claim not completed by MarkSent.
+func (m *Store) ReleaseSend(ctx context.Context, week, recipient string) error {
+	if err := m.lock(); err != nil {
+		return err
+	}
+	defer m.unlock()
+	k := [2]string{week, store.MailKey(recipient)}
+	if c, ok := m.db.claims[k]; ok && !c.sent {
+		delete(m.db.claims, k)
+	}
+	return nil
+}
+
+// Results hands fn every result crawled at or after since, oldest first
+// (ties in storing order). The database is not held while fn runs.
+func (m *Store) Results(ctx context.Context, since time.Time, fn func(checks.Result) error) error {
+	if err := m.lockRead(); err != nil {
+		return err
+	}
+	var rows []codec.Row
+	for _, r := range m.db.rows {
+		if !r.CrawledAt.Before(since) {
+			rows = append(rows, r)
+		}
+	}
+	m.unlock()
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i].CrawledAt.Before(rows[j].CrawledAt) })
+	for _, r := range rows {
+		res, err := codec.DecodeResult(r.Result)
+		if err != nil {
+			return fmt.Errorf("results: %w", err)
+		}
+		if err := fn(res); err != nil {
+			return err
+		}
 	}
 	return nil
 }

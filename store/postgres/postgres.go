@@ -407,11 +407,56 @@ func (s *Store) Reports(ctx context.Context) ([]store.Report, error) {
 	return out, nil
 }
 
-// MarkSent records a mail accepted by the server; recording it again keeps
-// the first time.
+// MarkSent records a mail accepted by the server, and completes its claim;
+// recording it again keeps the first time.
 func (s *Store) MarkSent(ctx context.Context, week, scope, recipient string, at time.Time) error {
-	return s.exec(ctx, "mark sent "+week, `INSERT INTO sent_mails (week, scope, recipient, sent_at) VALUES ($1, $2, $3, $4)
-		ON CONFLICT DO NOTHING`, week, scope, recipient, at.UTC())
+	return s.exec(ctx, "mark sent "+week, `WITH claim AS (
+			UPDATE mail_claims SET sent_at = $4 WHERE week = $1 AND recipient = $5 AND sent_at IS NULL)
+		INSERT INTO sent_mails (week, scope, recipient, sent_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT DO NOTHING`, week, scope, recipient, at.UTC(), store.MailKey(recipient))
+}
+
+// ClaimSend inserts the claim; a conflicting row is taken over only when
+// it was never completed and is older than store.ClaimTimeout. The row is
+// locked by the insert, so of two racing claimants the second waits for
+// the first's commit, then sees its row and gets nothing.
+func (s *Store) ClaimSend(ctx context.Context, week, scope, recipient string, at time.Time) (bool, error) {
+	if err := s.gate.Enter(); err != nil {
+		return false, err
+	}
+	defer s.gate.Leave()
+	tag, err := s.pool.Exec(ctx, `INSERT INTO mail_claims (week, recipient, scope, claimed_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (week, recipient) DO UPDATE SET scope = excluded.scope, claimed_at = excluded.claimed_at
+		WHERE mail_claims.sent_at IS NULL AND mail_claims.claimed_at < $5`,
+		week, store.MailKey(recipient), scope, at.UTC(), at.Add(-store.ClaimTimeout).UTC())
+	if err != nil {
+		return false, fmt.Errorf("claim mail %s to %s: %w", week, recipient, err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// ReleaseSend deletes a claim not completed by MarkSent.
+func (s *Store) ReleaseSend(ctx context.Context, week, recipient string) error {
+	return s.exec(ctx, "release mail "+week, `DELETE FROM mail_claims WHERE week = $1 AND recipient = $2 AND sent_at IS NULL`,
+		week, store.MailKey(recipient))
+}
+
+// Results streams every result crawled at or after since, oldest first.
+func (s *Store) Results(ctx context.Context, since time.Time, fn func(checks.Result) error) error {
+	if err := s.gate.Enter(); err != nil {
+		return err
+	}
+	defer s.gate.Leave()
+	rows, err := s.pool.Query(ctx, `SELECT result FROM snapshots WHERE crawled_at >= $1 ORDER BY crawled_at, id`,
+		codec.Bound(since))
+	if err != nil {
+		return fmt.Errorf("results: %w", err)
+	}
+	defer rows.Close()
+	if err := codec.EachResult(rows, fn); err != nil {
+		return fmt.Errorf("results: %w", err)
+	}
+	return nil
 }
 
 // Sent reports whether MarkSent was recorded for these.

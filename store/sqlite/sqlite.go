@@ -570,11 +570,85 @@ func (s *Store) Reports(ctx context.Context) ([]store.Report, error) {
 	return out, nil
 }
 
-// MarkSent records a mail accepted by the server; recording it again keeps
-// the first time.
+// MarkSent records a mail accepted by the server, and completes its claim;
+// recording it again keeps the first time.
 func (s *Store) MarkSent(ctx context.Context, week, scope, recipient string, at time.Time) error {
-	return s.exec(ctx, "mark sent "+week, `INSERT INTO sent_mails (week, scope, recipient, sent_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT DO NOTHING`, week, scope, recipient, formatTime(at))
+	if err := s.begin(); err != nil {
+		return err
+	}
+	defer s.end()
+	if err := s.lockWrite(ctx); err != nil {
+		return fmt.Errorf("mark sent %s: %w", week, err)
+	}
+	defer s.unlockWrite()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("mark sent %s: begin: %w", week, err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO sent_mails (week, scope, recipient, sent_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT DO NOTHING`, week, scope, recipient, formatTime(at)); err != nil {
+		return fmt.Errorf("mark sent %s: %w", week, err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE mail_claims SET sent_at = ? WHERE week = ? AND recipient = ? AND sent_at IS NULL`,
+		formatTime(at), week, store.MailKey(recipient)); err != nil {
+		return fmt.Errorf("mark sent %s: %w", week, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("mark sent %s: commit: %w", week, err)
+	}
+	return nil
+}
+
+// ClaimSend inserts the claim; a conflicting row is taken over only when
+// it was never completed and is older than store.ClaimTimeout. SQLite runs
+// one writer at a time (across processes too), so of two racing claimants
+// the second sees the first's row and gets nothing.
+func (s *Store) ClaimSend(ctx context.Context, week, scope, recipient string, at time.Time) (bool, error) {
+	if err := s.begin(); err != nil {
+		return false, err
+	}
+	defer s.end()
+	if err := s.lockWrite(ctx); err != nil {
+		return false, fmt.Errorf("claim mail %s to %s: %w", week, recipient, err)
+	}
+	defer s.unlockWrite()
+	res, err := s.db.ExecContext(ctx, `INSERT INTO mail_claims (week, recipient, scope, claimed_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (week, recipient) DO UPDATE SET scope = excluded.scope, claimed_at = excluded.claimed_at
+		WHERE mail_claims.sent_at IS NULL AND mail_claims.claimed_at < ?`,
+		week, store.MailKey(recipient), scope, formatTime(at), formatTime(at.Add(-store.ClaimTimeout)))
+	if err != nil {
+		return false, fmt.Errorf("claim mail %s to %s: %w", week, recipient, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("claim mail %s to %s: %w", week, recipient, err)
+	}
+	return n == 1, nil
+}
+
+// ReleaseSend deletes a claim not completed by MarkSent.
+func (s *Store) ReleaseSend(ctx context.Context, week, recipient string) error {
+	return s.exec(ctx, "release mail "+week, `DELETE FROM mail_claims WHERE week = ? AND recipient = ? AND sent_at IS NULL`,
+		week, store.MailKey(recipient))
+}
+
+// Results streams every result crawled at or after since, oldest first.
+func (s *Store) Results(ctx context.Context, since time.Time, fn func(checks.Result) error) error {
+	if err := s.begin(); err != nil {
+		return err
+	}
+	defer s.end()
+	rows, err := s.db.QueryContext(ctx, `SELECT result FROM snapshots WHERE crawled_at >= ? ORDER BY crawled_at, id`,
+		formatTime(codec.Bound(since)))
+	if err != nil {
+		return fmt.Errorf("results: %w", err)
+	}
+	defer rows.Close()
+	if err := codec.EachResult(rows, fn); err != nil {
+		return fmt.Errorf("results: %w", err)
+	}
+	return nil
 }
 
 // Sent reports whether MarkSent was recorded for these.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"sync"
@@ -42,6 +43,9 @@ func Run(t *testing.T, newDB NewDB) {
 		{"Invalid", testInvalid},
 		{"Reports", testReports},
 		{"Sent", testSent},
+		{"Claim", testClaim},
+		{"ClaimRace", testClaimRace},
+		{"Results", testResults},
 		{"Cache", testCache},
 		{"Reopen", testReopen},
 		{"Close", testClose},
@@ -660,6 +664,149 @@ func testSent(t *testing.T, newDB NewDB) {
 	}
 }
 
+func testClaim(t *testing.T, newDB NewDB) {
+	open := newDB(t)
+	// Two handles: the claims of two processes on one database.
+	a, b := Open(t, open), Open(t, open)
+	ctx := context.Background()
+	at := T0.Add(7 * 24 * time.Hour)
+	const week = "2026-W48"
+	steps := []struct {
+		name   string
+		do     func() (bool, error)
+		want   bool
+		reason string
+	}{
+		{"first claim", func() (bool, error) { return a.ClaimSend(ctx, week, "", "Coach@Example.org", at) }, true, ""},
+		{"claim again", func() (bool, error) { return b.ClaimSend(ctx, week, "", "coach@example.org", at) }, false, "claimed by the other process"},
+		{"another scope, same mailbox", func() (bool, error) { return b.ClaimSend(ctx, week, "defi-a", " COACH@example.org", at) }, false, "one mail per recipient and week"},
+		{"another week", func() (bool, error) { return b.ClaimSend(ctx, "2026-W49", "", "coach@example.org", at) }, true, ""},
+		{"another recipient", func() (bool, error) { return b.ClaimSend(ctx, week, "", "other@example.org", at) }, true, ""},
+		{"released, claimed again", func() (bool, error) {
+			if err := b.ReleaseSend(ctx, week, "OTHER@example.org"); err != nil {
+				return false, err
+			}
+			return a.ClaimSend(ctx, week, "", "other@example.org", at)
+		}, true, ""},
+		{"still fresh", func() (bool, error) {
+			return b.ClaimSend(ctx, week, "", "coach@example.org", at.Add(store.ClaimTimeout-time.Second))
+		}, false, "its holder may still be sending"},
+		{"abandoned claim taken over", func() (bool, error) {
+			return b.ClaimSend(ctx, week, "", "coach@example.org", at.Add(store.ClaimTimeout+time.Second))
+		}, true, ""},
+		{"sent: never again", func() (bool, error) {
+			if err := b.MarkSent(ctx, week, "", "coach@example.org", at); err != nil {
+				return false, err
+			}
+			return a.ClaimSend(ctx, week, "", "coach@example.org", at.Add(30*24*time.Hour))
+		}, false, "the mail was sent"},
+		{"release after send keeps it", func() (bool, error) {
+			if err := a.ReleaseSend(ctx, week, "coach@example.org"); err != nil {
+				return false, err
+			}
+			return a.ClaimSend(ctx, week, "", "coach@example.org", at)
+		}, false, "a sent mail's claim is not released"},
+	}
+	for _, st := range steps {
+		got, err := st.do()
+		if err != nil || got != st.want {
+			t.Errorf("%s: claimed = %v, %v; want %v %s", st.name, got, err, st.want, st.reason)
+		}
+	}
+	if sent, err := a.Sent(ctx, week, "", "coach@example.org"); err != nil || !sent {
+		t.Errorf("Sent after MarkSent = %v, %v", sent, err)
+	}
+}
+
+// testClaimRace has many claimants on several handles ask for the same
+// mails at the same instant: each mail goes to exactly one.
+func testClaimRace(t *testing.T, newDB NewDB) {
+	open := newDB(t)
+	handles := []store.Store{Open(t, open), Open(t, open), Open(t, open)}
+	ctx := context.Background()
+	const claimants, mails = 12, 5
+	var wg sync.WaitGroup
+	won := make([]int, mails)
+	var mu sync.Mutex
+	start := make(chan struct{})
+	errs := make(chan error, claimants*mails)
+	for c := range claimants {
+		wg.Go(func() {
+			<-start
+			for m := range mails {
+				ok, err := handles[c%len(handles)].ClaimSend(ctx, "2026-W48", "", fmt.Sprintf("coach-%d@example.org", m), T0)
+				if err != nil {
+					errs <- err
+					continue
+				}
+				if ok {
+					mu.Lock()
+					won[m]++
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("ClaimSend: %v", err)
+	}
+	for m, n := range won {
+		if n != 1 {
+			t.Errorf("mail %d claimed %d times, want once", m, n)
+		}
+	}
+}
+
+func testResults(t *testing.T, newDB NewDB) {
+	s := Open(t, newDB(t))
+	ctx := context.Background()
+	// Stored out of time order, two at the same instant, an error, an
+	// imported result without facts.
+	save(t, s, store.Snapshot{Result: Result("github.com/org/b", T0.Add(2*time.Hour), 20)})
+	save(t, s, store.Snapshot{Facts: Facts("github.com/org/a", T0), Result: Result("github.com/org/a", T0, 10)},
+		store.Snapshot{Result: ErrorResult("gitlab.com/g/c", T0.Add(time.Hour), "HTTP 502")})
+	save(t, s, store.Snapshot{Result: Result("github.com/org/a", T0.Add(2*time.Hour), 30)})
+	save(t, s, store.Snapshot{Result: Result("github.com/org/a", T0.Add(3*time.Hour), 40)})
+	id := func(r checks.Result) string { return fmt.Sprintf("%s:%d", r.Repo, scoreOf(r)) }
+	tests := []struct {
+		name  string
+		since time.Time
+		want  []string
+	}{
+		{"all", time.Time{}, []string{"github.com/org/a:10", "gitlab.com/g/c:-1", "github.com/org/b:20", "github.com/org/a:30", "github.com/org/a:40"}},
+		{"since, inclusive", T0.Add(2 * time.Hour), []string{"github.com/org/b:20", "github.com/org/a:30", "github.com/org/a:40"}},
+		{"after the newest", T0.Add(4 * time.Hour), nil},
+	}
+	for _, tc := range tests {
+		var got []string
+		var results []checks.Result
+		err := s.Results(ctx, tc.since, func(r checks.Result) error {
+			got = append(got, id(r))
+			results = append(results, r)
+			return nil
+		})
+		if err != nil || !slices.Equal(got, tc.want) {
+			t.Errorf("%s: Results = %v, %v; want %v", tc.name, got, err, tc.want)
+		}
+		// The results are the stored ones, byte for byte.
+		for _, r := range results {
+			h, err := s.History(ctx, r.Repo, r.CrawledAt, r.CrawledAt.Add(time.Microsecond))
+			if err != nil || len(h) != 1 || !bytes.Equal(mustJSON(t, h[0]), mustJSON(t, r)) {
+				t.Errorf("%s: result %s differs from History's %v", tc.name, id(r), err)
+			}
+		}
+	}
+	stop := errors.New("stop")
+	n := 0
+	err := s.Results(ctx, time.Time{}, func(checks.Result) error { n++; return stop })
+	if !errors.Is(err, stop) || n != 1 {
+		t.Errorf("Results with fn failing: %d calls, %v; want 1 call and its error", n, err)
+	}
+}
+
 func testCache(t *testing.T, newDB NewDB) {
 	s := Open(t, newDB(t))
 	ctx := context.Background()
@@ -735,6 +882,9 @@ func testClose(t *testing.T, newDB NewDB) {
 		"Reports":    func() error { _, err := s.Reports(ctx); return err },
 		"MarkSent":   func() error { return s.MarkSent(ctx, "w", "", "r", T0) },
 		"Sent":       func() error { _, err := s.Sent(ctx, "w", "", "r"); return err },
+		"ClaimSend":  func() error { _, err := s.ClaimSend(ctx, "w", "", "r", T0); return err },
+		"Release":    func() error { return s.ReleaseSend(ctx, "w", "r") },
+		"Results":    func() error { return s.Results(ctx, time.Time{}, func(checks.Result) error { return nil }) },
 		"CacheGet":   func() error { _, _, err := s.CacheGet(ctx, "k"); return err },
 		"CachePut":   func() error { return s.CachePut(ctx, "k", "e", nil) },
 	}

@@ -161,3 +161,22 @@ func Bound(t time.Time) time.Time {
 	}
 	return t.UTC()
 }
+
+// EachResult decodes rows of (result) one at a time and hands each to fn,
+// so a whole history is never held in memory at once. fn's error stops it.
+func EachResult(rows Rows, fn func(checks.Result) error) error {
+	for rows.Next() {
+		var data []byte
+		if err := rows.Scan(&data); err != nil {
+			return err
+		}
+		r, err := DecodeResult(data)
+		if err != nil {
+			return err
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
