@@ -58,6 +58,7 @@ const usageText = `usage:
   vigie serve  --config FILE [--listen ADDR] | --demo
   vigie report --config FILE [--week YYYY-Www] [--out DIR] [--send] [--dry-run]
   vigie import --config FILE RESULTS.json
+  vigie export --config FILE [--since DATE]
   vigie version`
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
@@ -84,12 +85,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		err = a.report(ctx, args[1:])
 	case "import":
 		err = a.importResults(ctx, args[1:])
+	case "export":
+		err = a.export(ctx, args[1:])
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, versionString())
 	case "help", "--help", "-h", "-help":
 		fmt.Fprintln(stdout, usageText)
 	default:
-		err = usagef("unknown command %q: use check, crawl, serve, report, import or version", args[0])
+		err = usagef("unknown command %q: use check, crawl, serve, report, import, export or version", args[0])
 	}
 	var ue usageError
 	var ee exitError
