@@ -623,7 +623,8 @@ func (v *validator) schedule(cfg *Config, raw *rawConfig) {
 		v.fail("schedule.timezone", "%q is not a time zone (e.g. Europe/Paris)", cfg.Schedule.Timezone)
 	}
 	cfg.Schedule.Location = loc
-	parser := cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+	// Five fields, or six with seconds first: gocron reads both.
+	parser := cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 	if _, err := parser.Parse(cfg.Schedule.Crawl); err != nil {
 		v.fail("schedule.crawl", "%q is not a cron expression: %v", cfg.Schedule.Crawl, err)
 	}

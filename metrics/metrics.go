@@ -36,6 +36,7 @@ type Metrics struct {
 	requests *prometheus.CounterVec
 	rate     *prometheus.GaugeVec
 	duration prometheus.Histogram
+	leader   prometheus.Gauge
 	logger   *slog.Logger
 }
 
@@ -72,6 +73,10 @@ func New(cfg *config.Config, st store.Store, logger *slog.Logger) *Metrics {
 			// tens of minutes (hundreds of repositories, rate-limited).
 			Buckets: []float64{1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600},
 		}),
+		leader: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "vigie_leader",
+			Help: "1 when this process runs the schedule (crawls and weekly report), 0 when another replica does.",
+		}),
 	}
 	for _, f := range cfg.Forges {
 		m.forges[f.Name] = true
@@ -79,7 +84,7 @@ func New(cfg *config.Config, st store.Store, logger *slog.Logger) *Metrics {
 	m.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.requests, m.rate, m.duration,
+		m.requests, m.rate, m.duration, m.leader,
 		&repoCollector{cfg: cfg, followed: config.NewFollowed(cfg), st: st, logger: logger},
 	)
 	return m
@@ -111,6 +116,15 @@ func (m *Metrics) RateLimit(forge string, remaining int) {
 
 // CrawlDone records one whole crawl's duration.
 func (m *Metrics) CrawlDone(d time.Duration) { m.duration.Observe(d.Seconds()) }
+
+// SetLeader records whether this process runs the schedule.
+func (m *Metrics) SetLeader(leader bool) {
+	v := 0.0
+	if leader {
+		v = 1
+	}
+	m.leader.Set(v)
+}
 
 func (m *Metrics) forge(name string) string {
 	if m.forges[name] {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/eiglink/vigie/internal/readertest"
 	"github.com/eiglink/vigie/metrics"
+	"github.com/eiglink/vigie/serve/leader"
 	"github.com/eiglink/vigie/store"
 	"github.com/eiglink/vigie/store/memstore"
 )
@@ -87,7 +88,7 @@ func TestScheduleJobs(t *testing.T) {
 	cfg := readertest.Config()
 	c := newCrawls(t, &blockingCrawler{}, time.Now())
 	report := func(context.Context, time.Time) error { return nil }
-	s, err := schedule(context.Background(), cfg, c, report, slog.New(slog.DiscardHandler))
+	s, err := schedule(cfg, c, report, leader.Single{}, &term{}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +110,72 @@ func TestScheduleJobs(t *testing.T) {
 	}
 
 	cfg.Schedule.Crawl = "not a cron"
-	if _, err := schedule(context.Background(), cfg, c, nil, slog.New(slog.DiscardHandler)); err == nil {
+	if _, err := schedule(cfg, c, nil, leader.Single{}, &term{}, slog.New(slog.DiscardHandler)); err == nil {
 		t.Error("a bad crawl expression was accepted")
 	}
+}
+
+// switchElector leads when told to.
+type switchElector struct{ leads atomic.Bool }
+
+func (s *switchElector) IsLeader(context.Context) error {
+	if s.leads.Load() {
+		return nil
+	}
+	return leader.ErrNotLeader
+}
+
+func (s *switchElector) Campaign(ctx context.Context, changed func(bool)) { <-ctx.Done() }
+
+// TestOnlyTheLeaderRunsTheSchedule: with a crawl every second, a follower's
+// ticks run nothing, a leader's run the crawl, and a term ended cancels the
+// crawl under way.
+func TestOnlyTheLeaderRunsTheSchedule(t *testing.T) {
+	cfg := readertest.Config()
+	cfg.Schedule.Crawl = "* * * * * *"
+	cr := &ctxCrawler{cancelled: make(chan struct{})}
+	c := newCrawls(t, cr, time.Now())
+	el := &switchElector{}
+	var lead term
+	s, err := schedule(cfg, c, nil, el, &lead, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Shutdown()
+	time.Sleep(2500 * time.Millisecond)
+	if n := cr.n.Load(); n != 0 {
+		t.Fatalf("a follower crawled %d times", n)
+	}
+	el.leads.Store(true)
+	lead.begin(context.Background())
+	deadline := time.Now().Add(10 * time.Second)
+	for cr.n.Load() == 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if cr.n.Load() == 0 {
+		t.Fatal("the leader's ticks ran no crawl")
+	}
+	el.leads.Store(false)
+	lead.end()
+	select {
+	case <-cr.cancelled:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the crawl under way outlived the leadership")
+	}
+}
+
+// ctxCrawler counts crawls, each running until its context ends.
+type ctxCrawler struct {
+	n         atomic.Int32
+	cancelled chan struct{}
+	once      atomic.Bool
+}
+
+func (c *ctxCrawler) Crawl(ctx context.Context) ([]store.Snapshot, error) {
+	c.n.Add(1)
+	<-ctx.Done()
+	if c.once.CompareAndSwap(false, true) {
+		close(c.cancelled)
+	}
+	return nil, ctx.Err()
 }

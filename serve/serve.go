@@ -22,6 +22,7 @@ import (
 	"github.com/eiglink/vigie/crawler/httpx"
 	"github.com/eiglink/vigie/metrics"
 	"github.com/eiglink/vigie/scan"
+	"github.com/eiglink/vigie/serve/leader"
 	"github.com/eiglink/vigie/store"
 	"github.com/eiglink/vigie/web"
 )
@@ -55,6 +56,11 @@ type Deps struct {
 	// Timeouts bound what a client may hold; zero fields take the
 	// defaults of DefaultTimeouts.
 	Timeouts Timeouts
+	// Elector says whether this process runs the schedule (crawls and
+	// weekly report) when several serve one database; nil means it is
+	// alone (leader.Single). Every process serves the pages, API, badge
+	// and /metrics from the store either way.
+	Elector leader.Elector
 }
 
 // Timeouts are the HTTP server's bounds on its clients.
@@ -145,8 +151,13 @@ func Run(ctx context.Context, cfg *config.Config, deps Deps) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 
+	el := deps.Elector
+	if el == nil {
+		el = leader.Single{}
+	}
+	var lead term
 	c := &crawls{scanner: deps.Scanner, metrics: deps.Metrics, log: log}
-	sched, err := schedule(ctx, cfg, c, deps.Report, log)
+	sched, err := schedule(cfg, c, deps.Report, el, &lead, log)
 	if err != nil {
 		return err
 	}
@@ -180,10 +191,24 @@ func Run(ctx context.Context, cfg *config.Config, deps Deps) error {
 		deps.Ready(ln.Addr().String())
 	}
 
-	// The start-up crawl runs beside the server: pages answer (from the
-	// history) while it goes.
+	// The leader's first move is the start-up crawl, beside the server:
+	// pages answer (from the history) while it goes. A replica taking over
+	// from a dead leader makes the same move, which runs the crawl a tick
+	// missed in between (and only then: it crawls when the newest stored
+	// crawl is older than the crawl period).
 	var wg sync.WaitGroup
-	wg.Go(func() { c.startup(ctx, deps.Store, cfg) })
+	wg.Go(func() {
+		el.Campaign(ctx, func(leads bool) {
+			deps.Metrics.SetLeader(leads)
+			if !leads {
+				lead.end()
+				log.Info("vigie serve: another replica runs the schedule")
+				return
+			}
+			tctx := lead.begin(ctx)
+			wg.Go(func() { c.startup(tctx, deps.Store, cfg) })
+		})
+	})
 
 	select {
 	case err = <-served:
@@ -203,6 +228,47 @@ func Run(ctx context.Context, cfg *config.Config, deps Deps) error {
 	}
 	wg.Wait()
 	return err
+}
+
+// term is the current leadership: its context is cancelled when
+// leadership is lost, so a crawl or report under way stops rather than run
+// beside the new leader's.
+type term struct {
+	mu     sync.Mutex
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+// begin starts a term under parent and returns its context.
+func (t *term) begin(parent context.Context) context.Context {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.cancel != nil {
+		t.cancel()
+	}
+	t.ctx, t.cancel = context.WithCancel(parent)
+	return t.ctx
+}
+
+// end cancels the current term.
+func (t *term) end() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.cancel != nil {
+		t.cancel()
+	}
+}
+
+// context is the current term's context; outside a term, a cancelled one.
+func (t *term) context() context.Context {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.ctx == nil {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		return ctx
+	}
+	return t.ctx
 }
 
 // crawlRunner is the part of *scan.Scanner the schedule uses.
@@ -281,9 +347,11 @@ func (c *crawls) startup(ctx context.Context, st store.Store, cfg *config.Config
 	c.run(ctx)
 }
 
-// Period is the time between two runs of a cron expression after now.
+// Period is the time between two runs of a cron expression after now. The
+// expression has five fields, or six with seconds first (as the
+// configuration accepts).
 func Period(expr string, loc *time.Location, now time.Time) (time.Duration, error) {
-	sched, err := cron.ParseStandard(expr)
+	sched, err := cronParser.Parse(expr)
 	if err != nil {
 		return 0, fmt.Errorf("cron expression %q: %w", expr, err)
 	}
@@ -294,26 +362,34 @@ func Period(expr string, loc *time.Location, now time.Time) (time.Duration, erro
 	return sched.Next(next).Sub(next), nil
 }
 
+// cronParser reads the schedule's expressions as gocron does with seconds
+// enabled: an optional leading seconds field.
+var cronParser = cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
 // schedule starts the crawl and report jobs in the configured time zone.
-func schedule(ctx context.Context, cfg *config.Config, c *crawls, report func(context.Context, time.Time) error, log *slog.Logger) (gocron.Scheduler, error) {
+// Every replica schedules them; the elector lets only the leader's run,
+// under the current term's context.
+func schedule(cfg *config.Config, c *crawls, report func(context.Context, time.Time) error, el leader.Elector, lead *term, log *slog.Logger) (gocron.Scheduler, error) {
 	loc := cfg.Schedule.Location
 	if loc == nil {
 		loc = time.UTC
 	}
-	s, err := gocron.NewScheduler(gocron.WithLocation(loc), gocron.WithStopTimeout(30*time.Second))
+	s, err := gocron.NewScheduler(gocron.WithLocation(loc), gocron.WithStopTimeout(30*time.Second),
+		gocron.WithDistributedElector(el))
 	if err != nil {
 		return nil, fmt.Errorf("serve: scheduler: %w", err)
 	}
-	_, err = s.NewJob(gocron.CronJob(cfg.Schedule.Crawl, false),
-		gocron.NewTask(func() { c.run(ctx) }),
+	_, err = s.NewJob(gocron.CronJob(cfg.Schedule.Crawl, true),
+		gocron.NewTask(func() { c.run(lead.context()) }),
 		gocron.WithName("crawl"), gocron.WithSingletonMode(gocron.LimitModeReschedule))
 	if err != nil {
 		_ = s.Shutdown()
 		return nil, fmt.Errorf("serve: schedule.crawl %q: %w", cfg.Schedule.Crawl, err)
 	}
 	if report != nil {
-		_, err = s.NewJob(gocron.CronJob(cfg.Schedule.Report, false),
+		_, err = s.NewJob(gocron.CronJob(cfg.Schedule.Report, true),
 			gocron.NewTask(func() {
+				ctx := lead.context()
 				if err := report(ctx, time.Now()); err != nil {
 					log.ErrorContext(ctx, "report: weekly report failed", "err", err)
 					return

@@ -179,6 +179,9 @@ func TestPeriod(t *testing.T) {
 		"0 */6 * * *":  6 * time.Hour,
 		"0 8 * * 1":    7 * 24 * time.Hour,
 		"*/15 * * * *": 15 * time.Minute,
+		// Seconds first, as gocron reads six fields.
+		"*/5 * * * * *":  5 * time.Second,
+		"30 0 */6 * * *": 6 * time.Hour,
 	} {
 		got, err := serve.Period(expr, paris, now)
 		if err != nil || got != want {

@@ -17,6 +17,7 @@ import (
 	"github.com/eiglink/vigie/report"
 	"github.com/eiglink/vigie/scan"
 	"github.com/eiglink/vigie/serve"
+	"github.com/eiglink/vigie/serve/leader"
 	"github.com/eiglink/vigie/store"
 	"github.com/eiglink/vigie/store/open"
 )
@@ -68,7 +69,16 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		_, err := report.Run(ctx, st, cfg, report.RunOptions{Send: true, Now: now, Logger: a.log})
 		return err
 	}
-	return serve.Run(ctx, cfg, serve.Deps{Store: st, Scanner: sc, Metrics: m, Report: weekly, Listen: *listen, Logger: a.log})
+	deps := serve.Deps{Store: st, Scanner: sc, Metrics: m, Report: weekly, Listen: *listen, Logger: a.log}
+	if cfg.Storage.Driver == "postgres" {
+		// Replicas may share the database: one of them runs the schedule.
+		el, err := leader.NewPostgres(cfg.Storage.DSN, 0, a.log)
+		if err != nil {
+			return fmt.Errorf("%s: storage.dsn: %w", cfg.File, err)
+		}
+		deps.Elector = el
+	}
+	return serve.Run(ctx, cfg, deps)
 }
 
 func (a *app) report(ctx context.Context, args []string) error {
