@@ -173,4 +173,3 @@ func TestBadDSN(t *testing.T) {
 		t.Errorf("error %q", s)
 	}
 }
-
