@@ -49,6 +49,10 @@ func TestStartupCrawlOnlyWhenStale(t *testing.T) {
 		{"empty store", time.Time{}, 1},
 		{"fresh", now.Add(-2 * time.Hour), 0},
 		{"older than the period", now.Add(-7 * time.Hour), 1},
+		// The ticks are at 0, 6, 12 and 18 h in Paris (10:00 UTC is
+		// 11:00 there): a tick passed since the last crawl was missed.
+		{"a tick missed", time.Date(2026, 11, 29, 4, 59, 0, 0, time.UTC), 1},
+		{"the tick's own crawl", time.Date(2026, 11, 29, 5, 0, 0, 3e6, time.UTC), 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			st := memstore.New()

@@ -325,9 +325,11 @@ func (c *crawls) run(ctx context.Context) bool {
 	return true
 }
 
-// startup crawls now when the newest stored crawl is older than the crawl
-// period (or there is none), so a fresh or long-stopped instance does not
-// wait hours for its first figures.
+// startup crawls now when a scheduled crawl time has passed since the
+// newest stored crawl (or there is none): a fresh or long-stopped instance
+// does not wait hours for its first figures, and a replica taking over
+// from a leader that died runs the tick the handover missed — once: a tick
+// whose crawl was stored is not run again.
 func (c *crawls) startup(ctx context.Context, st store.Store, cfg *config.Config) {
 	last, err := st.LastCrawl(ctx)
 	if err != nil {
@@ -335,13 +337,18 @@ func (c *crawls) startup(ctx context.Context, st store.Store, cfg *config.Config
 		return
 	}
 	now := c.now()
-	period, err := Period(cfg.Schedule.Crawl, cfg.Schedule.Location, now)
-	if err != nil { // validated by config already; crawl to be safe
-		period = 0
-	}
-	if !last.IsZero() && now.Sub(last) < period {
-		c.log.InfoContext(ctx, "crawl: start-up crawl not needed", "last", last, "period", period)
-		return
+	if !last.IsZero() {
+		sched, err := cronParser.Parse(cfg.Schedule.Crawl)
+		if err == nil { // validated by config already; crawl to be safe
+			loc := cfg.Schedule.Location
+			if loc == nil {
+				loc = time.UTC
+			}
+			if next := sched.Next(last.In(loc)); next.After(now) {
+				c.log.InfoContext(ctx, "crawl: start-up crawl not needed", "last", last, "next", next)
+				return
+			}
+		}
 	}
 	c.log.InfoContext(ctx, "crawl: start-up crawl", "last", last)
 	c.run(ctx)
