@@ -411,4 +411,3 @@ func repoSeries(exposition string) string {
 	}
 	return strings.Join(out, "\n")
 }
-
