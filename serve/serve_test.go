@@ -75,6 +75,10 @@ func startDemo(t *testing.T) string {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	// Alone on its database, the process runs the schedule.
+	if _, body := get(t, base+"/metrics"); !strings.Contains(body, "\nvigie_leader 1\n") {
+		t.Error("/metrics does not say this process leads (vigie_leader 1)")
+	}
 	return base
 }
 
