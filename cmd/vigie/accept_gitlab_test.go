@@ -59,6 +59,9 @@ type glaServer struct {
 	projects []*glaProject
 	groups   map[string]bool
 	token    string // the token every call must carry ("" none)
+	// started dates the pipelines: a real pipeline's times do not move
+	// between two crawls.
+	started time.Time
 
 	mu       sync.Mutex
 	requests []string
@@ -614,7 +617,7 @@ func (s *glaServer) servePipelines(w http.ResponseWriter, r *http.Request, p *gl
 		// pipelines holds the newest first.
 		for i, st := range p.pipelines {
 			id := 5000 + len(p.pipelines) - i
-			at := time.Now().UTC().Add(-time.Duration(i+1) * time.Hour).Format("2006-01-02T15:04:05.000Z")
+			at := s.started.Add(-time.Duration(i+1) * time.Hour).Format("2006-01-02T15:04:05.000Z")
 			out = append(out, map[string]any{
 				"id": id, "iid": id - 4000, "project_id": s.idOf(p), "sha": fmt.Sprintf("%040x", id), "ref": p.branch,
 				"status": st, "source": "push", "created_at": at, "updated_at": at,
@@ -899,7 +902,7 @@ defis:
 }
 
 func glaStart(t *testing.T, prefix, web string, projects []*glaProject, groups ...string) (*glaServer, *httptest.Server) {
-	s := &glaServer{t: t, prefix: prefix, web: web, projects: projects, groups: map[string]bool{}}
+	s := &glaServer{t: t, prefix: prefix, web: web, projects: projects, groups: map[string]bool{}, started: time.Now().UTC().Truncate(time.Second)}
 	for _, g := range groups {
 		s.groups[g] = true
 	}
