@@ -187,7 +187,7 @@ func (f *Forge) restProject(ctx context.Context, w *work) {
 	}
 	// A token sees its owner's private and internal projects: vigie reads
 	// nothing more of one, and publishes none of it.
-	if v := visibility(p.Visibility); v != crawler.VisibilityPublic {
+	if v := f.restVisibility(p.Visibility); v != crawler.VisibilityPublic {
 		w.facts = crawler.NotPublic(ref, w.facts.CrawledAt, v)
 		w.done = true
 		return

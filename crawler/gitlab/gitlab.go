@@ -97,6 +97,9 @@ type Forge struct {
 	mu      sync.Mutex
 	dropped map[string]bool
 	batch   int
+	// anonymous: no token, so every request goes without credentials,
+	// and GitLab answers such requests about public projects only.
+	anonymous bool
 }
 
 // perPage is GitLab's maximum page size.
@@ -167,6 +170,7 @@ func New(opts Options) (*Forge, error) {
 			tokens = append(tokens, t)
 		}
 	}
+	f.anonymous = len(tokens) == 0
 	if len(tokens) == 0 {
 		// An empty token would still send an empty Private-Token header.
 		cl, err := gl.NewAuthSourceClient(gl.Unauthenticated{}, clientOpts...)

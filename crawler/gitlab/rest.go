@@ -104,7 +104,7 @@ func projectPath(id string) string { return "projects/" + gl.PathEscape(id) }
 
 // projectFacts copies the project entity's fields.
 func (f *Forge) projectFacts(facts *crawler.Facts, p *project) {
-	facts.Visibility = visibility(p.Visibility)
+	facts.Visibility = f.restVisibility(p.Visibility)
 	facts.CanonicalPath = p.PathWithNamespace
 	if p.Description != nil {
 		facts.Description = strings.TrimSpace(*p.Description)
@@ -376,6 +376,20 @@ func visibility(v *string) string {
 	return strings.ToLower(*v)
 }
 
+// restVisibility reads the visibility of a REST answer to this forge's
+// requests. Without a token GitLab answers a project with its
+// ProjectDetails entity and a user's projects with BasicProjectDetails,
+// neither of which names the visibility; but it answers an anonymous
+// request about a public project only (internal asks for a login, private
+// for a membership), so that silence is a public project's. With a token
+// the answer names it, and one that does not is not public.
+func (f *Forge) restVisibility(v *string) string {
+	if v == nil && f.anonymous {
+		return crawler.VisibilityPublic
+	}
+	return visibility(v)
+}
+
 // groupProject is the part of a listed project ListOrg reads.
 type groupProject struct {
 	PathWithNamespace string           `json:"path_with_namespace"`
@@ -396,7 +410,7 @@ func (f *Forge) ListOrg(ctx context.Context, org string) ([]crawler.OrgRepo, err
 	var out []crawler.OrgRepo
 	collect := func(items []groupProject) bool {
 		for _, p := range items {
-			if visibility(p.Visibility) != crawler.VisibilityPublic {
+			if f.restVisibility(p.Visibility) != crawler.VisibilityPublic {
 				continue
 			}
 			out = append(out, crawler.OrgRepo{

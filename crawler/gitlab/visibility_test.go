@@ -166,3 +166,47 @@ func TestListOrgPublicOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestAnonymousAnswersArePublic: without a token, GitLab answers a project
+// with its ProjectDetails entity and a user's projects with
+// BasicProjectDetails, neither of which says the visibility; it answers
+// anonymous requests about public projects only, so such an answer is a
+// public project's. (A group's listing answers Entities::Project, which
+// says it.) A crawl and a listing without a token find public projects.
+func TestAnonymousAnswersArePublic(t *testing.T) {
+	c := []fakeforge.Commit{{AuthorName: "A", AuthorEmail: "a@example.org", Date: now.Add(-48 * time.Hour)}}
+	repos := append(visibilityProjects("private"),
+		fakeforge.Repo{Path: "jane/outil", UserOwned: true, DefaultBranch: "main", Description: "outil ouvert", Commits: c, Files: map[string]string{"README.md": "# Outil\n"}},
+		fakeforge.Repo{Path: "jane/cache", UserOwned: true, Private: true, DefaultBranch: "main", Description: "projet confidentiel", Commits: c})
+	for _, graphQL := range []bool{true, false} {
+		t.Run(map[bool]string{true: "graphql", false: "rest"}[graphQL], func(t *testing.T) {
+			g := fakegitlab.NewGitLab(repos)
+			g.SetGraphQL(graphQL)
+			srv := httptest.NewServer(g)
+			defer srv.Close()
+			host := strings.TrimPrefix(srv.URL, "http://")
+			var jobs []crawler.Job
+			for _, p := range []string{"eig/public", "jane/outil", "eig/secret", "jane/cache"} {
+				jobs = append(jobs, crawler.Job{Ref: ref(host, p)})
+			}
+			got := newForge(t, srv.URL).Fetch(context.Background(), jobs, now)
+			for _, fa := range got[:2] {
+				if fa.Error != "" || !fa.Public() || fa.Description == "" {
+					t.Errorf("%s, anonymous: %+v, want a public project", fa.Ref.Path, fa)
+				}
+			}
+			for _, fa := range got[2:] {
+				if !fa.NotFound || fa.Withheld() || fa.Description != "" {
+					t.Errorf("%s, anonymous: %+v, want not found", fa.Ref.Path, fa)
+				}
+			}
+			for _, org := range []string{"eig", "jane"} {
+				list, err := newForge(t, srv.URL).ListOrg(context.Background(), org)
+				want := map[string]string{"eig": "eig/public", "jane": "jane/outil"}[org]
+				if err != nil || len(list) != 1 || list[0].Path != want {
+					t.Errorf("anonymous ListOrg(%s) = %+v, %v; want %s alone", org, list, err, want)
+				}
+			}
+		})
+	}
+}

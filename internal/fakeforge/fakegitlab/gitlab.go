@@ -414,7 +414,14 @@ func (g *GitLab) serveProject(w http.ResponseWriter, q glRequest) {
 	v := q.r.URL.Query()
 	switch {
 	case len(rest) == 0:
-		glJSON(w, http.StatusOK, g.projectJSON(q, p, x, v.Get("license") == "true"))
+		m := g.projectJSON(q, p, x, v.Get("license") == "true")
+		if q.token() == "" {
+			// GitLab answers an anonymous request with its ProjectDetails
+			// entity, which has no visibility (a token gets
+			// ProjectWithAccess, which has it).
+			delete(m, "visibility")
+		}
+		glJSON(w, http.StatusOK, m)
 	case len(rest) == 2 && rest[0] == "repository" && rest[1] == "tree":
 		g.tree(w, q, p)
 	case len(rest) == 4 && rest[0] == "repository" && rest[1] == "files" && rest[3] == "raw":
@@ -892,7 +899,11 @@ func (g *GitLab) groupProjects(ns string, subgroups bool, tok, visibility string
 	return list, exists
 }
 
-func (g *GitLab) writeProjectList(w http.ResponseWriter, q glRequest, list []*glProject) {
+// writeProjectList writes a page of projects; anonymousEntity says the
+// route answers an anonymous request with BasicProjectDetails, which has no
+// visibility (a user's projects; a group's answer Entities::Project, which
+// has it).
+func (g *GitLab) writeProjectList(w http.ResponseWriter, q glRequest, list []*glProject, anonymousEntity bool) {
 	v := q.r.URL.Query()
 	if a := v.Get("archived"); a != "" {
 		want := a == "true"
@@ -915,7 +926,11 @@ func (g *GitLab) writeProjectList(w http.ResponseWriter, q glRequest, list []*gl
 	out := make([]map[string]any, 0, to-from)
 	for _, p := range sorted[from:to] {
 		// List entries carry no licence, as on GitLab.
-		out = append(out, g.projectJSON(q, p, g.extra(p), false))
+		m := g.projectJSON(q, p, g.extra(p), false)
+		if anonymousEntity && q.token() == "" {
+			delete(m, "visibility")
+		}
+		out = append(out, m)
 	}
 	glJSON(w, http.StatusOK, out)
 }
@@ -935,7 +950,7 @@ func (g *GitLab) listGroup(w http.ResponseWriter, q glRequest) {
 		return
 	}
 	list, _ := g.groupProjects(ns, q.r.URL.Query().Get("include_subgroups") == "true", q.token(), q.r.URL.Query().Get("visibility"))
-	g.writeProjectList(w, q, list)
+	g.writeProjectList(w, q, list, false)
 }
 
 func (g *GitLab) showGroup(w http.ResponseWriter, q glRequest) {
@@ -957,5 +972,5 @@ func (g *GitLab) listUser(w http.ResponseWriter, q glRequest) {
 		return
 	}
 	list, _ := g.groupProjects(user, false, q.token(), q.r.URL.Query().Get("visibility"))
-	g.writeProjectList(w, q, list)
+	g.writeProjectList(w, q, list, true)
 }
