@@ -23,9 +23,25 @@ func TestPublicAnswer(t *testing.T) {
 		{`# README`, true}, // a file's text
 		{``, true},
 		{`{"private":"yes"}`, true}, // not the forges' shape
+		// A repository's answer that does not say (a proxy, an old
+		// server) is not public, as the crawlers read it...
+		{`{"full_name":"o/r","description":"secret"}`, false},
+		{`{"path_with_namespace":"g/p","description":"secret"}`, false},
+		{`[{"full_name":"o/r","private":false},{"full_name":"o/s"}]`, false},
+		{`{"full_name":"o/r","private":null,"visibility":null}`, false},
+		// ...unless it answered a request without credentials.
+		{`anonymous {"path_with_namespace":"g/p","description":"public"}`, true},
+		{`anonymous [{"full_name":"o/r"}]`, true},
+		{`anonymous {"full_name":"o/r","private":true}`, false},
 	} {
-		if got := PublicAnswer([]byte(tc.body)); got != tc.want {
-			t.Errorf("PublicAnswer(%s) = %v, want %v", tc.body, got, tc.want)
+		body, anonymous := strings.CutPrefix(tc.body, "anonymous ")
+		if got := PublicAnswerFor(anonymous)([]byte(body)); got != tc.want {
+			t.Errorf("PublicAnswerFor(%v)(%s) = %v, want %v", anonymous, body, got, tc.want)
+		}
+		if !anonymous {
+			if got := PublicAnswer([]byte(body)); got != tc.want {
+				t.Errorf("PublicAnswer(%s) = %v, want %v", body, got, tc.want)
+			}
 		}
 	}
 }

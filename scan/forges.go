@@ -3,6 +3,7 @@ package scan
 import (
 	"log/slog"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/eiglink/vigie/config"
@@ -65,8 +66,11 @@ func forgeHTTP(obs httpx.Observer, cache httpx.Cache, log *slog.Logger, maxWait 
 			MaxWait:      maxWait,
 			AdHocKeep:    keep,
 			// The ETag cache is kept in the store: nothing a token reads
-			// of a private repository goes there.
-			Cacheable: crawler.PublicAnswer,
+			// of a private repository goes there, nor a repository's
+			// answer that does not say it is public. Without a token a
+			// forge answers about public repositories only (GitLab then
+			// leaves the visibility out).
+			Cacheable: crawler.PublicAnswerFor(!slices.ContainsFunc(f.Tokens, func(t string) bool { return t != "" })),
 		}
 		// A nil interface value, not a typed nil, when there is none.
 		if obs != nil {

@@ -123,7 +123,7 @@ type Options struct {
 	// Cacheable says whether a successful answer may go into the Cache
 	// (nil: every one). The Cache outlives the crawl: what a forge tells a
 	// token about a private repository must not be kept
-	// (crawler.PublicAnswer).
+	// (crawler.PublicAnswerFor).
 	Cacheable func(body []byte) bool
 }
 
