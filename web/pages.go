@@ -273,6 +273,18 @@ func (s *Server) repoPage(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
+	if sn.HidesEarlier() {
+		// Missing, gone or no longer public: what vigie read while it was
+		// public is not the page's to show, history included; the
+		// failures alone remain.
+		failed := hist[:0:0]
+		for _, h := range hist {
+			if h.Error != "" {
+				failed = append(failed, h)
+			}
+		}
+		hist = failed
+	}
 	vs := []repoView{v}
 	if err := s.addDeltas(ctx, vs); err != nil {
 		s.internal(w, r, err)

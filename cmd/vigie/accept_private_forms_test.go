@@ -255,3 +255,29 @@ http: {trusted_proxies: [127.0.0.1/32]}
 		}
 	}
 }
+
+// TestMadePrivateShowsNoOldScores: a repository public at one crawl and
+// private at the next shows none of the scores vigie read while it was
+// public: not on its page (score, history chart, history table), not in
+// the API, not on its badge.
+func TestMadePrivateShowsNoOldScores(t *testing.T) {
+	f := newPrivateFixture(t, true)
+	if out := runVigie(t, f.env, "crawl", "--config", f.cfg, "--format", "json"); !strings.Contains(out.stdout, `"repo": "github.com/eig/turned"`) {
+		t.Fatalf("first crawl:\n%s", out.stdout)
+	}
+	f.gh.set(f.ghLater)
+	runVigie(t, f.env, "crawl", "--config", f.cfg)
+	base, stop := startServe(t, f.cfg, f.env)
+	defer stop()
+	score := regexp.MustCompile(`[0-9]+(<span class="unit">)?/100|"score": ?[0-9]`)
+	for _, p := range []string{"/repos/github.com/eig/turned", "/repos/github.com/orgp/shifting", "/api/repos/github.com/eig/turned", "/badge/github.com/eig/turned.svg"} {
+		a := svGet(t, base+p)
+		if m := score.FindString(a.body); m != "" {
+			t.Errorf("GET %s shows a score read while the repository was public (%q):\n%s", p, m, a.body)
+		}
+		noneOf(t, p, a.body, wasPublic)
+	}
+	if a := svGet(t, base+"/repos/github.com/eig/turned"); !strings.Contains(a.body, "not public on its forge") {
+		t.Errorf("the page does not say why:\n%s", a.body)
+	}
+}
