@@ -306,7 +306,15 @@ func Build(ctx context.Context, st store.Store, week ISOWeek, now time.Time, o O
 	for i := range cur {
 		r := &cur[i]
 		p := prevBy[r.Repo]
-		d.Repos = append(d.Repos, repoOf(r, p))
+		hide, err := hidesEarlier(ctx, st, r)
+		if err != nil {
+			return nil, fmt.Errorf("report %s: %w", week, err)
+		}
+		rp := repoOf(r, p)
+		if hide {
+			rp.PreviousScore, rp.Delta = nil, nil
+		}
+		d.Repos = append(d.Repos, rp)
 		isNew := false
 		if p == nil {
 			older, err := st.History(ctx, r.Repo, time.Time{}, start)
@@ -315,7 +323,12 @@ func Build(ctx context.Context, st store.Store, week ISOWeek, now time.Time, o O
 			}
 			isNew = len(older) == 0
 		}
-		d.Changes = append(d.Changes, changesOf(r, p, isNew, time.Duration(dormant)*24*time.Hour)...)
+		for _, c := range changesOf(r, p, isNew, time.Duration(dormant)*24*time.Hour) {
+			if hide {
+				c.From = nil
+			}
+			d.Changes = append(d.Changes, c)
+		}
 	}
 	d.Attention = attentionOf(cur, d.Changes)
 
@@ -340,6 +353,25 @@ func Build(ctx context.Context, st store.Store, week ISOWeek, now time.Time, o O
 		d.Defis = append(d.Defis, df)
 	}
 	return d, nil
+}
+
+// hidesEarlier reports whether r, a failed week result, is the
+// repository's newest snapshot and says it is missing, gone or not public
+// (store.Snapshot.HidesEarlier): it may have been made private, and what
+// vigie read of it before is then not the report's to show, as on the
+// pages.
+func hidesEarlier(ctx context.Context, st store.Store, r *checks.Result) (bool, error) {
+	if r.Error == "" {
+		return false, nil
+	}
+	sn, err := st.Get(ctx, r.Repo)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("newest result of %s: %w", r.Repo, err)
+	}
+	return sn.Result.CrawledAt.Equal(r.CrawledAt) && sn.HidesEarlier(), nil
 }
 
 func repoOf(r, p *checks.Result) Repo {

@@ -281,3 +281,72 @@ func TestMadePrivateShowsNoOldScores(t *testing.T) {
 		t.Errorf("the page does not say why:\n%s", a.body)
 	}
 }
+
+// TestMadePrivateReport: a repository public last week and private this
+// week: this week's report gives none of last week's scores for it (no
+// previous_score, no delta, no "from" in its changes).
+func TestMadePrivateReport(t *testing.T) {
+	f := newPrivateFixture(t, true)
+	out := runVigie(t, f.env, "crawl", "--config", f.cfg, "--format", "json")
+	var lastWeek []map[string]any
+	if err := json.Unmarshal([]byte(out.stdout), &lastWeek); err != nil {
+		t.Fatal(err)
+	}
+	var kept []map[string]any
+	for _, r := range lastWeek {
+		if r["repo"] == "github.com/eig/turned" || r["repo"] == "github.com/eig/healthy" {
+			r["crawled_at"] = f.now.Add(-7 * 24 * time.Hour).Format(time.RFC3339)
+			kept = append(kept, r)
+		}
+	}
+	b, _ := json.Marshal(kept)
+	imp := filepath.Join(f.dir, "last-week.json")
+	if err := os.WriteFile(imp, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out := runVigie(t, f.env, "import", "--config", f.cfg, imp); out.code != 0 {
+		t.Fatalf("import exit %d:\n%s", out.code, out.stderr)
+	}
+	f.gh.set(f.ghLater)
+	runVigie(t, f.env, "crawl", "--config", f.cfg)
+	y, w := f.now.In(mustParis(t)).ISOWeek()
+	week := fmt.Sprintf("%d-W%02d", y, w)
+	dir := filepath.Join(f.dir, "out")
+	if out := runVigie(t, f.env, "report", "--config", f.cfg, "--week", week, "--out", dir); out.code != 0 {
+		t.Fatalf("report exit %d:\n%s", out.code, out.stderr)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, week+".json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var data struct {
+		Repos   []map[string]any `json:"repos"`
+		Changes []map[string]any `json:"changes"`
+	}
+	if err := json.Unmarshal(b, &data); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, r := range data.Repos {
+		switch r["repo"] {
+		case "github.com/eig/turned":
+			seen["turned"] = true
+			if r["previous_score"] != nil || r["delta"] != nil || r["score"] != nil {
+				t.Errorf("this week's report gives last week's score of a repository now private: %v", r)
+			}
+		case "github.com/eig/healthy": // still public: compared as usual
+			seen["healthy"] = true
+			if r["previous_score"] == nil {
+				t.Errorf("a public repository lost its previous score: %v", r)
+			}
+		}
+	}
+	if !seen["turned"] || !seen["healthy"] {
+		t.Errorf("report repos: %v", data.Repos)
+	}
+	for _, c := range data.Changes {
+		if c["repo"] == "github.com/eig/turned" && (c["from"] != nil || c["to"] != nil) {
+			t.Errorf("this week's changes give a score of a repository now private: %v", c)
+		}
+	}
+}
