@@ -290,3 +290,59 @@ http: {trusted_proxies: [127.0.0.1]}
 		t.Errorf("the crawl after the checks: exit %d\n%s", out.code, out.stderr)
 	}
 }
+
+// `vigie report --send` through servers that fail before they accept a
+// message (a busy greeting, MAIL refused, a recipient refused, the
+// connection dropped at each command, the message refused or left
+// unanswered): the run exits 3 and says so, nothing that failed is
+// recorded as sent, and the next run, through a polite server, delivers
+// what is missing, once per recipient over both runs.
+func TestReportSendFailsBeforeAccepting(t *testing.T) {
+	recipients := []string{"coach@example.org", "lead@example.org"}
+	for _, tc := range []struct {
+		name string
+		b    fakesmtp.Behaviour
+	}{
+		// (A temporary failure is retried within the run, some seconds:
+		// one such case is enough here.)
+		{"busy greeting", fakesmtp.Behaviour{GreetCode: 421}},
+		{"MAIL refused", fakesmtp.Behaviour{MailCode: 550}},
+		{"one recipient refused", fakesmtp.Behaviour{RejectRcpt: "lead@example.org"}},
+		{"dropped at MAIL", fakesmtp.Behaviour{DropAt: "MAIL"}},
+		{"dropped at RCPT", fakesmtp.Behaviour{DropAt: "RCPT"}},
+		{"dropped at DATA", fakesmtp.Behaviour{DropAt: "DATA"}},
+		{"message unanswered", fakesmtp.Behaviour{DropAt: "DOT"}},
+		{"message refused", fakesmtp.Behaviour{DataCode: 554}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			bad := fakesmtp.Start(t, tc.b)
+			smtp := func(port int) string {
+				return fmt.Sprintf("smtp: {host: 127.0.0.1, port: %d, security: none, from: vigie@example.org}\n", port)
+			}
+			cfg, week, f := crawledProgramme(t, "report: {recipients: [coach@example.org, lead@example.org]}\n"+smtp(bad.Port))
+			out := runVigie(t, nil, "report", "--config", cfg, "--week", week, "--out", filepath.Join(f.dir, "out"), "--send")
+			if out.code != 3 {
+				t.Fatalf("report --send: exit %d, want 3\n%s", out.code, out.stderr)
+			}
+			if !strings.Contains(out.stderr, "lead@example.org") {
+				t.Errorf("stderr does not name the recipient left without the report:\n%s", out.stderr)
+			}
+			good := fakesmtp.Start(t, fakesmtp.Behaviour{})
+			b, err := os.ReadFile(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(cfg, []byte(strings.Replace(string(b), smtp(bad.Port), smtp(good.Port), 1)), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if out := runVigie(t, nil, "report", "--config", cfg, "--week", week, "--out", filepath.Join(f.dir, "out"), "--send"); out.code != 0 {
+				t.Fatalf("report --send through a polite server: exit %d\n%s", out.code, out.stderr)
+			}
+			for _, r := range recipients {
+				if n := bad.Count(r) + good.Count(r); n != 1 {
+					t.Errorf("%s received %d copies over both runs, want 1", r, n)
+				}
+			}
+		})
+	}
+}

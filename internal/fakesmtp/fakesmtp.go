@@ -32,6 +32,17 @@ type Behaviour struct {
 	RsetCode int
 	// DataCode answers the end of DATA (default 250: accepted).
 	DataCode int
+	// GreetCode is the greeting's code (default 220; 421: the server is
+	// busy and closes the connection).
+	GreetCode int
+	// MailCode answers MAIL FROM (default 250).
+	MailCode int
+	// RejectRcpt is an address RCPT TO refuses (550).
+	RejectRcpt string
+	// DropAt closes the connection, unanswered, on this command ("EHLO",
+	// "MAIL", "RCPT", "DATA"), or "DOT": once the message is read, before
+	// answering it.
+	DropAt string
 }
 
 // Message is one message the server accepted.
@@ -64,6 +75,12 @@ func Start(t testing.TB, b Behaviour) *Server {
 	}
 	if b.DataCode == 0 {
 		b.DataCode = 250
+	}
+	if b.GreetCode == 0 {
+		b.GreetCode = 220
+	}
+	if b.MailCode == 0 {
+		b.MailCode = 250
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -125,7 +142,10 @@ func (s *Server) session(c net.Conn) {
 		fmt.Fprintf(w, format+"\r\n", args...)
 		_ = w.Flush()
 	}
-	say("220 fakesmtp ready")
+	say("%d fakesmtp ready", s.b.GreetCode)
+	if s.b.GreetCode != 220 {
+		return
+	}
 	var cur Message
 	for {
 		line, err := r.ReadLine()
@@ -133,19 +153,31 @@ func (s *Server) session(c net.Conn) {
 			return
 		}
 		verb, arg, _ := strings.Cut(line, " ")
-		switch strings.ToUpper(verb) {
+		verb = strings.ToUpper(verb)
+		if verb == s.b.DropAt || verb == "HELO" && s.b.DropAt == "EHLO" {
+			return
+		}
+		switch verb {
 		case "EHLO", "HELO":
 			say("250-fakesmtp\r\n250-8BITMIME\r\n250 SMTPUTF8")
 		case "MAIL":
 			cur = Message{From: addr(arg)}
-			say("250 2.1.0 ok")
+			say("%d 2.1.0 mail", s.b.MailCode)
 		case "RCPT":
-			cur.To = append(cur.To, addr(arg))
-			say("250 2.1.5 ok")
+			if a := addr(arg); s.b.RejectRcpt != "" && strings.EqualFold(a, s.b.RejectRcpt) {
+				say("550 5.1.1 no such user")
+			} else {
+				cur.To = append(cur.To, a)
+				say("250 2.1.5 ok")
+			}
 		case "DATA":
+			if len(cur.To) == 0 {
+				say("554 5.5.1 no valid recipients")
+				continue
+			}
 			say("354 go ahead")
 			b, err := io.ReadAll(r.DotReader())
-			if err != nil {
+			if err != nil || s.b.DropAt == "DOT" {
 				return
 			}
 			cur.Data = string(b)
