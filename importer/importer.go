@@ -6,8 +6,10 @@
 // A file is taken whole or not at all: if it is not such an array, or one
 // of its results is malformed, names a repository outside the
 // configuration, links elsewhere than that repository on its forge, names
-// another forge or an unknown check, or exceeds the bounds below, nothing is
-// stored and the error says which element and why.
+// another forge or an unknown check, exceeds the bounds below, or is dated
+// after the crawl that found its repository not public (it would pass for
+// the repository's current state), nothing is stored and the error says
+// which element and why.
 package importer
 
 import (
@@ -98,6 +100,30 @@ func Import(ctx context.Context, st store.Store, cfg *config.Config, r io.Reader
 				id = clip(id)
 			}
 			problems = append(problems, fmt.Sprintf("element %d (%s): %s", i, id, p))
+		}
+	}
+	if len(problems) == 0 {
+		// Only results the configuration follows get here: one read of
+		// each repository's newest snapshot.
+		withheld := map[string]*time.Time{}
+		for i := range results {
+			x := &results[i]
+			at, ok := withheld[x.Repo]
+			if !ok {
+				sn, err := st.Get(ctx, x.Repo)
+				if err != nil && !errors.Is(err, store.ErrNotFound) {
+					return res, fmt.Errorf("%s: read the newest result of %s: %w", name, x.Repo, err)
+				}
+				if err == nil && sn.Withheld() {
+					at = &sn.Result.CrawledAt
+				}
+				withheld[x.Repo] = at
+			}
+			if at != nil && x.CrawledAt.After(*at) {
+				// It would pass for the repository's current state.
+				problems = append(problems, fmt.Sprintf("element %d (%s): its forge said on %s that the repository is not public, and vigie publishes public repositories only: a later result is not imported",
+					i, x.Repo, at.UTC().Format(time.RFC3339)))
+			}
 		}
 	}
 	if len(problems) > 0 {

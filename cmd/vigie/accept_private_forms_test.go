@@ -350,3 +350,40 @@ func TestMadePrivateReport(t *testing.T) {
 		}
 	}
 }
+
+// TestImportAfterNotPublic: a file that brings a scored result of a
+// configured repository, dated after the crawl that found it private, is
+// refused as a whole (it would pass for the repository's current state);
+// nothing is stored and its page still shows the error alone.
+func TestImportAfterNotPublic(t *testing.T) {
+	f := newPrivateFixture(t, true)
+	out := runVigie(t, f.env, "crawl", "--config", f.cfg, "--format", "json")
+	var rs []map[string]any
+	if err := json.Unmarshal([]byte(out.stdout), &rs); err != nil {
+		t.Fatal(err)
+	}
+	var forged map[string]any
+	for _, r := range rs {
+		if r["repo"] == "github.com/eig/healthy" {
+			forged = r
+		}
+	}
+	forged["repo"], forged["url"] = "github.com/eig/confidential", "https://github.com/eig/confidential"
+	forged["crawled_at"] = time.Now().UTC().Add(time.Minute).Format(time.RFC3339)
+	b, _ := json.Marshal([]any{forged})
+	imp := filepath.Join(f.dir, "forged.json")
+	if err := os.WriteFile(imp, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out = runVigie(t, f.env, "import", "--config", f.cfg, imp)
+	if out.code != 2 || !strings.Contains(out.stderr, "forged.json") || !strings.Contains(out.stderr, "github.com/eig/confidential") || !strings.Contains(out.stderr, "not public") {
+		t.Errorf("import: exit %d, want 2 and one line naming the file, the repository and why:\n%s", out.code, out.stderr)
+	}
+	base, stop := startServe(t, f.cfg, f.env)
+	defer stop()
+	for _, p := range []string{"/repos/github.com/eig/confidential", "/api/repos/github.com/eig/confidential", "/badge/github.com/eig/confidential.svg"} {
+		if a := svGet(t, base+p); regexp.MustCompile(`[0-9]+(<span class="unit">)?/100|"score": ?[0-9]`).MatchString(a.body) {
+			t.Errorf("GET %s shows an imported score of a repository that is not public:\n%s", p, a.body)
+		}
+	}
+}
