@@ -306,7 +306,7 @@ func Build(ctx context.Context, st store.Store, week ISOWeek, now time.Time, o O
 	for i := range cur {
 		r := &cur[i]
 		p := prevBy[r.Repo]
-		hide, err := hidesEarlier(ctx, st, r)
+		hide, err := withheld(ctx, st, r)
 		if err != nil {
 			return nil, fmt.Errorf("report %s: %w", week, err)
 		}
@@ -355,12 +355,13 @@ func Build(ctx context.Context, st store.Store, week ISOWeek, now time.Time, o O
 	return d, nil
 }
 
-// hidesEarlier reports whether r, a failed week result, is the
-// repository's newest snapshot and says it is missing, gone or not public
-// (store.Snapshot.HidesEarlier): it may have been made private, and what
-// vigie read of it before is then not the report's to show, as on the
-// pages.
-func hidesEarlier(ctx context.Context, st store.Store, r *checks.Result) (bool, error) {
+// withheld reports whether r, a failed week result, is the repository's
+// newest snapshot and says its forge no longer calls it public
+// (store.Snapshot.Withheld): what vigie read of it before is then not the
+// report's to show, as on the pages. A repository that went missing keeps
+// its previous score here (its "unreachable" change says from what): the
+// report compares weeks the programme already saw.
+func withheld(ctx context.Context, st store.Store, r *checks.Result) (bool, error) {
 	if r.Error == "" {
 		return false, nil
 	}
@@ -371,7 +372,7 @@ func hidesEarlier(ctx context.Context, st store.Store, r *checks.Result) (bool, 
 	if err != nil {
 		return false, fmt.Errorf("newest result of %s: %w", r.Repo, err)
 	}
-	return sn.Result.CrawledAt.Equal(r.CrawledAt) && sn.HidesEarlier(), nil
+	return sn.Result.CrawledAt.Equal(r.CrawledAt) && sn.Withheld(), nil
 }
 
 func repoOf(r, p *checks.Result) Repo {
