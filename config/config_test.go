@@ -154,6 +154,18 @@ func TestResolve(t *testing.T) {
 		{"https://example.org/a/b", "", "", "not a configured forge"},
 		{"ftp://github.com/a/b", "", "", "scheme"},
 		{"", "", "", "empty"},
+		// The forges allow letters, digits, '.', '_' and '-' in a path
+		// segment; anything else would change the API URL built from it
+		// (a query, a fragment) or name nothing, under an id of its own.
+		{"https://github.com/Some-Org/a_b.c-d", "github.com/Some-Org/a_b.c-d", "https://github.com/Some-Org/a_b.c-d", ""},
+		{"https://github.com/a/b%23", "", "", "malformed"},
+		{"https://github.com/a/b%3Fper_page=1", "", "", "malformed"},
+		{"https://github.com/a/b%20c", "", "", "malformed"},
+		{"https://github.com/a/b;x", "", "", "malformed"},
+		{"https://github.com/a/b%00", "", "", "malformed"},
+		{`https://github.com/a/b\..\x`, "", "", "malformed"},
+		{"https://gitlab.com/g/s%25/p", "", "", "malformed"},
+		{"https://gitlab.com/g/é/p", "", "", "malformed"},
 	}
 	for _, tt := range tests {
 		ref, err := cfg.Resolve(tt.in)

@@ -186,6 +186,9 @@ func (c *Config) Resolve(raw string) (crawler.Ref, error) {
 		if s == "" || s == "." || s == ".." {
 			return crawler.Ref{}, fmt.Errorf("%q: malformed repository path %q", raw, rest)
 		}
+		if strings.IndexFunc(s, notPathChar) >= 0 {
+			return crawler.Ref{}, fmt.Errorf("%s: malformed repository path: a forge allows only letters, digits, '.', '_' and '-' in an owner, group or name", clip(strconv.Quote(raw)))
+		}
 	}
 	if len(segs) < 2 {
 		if len(segs) == 1 {
@@ -198,6 +201,16 @@ func (c *Config) Resolve(raw string) (crawler.Ref, error) {
 	}
 	p := strings.Join(segs, "/")
 	return f.Ref(p), nil
+}
+
+// notPathChar reports a character no forge allows in a path segment:
+// GitHub's owners and names, GitLab's group and project paths, Gitea's and
+// Forgejo's owners and names are ASCII letters, digits, '.', '_' and '-'.
+// Any other (a '?' or '#' decoded from %3F or %23, a space, a control
+// character) would change the API URL built from the path, or name nothing
+// under an id, and a cache key, of its own.
+func notPathChar(r rune) bool {
+	return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-')
 }
 
 // ErrPathTooLong is wrapped by Resolve's error for a path no forge could
