@@ -346,3 +346,37 @@ func TestReportSendFailsBeforeAccepting(t *testing.T) {
 		})
 	}
 }
+
+// `vigie serve` where the peer is no trusted proxy: whatever it claims in
+// X-Forwarded-For, X-Real-IP or Forwarded, its checks draw from one budget
+// (ten in a row); spellings of a repository that no forge allows (a %23 or
+// %3F in its name) are refused before the budget and the forge.
+func TestServeSpoofedVisitors(t *testing.T) {
+	cfg, _, _ := crawledProgramme(t, "http: {trusted_proxies: [10.0.0.0/8, \"fd00::/8\"]}\n")
+	base, _ := startServe(t, cfg, nil)
+	get := func(i int, u string) int {
+		req, _ := http.NewRequest("GET", base+"/check?url="+url.QueryEscape(u), nil)
+		req.Header.Set("X-Forwarded-For", fmt.Sprintf("198.51.100.%d, 10.0.0.1", i+1))
+		req.Header.Set("X-Real-IP", fmt.Sprintf("2001:db8:%x::1", i+1))
+		req.Header.Set("Forwarded", fmt.Sprintf("for=198.51.100.%d", i+1))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for i, u := range []string{"https://github.com/eig/healthy%23", "https://github.com/eig/healthy%3Fx=1", "https://github.com/eig/healthy%20"} {
+		if code := get(i, u); code != http.StatusBadRequest {
+			t.Errorf("%s: %d, want 400", u, code)
+		}
+	}
+	// (Had they taken from the budget, fewer than ten checks would pass.)
+	for i := range 11 {
+		code := get(i, fmt.Sprintf("https://github.com/eig/nope-%d", i))
+		if want := map[bool]int{true: http.StatusOK, false: http.StatusTooManyRequests}[i < 10]; code != want {
+			t.Errorf("check %d from a peer claiming another address each time: %d, want %d", i+1, code, want)
+		}
+	}
+}
