@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/eiglink/vigie/checks"
+	"github.com/eiglink/vigie/crawler"
 	"github.com/eiglink/vigie/store"
 )
 
@@ -218,17 +219,59 @@ type checkRow struct {
 	checks.Check
 	Label string
 	Done  bool
+	// Guide links to the scoring guide's section on this check.
+	Guide string
+	// CreateFile and CreateURL: the file whose absence the check reports
+	// and the forge's page that creates it ("" when the forge has none).
+	CreateFile, CreateURL string
+	// SuggestedConfig is the CI file vigie proposes (details
+	// suggested_config), shown ready to copy.
+	SuggestedConfig string
+	// RunURL links to the failing CI run on the forge.
+	RunURL string
 }
 
-func rowsOf(r *checks.Result) []checkRow {
+// rows turns a result's checks into the page's checklist, with the links
+// a reader wants beside each: the rule, the file to create, the failing run.
+func (s *Server) rows(v repoView) []checkRow {
+	r := v.Result
 	if r == nil {
 		return nil
 	}
 	var out []checkRow
 	for _, c := range r.Checks {
-		out = append(out, checkRow{Check: c, Label: checkLabel(c.Name), Done: c.Score >= 10})
+		row := checkRow{Check: c, Label: checkLabel(c.Name), Done: c.Score >= 10, Guide: s.guide.Anchor(c.Name)}
+		str := func(key string) string { s, _ := c.Details[key].(string); return s }
+		switch c.Name {
+		case checks.NameLicense:
+			if str("file") == "" && str(checks.DetailSPDX) == "" {
+				row.CreateFile = "LICENSE"
+			}
+		case checks.NameReadme:
+			if str("file") == "" {
+				row.CreateFile = "README.md"
+			}
+		case checks.NameCI:
+			row.CreateFile, row.SuggestedConfig = str("suggested_file"), str("suggested_config")
+			if str(checks.DetailCIStatus) == "failure" {
+				row.RunURL = safeURL(str("run_url"))
+			}
+		}
+		if row.CreateFile != "" && v.Facts != nil {
+			row.CreateURL = crawler.NewFileURL(v.Facts.Ref, v.Facts.DefaultBranch, row.CreateFile, row.SuggestedConfig)
+		}
+		out = append(out, row)
 	}
 	return out
+}
+
+// safeURL keeps a link read from a forge only when it is http(s): a
+// stored result may come from an import.
+func safeURL(u string) string {
+	if strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://") {
+		return u
+	}
+	return ""
 }
 
 // repoPage shows one repository: its checks as a checklist, its facts, its
@@ -301,7 +344,7 @@ func (s *Server) pending(id string) (repoView, bool) {
 
 func (s *Server) repoData(r *http.Request, v repoView) repoData {
 	base := s.opts.BaseURL
-	d := repoData{repoView: v, Checks: rowsOf(v.Result)}
+	d := repoData{repoView: v, Checks: s.rows(v)}
 	d.BadgeURL = "/badge/" + v.ID + ".svg"
 	d.PageURL = base + "/repos/" + v.ID
 	d.BadgeMD = fmt.Sprintf("[![Score vigie](%s%s)](%s)", base, d.BadgeURL, d.PageURL)

@@ -307,6 +307,8 @@ func (s *Server) funcs() template.FuncMap {
 			return fmt.Sprintf("%d %s %d", t.Day(), locale.French.Month(t.Month()), t.Year())
 		},
 		"checkLabel": checkLabel,
+		"code":       inlineCode,
+		"wbr":        breakAtSlashes,
 		"date": func(t time.Time) string {
 			if t.IsZero() {
 				return "—"
@@ -408,4 +410,31 @@ func plural(n int, unit string) string {
 		unit += "s"
 	}
 	return fmt.Sprintf("il y a %d %s", n, unit)
+}
+
+// inlineCode renders a sentence whose `backquoted` parts are code (a
+// remediation naming a file or a command) with those parts as <code>,
+// everything escaped. Unbalanced backquotes are left as they are.
+func inlineCode(s string) template.HTML {
+	parts := strings.Split(s, "`")
+	if len(parts)%2 == 0 {
+		return template.HTML(template.HTMLEscapeString(s))
+	}
+	var b strings.Builder
+	for i, p := range parts {
+		if i%2 == 1 && p != "" {
+			b.WriteString("<code>" + template.HTMLEscapeString(p) + "</code>")
+			continue
+		}
+		b.WriteString(template.HTMLEscapeString(p))
+	}
+	return template.HTML(b.String())
+}
+
+// breakAtSlashes renders a repository name (host/owner/name) escaped, with
+// a line-break opportunity after each slash and nowhere else: on a narrow
+// screen github.com/eig-demo/depot-disparu wraps between its parts, never
+// inside one.
+func breakAtSlashes(s string) template.HTML {
+	return template.HTML(strings.ReplaceAll(template.HTMLEscapeString(s), "/", "/<wbr>"))
 }
