@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/eiglink/vigie/checks"
@@ -84,6 +85,29 @@ type Data struct {
 	Trend     []TrendPoint `json:"trend"`
 	Defis     []Defi       `json:"defis"`
 	Attention []Attention  `json:"attention"`
+	// PublicURL is http.public_url, the vigie site the report links to
+	// ("" when not configured: the report then links to the forges only).
+	PublicURL string `json:"public_url,omitempty"`
+}
+
+// JSONURL is where this report's data is published on the vigie site
+// ("" without public_url).
+func (d *Data) JSONURL() string {
+	if d.PublicURL == "" {
+		return ""
+	}
+	return d.PublicURL + "/reports/" + d.Week + ".json"
+}
+
+// Find returns the week of the named repository, nil when it is not in the
+// report.
+func (d *Data) Find(name string) *Repo {
+	for i := range d.Repos {
+		if d.Repos[i].Repo == name {
+			return &d.Repos[i]
+		}
+	}
+	return nil
 }
 
 // Repo is one repository's week.
@@ -98,6 +122,14 @@ type Repo struct {
 	Error string `json:"error,omitempty"`
 	// CrawledAt is when the week's newest result was crawled.
 	CrawledAt time.Time `json:"crawled_at"`
+	// URL is the repository's page on its forge.
+	URL string `json:"url,omitempty"`
+	// CIRunURL is the failing CI run on the forge, when the CI check fails
+	// and the forge said where ("" otherwise).
+	CIRunURL string `json:"ci_run_url,omitempty"`
+	// Page is the repository's page on vigie: http.public_url + /repos/ +
+	// repo ("" without public_url).
+	Page string `json:"page,omitempty"`
 	// Openness is the degree of openness (-1..8); null when the result
 	// has an error or none (imported without it).
 	Openness *int `json:"openness"`
@@ -236,6 +268,8 @@ type Options struct {
 	DormantDays int
 	// Defis gives défi names, order and contacts.
 	Defis []config.Defi
+	// PublicURL is http.public_url: the vigie site the report links to.
+	PublicURL string
 }
 
 // OptionsFrom derives Build's options from a configuration.
@@ -245,6 +279,7 @@ func OptionsFrom(cfg *config.Config) Options {
 		Language:    cfg.Report.Language,
 		DormantDays: cfg.Scoring.DormantDays,
 		Defis:       cfg.Defis,
+		PublicURL:   cfg.HTTP.PublicURL,
 	}
 }
 
@@ -301,12 +336,17 @@ func Build(ctx context.Context, st store.Store, week ISOWeek, now time.Time, o O
 			Timezone: loc.String(),
 		},
 		Attention: []Attention{},
+		PublicURL: strings.TrimSuffix(o.PublicURL, "/"),
 	}
 	sort.Slice(cur, func(i, j int) bool { return cur[i].Repo < cur[j].Repo })
 	for i := range cur {
 		r := &cur[i]
 		p := prevBy[r.Repo]
-		d.Repos = append(d.Repos, repoOf(r, p))
+		rw := repoOf(r, p)
+		if d.PublicURL != "" {
+			rw.Page = d.PublicURL + "/repos/" + r.Repo
+		}
+		d.Repos = append(d.Repos, rw)
 		isNew := false
 		if p == nil {
 			older, err := st.History(ctx, r.Repo, time.Time{}, start)
@@ -343,10 +383,14 @@ func Build(ctx context.Context, st store.Store, week ISOWeek, now time.Time, o O
 }
 
 func repoOf(r, p *checks.Result) Repo {
-	out := Repo{Repo: r.Repo, Defi: r.Defi, Error: r.Error, CrawledAt: r.CrawledAt.UTC()}
+	out := Repo{Repo: r.Repo, Defi: r.Defi, Error: r.Error, CrawledAt: r.CrawledAt.UTC(), URL: webURL(r.URL)}
 	if r.Error == "" {
 		out.Score = copyInt(r.Score)
 		out.Checks = marksOf(r)
+		if c := r.Check(checks.NameCI); c != nil && c.Details[checks.DetailCIStatus] == crawler.StatusFailure {
+			out.CIRunURL, _ = c.Details["run_url"].(string)
+			out.CIRunURL = webURL(out.CIRunURL)
+		}
 		if r.Openness != nil {
 			out.Openness = intp(r.Openness.Degree)
 		}
@@ -713,4 +757,13 @@ func detailTime(r *checks.Result, check, key string) (time.Time, bool) {
 		return p, err == nil
 	}
 	return time.Time{}, false
+}
+
+// webURL keeps a link read from a result only when it is http(s): results
+// may come from an import.
+func webURL(u string) string {
+	if strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://") {
+		return u
+	}
+	return ""
 }

@@ -202,6 +202,14 @@ func funcs(l lang) map[string]any {
 			return "#cf222e"
 		},
 		"pct": l.Percent,
+		// wbr writes a repository name with a line-break opportunity after
+		// each slash and nowhere else: a narrow column wraps
+		// github.com/eig-demo/depot-disparu between its parts.
+		"wbr": func(s string) htmltemplate.HTML {
+			return htmltemplate.HTML(strings.ReplaceAll(htmltemplate.HTMLEscapeString(s), "/", "/<wbr>"))
+		},
+		// code writes a remediation's `backquoted` parts as <code>.
+		"code": inlineCode,
 		"bar": func(n, of int, color string) bar {
 			return bar{Width: barWidth(n, of), Color: color}
 		},
@@ -327,4 +335,23 @@ func scoped(d *Data, scope string) (*Data, error) {
 		return nil, fmt.Errorf("report %s: défi %q has no repository in the report", d.Week, scope)
 	}
 	return p, nil
+}
+
+// inlineCode renders a sentence whose `backquoted` parts are code (a file,
+// a command) with those parts as <code>, everything escaped; unbalanced
+// backquotes are left as they are.
+func inlineCode(s string) htmltemplate.HTML {
+	parts := strings.Split(s, "`")
+	if len(parts)%2 == 0 {
+		return htmltemplate.HTML(htmltemplate.HTMLEscapeString(s))
+	}
+	var b strings.Builder
+	for i, p := range parts {
+		if i%2 == 1 && p != "" {
+			b.WriteString(`<code style="font-family:Consolas,Menlo,monospace;font-size:12px;background-color:#eff1f3;padding:0 3px;border-radius:3px;">` + htmltemplate.HTMLEscapeString(p) + "</code>")
+			continue
+		}
+		b.WriteString(htmltemplate.HTMLEscapeString(p))
+	}
+	return htmltemplate.HTML(b.String())
 }
