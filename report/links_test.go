@@ -73,3 +73,22 @@ func TestReportLinks(t *testing.T) {
 		})
 	}
 }
+
+// TestRemediationCode: a remediation's `code` is shown as code in the
+// HTML report, escaped, without its backquotes.
+func TestRemediationCode(t *testing.T) {
+	d := build(t)
+	if len(d.Attention) == 0 {
+		t.Fatal("no repository needs attention in the fixture")
+	}
+	d.Attention[0].Remediation = "Ajoutez un fichier `.github/workflows/ci.yml` qui lance `npm ci && npm test` <b>vite</b>."
+	h, _ := render(t, d, "")
+	for _, want := range []string{">.github/workflows/ci.yml</code>", ">npm ci &amp;&amp; npm test</code>", "&lt;b&gt;vite"} {
+		if !strings.Contains(h, want) {
+			t.Errorf("HTML lacks %q", want)
+		}
+	}
+	if strings.Contains(h, "`") {
+		t.Error("HTML shows raw backquotes")
+	}
+}

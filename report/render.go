@@ -203,10 +203,21 @@ func funcs(l lang) map[string]any {
 		},
 		"pct": l.Percent,
 		// wbr writes a repository name with a line-break opportunity after
-		// each slash and nowhere else: a narrow column wraps
+		// each slash and nowhere else (each part on one line, or a browser
+		// breaks it after a hyphen): a narrow column wraps
 		// github.com/eig-demo/depot-disparu between its parts.
 		"wbr": func(s string) htmltemplate.HTML {
-			return htmltemplate.HTML(strings.ReplaceAll(htmltemplate.HTMLEscapeString(s), "/", "/<wbr>"))
+			var b strings.Builder
+			for i, p := range strings.SplitAfter(s, "/") {
+				if p == "" {
+					continue
+				}
+				if i > 0 {
+					b.WriteString("<wbr>")
+				}
+				b.WriteString(`<span style="white-space:nowrap;">` + htmltemplate.HTMLEscapeString(p) + "</span>")
+			}
+			return htmltemplate.HTML(b.String())
 		},
 		// code writes a remediation's `backquoted` parts as <code>.
 		"code": inlineCode,
@@ -337,21 +348,16 @@ func scoped(d *Data, scope string) (*Data, error) {
 	return p, nil
 }
 
-// inlineCode renders a sentence whose `backquoted` parts are code (a file,
-// a command) with those parts as <code>, everything escaped; unbalanced
-// backquotes are left as they are.
+// inlineCode renders a remediation with its code spans (checks.Spans) as
+// <code>, everything escaped.
 func inlineCode(s string) htmltemplate.HTML {
-	parts := strings.Split(s, "`")
-	if len(parts)%2 == 0 {
-		return htmltemplate.HTML(htmltemplate.HTMLEscapeString(s))
-	}
 	var b strings.Builder
-	for i, p := range parts {
-		if i%2 == 1 && p != "" {
-			b.WriteString(`<code style="font-family:Consolas,Menlo,monospace;font-size:12px;background-color:#eff1f3;padding:0 3px;border-radius:3px;">` + htmltemplate.HTMLEscapeString(p) + "</code>")
+	for _, sp := range checks.Spans(s) {
+		if sp.Code {
+			b.WriteString(`<code style="font-family:Consolas,Menlo,monospace;font-size:12px;background-color:#eff1f3;padding:0 3px;border-radius:3px;">` + htmltemplate.HTMLEscapeString(sp.Text) + "</code>")
 			continue
 		}
-		b.WriteString(htmltemplate.HTMLEscapeString(p))
+		b.WriteString(htmltemplate.HTMLEscapeString(sp.Text))
 	}
 	return htmltemplate.HTML(b.String())
 }

@@ -33,8 +33,15 @@ func render(t *testing.T, d *report.Data, scope string) (string, string) {
 // (<a href>) are for the reader to follow, and are checked apart.
 var externalRE = regexp.MustCompile(`(?i)\ssrc=|<link|<script|url\(|@import`)
 
-// wbr is a repository name as the report writes it, breakable at slashes.
-func wbr(repo string) string { return strings.ReplaceAll(repo, "/", "/<wbr>") }
+// wbr is a repository name as the report writes it: each slash-ended part
+// on one line, breakable after its slashes.
+func wbr(repo string) string {
+	var parts []string
+	for _, p := range strings.SplitAfter(repo, "/") {
+		parts = append(parts, `<span style="white-space:nowrap;">`+p+"</span>")
+	}
+	return strings.Join(parts, "<wbr>")
+}
 
 func TestRenderHTMLFrench(t *testing.T) {
 	d := build(t)

@@ -19,6 +19,11 @@ import (
 const week = 7 * 24 * time.Hour
 
 type dashboardData struct {
+	Glance glance
+	// Flat: the whole programme in one list (?vue=liste), worst first by
+	// default, instead of one table per défi.
+	Flat    bool
+	All     []repoView
 	Query   string
 	Sort    string
 	Sorts   []sortOption
@@ -80,7 +85,14 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	data := dashboardData{Query: q, Sort: sortBy, Sorts: sorts, Total: len(views)}
+	data := dashboardData{Query: q, Sort: sortBy, Sorts: sorts, Total: len(views), Flat: r.URL.Query().Get("vue") == "liste"}
+	if data.Flat && r.URL.Query().Get("sort") == "" {
+		data.Sort, sortBy = "score", "score"
+	}
+	if data.Glance, err = s.glanceOf(ctx, views); err != nil {
+		s.internal(w, r, err)
+		return
+	}
 	needle := strings.ToLower(q)
 	var all []repoView
 	for _, d := range s.cfg.Defis {
@@ -113,6 +125,13 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	data.Average = mean(scored)
+	if data.Flat {
+		for _, v := range all {
+			v.ShowDefi = v.DefiName
+			data.All = append(data.All, v)
+		}
+		sortViews(data.All, sortBy)
+	}
 	s.render(w, r, http.StatusOK, "dashboard", page{Title: "Tableau de bord", Nav: "dashboard", Data: data})
 }
 

@@ -52,6 +52,9 @@ type repoView struct {
 	Delta *int
 	// Pending: configured but not crawled yet.
 	Pending bool
+	// ShowDefi is the défi's name written under the repository, in the
+	// programme-wide list (where rows are no longer grouped by défi).
+	ShowDefi string
 }
 
 // Score is the shown overall score, or nil.
@@ -278,7 +281,7 @@ func (s *Server) funcs() template.FuncMap {
 		},
 		// sortURL links a column header to the dashboard sorted by key,
 		// flipping the order when it is already sorted by key.
-		"sortURL": func(q, current, key string) string {
+		"sortURL": func(q, current, key string, flat bool) string {
 			next := key
 			if current == key {
 				next = "-" + key
@@ -286,6 +289,9 @@ func (s *Server) funcs() template.FuncMap {
 			v := url.Values{"sort": {next}}
 			if q != "" {
 				v.Set("q", q)
+			}
+			if flat {
+				v.Set("vue", "liste")
 			}
 			return "/?" + v.Encode()
 		},
@@ -412,29 +418,42 @@ func plural(n int, unit string) string {
 	return fmt.Sprintf("il y a %d %s", n, unit)
 }
 
-// inlineCode renders a sentence whose `backquoted` parts are code (a
-// remediation naming a file or a command) with those parts as <code>,
-// everything escaped. Unbalanced backquotes are left as they are.
+// inlineCode renders a reason or remediation with its code spans
+// (checks.Spans) as <code>, everything escaped.
 func inlineCode(s string) template.HTML {
-	parts := strings.Split(s, "`")
-	if len(parts)%2 == 0 {
-		return template.HTML(template.HTMLEscapeString(s))
-	}
 	var b strings.Builder
-	for i, p := range parts {
-		if i%2 == 1 && p != "" {
-			b.WriteString("<code>" + template.HTMLEscapeString(p) + "</code>")
+	for _, sp := range checks.Spans(s) {
+		if sp.Code {
+			b.WriteString("<code>" + template.HTMLEscapeString(sp.Text) + "</code>")
 			continue
 		}
-		b.WriteString(template.HTMLEscapeString(p))
+		b.WriteString(template.HTMLEscapeString(sp.Text))
 	}
 	return template.HTML(b.String())
 }
 
-// breakAtSlashes renders a repository name (host/owner/name) escaped, with
-// a line-break opportunity after each slash and nowhere else: on a narrow
-// screen github.com/eig-demo/depot-disparu wraps between its parts, never
-// inside one.
+// breakAtSlashes renders a repository name (host/owner/name) escaped, each
+// part and its slash kept on one line (a browser would otherwise break
+// after a hyphen), with a line-break opportunity after each slash: on a
+// narrow screen github.com/eig-demo/depot-disparu wraps between its parts,
+// never inside one.
 func breakAtSlashes(s string) template.HTML {
-	return template.HTML(strings.ReplaceAll(template.HTMLEscapeString(s), "/", "/<wbr>"))
+	return template.HTML(nameParts(s, `<span class="nw">`))
+}
+
+// nameParts writes name's slash-ended parts each in open…</span>, with
+// <wbr> between them.
+func nameParts(name, open string) string {
+	var b strings.Builder
+	parts := strings.SplitAfter(name, "/")
+	for i, p := range parts {
+		if p == "" {
+			continue
+		}
+		if i > 0 {
+			b.WriteString("<wbr>")
+		}
+		b.WriteString(open + template.HTMLEscapeString(p) + "</span>")
+	}
+	return b.String()
 }

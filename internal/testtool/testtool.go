@@ -60,7 +60,7 @@ func Artifacts(t testing.TB) string {
 }
 
 // BrokenNamesJS is a script for a page under test: it returns the parts of
-// repository names (the text around each <wbr>, which vigie puts after
+// repository names (the nodes around each <wbr>, which vigie puts after
 // every slash of a name) that the browser broke across two lines. A name
 // may wrap at its slashes, never inside a part.
 const BrokenNamesJS = `(() => {
@@ -68,7 +68,7 @@ const BrokenNamesJS = `(() => {
   const seen = new Set();
   for (const w of document.querySelectorAll("wbr")) {
     for (const n of [w.previousSibling, w.nextSibling]) {
-      if (!n || n.nodeType !== Node.TEXT_NODE || seen.has(n) || n.textContent.trim() === "") continue;
+      if (!n || seen.has(n) || n.textContent.trim() === "") continue;
       seen.add(n);
       const r = document.createRange();
       r.selectNodeContents(n);
