@@ -135,3 +135,35 @@ func contains(l []string, s string) bool {
 	}
 	return false
 }
+
+// TestDashboardGlance: the dashboard says when the data was collected,
+// spreads the scores over bands, writes check scores out of 10, and lists
+// the whole programme worst first on request.
+func TestDashboardGlance(t *testing.T) {
+	e := newEnv(t, true)
+	code, _, body := e.get(t, "/")
+	if code != 200 {
+		t.Fatalf("dashboard: %d", code)
+	}
+	// The newest crawl: an hour before now, in Paris time.
+	for _, want := range []string{"Données collectées le 29 novembre 2026 à 10:00 (il y a 1 heure)", "Répartition des scores", `<span class="unit">/10</span>`, "Score moyen, semaine par semaine", "<polyline"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("dashboard lacks %q", want)
+		}
+	}
+	code, _, body = e.get(t, "/?vue=liste")
+	if code != 200 {
+		t.Fatalf("programme list: %d", code)
+	}
+	var order []string
+	for _, m := range regexp.MustCompile(`<th scope="row"><a href="/repos/([^"]+)"`).FindAllStringSubmatch(body, -1) {
+		order = append(order, m[1])
+	}
+	// beta 63, alpha 75, gamma's last good result 100.
+	if got := strings.Join(order, " "); got != "gitlab.com/eig/sub/beta github.com/eig/alpha github.com/eig/gamma" {
+		t.Errorf("programme list, worst first: %s", got)
+	}
+	if !strings.Contains(body, `<span class="desc">Alpha &lt;script&gt;`) {
+		t.Error("the programme list does not name each repository's défi")
+	}
+}
