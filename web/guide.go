@@ -15,21 +15,22 @@ import (
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
 
-	"github.com/eiglink/vigie/checks"
 )
 
 // GuidePath is where vigie serves its scoring guide (docs/scoring.md).
 const GuidePath = "/notation"
 
 // guide is the scoring guide rendered once at start: its HTML and, per
-// check name, the anchor of the section that explains it.
+// name a section explains (a check, a part of the profile: the heading
+// ends with it in parentheses), the section's anchor.
 type guide struct {
 	HTML    template.HTML
 	Anchors map[string]string
 }
 
-// checkHeading matches a heading that explains a check: "Licence (`license`)"
-// reads "Licence (license)" once its code span is text.
+// checkHeading matches a heading that explains a check or a result field:
+// "Licence (`license`)" reads "Licence (license)" once its code span is
+// text.
 var checkHeading = regexp.MustCompile(`\(([a-z_]+)\)\s*$`)
 
 // newGuide renders docs/scoring.md with goldmark (GitHub's flavour of
@@ -52,7 +53,7 @@ func newGuide(src []byte) (*guide, error) {
 		id, _ := h.AttributeString("id")
 		ids, _ := id.([]byte)
 		if m := checkHeading.FindStringSubmatch(headingText(h, src)); m != nil {
-			if _, known := checks.Lookup(m[1]); known {
+			if _, taken := g.Anchors[m[1]]; !taken {
 				g.Anchors[m[1]] = string(ids)
 			}
 		}
