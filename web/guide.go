@@ -14,7 +14,6 @@ import (
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
-
 )
 
 // GuidePath is where vigie serves its scoring guide (docs/scoring.md).
