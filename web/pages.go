@@ -232,6 +232,8 @@ type repoData struct {
 	FromCheck     bool
 	CheckedURL    string
 	CheckedCache  bool
+	// Profile is the programme's profile (nil for a result without it).
+	Profile *profileView
 }
 
 type checkRow struct {
@@ -363,7 +365,7 @@ func (s *Server) pending(id string) (repoView, bool) {
 
 func (s *Server) repoData(r *http.Request, v repoView) repoData {
 	base := s.opts.BaseURL
-	d := repoData{repoView: v, Checks: s.rows(v)}
+	d := repoData{repoView: v, Checks: s.rows(v), Profile: s.profileOf(v.Result, v.Facts)}
 	d.BadgeURL = "/badge/" + v.ID + ".svg"
 	d.PageURL = base + "/repos/" + v.ID
 	d.BadgeMD = fmt.Sprintf("[![Score vigie](%s%s)](%s)", base, d.BadgeURL, d.PageURL)

@@ -307,14 +307,22 @@ func (s *Server) funcs() template.FuncMap {
 		"dateStr": func(v any) string {
 			t, err := time.Parse(time.RFC3339, fmt.Sprint(v))
 			if err != nil {
-				return fmt.Sprint(v)
+				// A day (a défi's end) is a date in the schedule's zone.
+				d, err := time.ParseInLocation(time.DateOnly, fmt.Sprint(v), s.loc)
+				if err != nil {
+					return fmt.Sprint(v)
+				}
+				t = d
 			}
 			t = t.In(s.loc)
 			return fmt.Sprintf("%d %s %d", t.Day(), locale.French.Month(t.Month()), t.Year())
 		},
-		"checkLabel": checkLabel,
-		"code":       inlineCode,
-		"wbr":        breakAtSlashes,
+		"checkLabel":      checkLabel,
+		"code":            inlineCode,
+		"guideLink":       s.guide.Anchor,
+		"percent":         percent,
+		"continuityWords": continuityWords,
+		"wbr":             breakAtSlashes,
 		"date": func(t time.Time) string {
 			if t.IsZero() {
 				return "—"
