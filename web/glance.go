@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 )
@@ -14,6 +15,27 @@ type glance struct {
 	Scored      int
 	Bands       []scoreBand
 	Trend       *trend
+	// Degrees counts the repositories at each degree of openness (-1..8),
+	// over Profiled repositories (those whose result has the profile).
+	Degrees  []degreeCount
+	Profiled int
+	// Missing are the checklist items most often missing across the
+	// programme, most missed first (a coach's next workshop topic).
+	Missing []missingItem
+}
+
+// degreeCount is one column of the degrees' chart.
+type degreeCount struct {
+	Degree, Count int
+	// X, Y, H place the column in the chart's SVG.
+	X, Y, H float64
+}
+
+// missingItem is a checklist item and how many repositories miss it, of
+// Of to which it applies.
+type missingItem struct {
+	ID, Title string
+	Count, Of int
 }
 
 // scoreBand is one range of overall scores and how many repositories fall
@@ -61,6 +83,8 @@ func (s *Server) glanceOf(ctx context.Context, views []repoView) (glance, error)
 			}
 		}
 	}
+	g.Degrees, g.Profiled = degreesOf(views)
+	g.Missing = missingOf(views, 5)
 	most := 0
 	for _, b := range g.Bands {
 		most = max(most, b.Count)
@@ -103,4 +127,76 @@ func (s *Server) glanceOf(ctx context.Context, views []repoView) (glance, error)
 		g.Trend = t
 	}
 	return g, nil
+}
+
+// degreesOf counts the views with a profile at each degree -1..8 and lays
+// the counts out as columns of a 200×60 chart.
+func degreesOf(views []repoView) ([]degreeCount, int) {
+	out := make([]degreeCount, 10)
+	n := 0
+	for i := range out {
+		out[i].Degree = i - 1
+	}
+	for _, v := range views {
+		if v.Result == nil || v.Result.Openness == nil {
+			continue
+		}
+		d := v.Result.Openness.Degree
+		if d >= -1 && d <= 8 {
+			out[d+1].Count++
+			n++
+		}
+	}
+	most := 0
+	for _, c := range out {
+		most = max(most, c.Count)
+	}
+	const w, h, top = 20.0, 60.0, 12.0
+	for i := range out {
+		out[i].X = float64(i)*w + 3
+		if most > 0 {
+			out[i].H = (h - top) * float64(out[i].Count) / float64(most)
+		}
+		out[i].Y = h - out[i].H
+	}
+	return out, n
+}
+
+// missingOf lists the checklist items that apply and are not met, by how
+// many of the views miss them, at most limit, ties in the checklist's
+// order.
+func missingOf(views []repoView, limit int) []missingItem {
+	byID := map[string]*missingItem{}
+	var order []string
+	for _, v := range views {
+		if v.Result == nil {
+			continue
+		}
+		for _, it := range v.Result.Checklist {
+			if !it.Applicable {
+				continue
+			}
+			m, ok := byID[it.ID]
+			if !ok {
+				m = &missingItem{ID: it.ID, Title: checklistTitle(it.ID)}
+				byID[it.ID] = m
+				order = append(order, it.ID)
+			}
+			m.Of++
+			if !it.Met {
+				m.Count++
+			}
+		}
+	}
+	var out []missingItem
+	for _, id := range order {
+		if byID[id].Count > 0 {
+			out = append(out, *byID[id])
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Count > out[j].Count })
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out
 }

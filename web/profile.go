@@ -83,6 +83,15 @@ var checklistTitles = map[string]string{
 	"publiccode":               "publiccode.yml",
 }
 
+// checklistTitle is an item's title on the pages (its id when unknown: a
+// newer item than this page knows).
+func checklistTitle(id string) string {
+	if t := checklistTitles[id]; t != "" {
+		return t
+	}
+	return id
+}
+
 // sourceGroup is the checklist items of one source, in the checklist's
 // order.
 type sourceGroup struct {
@@ -106,11 +115,7 @@ func checklistBySource(items []checks.ChecklistItem) []sourceGroup {
 			at[it.Source] = i
 			out = append(out, sourceGroup{Source: it.Source})
 		}
-		title := checklistTitles[it.ID]
-		if title == "" {
-			title = it.ID
-		}
-		out[i].Items = append(out[i].Items, checklistRow{ChecklistItem: it, Title: title})
+		out[i].Items = append(out[i].Items, checklistRow{ChecklistItem: it, Title: checklistTitle(it.ID)})
 		if it.Applicable {
 			out[i].Count++
 			if it.Met {

@@ -93,6 +93,18 @@ func TestRepoPageProfile(t *testing.T) {
 		}
 	}
 
+	// The dashboard: the degree beside the score, the degrees' chart, and
+	// the items most often missing.
+	_, _, dash := e.get(t, "/")
+	row := dash[strings.Index(dash, `href="/repos/github.com/eig/alpha"`):]
+	row = row[:strings.Index(row, "</tr>")]
+	if !strings.Contains(row, `<span class="deg deg-`) || !strings.Contains(row, ">"+itoa(o.Degree)+`<span class="unit">/8</span>`) {
+		t.Errorf("the dashboard's row lacks the degree: %s", row)
+	}
+	if !strings.Contains(dash, "Degré "+itoa(o.Degree)+" : 1 dépôt(s)") || !strings.Contains(dash, "Règles les plus souvent manquées") || !strings.Contains(dash, "Sujets (topics) du programme <span class=\"muted\">1/1 dépôts</span>") {
+		t.Error("the dashboard lacks the degrees' chart or the items most often missing")
+	}
+
 	// An invalid publiccode.yml: its problems with their lines, and no
 	// file to create.
 	sn.Result.Publiccode = &checks.Publiccode{File: "publiccode.yml", Version: "0.4", Errors: []checks.PubliccodeError{{Line: 12, Key: "maintenance.contacts", Message: "clé obligatoire absente"}}, Suggestion: "publiccodeYmlVersion: \"0.4\"\n"}

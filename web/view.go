@@ -65,6 +65,15 @@ func (v repoView) Score() *int {
 	return v.Result.Score
 }
 
+// Degree is the shown result's degree of openness, nil without the
+// programme's profile.
+func (v repoView) Degree() *int {
+	if v.Result == nil || v.Result.Openness == nil {
+		return nil
+	}
+	return &v.Result.Openness.Degree
+}
+
 // CheckScore returns a check's score, -1 when unknown.
 func (v repoView) CheckScore(name string) int {
 	if m := v.Result.Mark(name); m != nil {
@@ -340,6 +349,7 @@ func (s *Server) funcs() template.FuncMap {
 		"iso":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"ago":  func(t time.Time) string { return ago(s.opts.Now().Sub(t)) },
 		"band": band,
+		"degBand": degreeBand,
 		"deref": func(p *int) int {
 			if p == nil {
 				return 0
@@ -404,6 +414,18 @@ func band(score int) string {
 	default:
 		return "poor"
 	}
+}
+
+// degreeBand names a degree of openness's colour class: 6 and up (tests,
+// contribution and more) good, 3 to 5 fair, below poor.
+func degreeBand(d int) string {
+	switch {
+	case d >= 6:
+		return "good"
+	case d >= 3:
+		return "fair"
+	}
+	return "poor"
 }
 
 func ago(d time.Duration) string {
