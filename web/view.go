@@ -346,9 +346,9 @@ func (s *Server) funcs() template.FuncMap {
 			t = t.In(s.loc)
 			return fmt.Sprintf("%d %s %d", t.Day(), locale.French.Month(t.Month()), t.Year())
 		},
-		"iso":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"ago":  func(t time.Time) string { return ago(s.opts.Now().Sub(t)) },
-		"band": band,
+		"iso":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"ago":     func(t time.Time) string { return ago(s.opts.Now().Sub(t)) },
+		"band":    band,
 		"degBand": degreeBand,
 		"deref": func(p *int) int {
 			if p == nil {
