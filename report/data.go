@@ -183,7 +183,32 @@ type Summary struct {
 	// Coverage counts, per check, the scored repositories that score at
 	// least CoveredScore on it.
 	Coverage Coverage `json:"coverage"`
+	// Profiled counts the repositories whose result has the programme's
+	// profile (a degree of openness); Degrees spreads them over the
+	// degrees -1..8.
+	Profiled int           `json:"profiled"`
+	Degrees  []DegreeCount `json:"degrees"`
+	// MostMissing lists the checklist items the most repositories miss,
+	// most missed first (at most MostMissingItems): a coach's next
+	// workshop topic.
+	MostMissing []ItemCount `json:"most_missing"`
 }
+
+// DegreeCount is how many repositories sit at a degree of openness.
+type DegreeCount struct {
+	Degree int `json:"degree"`
+	Count  int `json:"count"`
+}
+
+// ItemCount is how many repositories miss a checklist item.
+type ItemCount struct {
+	ID    string `json:"id"`
+	Count int    `json:"count"`
+}
+
+// MostMissingItems is how many checklist items the report lists as most
+// often missing.
+const MostMissingItems = 5
 
 // Band is a range of overall scores [Min, Max] and how many repos fall in.
 type Band struct {
@@ -605,6 +630,50 @@ func summaryOf(repos []Repo, prev []checks.Result, in func(defi string) bool) Su
 		s.Average = mean(sum, s.Scored)
 	}
 	s.PreviousAverage, _ = average(prev, in)
+	s.Degrees = make([]DegreeCount, 10)
+	for i := range s.Degrees {
+		s.Degrees[i].Degree = i - 1
+	}
+	missing := map[string]int{}
+	var order []string
+	for _, r := range repos {
+		if !in(r.Defi) || r.Openness == nil {
+			continue
+		}
+		s.Profiled++
+		if d := *r.Openness; d >= -1 && d <= 8 {
+			s.Degrees[d+1].Count++
+		}
+		for _, id := range r.Missing {
+			if missing[id] == 0 {
+				order = append(order, id)
+			}
+			missing[id]++
+		}
+	}
+	// Ties keep the checklist's order.
+	rank := map[string]int{}
+	for i, id := range checks.ChecklistIDs {
+		rank[id] = i
+	}
+	sort.SliceStable(order, func(i, j int) bool {
+		if missing[order[i]] != missing[order[j]] {
+			return missing[order[i]] > missing[order[j]]
+		}
+		ri, oki := rank[order[i]]
+		rj, okj := rank[order[j]]
+		if oki != okj {
+			return oki
+		}
+		return ri < rj
+	})
+	s.MostMissing = []ItemCount{}
+	for _, id := range order {
+		if len(s.MostMissing) == MostMissingItems {
+			break
+		}
+		s.MostMissing = append(s.MostMissing, ItemCount{ID: id, Count: missing[id]})
+	}
 	return s
 }
 

@@ -90,7 +90,8 @@ func TestBuildSummary(t *testing.T) {
 	// W47: 11 scored summing 683 → 62.09.
 	want := `{"repos":13,"scored":12,"unreachable":1,"average":60.8,"previous_average":62.1,` +
 		`"distribution":[{"min":0,"max":19,"count":0},{"min":20,"max":39,"count":1},{"min":40,"max":59,"count":3},{"min":60,"max":79,"count":8},{"min":80,"max":100,"count":0}],` +
-		`"coverage":{"license":11,"readme":11,"ci":9,"activity":10}}`
+		`"coverage":{"license":11,"readme":11,"ci":9,"activity":10},"profiled":0,` +
+		`"degrees":[{"degree":-1,"count":0},{"degree":0,"count":0},{"degree":1,"count":0},{"degree":2,"count":0},{"degree":3,"count":0},{"degree":4,"count":0},{"degree":5,"count":0},{"degree":6,"count":0},{"degree":7,"count":0},{"degree":8,"count":0}],"most_missing":[]}`
 	if got := jsonOf(t, d.Summary); got != want {
 		t.Errorf("summary:\n got %s\nwant %s", got, want)
 	}

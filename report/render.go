@@ -36,6 +36,17 @@ type view struct {
 	Sections []section
 	Spark    spark
 	MaxBand  int
+	// MaxDegree is the largest count of the degrees' bars.
+	MaxDegree int
+	// Continuity groups the ended défis' repositories by their state:
+	// still alive, handed over, dormant since the end.
+	Continuity []continuityGroup
+}
+
+// continuityGroup is the repositories of ended défis in one state.
+type continuityGroup struct {
+	State string
+	Repos []Repo
 }
 
 type section struct {
@@ -73,6 +84,20 @@ func newView(d *Data) *view {
 	v.Spark = sparkOf(d.Trend)
 	for _, b := range d.Summary.Distribution {
 		v.MaxBand = max(v.MaxBand, b.Count)
+	}
+	for _, c := range d.Summary.Degrees {
+		v.MaxDegree = max(v.MaxDegree, c.Count)
+	}
+	for _, state := range []string{"alive", "handed_over", "dormant"} {
+		g := continuityGroup{State: state}
+		for _, r := range d.Repos {
+			if r.ContinuityState == state && r.Continuity != nil {
+				g.Repos = append(g.Repos, r)
+			}
+		}
+		if len(g.Repos) > 0 {
+			v.Continuity = append(v.Continuity, g)
+		}
 	}
 	return v
 }
@@ -224,10 +249,24 @@ func funcs(l lang) map[string]any {
 		"bar": func(n, of int, color string) bar {
 			return bar{Width: barWidth(n, of), Color: color}
 		},
-		"checks":   checks.Names,
-		"mark":     func(m Marks, name string) *int { return m.Get(name) },
-		"covered":  func(c Coverage, name string) int { return c.Get(name) },
-		"kind":     func(k string) string { return l.T("kind." + k) },
+		"checks":     checks.Names,
+		"mark":       func(m Marks, name string) *int { return m.Get(name) },
+		"covered":    func(c Coverage, name string) int { return c.Get(name) },
+		"kind":       func(k string) string { return l.T("kind." + k) },
+		"isOpenness": func(k string) bool { return k == KindOpennessUp || k == KindOpennessDown },
+		"item": func(id string) string {
+			if t := l.T("item." + id); t != "item."+id {
+				return t
+			}
+			return id
+		},
+		"day": func(s string) string {
+			t, err := time.Parse(time.DateOnly, s)
+			if err != nil {
+				return s
+			}
+			return l.Date(t)
+		},
 		"check":    func(c string) string { return checkTitle(l, c) },
 		"defiName": func(d Defi) string { return defiName(l, d) },
 		"defiOf": func(d *Data, slug string) string {
