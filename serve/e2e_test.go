@@ -277,6 +277,9 @@ func TestBrowser(t *testing.T) {
 		{"repo", base + "/repos/gitlab.com/eig-demo/sante/dossier-patient", ".checklist"},
 		{"repo-no-ci", base + "/repos/github.com/eig-demo/prototype-alerte", ".checklist"},
 		{"guide", base + "/notation", ".guide"},
+		{"check", base + "/check?url=" + url.QueryEscape("https://github.com/eig-demo/la-bonne-piste"), ".checklist"},
+		{"reports", base + "/reports/", ".reports"},
+		{"not-found", base + "/nulle-part", "main h1"},
 		{"report", reportURL, "h1"},
 	}
 	for _, width := range []int{390, 1280} {
