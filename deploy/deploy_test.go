@@ -302,3 +302,26 @@ func TestProvisioning(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryRepoSeriesHasAPanel: each per-repository series vigie exports
+// is drawn by at least one Grafana panel, so a new figure does not stay
+// invisible to coaches.
+func TestEveryRepoSeriesHasAPanel(t *testing.T) {
+	var all strings.Builder
+	files, _ := filepath.Glob("grafana/dashboards/*.json")
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all.Write(b)
+	}
+	for name := range exported(t) {
+		if !strings.HasPrefix(name, "vigie_repo_") {
+			continue
+		}
+		if !regexp.MustCompile(`\b` + name + `\b`).MatchString(all.String()) {
+			t.Errorf("no dashboard panel queries %s", name)
+		}
+	}
+}

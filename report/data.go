@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/eiglink/vigie/checks"
@@ -84,6 +85,29 @@ type Data struct {
 	Trend     []TrendPoint `json:"trend"`
 	Defis     []Defi       `json:"defis"`
 	Attention []Attention  `json:"attention"`
+	// PublicURL is http.public_url, the vigie site the report links to
+	// ("" when not configured: the report then links to the forges only).
+	PublicURL string `json:"public_url,omitempty"`
+}
+
+// JSONURL is where this report's data is published on the vigie site
+// ("" without public_url).
+func (d *Data) JSONURL() string {
+	if d.PublicURL == "" {
+		return ""
+	}
+	return d.PublicURL + "/reports/" + d.Week + ".json"
+}
+
+// Find returns the week of the named repository, nil when it is not in the
+// report.
+func (d *Data) Find(name string) *Repo {
+	for i := range d.Repos {
+		if d.Repos[i].Repo == name {
+			return &d.Repos[i]
+		}
+	}
+	return nil
 }
 
 // Repo is one repository's week.
@@ -98,6 +122,14 @@ type Repo struct {
 	Error string `json:"error,omitempty"`
 	// CrawledAt is when the week's newest result was crawled.
 	CrawledAt time.Time `json:"crawled_at"`
+	// URL is the repository's page on its forge.
+	URL string `json:"url,omitempty"`
+	// CIRunURL is the failing CI run on the forge, when the CI check fails
+	// and the forge said where ("" otherwise).
+	CIRunURL string `json:"ci_run_url,omitempty"`
+	// Page is the repository's page on vigie: http.public_url + /repos/ +
+	// repo ("" without public_url).
+	Page string `json:"page,omitempty"`
 	// Openness is the degree of openness (-1..8); null when the result
 	// has an error or none (imported without it).
 	Openness *int `json:"openness"`
@@ -151,7 +183,32 @@ type Summary struct {
 	// Coverage counts, per check, the scored repositories that score at
 	// least CoveredScore on it.
 	Coverage Coverage `json:"coverage"`
+	// Profiled counts the repositories whose result has the programme's
+	// profile (a degree of openness); Degrees spreads them over the
+	// degrees -1..8.
+	Profiled int           `json:"profiled"`
+	Degrees  []DegreeCount `json:"degrees"`
+	// MostMissing lists the checklist items the most repositories miss,
+	// most missed first (at most MostMissingItems): a coach's next
+	// workshop topic.
+	MostMissing []ItemCount `json:"most_missing"`
 }
+
+// DegreeCount is how many repositories sit at a degree of openness.
+type DegreeCount struct {
+	Degree int `json:"degree"`
+	Count  int `json:"count"`
+}
+
+// ItemCount is how many repositories miss a checklist item.
+type ItemCount struct {
+	ID    string `json:"id"`
+	Count int    `json:"count"`
+}
+
+// MostMissingItems is how many checklist items the report lists as most
+// often missing.
+const MostMissingItems = 5
 
 // Band is a range of overall scores [Min, Max] and how many repos fall in.
 type Band struct {
@@ -236,6 +293,8 @@ type Options struct {
 	DormantDays int
 	// Defis gives défi names, order and contacts.
 	Defis []config.Defi
+	// PublicURL is http.public_url: the vigie site the report links to.
+	PublicURL string
 }
 
 // OptionsFrom derives Build's options from a configuration.
@@ -245,6 +304,7 @@ func OptionsFrom(cfg *config.Config) Options {
 		Language:    cfg.Report.Language,
 		DormantDays: cfg.Scoring.DormantDays,
 		Defis:       cfg.Defis,
+		PublicURL:   cfg.HTTP.PublicURL,
 	}
 }
 
@@ -301,6 +361,7 @@ func Build(ctx context.Context, st store.Store, week ISOWeek, now time.Time, o O
 			Timezone: loc.String(),
 		},
 		Attention: []Attention{},
+		PublicURL: strings.TrimSuffix(o.PublicURL, "/"),
 	}
 	sort.Slice(cur, func(i, j int) bool { return cur[i].Repo < cur[j].Repo })
 	for i := range cur {
@@ -310,11 +371,14 @@ func Build(ctx context.Context, st store.Store, week ISOWeek, now time.Time, o O
 		if err != nil {
 			return nil, fmt.Errorf("report %s: %w", week, err)
 		}
-		rp := repoOf(r, p)
+		rw := repoOf(r, p)
 		if hide {
-			rp.PreviousScore, rp.Delta = nil, nil
+			rw.PreviousScore, rw.Delta = nil, nil
 		}
-		d.Repos = append(d.Repos, rp)
+		if d.PublicURL != "" {
+			rw.Page = d.PublicURL + "/repos/" + r.Repo
+		}
+		d.Repos = append(d.Repos, rw)
 		isNew := false
 		if p == nil {
 			older, err := st.History(ctx, r.Repo, time.Time{}, start)
@@ -376,10 +440,14 @@ func withheld(ctx context.Context, st store.Store, r *checks.Result) (bool, erro
 }
 
 func repoOf(r, p *checks.Result) Repo {
-	out := Repo{Repo: r.Repo, Defi: r.Defi, Error: r.Error, CrawledAt: r.CrawledAt.UTC()}
+	out := Repo{Repo: r.Repo, Defi: r.Defi, Error: r.Error, CrawledAt: r.CrawledAt.UTC(), URL: webURL(r.URL)}
 	if r.Error == "" {
 		out.Score = copyInt(r.Score)
 		out.Checks = marksOf(r)
+		if c := r.Check(checks.NameCI); c != nil && c.Details[checks.DetailCIStatus] == crawler.StatusFailure {
+			out.CIRunURL, _ = c.Details["run_url"].(string)
+			out.CIRunURL = webURL(out.CIRunURL)
+		}
 		if r.Openness != nil {
 			out.Openness = intp(r.Openness.Degree)
 		}
@@ -594,6 +662,50 @@ func summaryOf(repos []Repo, prev []checks.Result, in func(defi string) bool) Su
 		s.Average = mean(sum, s.Scored)
 	}
 	s.PreviousAverage, _ = average(prev, in)
+	s.Degrees = make([]DegreeCount, 10)
+	for i := range s.Degrees {
+		s.Degrees[i].Degree = i - 1
+	}
+	missing := map[string]int{}
+	var order []string
+	for _, r := range repos {
+		if !in(r.Defi) || r.Openness == nil {
+			continue
+		}
+		s.Profiled++
+		if d := *r.Openness; d >= -1 && d <= 8 {
+			s.Degrees[d+1].Count++
+		}
+		for _, id := range r.Missing {
+			if missing[id] == 0 {
+				order = append(order, id)
+			}
+			missing[id]++
+		}
+	}
+	// Ties keep the checklist's order.
+	rank := map[string]int{}
+	for i, id := range checks.ChecklistIDs {
+		rank[id] = i
+	}
+	sort.SliceStable(order, func(i, j int) bool {
+		if missing[order[i]] != missing[order[j]] {
+			return missing[order[i]] > missing[order[j]]
+		}
+		ri, oki := rank[order[i]]
+		rj, okj := rank[order[j]]
+		if oki != okj {
+			return oki
+		}
+		return ri < rj
+	})
+	s.MostMissing = []ItemCount{}
+	for _, id := range order {
+		if len(s.MostMissing) == MostMissingItems {
+			break
+		}
+		s.MostMissing = append(s.MostMissing, ItemCount{ID: id, Count: missing[id]})
+	}
 	return s
 }
 
@@ -746,4 +858,13 @@ func detailTime(r *checks.Result, check, key string) (time.Time, bool) {
 		return p, err == nil
 	}
 	return time.Time{}, false
+}
+
+// webURL keeps a link read from a result only when it is http(s): results
+// may come from an import.
+func webURL(u string) string {
+	if strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://") {
+		return u
+	}
+	return ""
 }

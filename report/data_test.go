@@ -71,12 +71,12 @@ func TestBuildRepos(t *testing.T) {
 	}
 	for repo, want := range map[string]string{
 		// Newest of the week (70, not Monday's 60 nor Paris-Monday-30's 99).
-		"github.com/a/improver": `{"repo":"github.com/a/improver","defi":"alpha","score":70,"previous_score":50,"delta":20,"checks":{"license":10,"readme":10,"ci":0,"activity":10},"crawled_at":"2026-11-25T08:00:00Z","openness":null}`,
+		"github.com/a/improver": `{"repo":"github.com/a/improver","defi":"alpha","score":70,"previous_score":50,"delta":20,"checks":{"license":10,"readme":10,"ci":0,"activity":10},"crawled_at":"2026-11-25T08:00:00Z","url":"https://github.com/a/improver","openness":null}`,
 		// Nothing in W47: previous and delta null, and not new (W45).
-		"github.com/a/gap":    `{"repo":"github.com/a/gap","defi":"alpha","score":58,"previous_score":null,"delta":null,"checks":{"license":10,"readme":10,"ci":10,"activity":10},"crawled_at":"2026-11-25T08:00:00Z","openness":null}`,
-		"github.com/a/newbie": `{"repo":"github.com/a/newbie","defi":"alpha","score":30,"previous_score":null,"delta":null,"checks":{"license":10,"readme":0,"ci":0,"activity":10},"crawled_at":"2026-11-22T23:30:00Z","openness":null}`,
-		"gitlab.com/b/down":   `{"repo":"gitlab.com/b/down","defi":"beta","score":null,"previous_score":55,"delta":null,"checks":{"license":null,"readme":null,"ci":null,"activity":null},"error":"\u003cscript\u003ealert(\"x\")\u003c/script\u003e the forge answered 503","crawled_at":"2026-11-25T08:00:00Z","openness":null}`,
-		"gitlab.com/b/sleepy": `{"repo":"gitlab.com/b/sleepy","defi":"beta","score":63,"previous_score":65,"delta":-2,"checks":{"license":10,"readme":10,"ci":10,"activity":0},"crawled_at":"2026-11-25T08:00:00Z","openness":null}`,
+		"github.com/a/gap":    `{"repo":"github.com/a/gap","defi":"alpha","score":58,"previous_score":null,"delta":null,"checks":{"license":10,"readme":10,"ci":10,"activity":10},"crawled_at":"2026-11-25T08:00:00Z","url":"https://github.com/a/gap","openness":null}`,
+		"github.com/a/newbie": `{"repo":"github.com/a/newbie","defi":"alpha","score":30,"previous_score":null,"delta":null,"checks":{"license":10,"readme":0,"ci":0,"activity":10},"crawled_at":"2026-11-22T23:30:00Z","url":"https://github.com/a/newbie","openness":null}`,
+		"gitlab.com/b/down":   `{"repo":"gitlab.com/b/down","defi":"beta","score":null,"previous_score":55,"delta":null,"checks":{"license":null,"readme":null,"ci":null,"activity":null},"error":"\u003cscript\u003ealert(\"x\")\u003c/script\u003e the forge answered 503","crawled_at":"2026-11-25T08:00:00Z","url":"https://gitlab.com/b/down","openness":null}`,
+		"gitlab.com/b/sleepy": `{"repo":"gitlab.com/b/sleepy","defi":"beta","score":63,"previous_score":65,"delta":-2,"checks":{"license":10,"readme":10,"ci":10,"activity":0},"crawled_at":"2026-11-25T08:00:00Z","url":"https://gitlab.com/b/sleepy","openness":null}`,
 	} {
 		if got := jsonOf(t, byRepo[repo]); got != want {
 			t.Errorf("%s:\n got %s\nwant %s", repo, got, want)
@@ -90,7 +90,8 @@ func TestBuildSummary(t *testing.T) {
 	// W47: 11 scored summing 683 → 62.09.
 	want := `{"repos":13,"scored":12,"unreachable":1,"average":60.8,"previous_average":62.1,` +
 		`"distribution":[{"min":0,"max":19,"count":0},{"min":20,"max":39,"count":1},{"min":40,"max":59,"count":3},{"min":60,"max":79,"count":8},{"min":80,"max":100,"count":0}],` +
-		`"coverage":{"license":11,"readme":11,"ci":9,"activity":10}}`
+		`"coverage":{"license":11,"readme":11,"ci":9,"activity":10},"profiled":0,` +
+		`"degrees":[{"degree":-1,"count":0},{"degree":0,"count":0},{"degree":1,"count":0},{"degree":2,"count":0},{"degree":3,"count":0},{"degree":4,"count":0},{"degree":5,"count":0},{"degree":6,"count":0},{"degree":7,"count":0},{"degree":8,"count":0}],"most_missing":[]}`
 	if got := jsonOf(t, d.Summary); got != want {
 		t.Errorf("summary:\n got %s\nwant %s", got, want)
 	}

@@ -93,10 +93,14 @@ func (x r) result() checks.Result {
 		}
 		return c
 	}
+	ciDetails := map[string]any{"systems": []any{"github-actions"}, "status": x.ci}
+	if x.ci == "failure" {
+		ciDetails["run_url"] = res.URL + "/-/pipelines/7"
+	}
 	res.Checks = []checks.Check{
 		mk("license", lic, map[string]any{"spdx_id": x.spdx, "file": "LICENSE"}),
 		mk("readme", x.readme, map[string]any{"file": "README.md", "bytes": 1200}),
-		mk("ci", ci, map[string]any{"systems": []any{"github-actions"}, "status": x.ci}),
+		mk("ci", ci, ciDetails),
 		mk("activity", act, map[string]any{"archived": x.archived, "last_commit_at": x.lastCommit, "commits_90d": 4}),
 	}
 	return res

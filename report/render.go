@@ -36,6 +36,17 @@ type view struct {
 	Sections []section
 	Spark    spark
 	MaxBand  int
+	// MaxDegree is the largest count of the degrees' bars.
+	MaxDegree int
+	// Continuity groups the ended défis' repositories by their state:
+	// still alive, handed over, dormant since the end.
+	Continuity []continuityGroup
+}
+
+// continuityGroup is the repositories of ended défis in one state.
+type continuityGroup struct {
+	State string
+	Repos []Repo
 }
 
 type section struct {
@@ -73,6 +84,20 @@ func newView(d *Data) *view {
 	v.Spark = sparkOf(d.Trend)
 	for _, b := range d.Summary.Distribution {
 		v.MaxBand = max(v.MaxBand, b.Count)
+	}
+	for _, c := range d.Summary.Degrees {
+		v.MaxDegree = max(v.MaxDegree, c.Count)
+	}
+	for _, state := range []string{"alive", "handed_over", "dormant"} {
+		g := continuityGroup{State: state}
+		for _, r := range d.Repos {
+			if r.ContinuityState == state && r.Continuity != nil {
+				g.Repos = append(g.Repos, r)
+			}
+		}
+		if len(g.Repos) > 0 {
+			v.Continuity = append(v.Continuity, g)
+		}
 	}
 	return v
 }
@@ -202,13 +227,46 @@ func funcs(l lang) map[string]any {
 			return "#cf222e"
 		},
 		"pct": l.Percent,
+		// wbr writes a repository name with a line-break opportunity after
+		// each slash and nowhere else (each part on one line, or a browser
+		// breaks it after a hyphen): a narrow column wraps
+		// github.com/eig-demo/depot-disparu between its parts.
+		"wbr": func(s string) htmltemplate.HTML {
+			var b strings.Builder
+			for i, p := range strings.SplitAfter(s, "/") {
+				if p == "" {
+					continue
+				}
+				if i > 0 {
+					b.WriteString("<wbr>")
+				}
+				b.WriteString(`<span style="white-space:nowrap;">` + htmltemplate.HTMLEscapeString(p) + "</span>")
+			}
+			return htmltemplate.HTML(b.String())
+		},
+		// code writes a remediation's `backquoted` parts as <code>.
+		"code": inlineCode,
 		"bar": func(n, of int, color string) bar {
 			return bar{Width: barWidth(n, of), Color: color}
 		},
-		"checks":   checks.Names,
-		"mark":     func(m Marks, name string) *int { return m.Get(name) },
-		"covered":  func(c Coverage, name string) int { return c.Get(name) },
-		"kind":     func(k string) string { return l.T("kind." + k) },
+		"checks":     checks.Names,
+		"mark":       func(m Marks, name string) *int { return m.Get(name) },
+		"covered":    func(c Coverage, name string) int { return c.Get(name) },
+		"kind":       func(k string) string { return l.T("kind." + k) },
+		"isOpenness": func(k string) bool { return k == KindOpennessUp || k == KindOpennessDown },
+		"item": func(id string) string {
+			if t := l.T("item." + id); t != "item."+id {
+				return t
+			}
+			return id
+		},
+		"day": func(s string) string {
+			t, err := time.Parse(time.DateOnly, s)
+			if err != nil {
+				return s
+			}
+			return l.Date(t)
+		},
 		"check":    func(c string) string { return checkTitle(l, c) },
 		"defiName": func(d Defi) string { return defiName(l, d) },
 		"defiOf": func(d *Data, slug string) string {
@@ -327,4 +385,18 @@ func scoped(d *Data, scope string) (*Data, error) {
 		return nil, fmt.Errorf("report %s: défi %q has no repository in the report", d.Week, scope)
 	}
 	return p, nil
+}
+
+// inlineCode renders a remediation with its code spans (checks.Spans) as
+// <code>, everything escaped.
+func inlineCode(s string) htmltemplate.HTML {
+	var b strings.Builder
+	for _, sp := range checks.Spans(s) {
+		if sp.Code {
+			b.WriteString(`<code style="font-family:Consolas,Menlo,monospace;font-size:12px;background-color:#eff1f3;padding:0 3px;border-radius:3px;">` + htmltemplate.HTMLEscapeString(sp.Text) + "</code>")
+			continue
+		}
+		b.WriteString(htmltemplate.HTMLEscapeString(sp.Text))
+	}
+	return htmltemplate.HTML(b.String())
 }

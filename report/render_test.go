@@ -2,6 +2,7 @@ package report_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -28,7 +29,19 @@ func render(t *testing.T, d *report.Data, scope string) (string, string) {
 	return string(h), string(txt)
 }
 
-var externalRE = regexp.MustCompile(`(?i)https?://|\ssrc=|<link|<script|url\(|@import`)
+// externalRE finds what would make a mail client fetch something: links
+// (<a href>) are for the reader to follow, and are checked apart.
+var externalRE = regexp.MustCompile(`(?i)\ssrc=|<link|<script|url\(|@import`)
+
+// wbr is a repository name as the report writes it: each slash-ended part
+// on one line, breakable after its slashes.
+func wbr(repo string) string {
+	var parts []string
+	for _, p := range strings.SplitAfter(repo, "/") {
+		parts = append(parts, `<span style="white-space:nowrap;">`+p+"</span>")
+	}
+	return strings.Join(parts, "<wbr>")
+}
 
 func TestRenderHTMLFrench(t *testing.T) {
 	d := build(t)
@@ -59,7 +72,7 @@ func TestRenderHTMLFrench(t *testing.T) {
 	}
 	// Every repository appears in its défi's section.
 	for _, r := range d.Repos {
-		if !strings.Contains(h, ">"+r.Repo) {
+		if !strings.Contains(h, ">"+wbr(r.Repo)) {
 			t.Errorf("HTML lacks %s", r.Repo)
 		}
 	}
@@ -115,44 +128,63 @@ func TestRenderEnglishAndDefiPart(t *testing.T) {
 	}
 }
 
-// TestRenderChromium renders the report in headless Chromium and keeps a
-// screenshot as a test artefact (VIGIE_ARTIFACTS, else a temporary dir).
+// TestRenderChromium renders the report (with its links, as mailed) in
+// headless Chromium on a phone (390 px) and a desktop (1,280 px): nothing
+// wider than the screen, repository names broken only at their slashes.
+// Screenshots are kept as test artefacts (VIGIE_ARTIFACTS, else a temporary
+// dir).
 func TestRenderChromium(t *testing.T) {
 	bin := testtool.Find(t, "VIGIE_CHROMIUM", "chromium")
-	h, _ := render(t, build(t), "")
+	o := report.OptionsFrom(testCfg)
+	o.PublicURL = "https://vigie.example.org"
+	d, err := report.Build(context.Background(), newStore(t), report.ISOWeek{Year: 2026, Week: 48}, now, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, _ := render(t, d, "")
 	dir := t.TempDir()
 	page := filepath.Join(dir, "2026-W48.html")
 	if err := os.WriteFile(page, []byte(h), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := testtool.Chromium(t, bin, 800, 900)
-	defer cancel()
-	ctx, cancel = chromedp.NewContext(ctx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
-	defer cancel()
-	if err := chromedp.Do(ctx, chromedp.Navigate("file://"+page)); err != nil {
-		t.Fatalf("chromium: navigate: %v", err)
-	}
-	title, err := chromedp.Run(ctx, chromedp.Title())
-	if err != nil {
-		t.Fatalf("chromium: title: %v", err)
-	}
-	svgs, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("svg polyline").length`))
-	if err != nil {
-		t.Fatalf("chromium: evaluate: %v", err)
-	}
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatalf("chromium: screenshot: %v", err)
-	}
-	if title != "Vigie — rapport hebdomadaire — 2026-W48" || svgs == 0 {
-		t.Errorf("title %q, %d polylines", title, svgs)
-	}
 	out := testtool.Artifacts(t)
-	shot := filepath.Join(out, "report-2026-W48.png")
-	if err := os.WriteFile(shot, png, 0o644); err != nil {
-		t.Fatal(err)
+	for _, width := range []int{390, 1280} {
+		t.Run(fmt.Sprint(width), func(t *testing.T) {
+			ctx, cancel := testtool.Chromium(t, bin, width, 900)
+			defer cancel()
+			ctx, cancel = chromedp.NewContext(ctx)
+			defer cancel()
+			ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
+			defer cancel()
+			if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(width), 900), chromedp.Navigate("file://"+page)); err != nil {
+				t.Fatalf("chromium: navigate: %v", err)
+			}
+			title, err := chromedp.Run(ctx, chromedp.Title())
+			if err != nil {
+				t.Fatalf("chromium: title: %v", err)
+			}
+			svgs, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("svg polyline").length`))
+			if err != nil {
+				t.Fatalf("chromium: evaluate: %v", err)
+			}
+			if title != "Vigie — rapport hebdomadaire — 2026-W48" || svgs == 0 {
+				t.Errorf("title %q, %d polylines", title, svgs)
+			}
+			if w, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); w > width {
+				t.Errorf("the report is %dpx wide on a %dpx screen", w, width)
+			}
+			if broken, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](testtool.BrokenNamesJS)); len(broken) > 0 {
+				t.Errorf("repository names broken inside a part: %q", broken)
+			}
+			png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+			if err != nil {
+				t.Fatalf("chromium: screenshot: %v", err)
+			}
+			shot := filepath.Join(out, fmt.Sprintf("report-2026-W48-%d.png", width))
+			if err := os.WriteFile(shot, png, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("screenshot: %s (%d bytes)", shot, len(png))
+		})
 	}
-	t.Logf("screenshot: %s (%d bytes)", shot, len(png))
 }

@@ -89,7 +89,7 @@ func TestRunWritesAndArchives(t *testing.T) {
 		t.Error("written JSON is not Build's data")
 	}
 	for _, rp := range d.Repos {
-		i := strings.LastIndex(string(page), ">"+rp.Repo+"<") // the défi section
+		i := strings.LastIndex(string(page), ">"+wbr(rp.Repo)+"<") // the défi section
 		if i < 0 {
 			t.Errorf("HTML lacks %s", rp.Repo)
 			continue

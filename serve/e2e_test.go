@@ -259,23 +259,53 @@ func TestBrowser(t *testing.T) {
 	}
 	shot("check.png")
 
-	// Phone width: nothing wider than the screen but the tables' own
-	// scrolling box.
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(base+"/repos/gitlab.com/eig-demo/sante/dossier-patient"), chromedp.WaitVisible(chromedp.CSS(".checklist"))); err != nil {
+	// A phone and a desktop: for the dashboard (by défi and worst first
+	// across the programme), a repository page, the scoring guide and the
+	// archived report, nothing wider than the screen but a table's own
+	// scrolling box, repository names broken only at their slashes, and a
+	// screenshot kept.
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/reports/"), chromedp.WaitVisible(chromedp.CSS(".reports a"))); err != nil {
 		t.Fatal(err)
 	}
-	if w := eval(`document.documentElement.scrollWidth`); w > 390 {
-		t.Errorf("repository page is %dpx wide on a 390px screen", w)
+	reportURL, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(".reports a").href`))
+	if err != nil || !strings.HasSuffix(reportURL, ".html") {
+		t.Fatalf("report link %q: %v", reportURL, err)
 	}
-	shot("repo-phone.png")
-	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("#defis"))); err != nil {
+	pages := []struct{ name, url, ready string }{
+		{"dashboard", base + "/", "#defis"},
+		{"dashboard-programme", base + "/?vue=liste", "#defis"},
+		{"repo", base + "/repos/gitlab.com/eig-demo/sante/dossier-patient", ".checklist"},
+		{"repo-no-ci", base + "/repos/github.com/eig-demo/prototype-alerte", ".checklist"},
+		{"guide", base + "/notation", ".guide"},
+		{"check", base + "/check?url=" + url.QueryEscape("https://github.com/eig-demo/la-bonne-piste"), ".checklist"},
+		{"reports", base + "/reports/", ".reports"},
+		{"not-found", base + "/nulle-part", "main h1"},
+		{"report", reportURL, "h1"},
+	}
+	for _, width := range []int{390, 1280} {
+		for _, p := range pages {
+			if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(width), 844), chromedp.Navigate(p.url), chromedp.WaitVisible(chromedp.CSS(p.ready))); err != nil {
+				t.Fatalf("%s at %dpx: %v", p.name, width, err)
+			}
+			if w := eval(`document.documentElement.scrollWidth`); w > width {
+				t.Errorf("%s is %dpx wide on a %dpx screen", p.name, w, width)
+			}
+			if n := eval(`[...document.querySelectorAll(".defi table")].filter(t => t.scrollWidth > t.parentElement.clientWidth).length`); n != 0 {
+				t.Errorf("%d tables of %s need sideways scrolling at %dpx", n, p.name, width)
+			}
+			broken, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](testtool.BrokenNamesJS))
+			if err != nil || len(broken) > 0 {
+				t.Errorf("%s at %dpx: repository names broken inside a part: %q %v", p.name, width, broken, err)
+			}
+			shot(fmt.Sprintf("%s-%d.png", p.name, width))
+		}
+	}
+	// The first screen shows no markup the data carried as text: such
+	// strings belong to the tests, not to the demonstration.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("#defis"))); err != nil {
 		t.Fatal(err)
 	}
-	if w := eval(`document.documentElement.scrollWidth`); w > 390 {
-		t.Errorf("dashboard is %dpx wide on a 390px screen", w)
+	if m, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.querySelector("main").innerText.match(/<\/?[a-z][^>]*>|alert\(/i) || [""])[0]`)); m != "" {
+		t.Errorf("the demo's dashboard shows raw test markup: %s", m)
 	}
-	if n := eval(`[...document.querySelectorAll(".defi table")].filter(t => t.scrollWidth > t.parentElement.clientWidth).length`); n != 0 {
-		t.Errorf("%d dashboard tables need sideways scrolling on a phone", n)
-	}
-	shot("dashboard-phone.png")
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/eiglink/vigie/checks"
+	"github.com/eiglink/vigie/crawler"
 	"github.com/eiglink/vigie/store"
 )
 
@@ -18,6 +19,11 @@ import (
 const week = 7 * 24 * time.Hour
 
 type dashboardData struct {
+	Glance glance
+	// Flat: the whole programme in one list (?vue=liste), worst first by
+	// default, instead of one table per défi.
+	Flat    bool
+	All     []repoView
 	Query   string
 	Sort    string
 	Sorts   []sortOption
@@ -79,7 +85,14 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	data := dashboardData{Query: q, Sort: sortBy, Sorts: sorts, Total: len(views)}
+	data := dashboardData{Query: q, Sort: sortBy, Sorts: sorts, Total: len(views), Flat: r.URL.Query().Get("vue") == "liste"}
+	if data.Flat && r.URL.Query().Get("sort") == "" {
+		data.Sort, sortBy = "score", "score"
+	}
+	if data.Glance, err = s.glanceOf(ctx, views); err != nil {
+		s.internal(w, r, err)
+		return
+	}
 	needle := strings.ToLower(q)
 	var all []repoView
 	for _, d := range s.cfg.Defis {
@@ -112,6 +125,13 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	data.Average = mean(scored)
+	if data.Flat {
+		for _, v := range all {
+			v.ShowDefi = v.DefiName
+			data.All = append(data.All, v)
+		}
+		sortViews(data.All, sortBy)
+	}
 	s.render(w, r, http.StatusOK, "dashboard", page{Title: "Tableau de bord", Nav: "dashboard", Data: data})
 }
 
@@ -212,23 +232,67 @@ type repoData struct {
 	FromCheck     bool
 	CheckedURL    string
 	CheckedCache  bool
+	// Profile is the programme's profile (nil for a result without it).
+	Profile *profileView
 }
 
 type checkRow struct {
 	checks.Check
 	Label string
 	Done  bool
+	// Guide links to the scoring guide's section on this check.
+	Guide string
+	// CreateFile and CreateURL: the file whose absence the check reports
+	// and the forge's page that creates it ("" when the forge has none).
+	CreateFile, CreateURL string
+	// SuggestedConfig is the CI file vigie proposes (details
+	// suggested_config), shown ready to copy.
+	SuggestedConfig string
+	// RunURL links to the failing CI run on the forge.
+	RunURL string
 }
 
-func rowsOf(r *checks.Result) []checkRow {
+// rows turns a result's checks into the page's checklist, with the links
+// a reader wants beside each: the rule, the file to create, the failing run.
+func (s *Server) rows(v repoView) []checkRow {
+	r := v.Result
 	if r == nil {
 		return nil
 	}
 	var out []checkRow
 	for _, c := range r.Checks {
-		out = append(out, checkRow{Check: c, Label: checkLabel(c.Name), Done: c.Score >= 10})
+		row := checkRow{Check: c, Label: checkLabel(c.Name), Done: c.Score >= 10, Guide: s.guide.Anchor(c.Name)}
+		str := func(key string) string { s, _ := c.Details[key].(string); return s }
+		switch c.Name {
+		case checks.NameLicense:
+			if str("file") == "" && str(checks.DetailSPDX) == "" {
+				row.CreateFile = "LICENSE"
+			}
+		case checks.NameReadme:
+			if str("file") == "" {
+				row.CreateFile = "README.md"
+			}
+		case checks.NameCI:
+			row.CreateFile, row.SuggestedConfig = str("suggested_file"), str("suggested_config")
+			if str(checks.DetailCIStatus) == "failure" {
+				row.RunURL = safeURL(str("run_url"))
+			}
+		}
+		if row.CreateFile != "" && v.Facts != nil {
+			row.CreateURL = crawler.NewFileURL(v.Facts.Ref, v.Facts.DefaultBranch, row.CreateFile, row.SuggestedConfig)
+		}
+		out = append(out, row)
 	}
 	return out
+}
+
+// safeURL keeps a link read from a forge only when it is http(s): a
+// stored result may come from an import.
+func safeURL(u string) string {
+	if strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://") {
+		return u
+	}
+	return ""
 }
 
 // repoPage shows one repository: its checks as a checklist, its facts, its
@@ -313,7 +377,7 @@ func (s *Server) pending(id string) (repoView, bool) {
 
 func (s *Server) repoData(r *http.Request, v repoView) repoData {
 	base := s.opts.BaseURL
-	d := repoData{repoView: v, Checks: rowsOf(v.Result)}
+	d := repoData{repoView: v, Checks: s.rows(v), Profile: s.profileOf(v.Result, v.Facts)}
 	d.BadgeURL = "/badge/" + v.ID + ".svg"
 	d.PageURL = base + "/repos/" + v.ID
 	d.BadgeMD = fmt.Sprintf("[![Score vigie](%s%s)](%s)", base, d.BadgeURL, d.PageURL)

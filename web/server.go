@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/eiglink/vigie/config"
+	"github.com/eiglink/vigie/docs"
 	"github.com/eiglink/vigie/internal/statuswriter"
 	"github.com/eiglink/vigie/store"
 	"golang.org/x/time/rate"
@@ -88,6 +89,7 @@ type Server struct {
 	loc      *time.Location
 	pages    map[string]*template.Template
 	checks   *checkGate
+	guide    *guide
 	ready    atomic.Bool
 	mux      *http.ServeMux
 }
@@ -141,6 +143,11 @@ func New(opts Options) (*Server, error) {
 		loc:      loc,
 		checks:   newCheckGate(opts.CheckCacheTTL, opts.CheckRate, opts.CheckBurst, opts.CheckGlobalRate, opts.CheckGlobalBurst),
 	}
+	g, err := newGuide(docs.Scoring)
+	if err != nil {
+		return nil, err
+	}
+	s.guide = g
 	pages, err := parsePages(s.funcs())
 	if err != nil {
 		return nil, err
@@ -217,6 +224,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/repos", s.apiRepos)
 	m.HandleFunc("GET /api/repos/{repo...}", s.apiRepo)
 	m.HandleFunc("GET /check", s.check)
+	m.HandleFunc("GET "+GuidePath, s.guidePage)
 	m.HandleFunc("GET /reports/{$}", s.reports)
 	m.HandleFunc("GET /reports/{file}", s.report)
 	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

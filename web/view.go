@@ -52,6 +52,9 @@ type repoView struct {
 	Delta *int
 	// Pending: configured but not crawled yet.
 	Pending bool
+	// ShowDefi is the défi's name written under the repository, in the
+	// programme-wide list (where rows are no longer grouped by défi).
+	ShowDefi string
 }
 
 // Score is the shown overall score, or nil.
@@ -60,6 +63,15 @@ func (v repoView) Score() *int {
 		return nil
 	}
 	return v.Result.Score
+}
+
+// Degree is the shown result's degree of openness, nil without the
+// programme's profile.
+func (v repoView) Degree() *int {
+	if v.Result == nil || v.Result.Openness == nil {
+		return nil
+	}
+	return &v.Result.Openness.Degree
 }
 
 // CheckScore returns a check's score, -1 when unknown.
@@ -278,7 +290,7 @@ func (s *Server) funcs() template.FuncMap {
 		},
 		// sortURL links a column header to the dashboard sorted by key,
 		// flipping the order when it is already sorted by key.
-		"sortURL": func(q, current, key string) string {
+		"sortURL": func(q, current, key string, flat bool) string {
 			next := key
 			if current == key {
 				next = "-" + key
@@ -286,6 +298,9 @@ func (s *Server) funcs() template.FuncMap {
 			v := url.Values{"sort": {next}}
 			if q != "" {
 				v.Set("q", q)
+			}
+			if flat {
+				v.Set("vue", "liste")
 			}
 			return "/?" + v.Encode()
 		},
@@ -301,12 +316,22 @@ func (s *Server) funcs() template.FuncMap {
 		"dateStr": func(v any) string {
 			t, err := time.Parse(time.RFC3339, fmt.Sprint(v))
 			if err != nil {
-				return fmt.Sprint(v)
+				// A day (a défi's end) is a date in the schedule's zone.
+				d, err := time.ParseInLocation(time.DateOnly, fmt.Sprint(v), s.loc)
+				if err != nil {
+					return fmt.Sprint(v)
+				}
+				t = d
 			}
 			t = t.In(s.loc)
 			return fmt.Sprintf("%d %s %d", t.Day(), locale.French.Month(t.Month()), t.Year())
 		},
-		"checkLabel": checkLabel,
+		"checkLabel":      checkLabel,
+		"code":            inlineCode,
+		"guideLink":       s.guide.Anchor,
+		"percent":         percent,
+		"continuityWords": continuityWords,
+		"wbr":             breakAtSlashes,
 		"date": func(t time.Time) string {
 			if t.IsZero() {
 				return "—"
@@ -321,9 +346,10 @@ func (s *Server) funcs() template.FuncMap {
 			t = t.In(s.loc)
 			return fmt.Sprintf("%d %s %d", t.Day(), locale.French.Month(t.Month()), t.Year())
 		},
-		"iso":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"ago":  func(t time.Time) string { return ago(s.opts.Now().Sub(t)) },
-		"band": band,
+		"iso":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"ago":     func(t time.Time) string { return ago(s.opts.Now().Sub(t)) },
+		"band":    band,
+		"degBand": degreeBand,
 		"deref": func(p *int) int {
 			if p == nil {
 				return 0
@@ -390,6 +416,18 @@ func band(score int) string {
 	}
 }
 
+// degreeBand names a degree of openness's colour class: 6 and up (tests,
+// contribution and more) good, 3 to 5 fair, below poor.
+func degreeBand(d int) string {
+	switch {
+	case d >= 6:
+		return "good"
+	case d >= 3:
+		return "fair"
+	}
+	return "poor"
+}
+
 func ago(d time.Duration) string {
 	switch {
 	case d < time.Minute:
@@ -408,4 +446,44 @@ func plural(n int, unit string) string {
 		unit += "s"
 	}
 	return fmt.Sprintf("il y a %d %s", n, unit)
+}
+
+// inlineCode renders a reason or remediation with its code spans
+// (checks.Spans) as <code>, everything escaped.
+func inlineCode(s string) template.HTML {
+	var b strings.Builder
+	for _, sp := range checks.Spans(s) {
+		if sp.Code {
+			b.WriteString("<code>" + template.HTMLEscapeString(sp.Text) + "</code>")
+			continue
+		}
+		b.WriteString(template.HTMLEscapeString(sp.Text))
+	}
+	return template.HTML(b.String())
+}
+
+// breakAtSlashes renders a repository name (host/owner/name) escaped, each
+// part and its slash kept on one line (a browser would otherwise break
+// after a hyphen), with a line-break opportunity after each slash: on a
+// narrow screen github.com/eig-demo/depot-disparu wraps between its parts,
+// never inside one.
+func breakAtSlashes(s string) template.HTML {
+	return template.HTML(nameParts(s, `<span class="nw">`))
+}
+
+// nameParts writes name's slash-ended parts each in open…</span>, with
+// <wbr> between them.
+func nameParts(name, open string) string {
+	var b strings.Builder
+	parts := strings.SplitAfter(name, "/")
+	for i, p := range parts {
+		if p == "" {
+			continue
+		}
+		if i > 0 {
+			b.WriteString("<wbr>")
+		}
+		b.WriteString(open + template.HTMLEscapeString(p) + "</span>")
+	}
+	return b.String()
 }

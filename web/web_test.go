@@ -332,7 +332,7 @@ func TestCheckForm(t *testing.T) {
 	if l := e.logs.String(); strings.Contains(l, "tok3n") || !strings.Contains(l, "path=/check") {
 		t.Errorf("credentials reached the log, or the request was not logged:\n%s", l)
 	}
-	for _, want := range []string{"github.com/</span>Some/Repo", "Ajoutez un fichier README", "À faire"} {
+	for _, want := range []string{`<span class="nw">Some/</span><wbr><span class="nw">Repo</span>`, "Ajoutez un fichier README", "À faire"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("check result lacks %q", want)
 		}

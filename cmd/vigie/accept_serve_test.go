@@ -532,10 +532,10 @@ func acceptServe(t *testing.T, style serveStyle) {
 			t.Errorf("/repos/%s does not show its score %d", r.Repo, *r.Score)
 		}
 		for _, c := range r.Checks {
-			if c.Reason != "" && !strings.Contains(p.body, svHTMLEscape(c.Reason)) {
+			if c.Reason != "" && !strings.Contains(p.body, svRendered(c.Reason)) {
 				t.Errorf("/repos/%s does not show the %s reason %q", r.Repo, c.Name, c.Reason)
 			}
-			if c.Remediation != "" && !strings.Contains(p.body, svHTMLEscape(c.Remediation)) {
+			if c.Remediation != "" && !strings.Contains(p.body, svRendered(c.Remediation)) {
 				t.Errorf("/repos/%s does not show the %s remediation %q", r.Repo, c.Name, c.Remediation)
 			}
 		}
@@ -733,6 +733,20 @@ func acceptServe(t *testing.T, style serveStyle) {
 
 func svHTMLEscape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;").Replace(s)
+}
+
+// svRendered is a reason or remediation as pages show it: escaped, its
+// `code` as <code>.
+func svRendered(s string) string {
+	var b strings.Builder
+	for _, sp := range checks.Spans(s) {
+		if sp.Code {
+			b.WriteString("<code>" + svHTMLEscape(sp.Text) + "</code>")
+		} else {
+			b.WriteString(svHTMLEscape(sp.Text))
+		}
+	}
+	return b.String()
 }
 
 // svRowOf returns the <tr> of the dashboard holding marker.

@@ -208,6 +208,7 @@ func writeTable(w io.Writer, results []checks.Result) {
 			if c.Remediation != "" {
 				fmt.Fprintf(w, "  %8s        → %s\n", "", oneLine(c.Remediation))
 			}
+			writeSuggested(w, c)
 		}
 		writeProfile(w, r)
 	}
@@ -266,6 +267,21 @@ func writeProfile(w io.Writer, r checks.Result) {
 		}
 		fmt.Fprintf(w, "  since the défi ended (%s): commits %d, authors %d; last 90 days: authors outside the team %d, busiest author's share %s\n",
 			c.DefiEnded, c.CommitsSinceEnd, c.AuthorsSinceEnd, c.AuthorsOutsideTeam90d, share)
+	}
+}
+
+// writeSuggested prints the file a check proposes (the CI configuration
+// of details suggested_file and suggested_config) indented under its name,
+// ready to copy: its lines are vigie's own, not the repository's.
+func writeSuggested(w io.Writer, c checks.Check) {
+	file, _ := c.Details["suggested_file"].(string)
+	cfg, _ := c.Details["suggested_config"].(string)
+	if file == "" || cfg == "" {
+		return
+	}
+	fmt.Fprintf(w, "  %8s          %s:\n", "", oneLine(file))
+	for _, line := range strings.Split(strings.TrimRight(cfg, "\n"), "\n") {
+		fmt.Fprintf(w, "  %8s            %s\n", "", line)
 	}
 }
 

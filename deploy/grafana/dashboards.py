@@ -93,6 +93,7 @@ rp = [
  panel("stat", "Degré d'ouverture (guide EIG)", [target(f'vigie_repo_openness_degree{R}', instant=True)], 0, 14, 8, 5, "De -1 (non publié ou sans licence autorisée) à 8 (documentation maintenue).", minv=-1, maxv=8, thresholds=[(None, "red"), (2, "yellow"), (5, "green")]),
  panel("stat", "Liste de publication", [target(f'vigie_repo_checklist_met{R}', "remplis", instant=True), target(f'vigie_repo_checklist_applicable{R}', "applicables", instant=True)], 8, 14, 8, 5, "Éléments remplis et éléments applicables."),
  panel("stat", "Score code.gouv.fr", [target(f'vigie_repo_codegouv_score{R}', instant=True)], 16, 14, 8, 5, "Calculé avec la table publiée du catalogue."),
+ panel("stat", "Après le défi", [target(f'vigie_repo_commits_since_end{R}', "commits depuis la fin", instant=True), target(f'vigie_repo_authors_since_end{R}', "auteurs depuis la fin", instant=True), target(f'vigie_repo_authors_outside_team_90d{R}', "auteurs hors équipe (90 jours)", instant=True)], 0, 19, 24, 5, "Défis terminés seulement : le code vit-il après le départ des entrepreneurs ? Vide quand le défi n'a pas de date de fin."),
 ]
 repo = dash("vigie-repo", "vigie — un dépôt", "Détail d'un dépôt : score, critères, activité.", rp,
   [qvar("repo", "Dépôt", "label_values(vigie_repo_score, repo)")], ["vigie"])

@@ -65,7 +65,7 @@ defis:
       - https://github.com/eig-demo/prototype-alerte
       - https://github.com/eig-demo/depot-disparu
   - slug: sante-donnees
-    name: "Santé <em>numérique</em> & données"
+    name: Santé numérique & données
     repos:
       - https://gitlab.com/eig-demo/sante/dossier-patient
       - https://gitlab.com/eig-demo/sante/outil-vide
@@ -160,9 +160,9 @@ func Repos(now time.Time) (github, gitlab, gitea []fakeforge.Repo) {
 		},
 		{
 			Path: "eig-demo/prototype-alerte", DefaultBranch: "master", CreatedAt: created,
-			Description: `Prototype <script>alert("démo")</script> d'alerte <b>précoce</b>`, Language: "JavaScript",
-			Files:   map[string]string{"README": "<script>alert('readme')</script> proto", "index.js": "console.log(1)\n"},
-			Commits: commits(now, 5, 200, 10, "Chloé <b>Dupont</b>"),
+			Description: "Prototype d'alerte précoce", Language: "JavaScript",
+			Files:   map[string]string{"README": "Prototype.", "index.js": "console.log(1)\n"},
+			Commits: commits(now, 5, 200, 10, "Chloé Dupont"),
 		},
 		{
 			Path: "eig-demo/ancien-pilote", DefaultBranch: "main", CreatedAt: created, Archived: true,
@@ -174,7 +174,7 @@ func Repos(now time.Time) (github, gitlab, gitea []fakeforge.Repo) {
 	gitlab = []fakeforge.Repo{
 		{
 			Path: "eig-demo/sante/dossier-patient", DefaultBranch: "main", CreatedAt: created, Stars: 3,
-			Description: "Dossier patient partagé & <i>interopérable</i>", Language: "TypeScript", License: "MIT",
+			Description: "Dossier patient partagé & interopérable", Language: "TypeScript", License: "MIT",
 			Files: map[string]string{
 				"LICENSE": mitText, "README.md": strings.ReplaceAll(goodReadme, "Signaux faibles", "Dossier patient"),
 				".gitlab-ci.yml": "test:\n  script: npm test\n",

@@ -58,3 +58,23 @@ func Artifacts(t testing.TB) string {
 	}
 	return t.TempDir()
 }
+
+// BrokenNamesJS is a script for a page under test: it returns the parts of
+// repository names (the nodes around each <wbr>, which vigie puts after
+// every slash of a name) that the browser broke across two lines. A name
+// may wrap at its slashes, never inside a part.
+const BrokenNamesJS = `(() => {
+  const out = [];
+  const seen = new Set();
+  for (const w of document.querySelectorAll("wbr")) {
+    for (const n of [w.previousSibling, w.nextSibling]) {
+      if (!n || seen.has(n) || n.textContent.trim() === "") continue;
+      seen.add(n);
+      const r = document.createRange();
+      r.selectNodeContents(n);
+      const lines = new Set([...r.getClientRects()].filter(x => x.width > 0).map(x => Math.round(x.top)));
+      if (lines.size > 1) out.push(n.textContent);
+    }
+  }
+  return out;
+})()`
