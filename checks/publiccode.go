@@ -125,6 +125,10 @@ func (v *pcValidator) validate(text string) {
 	if v.minor <= 4 {
 		v.list(r, 1, "categories", "categories")
 	}
+	// releaseDate was mandatory until 0.4.0 made it optional.
+	if v.minor <= 3 {
+		v.scalar(r, 1, "releaseDate", "releaseDate")
+	}
 	v.description(r)
 
 	legal := v.mapping(r, 1, "legal", "legal")

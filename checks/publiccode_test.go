@@ -67,6 +67,8 @@ func TestPubliccode(t *testing.T) {
 	}{
 		{"valid 0.4", validPubliccode, "0.4", nil},
 		{"valid 0.7.0 without categories", strings.Replace(repl(`publiccodeYmlVersion: "0.4"`, `publiccodeYmlVersion: "0.7.0"`), "categories:\n  - it-development\n", "", 1), "0.7.0", nil},
+		{"0.3 needs releaseDate", repl(`publiccodeYmlVersion: "0.4"`, `publiccodeYmlVersion: "0.3"`), "0.3", []problem{{1, "releaseDate"}}},
+		{"valid 0.3 with releaseDate", repl(`publiccodeYmlVersion: "0.4"`, "publiccodeYmlVersion: \"0.3\"\nreleaseDate: \"2019-11-30\""), "0.3", nil},
 		{"0.4 needs categories", strings.Replace(validPubliccode, "categories:\n  - it-development\n", "", 1), "0.4", []problem{{1, "categories"}}},
 		{"no version", repl(`publiccodeYmlVersion: "0.4"`+"\n", ""), "", []problem{{1, "publiccodeYmlVersion"}}},
 		{"unknown version", repl(`"0.4"`, `"1.0"`), "1.0", []problem{{1, "publiccodeYmlVersion"}}},

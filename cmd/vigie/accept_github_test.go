@@ -78,6 +78,19 @@ type ghaRepo struct {
 	created     time.Time
 	release     bool
 	forceEmpty  bool // no commit at all
+	// What the programme's profile reads; the zero value keeps the
+	// defaults the other cases were written against.
+	meta *ghaMeta
+}
+
+// ghaMeta overrides the repository object's descriptive fields.
+type ghaMeta struct {
+	description       string // "" answers null, as GitHub does for none
+	homepage          string
+	topics            []string
+	hasIssues         bool
+	forks, watchers   int // forks_count, subscribers_count
+	template, userAcc bool
 }
 
 func (r *ghaRepo) fullName() string { return r.owner + "/" + r.name }
@@ -316,6 +329,29 @@ func (s *ghaServer) repoJSON(r *ghaRepo) map[string]any {
 		"visibility": "public", "forks": 1, "open_issues": r.openIssues + r.openPRs, "watchers": 3,
 		"default_branch": r.branch, "temp_clone_token": nil, "network_count": 1, "subscribers_count": 2,
 		"organization": s.user(r.owner, 1000+int(r.id%100)),
+	}
+	if mt := r.meta; mt != nil {
+		m["description"], m["homepage"] = nil, nil
+		if mt.description != "" {
+			m["description"] = mt.description
+		}
+		if mt.homepage != "" {
+			m["homepage"] = mt.homepage
+		}
+		m["topics"] = ghaOrEmpty(mt.topics)
+		m["has_issues"] = mt.hasIssues
+		m["forks_count"], m["forks"], m["network_count"] = mt.forks, mt.forks, mt.forks
+		m["subscribers_count"] = mt.watchers
+		m["is_template"] = mt.template
+		if mt.userAcc {
+			o := s.user(r.owner, 1000+int(r.id%100))
+			o["type"] = "User"
+			m["owner"] = o
+			delete(m, "organization")
+		}
+		if !mt.hasIssues {
+			m["open_issues_count"], m["open_issues"] = r.openPRs, r.openPRs
+		}
 	}
 	if r.fork {
 		parent := map[string]any{"id": 1, "name": r.name, "full_name": "upstream/" + r.name, "fork": false, "url": s.base() + "/repos/upstream/" + r.name, "default_branch": "main", "owner": s.user("upstream", 1)}

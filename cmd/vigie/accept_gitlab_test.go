@@ -48,6 +48,9 @@ type glaProject struct {
 	noHead          bool // HEAD answers 405 (a server that only routes GET)
 	noEmptyFlag     bool // empty, but answering empty_repo false and default_branch "main"
 	readmeOtherHost bool // readme_url on another host than web_url, without "/-/"
+	// meta overrides description, topics, forks_count and the
+	// namespace's kind (userAcc: a personal namespace).
+	meta *ghaMeta
 }
 
 // glaServer is the test GitLab; prefix is the path it is served under
@@ -300,6 +303,16 @@ func (s *glaServer) projectJSON(p *glaProject, withLicense bool) map[string]any 
 		"squash_option":                         "default_off",
 		"statistics":                            nil,
 		"compliance_frameworks":                 []string{},
+	}
+	if mt := p.meta; mt != nil {
+		m["description"] = mt.description
+		m["description_html"] = "<p dir=\"auto\">" + mt.description + "</p>"
+		m["topics"], m["tag_list"] = ghaOrEmpty(mt.topics), ghaOrEmpty(mt.topics)
+		m["forks_count"] = mt.forks
+		if mt.userAcc {
+			ns := m["namespace"].(map[string]any)
+			ns["kind"], ns["web_url"] = "user", s.web+"/"+ns["full_path"].(string)
+		}
 	}
 	if p.ciConfigPath == "" {
 		// GitLab answers null for a project that never set it.
