@@ -31,7 +31,10 @@ var (
 	urlRe   = regexp.MustCompile(`https?://[^\s)\]>"']+`)
 	// A copyright line: ©, (c) or "copyright" followed by a name.
 	copyrightRe = regexp.MustCompile(`(?i)(©|\(c\)|copyright\b)\s*[^\s]`)
-	testCmdRe   = regexp.MustCompile(`(?i)\b(npm (run )?test|yarn (run )?test|pnpm (run )?test|pytest|python -m (pytest|unittest)|make (test|check)|go test|mvn( -\w+)* (test|verify)|gradlew? (test|check)|rspec|rake test|phpunit|composer test|tox\b|cargo test|dotnet test|bin/rails test|manage\.py test|npx (jest|vitest|cypress|playwright))`)
+	testCmdRe   = regexp.MustCompile(`(?i)\b(npm (run )?test|yarn (run )?test|pnpm (run )?test|pytest|python -m (pytest|unittest)|make (test|check)|go test|mvn( -\w+)* (test|verify)|gradlew? (test|check)|rspec|rake test|phpunit|composer test|tox\b|cargo test|dotnet test|bin/rails test|manage\.py test|npx (jest|vitest|cypress|playwright)|(yarn|pnpm|bun|npx) (jest|vitest|mocha)|php artisan test|rails test|rake (test|spec)|mix test|sbt test|lein test|flutter test|deno test|bun test|nosetests|devtools::test|R CMD check)`)
+	// A line that gives credentials (a demo account): its e-mail address
+	// is a login, not a contact.
+	credentialRe = regexp.MustCompile(`(?i)\b(login|identifiant|username|password|mot de passe|pwd|passwd)\b`)
 	// Licence names as a README writes them (after Fold).
 	licenseNames = []string{"mit", "apache", "gpl", "agpl", "lgpl", "gnu", "eupl", "cecill", "mpl", "mozilla public", "bsd", "licence ouverte", "open licence", "open license", "etalab", "odbl", "isc", "unlicense", "creative commons", "cc by", "cc0", "wtfpl"}
 	// Heading words of a test section.
@@ -40,7 +43,11 @@ var (
 	maintenanceStatus = []string{"maintenance active", "maintenance passive", "activement maintenu", "maintenu activement", "activement développé", "activement developpe",
 		"actively maintained", "actively developed", "passively maintained", "maintenance mode", "no longer maintained", "not maintained", "not actively maintained",
 		"unmaintained", "plus maintenu", "n est pas maintenu", "pas maintenu", "maintenance arrêtée", "maintenance arretee", "en sommeil", "deprecated", "obsolète", "obsolete",
-		"maintenance est active", "maintenance est passive", "maintenance assurée", "maintenance assuree", "is maintained by", "est maintenu par", "maintenu par", "maintained by"}
+		"maintenance est active", "maintenance est passive", "maintenance assurée", "maintenance assuree", "is maintained by", "est maintenu par", "maintenu par", "maintained by",
+		// No maintenance, said otherwise.
+		"plus mis à jour", "plus mis a jour", "ne maintenons plus", "no longer updated", "no longer under active development", "not under active development",
+		"no longer actively", "ce projet est archivé", "ce dépôt est archivé", "ce projet est maintenant archivé", "ce dépôt est maintenant archivé",
+		"this project is archived", "this repository is archived", "this project is no longer", "this repository is no longer"}
 )
 
 func readTheReadme(text string) readmeSays {
@@ -74,7 +81,7 @@ func readTheReadme(text string) readmeSays {
 			}
 			// Usage documented: a usage section that says something
 			// (150 characters or more), not a bare heading.
-			if s.usage == "" && hasStem(w, []string{"usage", "utilisation", "utiliser", "using", "how to use", "comment utiliser", "exemple", "example", "fonctionnalit", "features", "guide", "tutori", "api"}) &&
+			if s.usage == "" && hasStem(w, []string{"usage", "utilisation", "utiliser", "using", "how to use", "comment utiliser", "exemple", "example", "fonctionnalit", "features", "guide", "tutori", "api", "fonctionnement", "mode d emploi", "how it works", "documentation"}) &&
 				len(strings.TrimSpace(sectionText(lines, i))) >= 150 {
 				s.usage = strings.TrimSpace(h)
 			}
@@ -104,7 +111,7 @@ func readTheReadme(text string) readmeSays {
 		if s.test == "" && hasStem(folded, []string{"demo", "démo", "essayer", "try it", "try the", "sandbox", "bac à sable", "bac a sable", "tester en ligne", "test it"}) && urlRe.MatchString(trim) {
 			s.test = trim
 		}
-		if s.contact == "" {
+		if s.contact == "" && !credentialRe.MatchString(trim) {
 			for _, m := range emailRe.FindAllString(trim, -1) {
 				if !strings.HasPrefix(strings.ToLower(m), "git@") && !strings.Contains(strings.ToLower(m), "noreply") {
 					s.contact = m
@@ -115,7 +122,8 @@ func readTheReadme(text string) readmeSays {
 		if s.contact == "" && strings.Contains(strings.ToLower(trim), "mailto:") {
 			s.contact = trim
 		}
-		if s.contributions == "" && hasStem(folded, []string{"contribution", "contributions", "contribuer", "contributing", "pull request", "merge request", "contributeur", "contributor"}) {
+		if s.contributions == "" && (hasStem(folded, []string{"contribution", "contributions", "contribuer", "contributing", "pull request", "merge request", "contributeur", "contributor"}) ||
+			hasWord(folded, []string{"pr", "prs", "mr", "mrs"})) {
 			s.contributions = trim
 		}
 		if s.license == "" && hasStem(folded, licenseStems) && hasStem(folded, licenseNames) {
@@ -124,12 +132,34 @@ func readTheReadme(text string) readmeSays {
 		if s.license == "" && hasStem(folded, []string{"licence ouverte", "open licence", "sous licence", "under the", "licensed under", "distribué sous", "distribue sous", "publié sous", "publie sous"}) && hasStem(folded, licenseNames) {
 			s.license = trim
 		}
+		// "Le code est sous AGPL-3.0", "released under MIT": a licence
+		// named right after "sous" or "under".
+		if s.license == "" {
+			for _, n := range licenseNames {
+				if strings.Contains(folded, " sous "+n) || strings.Contains(folded, " under "+n) {
+					s.license = trim
+					break
+				}
+			}
+		}
 		// The mention, in words (a URL naming the programme's GitHub
 		// organisation is no mention), spelt however the author spelt it.
 		words := " " + licenseid.Fold(urlRe.ReplaceAllString(trim, " ")) + " "
 		if s.programme == "" && (strings.Contains(words, " entrep") && (strings.Contains(words, " interet general ") || strings.Contains(words, " intérêt général ")) ||
 			strings.Contains(words, " programme eig ") || strings.Contains(words, " eig program")) {
 			s.programme = trim
+		}
+		// A line that links to the programme's site and speaks of the
+		// défi or of EIG ("Le défi [Brigade Numérique](https://entrepreneur-
+		// interet-general.etalab.gouv.fr/defis/...)", "promotion 3 d'EIG
+		// (lien)") is the mention too.
+		if s.programme == "" && (hasWord(words, []string{"eig", "défi", "defi", "défis", "defis"}) || strings.Contains(words, " challenge")) {
+			for _, u := range urlRe.FindAllString(trim, -1) {
+				if isProgrammeSite(strings.ToLower(u)) {
+					s.programme = trim
+					break
+				}
+			}
 		}
 		for _, u := range urlRe.FindAllString(trim, -1) {
 			lu := strings.ToLower(u)
