@@ -191,8 +191,8 @@ func pfProgramme(t *testing.T, now time.Time) (gh []*ghaRepo, ghWant []pfWant, g
 
 	// -1: a free licence outside the decree's list (ISC).
 	gh = append(gh, repo("licence-isc", "JavaScript", &ghaLicense{"isc", "ISC License", "ISC"}, desc("Lambert 93 to WGS84 helpers", 2, 2), map[string]string{
-		"LICENSE":   ghaLicenceText(t, "ISC.t1"),
-		"README.md": "# geo-utils\n\nSmall helpers to convert Lambert 93 coordinates to WGS84, used by several services of the French administration.\n\n```js\nconst { toWgs84 } = require('geo-utils')\n```\n\nReleased under the ISC license.\n",
+		"LICENSE":      ghaLicenceText(t, "ISC.t1"),
+		"README.md":    "# geo-utils\n\nSmall helpers to convert Lambert 93 coordinates to WGS84, used by several services of the French administration.\n\n```js\nconst { toWgs84 } = require('geo-utils')\n```\n\nReleased under the ISC license.\n",
 		"package.json": `{"name": "geo-utils", "version": "1.2.0"}`, "index.js": "module.exports = {}\n", "test/index.test.js": "test('x', () => {})\n",
 	}))
 	ghWant = append(ghWant, want("licence-isc", -1, "1001111010", 1120, "description", "license_file", "organisation_account", "readme_license"))
@@ -201,8 +201,8 @@ func pfProgramme(t *testing.T, now time.Time) (gh []*ghaRepo, ghWant []pfWant, g
 	// there, which the cumulative ladder ignores. A fork and a template:
 	// code.gouv.fr's table takes and gives 1000 each.
 	r := repo("degre-zero", "Ruby", ghaMIT, ghaMeta{description: "Rapprochement d'adresses avec la BAN", hasIssues: true, forks: 11, watchers: 101, template: true}, map[string]string{
-		"LICENSE":   mit,
-		"README.md": "# Outil de rapprochement\n\nBibliothèque Ruby qui rapproche les adresses saisies à la main des adresses de la Base adresse nationale, pour les services d'état civil.\n\nContact : equipe-ban@beta.gouv.fr\n",
+		"LICENSE":       mit,
+		"README.md":     "# Outil de rapprochement\n\nBibliothèque Ruby qui rapproche les adresses saisies à la main des adresses de la Base adresse nationale, pour les services d'état civil.\n\nContact : equipe-ban@beta.gouv.fr\n",
 		"outil.gemspec": "Gem::Specification.new do |s|\nend\n", "Gemfile": "source 'https://rubygems.org'\ngemspec\n", "lib/outil.rb": "module Outil; end\n",
 		"spec/outil_spec.rb": "describe Outil do\nend\n", "CONTRIBUTING.md": "# Contribuer\n\nOuvrez une issue.\n", "docs/index.md": "# Documentation\n",
 	})
@@ -553,4 +553,78 @@ storage: {driver: sqlite, dsn: %q}
 		t.Fatal(err)
 	}
 	return p
+}
+
+// TestAcceptProfileServe crawls the same programme into the store and reads
+// it back from `vigie serve`: /api/repos, one repository's object, and the
+// profile's Prometheus series must all say what `vigie check` says.
+func TestAcceptProfileServe(t *testing.T) {
+	now := time.Now().UTC().Truncate(time.Second)
+	gh, ghWant, gl, glWant := pfProgramme(t, now)
+	fake := newGHA(t, gh...)
+	fake.quota = 100000
+	_, glts := glaStart(t, "", "https://gitlab.com", gl)
+	wants := append(append([]pfWant(nil), ghWant...), glWant...)
+	var urls []string
+	for _, w := range wants {
+		urls = append(urls, w.url)
+	}
+	dir := t.TempDir()
+	cfg := pfConfig(t, dir, fake.base(), glts.URL, urls, nil)
+
+	out := runVigie(t, map[string]string{}, "crawl", "--config", cfg, "--format", "json")
+	if out.code != 0 {
+		t.Fatalf("crawl exit %d:\n%s", out.code, out.stderr)
+	}
+	base, stop := startServe(t, cfg, map[string]string{})
+	defer stop()
+
+	a := svGet(t, base+"/api/repos")
+	if a.code != 200 {
+		t.Fatalf("/api/repos: %d %s", a.code, a.body)
+	}
+	var all []pfResult
+	if err := json.Unmarshal([]byte(a.body), &all); err != nil {
+		t.Fatalf("/api/repos: %v", err)
+	}
+	byRepo := map[string]pfResult{}
+	for _, r := range all {
+		byRepo[r.Repo] = r
+	}
+	for _, w := range wants {
+		r, ok := byRepo[w.repo]
+		if !ok {
+			t.Errorf("/api/repos has no %s", w.repo)
+			continue
+		}
+		pfCompare(t, r, w)
+		one := svGet(t, base+"/api/repos/"+w.repo)
+		var r1 pfResult
+		if err := json.Unmarshal([]byte(one.body), &r1); one.code != 200 || err != nil {
+			t.Errorf("/api/repos/%s: %d %v", w.repo, one.code, err)
+			continue
+		}
+		pfCompare(t, r1, w)
+	}
+
+	m := svGet(t, base+"/metrics")
+	samples := svParseExposition(t, m.body)
+	for _, w := range wants {
+		forge := strings.Split(w.repo, ".")[0]
+		labels := map[string]string{"repo": w.repo, "defi": "ouverture", "forge": forge}
+		for _, s := range []struct {
+			name string
+			want int
+		}{
+			{"vigie_repo_openness_degree", w.degree},
+			{"vigie_repo_checklist_met", len(w.met)},
+			{"vigie_repo_checklist_applicable", len(pfChecklist) - len(w.na)},
+			{"vigie_repo_codegouv_score", w.codegouv},
+		} {
+			got := svFind(samples, s.name, labels)
+			if len(got) != 1 || got[0].value != float64(s.want) {
+				t.Errorf("%s%v = %v, want one sample of %d", s.name, labels, got, s.want)
+			}
+		}
+	}
 }
