@@ -154,8 +154,10 @@ func pfCompare(t *testing.T, r pfResult, w pfWant) {
 			t.Errorf("%s: publiccode.errors is null, want []", name)
 		}
 	}
-	if r.CodegouvScore == nil || *r.CodegouvScore != w.codegouv {
-		t.Errorf("%s: codegouv_score %v, want %d", name, r.CodegouvScore, w.codegouv)
+	if r.CodegouvScore == nil {
+		t.Errorf("%s: no codegouv_score, want %d", name, w.codegouv)
+	} else if *r.CodegouvScore != w.codegouv {
+		t.Errorf("%s: codegouv_score %d, want %d", name, *r.CodegouvScore, w.codegouv)
 	}
 }
 
@@ -415,6 +417,30 @@ func pfProgramme(t *testing.T, now time.Time) (gh []*ghaRepo, ghWant []pfWant, g
 	r.archived = true
 	gh = append(gh, r)
 	ghWant = append(ghWant, want("archive-java", 5, "1111111000", 100, "description", "license_file", "organisation_account", "maintenance_stated"))
+
+	// 5: a Laravel application whose README says, in its own words, that
+	// nobody updates it any more (a maintenance status: none), gives the
+	// demo's login and, elsewhere, a contact; tests run with artisan. A
+	// défi line linking to the programme's site is the programme mention.
+	gh = append(gh, repo("plus-a-jour", "PHP", ghaMIT, desc("Gestion des demandes de subventions", 2, 0), map[string]string{
+		"LICENSE": mit,
+		"README.md": "# Subventions\n\nApplication de gestion des demandes de subventions des associations sportives.\n\n" +
+			"Ce dépôt n'est plus mis à jour depuis la fin du défi ; pour toute question, écrivez à subventions@sports.gouv.fr.\n\n" +
+			"## Démonstration\n\nIdentifiant : demo@exemple.fr / mot de passe : demo\n\n" +
+			"Les tests se lancent avec `php artisan test`.\n\n" +
+			"Le défi [Subventions](https://entrepreneur-interet-general.etalab.gouv.fr/defis/2019/subventions.html) a réuni deux entrepreneurs au ministère des Sports.\n",
+		"composer.json": `{"name": "sports/subventions"}`, "artisan": "#!/usr/bin/env php\n", "app/Http/Kernel.php": "<?php\n", "tests/Feature/ExampleTest.php": "<?php\n",
+	}))
+	ghWant = append(ghWant, want("plus-a-jour", 5, "1111111010", 1110, "description", "license_file", "organisation_account", "maintenance_stated", "readme_test", "readme_contact", "readme_programme_mention"))
+
+	// 0: maintenance said, but the only address is the demo's login.
+	gh = append(gh, repo("demo-login", "JavaScript", ghaMIT, desc("Prise de rendez-vous en préfecture", 0, 0), map[string]string{
+		"LICENSE": mit,
+		"README.md": "# Rendez-vous\n\nPrise de rendez-vous en ligne pour les guichets des préfectures, avec rappel par SMS.\n\n" +
+			"Le projet est maintenu activement par la préfecture du Rhône.\n\nPour essayer l'application en local :\n\nLogin: admin@rdv.local\nPassword: admin\n",
+		"package.json": `{"name": "rendez-vous"}`, "src/app.js": "\n",
+	}))
+	ghWant = append(ghWant, want("demo-login", 0, "1101111000", 1100, "description", "license_file", "organisation_account"))
 
 	// GitLab.
 	glw := func(path string, degree int, criteria string, codegouv int, met ...string) pfWant {
