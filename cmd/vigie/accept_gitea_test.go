@@ -52,6 +52,9 @@ type gtaRepo struct {
 	release     string      // latest release tag
 	oldNames    []string    // owner/name it had before
 	moved301    bool        // the old name answers 301 (a proxy's rewrite) rather than Gitea's 307
+	// meta overrides description, website, topics, forks_count,
+	// watchers_count, template and has_issues.
+	meta *ghaMeta
 }
 
 func (r *gtaRepo) full() string { return r.owner + "/" + r.name }
@@ -248,6 +251,13 @@ func (s *gtaServer) repoJSON(r *http.Request, x *gtaRepo) map[string]any {
 		"release_counter": map[bool]int{true: 1, false: 0}[x.release != ""], "default_branch": x.branch,
 		"created_at": "2021-03-01T10:00:00+01:00", "updated_at": "2026-11-01T10:00:00+01:00",
 		"has_issues": true, "has_pull_requests": true, "has_actions": true, "topics": []string{"eig"}, "language": "Python",
+	}
+	if mt := x.meta; mt != nil {
+		m["description"], m["website"], m["topics"] = mt.description, mt.homepage, ghaOrEmpty(mt.topics)
+		m["forks_count"], m["watchers_count"], m["template"], m["has_issues"] = mt.forks, mt.watchers, mt.template, mt.hasIssues
+		if !mt.hasIssues {
+			m["open_issues_count"] = 0
+		}
 	}
 	if x.fork {
 		m["parent"] = map[string]any{"full_name": "amont/" + x.name}

@@ -2,8 +2,8 @@ package main
 
 // The programme's profile, accepted end to end: repositories built to sit
 // at each degree of the EIG guide's ladder, served by the documentation-
-// written fakes of GitHub and GitLab (accept_github_test.go,
-// accept_gitlab_test.go), checked with `vigie check --format json`, then
+// written fakes of GitHub, GitLab and Gitea (accept_github_test.go,
+// accept_gitlab_test.go, accept_gitea_test.go), checked with `vigie check --format json`, then
 // crawled and read back through `vigie serve` (/api/repos, one repository,
 // /metrics). Every expected value below was worked out by hand from the
 // programme's written rules (docs/scoring.md): the degree from the ten
@@ -528,17 +528,73 @@ func pfProgramme(t *testing.T, now time.Time) (gh []*ghaRepo, ghWant []pfWant, g
 	return gh, ghWant, gl, glWant
 }
 
+// pfGitea is a Gitea 1.24 with a repository at each end of the ladder.
+// Gitea does not say whether an owner is an organisation: that item does
+// not apply there.
+func pfGitea(t *testing.T, now time.Time) ([]*gtaRepo, []pfWant) {
+	mit := ghaLicenceText(t, "MIT.t1")
+	repos := []*gtaRepo{
+		{owner: "eig", name: "gt-huit", branch: "main", licenses: []string{"MIT"}, commits: gtaDays(now, 1, 8, 30), release: "v2.1.0",
+			meta: &ghaMeta{description: "Signalements de nids-de-poule", topics: []string{"entrepreneur-interet-general", "eig-2021"}, hasIssues: true, forks: 2, watchers: 2},
+			files: map[string]string{
+				"LICENSE": mit,
+				"README.md": "# Chaussée\n\nChaussée permet aux habitants de signaler un nid-de-poule avec une photo ; les services techniques de la ville suivent et ferment les signalements.\n\n" +
+					"## Démarrage\n\n```\ngo build ./cmd/chaussee\n```\n\n## Fonctionnement\n\n" +
+					"Chaque signalement arrive dans la file du quartier concerné. Un agent le valide, le planifie puis le clôt ; l'habitant reçoit un courriel à chaque étape et la carte publique se met à jour.\n\n" +
+					"Pour lancer les tests : `go test ./...`\n\nMaintenance active, assurée par la ville de Grenoble : chaussee@grenoble.fr\n\n" +
+					"Vos contributions sont les bienvenues (voir CONTRIBUTING.md).\n\nLe code est sous licence MIT.\n\n© Ville de Grenoble, Jeanne Dupont\n\n" +
+					"Développé dans le cadre du programme Entrepreneurs d'intérêt général : https://eig.numerique.gouv.fr\n",
+				"go.mod": "module chaussee\n", "main_test.go": "package main\n", "CONTRIBUTING.md": "# Contribuer\n", "CODE_OF_CONDUCT.md": "# Code\n",
+				"SECURITY.md": "securite@grenoble.fr\n", "CHANGELOG.md": "# 2.1.0\n", ".gitea/ISSUE_TEMPLATE/bug.md": "---\nname: Bug\n---\n",
+				"publiccode.yaml": pfLines(
+					`publiccodeYmlVersion: "0.7.0"`,
+					`name: chaussee`,
+					`url: "https://gitea.example.org/eig/gt-huit"`,
+					`platforms: [web]`,
+					`developmentStatus: stable`,
+					`softwareType: "standalone/web"`,
+					`organisation:`,
+					`  uri: "https://www.grenoble.fr"`,
+					`description:`,
+					`  fr:`,
+					`    shortDescription: Signalements de nids-de-poule`,
+					`    longDescription: "`+pfLong+`"`,
+					`    features: [Signalement]`,
+					`legal: {license: MIT}`,
+					`maintenance: {type: internal, contacts: [{name: Jeanne Dupont}]}`,
+					`localisation: {localisationReady: true, availableLanguages: [fr]}`),
+			}},
+		{owner: "eig", name: "gt-sans-licence", branch: "main", licenses: []string{}, commits: gtaDays(now, 3),
+			meta:  &ghaMeta{description: "Carnet de bord", hasIssues: true},
+			files: map[string]string{"README.md": "# Carnet\n\nCarnet de bord des travaux de voirie, tenu par les services techniques et consulté par les élus chaque semaine.\n"}},
+	}
+	var items []string
+	for _, id := range pfChecklist {
+		if id != "organisation_account" {
+			items = append(items, id)
+		}
+	}
+	huit := pfWant{url: "https://gitea.example.org/eig/gt-huit", repo: "gitea.example.org/eig/gt-huit", degree: 8, criteria: "1111111111",
+		codegouv: 1000 + 1000 + 100 + 100 + 10 + 10 + 10, met: items, na: []string{"organisation_account"},
+		pcFile: "publiccode.yaml", pcVer: "0.7.0", pcValid: true}
+	sans := pfWant{url: "https://gitea.example.org/eig/gt-sans-licence", repo: "gitea.example.org/eig/gt-sans-licence", degree: -1, criteria: "1001110000",
+		codegouv: 100, met: []string{"description"}, na: []string{"organisation_account"}}
+	return repos, []pfWant{huit, sans}
+}
+
 func TestAcceptProfileCheck(t *testing.T) {
 	now := time.Now().UTC().Truncate(time.Second)
 	gh, ghWant, gl, glWant := pfProgramme(t, now)
 	fake := newGHA(t, gh...)
 	fake.quota = 100000
 	_, glts := glaStart(t, "", "https://gitlab.com", gl)
+	gt, gtWant := pfGitea(t, now)
+	_, gtts := gtaStart(t, "1.24.2", 50, "", gt, "eig")
 
 	dir := t.TempDir()
-	cfg := pfConfig(t, dir, fake.base(), glts.URL, nil, nil)
+	cfg := pfConfig(t, dir, fake.base(), glts.URL, nil, []string{gtts.URL})
 	var urls []string
-	wants := append(append([]pfWant(nil), ghWant...), glWant...)
+	wants := append(append(append([]pfWant(nil), ghWant...), glWant...), gtWant...)
 	for _, w := range wants {
 		urls = append(urls, w.url)
 	}
@@ -560,20 +616,24 @@ func TestAcceptProfileCheck(t *testing.T) {
 
 // pfConfig writes a configuration with both fakes as forges and one défi
 // listing repos.
-func pfConfig(t *testing.T, dir, githubAPI, gitlabAPI string, repos []string, extra []string) string {
+func pfConfig(t *testing.T, dir, githubAPI, gitlabAPI string, repos []string, giteaAPI []string) string {
 	t.Helper()
+	gitea := ""
+	for _, u := range giteaAPI {
+		gitea = fmt.Sprintf("  - {name: gitea, type: gitea, url: https://gitea.example.org, api_url: %q}\n", u)
+	}
 	if len(repos) == 0 {
 		repos = []string{"https://github.com/eig/placeholder"}
 	}
 	cfg := fmt.Sprintf(`forges:
   - {name: github, type: github, url: https://github.com, api_url: %q, token_env: VIGIE_ACCEPT_NO_TOKEN}
   - {name: gitlab, type: gitlab, url: https://gitlab.com, api_url: %q, token_env: VIGIE_ACCEPT_NO_GL_TOKEN}
-defis:
+%sdefis:
   - slug: ouverture
     name: Ouverture
     repos: [%s]
 storage: {driver: sqlite, dsn: %q}
-%s`, githubAPI, gitlabAPI, strings.Join(repos, ", "), filepath.Join(dir, "vigie.db"), strings.Join(extra, "\n"))
+`, githubAPI, gitlabAPI, gitea, strings.Join(repos, ", "), filepath.Join(dir, "vigie.db"))
 	p := filepath.Join(dir, "vigie.yml")
 	if err := os.WriteFile(p, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
@@ -590,13 +650,15 @@ func TestAcceptProfileServe(t *testing.T) {
 	fake := newGHA(t, gh...)
 	fake.quota = 100000
 	_, glts := glaStart(t, "", "https://gitlab.com", gl)
-	wants := append(append([]pfWant(nil), ghWant...), glWant...)
+	gt, gtWant := pfGitea(t, now)
+	_, gtts := gtaStart(t, "1.24.2", 50, "", gt, "eig")
+	wants := append(append(append([]pfWant(nil), ghWant...), glWant...), gtWant...)
 	var urls []string
 	for _, w := range wants {
 		urls = append(urls, w.url)
 	}
 	dir := t.TempDir()
-	cfg := pfConfig(t, dir, fake.base(), glts.URL, urls, nil)
+	cfg := pfConfig(t, dir, fake.base(), glts.URL, urls, []string{gtts.URL})
 
 	out := runVigie(t, map[string]string{}, "crawl", "--config", cfg, "--format", "json")
 	if out.code != 0 {
