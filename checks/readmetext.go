@@ -30,7 +30,10 @@ var (
 	emailRe = regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}`)
 	urlRe   = regexp.MustCompile(`https?://[^\s)\]>"']+`)
 	// A copyright line: ©, (c) or "copyright" followed by a name.
-	copyrightRe = regexp.MustCompile(`(?i)(©|\(c\)|copyright\b)\s*[^\s]`)
+	// "(c)" counts followed by a year or a capital ("(C) 2019 DINUM",
+	// "(c) Ministère"), not as the third item of a list ("(a) ..., (b) ...,
+	// (c) les données").
+	copyrightRe = regexp.MustCompile(`(?i:©|copyright\b)\s*[^\s]|\([cC]\)\s*[0-9\p{Lu}]`)
 	testCmdRe   = regexp.MustCompile(`(?i)\b(npm (run )?test|yarn (run )?test|pnpm (run )?test|pytest|python -m (pytest|unittest)|make (test|check)|go test|mvn( -\w+)* (test|verify)|gradlew? (test|check)|rspec|rake test|phpunit|composer test|tox\b|cargo test|dotnet test|bin/rails test|manage\.py test|npx (jest|vitest|cypress|playwright)|(yarn|pnpm|bun|npx) (jest|vitest|mocha)|php artisan test|rails test|rake (test|spec)|mix test|sbt test|lein test|flutter test|deno test|bun test|nosetests|devtools::test|R CMD check)`)
 	// A line that gives credentials (a demo account): its e-mail address
 	// is a login, not a contact.
@@ -42,7 +45,7 @@ var (
 	// Words of a maintenance status (after Fold).
 	maintenanceStatus = []string{"maintenance active", "maintenance passive", "activement maintenu", "maintenu activement", "activement développé", "activement developpe",
 		"actively maintained", "actively developed", "passively maintained", "maintenance mode", "no longer maintained", "not maintained", "not actively maintained",
-		"unmaintained", "plus maintenu", "n est pas maintenu", "pas maintenu", "maintenance arrêtée", "maintenance arretee", "en sommeil", "deprecated", "obsolète", "obsolete",
+		"unmaintained", "plus maintenu", "n est pas maintenu", "pas maintenu", "maintenance arrêtée", "maintenance arretee", "en sommeil",
 		"maintenance est active", "maintenance est passive", "maintenance assurée", "maintenance assuree", "is maintained by", "est maintenu par", "maintenu par", "maintained by",
 		// No maintenance, said otherwise.
 		"plus mis à jour", "plus mis a jour", "ne maintenons plus", "no longer updated", "no longer under active development", "not under active development",
@@ -102,7 +105,7 @@ func readTheReadme(text string) readmeSays {
 			continue
 		}
 		folded := " " + licenseid.Fold(trim) + " "
-		if s.copyright == "" && copyrightRe.MatchString(trim) && !strings.Contains(folded, " copyright holders ") {
+		if s.copyright == "" && copyrightRe.MatchString(trim) && !strings.Contains(folded, " copyright holders ") && !strings.Contains(trim, "(b)") {
 			s.copyright = trim
 		}
 		if s.test == "" && testCmdRe.MatchString(trim) && (strings.HasPrefix(trim, "$") || strings.Contains(trim, "`") || strings.HasPrefix(line, "    ")) {
@@ -175,6 +178,12 @@ func readTheReadme(text string) readmeSays {
 			}
 		}
 		if s.maintenance == "" && hasStem(folded, maintenanceStatus) {
+			s.maintenance = trim
+		}
+		// "Deprecated" and "obsolète" say the project's state only when
+		// they speak of the project: "the v1 API is deprecated" does not.
+		if s.maintenance == "" && hasStem(folded, []string{"deprecated", "obsolète", "obsolete"}) &&
+			hasStem(folded, []string{"this project", "this repository", "this package", "this library", "this tool", "ce projet", "ce dépôt", "ce depot", "cet outil", "ce logiciel", "ce paquet", "cette bibliothèque", "cette bibliotheque"}) {
 			s.maintenance = trim
 		}
 		// Under a Maintenance or Status heading, a word of state says it.
