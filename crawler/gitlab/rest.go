@@ -404,7 +404,7 @@ func (f *Forge) restVisibility(v *string) string {
 // GET /users/:id/projects BasicProjectDetails, which hold the project's
 // identity, description, topics, default branch, links (readme_url,
 // license_url), licence, stars, forks and namespace (ProjectDetails adds
-// forked_from_project; GitLab 18 adds visibility) but neither archived,
+// forked_from_project; recent versions add visibility) but neither archived,
 // empty_repo, open_issues_count, ci_config_path nor any access level. The
 // full entity (a token's, or any answer of GET /groups/:id/projects)
 // always names archived.

@@ -902,7 +902,7 @@ func (g *GitLab) groupProjects(ns string, subgroups bool, tok, visibility string
 // entity (with ProjectIdentity's), as a public project shows them to an
 // anonymous request: no archived, empty_repo, open_issues_count,
 // ci_config_path nor access level. license and license_url only when
-// asked. GitLab 18 adds visibility; the fake answers as earlier versions,
+// asked. Recent versions add visibility; the fake answers as earlier ones,
 // the case a reader must cope with.
 var basicProjectDetails = []string{
 	"id", "description", "name", "name_with_namespace", "path", "path_with_namespace", "created_at",
