@@ -19,7 +19,21 @@ import (
 //	 2  dormant: between 2·D and 4·D days
 //	 1  dormant for more than 4·D days
 //	 0  archived, or no commit at all
+//
+// A forge that did not say whether the repository is archived (GitLab,
+// read without a token, for a user's project) leaves it scored on its
+// commits, with detail archived_unknown and the reason saying so.
 func Activity(f crawler.Facts, o Options) Check {
+	c := activity(f, o)
+	if f.IsUnknown(crawler.FactArchived) {
+		c.Details[DetailArchivedUnknown] = true
+		c.Reason += o.text(" La forge n'a pas dit si le dépôt est archivé (elle ne le dit pas à une lecture sans jeton).",
+			" The forge did not say whether the repository is archived (it does not tell a reader without a token).")
+	}
+	return c
+}
+
+func activity(f crawler.Facts, o Options) Check {
 	a := f.Activity
 	d := o.Dormancy()
 	c := Check{Name: NameActivity, Details: map[string]any{

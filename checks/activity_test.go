@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -17,6 +18,8 @@ func TestActivity(t *testing.T) {
 	young := func(f crawler.Facts) crawler.Facts { f.CreatedAt = now.Add(-20 * day); return f }
 	archived := facts(2*day, 30)
 	archived.Archived = true
+	unknown := facts(2*day, 12)
+	unknown.Unknown = []string{crawler.FactArchived}
 	tests := []struct {
 		name   string
 		facts  crawler.Facts
@@ -39,6 +42,7 @@ func TestActivity(t *testing.T) {
 		{"commit dated after the crawl", facts(-2*time.Hour, 5), Options{}, 10, "2026-11-29T10:00:00Z", 0},
 		{"archived", archived, Options{}, 0, "2026-11-27T08:00:00Z", nil},
 		{"empty", crawler.Facts{CrawledAt: now, Empty: true}, Options{}, 0, "", nil},
+		{"archived unknown: scored on its commits, and said", unknown, Options{}, 10, "2026-11-27T08:00:00Z", 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -54,6 +58,10 @@ func TestActivity(t *testing.T) {
 			}
 			if got, want := c.Details["archived"], tt.facts.Archived; got != want {
 				t.Errorf("archived = %v, want %v", got, want)
+			}
+			if _, said := c.Details["archived_unknown"]; said != tt.facts.IsUnknown(crawler.FactArchived) ||
+				said && !strings.Contains(c.Reason, "archivé") {
+				t.Errorf("archived_unknown said %v, reason %q", said, c.Reason)
 			}
 			if got, want := c.Details["commits_90d"], tt.facts.Activity.Commits90d; got != want {
 				t.Errorf("commits_90d = %v (%T), want %d", got, got, want)

@@ -26,6 +26,10 @@ const (
 	// DetailArchived (activity) tells whether the forge marks the
 	// repository archived.
 	DetailArchived = "archived"
+	// DetailArchivedUnknown (activity) is true when the forge did not say
+	// whether the repository is archived: archived is then false by
+	// default, not by answer.
+	DetailArchivedUnknown = "archived_unknown"
 	// DetailLastCommitAt (activity) is the newest commit's date on the
 	// default branch (RFC 3339), "" when there is none.
 	DetailLastCommitAt = "last_commit_at"
@@ -86,7 +90,7 @@ var list = []Def{
 		Title:   locale.Text{FR: "Activité", EN: "Activity"},
 		Short:   locale.Text{FR: "Activité", EN: "Activity"},
 		Weight:  1,
-		Details: []string{DetailArchived, DetailLastCommitAt, "commits_90d", "contributors_90d", "dormant_days", "days_since_last_commit", "young"},
+		Details: []string{DetailArchived, DetailArchivedUnknown, DetailLastCommitAt, "commits_90d", "contributors_90d", "dormant_days", "days_since_last_commit", "young"},
 		run:     Activity,
 	},
 }

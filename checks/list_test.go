@@ -59,6 +59,10 @@ func TestDeclaredDetails(t *testing.T) {
 		func(f *crawler.Facts) { f.Empty = true },
 		func(f *crawler.Facts) { f.Archived = true },
 		func(f *crawler.Facts) {
+			f.Unknown = []string{crawler.FactArchived, crawler.FactOpenIssues}
+			f.Activity = crawler.ActivityFacts{LastCommitAt: now.Add(-time.Hour), Commits90d: 2}
+		},
+		func(f *crawler.Facts) {
 			f.License = crawler.LicenseFacts{ForgeSPDX: "MIT", ForgePath: "LICENSE"}
 			f.Readme = crawler.ReadmeFacts{Path: "README.md", Bytes: 2000, Text: "# Outil\n\nUn outil.\n\n## Installation\n\n```\nmake\n```\n"}
 			f.CI = crawler.CIFacts{Systems: []string{crawler.CIGitHubActions}, Status: crawler.StatusSuccess, RunAt: now}

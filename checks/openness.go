@@ -84,6 +84,9 @@ func OpennessOf(f crawler.Facts, pc Publiccode, o Options) Openness {
 		cs = append(cs, crit("bug_tracker", true, fmt.Sprintf("tickets ouverts sur %s (%d ouverts)", host, f.OpenIssues), fmt.Sprintf("issues enabled on %s (%d open)", host, f.OpenIssues)))
 	case rs.tracker != "":
 		cs = append(cs, crit("bug_tracker", true, "le README renvoie vers un suivi des bugs : "+quote(rs.tracker), "the README links to a bug tracker: "+quote(rs.tracker)))
+	case f.IsUnknown(crawler.FactOpenIssues):
+		cs = append(cs, crit("bug_tracker", false, host+" n'a pas dit si ses tickets sont ouverts (il ne le dit pas à une lecture sans jeton) et le README ne renvoie vers aucun suivi des bugs",
+			host+" did not say whether its issues are enabled (it does not tell a reader without a token) and the README links to no bug tracker"))
 	default:
 		cs = append(cs, crit("bug_tracker", false, "les tickets sont fermés sur "+host+" et le README ne renvoie vers aucun suivi des bugs", "issues are disabled on "+host+" and the README links to no bug tracker"))
 	}

@@ -105,6 +105,29 @@ type Facts struct {
 	// Since holds the default branch's commits after a date the crawl was
 	// asked about (a défi's end), nil when none was.
 	Since *SinceFacts `json:"since,omitempty"`
+
+	// Unknown names the facts the forge did not tell (FactArchived,
+	// FactOpenIssues): their fields then hold a default, not an answer, and
+	// the checks say so rather than judge on it. GitLab answers a request
+	// without a token with a reduced project entity, and gives some facts
+	// of a user's project no other way.
+	Unknown []string `json:"unknown,omitempty"`
+}
+
+// Facts a forge may leave unknown (Facts.Unknown).
+const (
+	FactArchived   = "archived"    // Archived is false by default
+	FactOpenIssues = "open_issues" // OpenIssues is -1 by default
+)
+
+// IsUnknown tells whether the forge left the fact unknown.
+func (f Facts) IsUnknown(fact string) bool {
+	for _, u := range f.Unknown {
+		if u == fact {
+			return true
+		}
+	}
+	return false
 }
 
 // Owner kinds of Facts.OwnerKind.

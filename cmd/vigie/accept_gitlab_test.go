@@ -61,7 +61,8 @@ type glaServer struct {
 	web      string
 	projects []*glaProject
 	groups   map[string]bool
-	token    string // the token every call must carry ("" none)
+	users    map[string]bool // namespaces that are users' (the others are groups)
+	token    string          // the token every call must carry ("" none)
 	// started dates the pipelines: a real pipeline's times do not move
 	// between two crawls.
 	started time.Time
@@ -224,6 +225,10 @@ func (s *glaServer) projectJSON(p *glaProject, withLicense bool) map[string]any 
 			last = c
 		}
 	}
+	kind := "group"
+	if s.users[strings.ToLower(ns)] {
+		kind = "user"
+	}
 	access := func(off bool) string {
 		if off {
 			return "disabled"
@@ -251,7 +256,7 @@ func (s *glaServer) projectJSON(p *glaProject, withLicense bool) map[string]any 
 		"star_count":          3,
 		"last_activity_at":    last.Format("2006-01-02T15:04:05.000Z"),
 		"namespace": map[string]any{
-			"id": 100 + id, "name": ns, "path": ns[strings.LastIndex(ns, "/")+1:], "kind": "group", "full_path": ns,
+			"id": 100 + id, "name": ns, "path": ns[strings.LastIndex(ns, "/")+1:], "kind": kind, "full_path": ns,
 			"parent_id": nil, "avatar_url": nil, "web_url": s.web + "/groups/" + ns,
 		},
 		"container_registry_image_prefix": "registry.example.org/" + p.path,
@@ -388,10 +393,15 @@ func (s *glaServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveGroup(w, r, segs[1])
 	case len(segs) == 3 && segs[0] == "users" && segs[2] == "projects":
 		// A user's personal projects (GET /users/:user_id/projects).
+		// Without a token GitLab answers it with BasicProjectDetails.
 		var list []map[string]any
 		for _, p := range s.projects {
 			if !p.private && strings.EqualFold(p.path[:strings.LastIndex(p.path, "/")], segs[1]) && !s.groups[strings.ToLower(segs[1])] {
-				list = append(list, s.projectJSON(p, false))
+				m := s.projectJSON(p, false)
+				if s.token == "" {
+					m = glaReduced(m, false)
+				}
+				list = append(list, m)
 			}
 		}
 		if list == nil {
@@ -411,6 +421,27 @@ func (s *glaServer) notFound(w http.ResponseWriter, r *http.Request, msg string)
 	glaJSON(w, http.StatusNotFound, map[string]string{"error": msg})
 }
 
+// glaReduced keeps of a full project entity the fields of GitLab's
+// BasicProjectDetails (GitLab before 18: no visibility), and
+// forked_from_project for ProjectDetails: what GitLab answers a request
+// without a token with, on GET /projects/:id and GET /users/:id/projects.
+// GET /groups/:id/projects answers the full entity, token or not.
+func glaReduced(m map[string]any, details bool) map[string]any {
+	keep := []string{"id", "description", "name", "name_with_namespace", "path", "path_with_namespace", "created_at",
+		"default_branch", "tag_list", "topics", "ssh_url_to_repo", "http_url_to_repo", "web_url", "readme_url",
+		"forks_count", "license_url", "license", "avatar_url", "star_count", "last_activity_at", "namespace"}
+	if details {
+		keep = append(keep, "forked_from_project")
+	}
+	out := map[string]any{}
+	for _, k := range keep {
+		if v, ok := m[k]; ok {
+			out[k] = v
+		}
+	}
+	return out
+}
+
 func (s *glaServer) serveGroup(w http.ResponseWriter, r *http.Request, group string) {
 	if !s.groups[strings.ToLower(group)] {
 		glaMessage(w, http.StatusNotFound, "404 Group Not Found")
@@ -423,6 +454,10 @@ func (s *glaServer) serveGroup(w http.ResponseWriter, r *http.Request, group str
 			continue
 		}
 		ns := p.path[:strings.LastIndex(p.path, "/")]
+		if term := r.URL.Query().Get("search"); term != "" && !strings.Contains(strings.ToLower(p.path[len(ns)+1:]), strings.ToLower(term)) {
+			// GitLab matches the name, the path and the description.
+			continue
+		}
 		if strings.EqualFold(ns, group) || subgroups && strings.HasPrefix(strings.ToLower(ns), strings.ToLower(group)+"/") {
 			list = append(list, s.projectJSON(p, false))
 		}
@@ -455,7 +490,13 @@ func (s *glaServer) serveProject(w http.ResponseWriter, r *http.Request, key str
 	q := r.URL.Query()
 	switch {
 	case len(rest) == 0:
-		glaJSON(w, http.StatusOK, s.projectJSON(p, q.Get("license") == "true"))
+		m := s.projectJSON(p, q.Get("license") == "true")
+		if s.token == "" {
+			// GitLab answers a request without a token with its
+			// ProjectDetails entity.
+			m = glaReduced(m, true)
+		}
+		glaJSON(w, http.StatusOK, m)
 	case len(rest) == 2 && rest[0] == "repository" && rest[1] == "tree":
 		s.serveTree(w, r, p)
 	case len(rest) >= 3 && rest[0] == "repository" && rest[1] == "files":
@@ -914,8 +955,24 @@ defis:
 	return p
 }
 
+// glaNamespaces are the groups the projects live in, and their parents.
+func glaNamespaces(projects []*glaProject) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, p := range projects {
+		segs := strings.Split(p.path, "/")
+		for i := 1; i < len(segs); i++ {
+			if ns := strings.Join(segs[:i], "/"); !seen[ns] {
+				seen[ns] = true
+				out = append(out, ns)
+			}
+		}
+	}
+	return out
+}
+
 func glaStart(t *testing.T, prefix, web string, projects []*glaProject, groups ...string) (*glaServer, *httptest.Server) {
-	s := &glaServer{t: t, prefix: prefix, web: web, projects: projects, groups: map[string]bool{}, started: time.Now().UTC().Truncate(time.Second)}
+	s := &glaServer{t: t, prefix: prefix, web: web, projects: projects, groups: map[string]bool{}, users: map[string]bool{}, started: time.Now().UTC().Truncate(time.Second)}
 	for _, g := range groups {
 		s.groups[g] = true
 	}
@@ -998,13 +1055,13 @@ func TestAcceptGitLab(t *testing.T) {
 		projects = append(projects, k.p)
 	}
 	projects = append(projects, &glaProject{path: "eig/secret", private: true, branch: "main"})
-	gls, glts := glaStart(t, "", "https://gitlab.com", projects)
+	gls, glts := glaStart(t, "", "https://gitlab.com", projects, glaNamespaces(projects)...)
 
 	// A self-hosted GitLab served under /gitlab.
 	self := &glaProject{path: "dinum/outils/suivi", branch: "master", licenseKey: "eupl-1.2", licenseFile: "LICENSE",
 		readme: "README.md", files: map[string]string{"LICENSE": "EUPL v1.2\n", "README.md": glaReadme, ".gitlab-ci.yml": "x:\n  script: y\n"},
 		pipelines: []string{"success"}, commits: glaDays(now, 3, 4, 5)}
-	sls, slts := glaStart(t, "/gitlab", "https://git.example.org/gitlab", []*glaProject{self})
+	sls, slts := glaStart(t, "/gitlab", "https://git.example.org/gitlab", []*glaProject{self}, "dinum", "dinum/outils")
 	selfCase := glaCase{name: "self-hosted under /gitlab", url: "https://git.example.org/gitlab/dinum/outils/suivi/-/tree/master", repo: "git.example.org/gitlab/dinum/outils/suivi",
 		p: self, spdx: "EUPL-1.2", licFile: "LICENSE", readme: "README.md", rbytes: len(glaReadme), systems: []string{"gitlab-ci"}, status: "success", last: 3, commits: 3}
 	cases = append(cases, selfCase)

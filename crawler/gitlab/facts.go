@@ -106,6 +106,7 @@ func (f *Forge) Fetch(ctx context.Context, jobs []crawler.Job, now time.Time) []
 		}
 	}
 	f.graphQLFiles(ctx, more)
+	f.fillFromGroups(ctx, ws)
 
 	f.each(ctx, ws, func(w *work) { f.complete(ctx, w, now) })
 	out := make([]crawler.Facts, len(ws))
@@ -194,7 +195,7 @@ func (f *Forge) restProject(ctx context.Context, w *work) {
 	}
 	f.projectFacts(&w.facts, &p)
 	w.p = &p
-	if w.facts.Empty {
+	if w.facts.Empty && !p.reduced() {
 		// No commit, no tree, no pipeline: nothing more to ask.
 		w.facts.CI.Status = crawler.StatusNone
 		w.done = true
@@ -304,6 +305,9 @@ func (f *Forge) unchanged(ctx context.Context, w *work, answers gqlAnswers, now 
 	facts := *prev
 	facts.Ref, facts.CrawledAt = w.job.Ref, now.UTC()
 	facts.Visibility = crawler.VisibilityPublic
+	// The answer names archived and the open issues (nil: the tracker is
+	// off or hidden), whatever REST told before.
+	facts.Unknown = nil
 	facts.CanonicalPath = gp.FullPath
 	facts.Description = ""
 	if gp.Description != nil {
@@ -440,6 +444,15 @@ func (f *Forge) complete(ctx context.Context, w *work, now time.Time) {
 	log := f.log.With("repo", w.job.Ref.ID())
 	facts, p := &w.facts, w.p
 	gp := w.gp
+	if p.reduced() {
+		f.fillReduced(ctx, w, log)
+	}
+	if facts.Empty {
+		// Known empty only now (a reduced answer does not say): no
+		// commit, no tree, no pipeline.
+		facts.CI.Status = crawler.StatusNone
+		return
+	}
 	full := gp.validFor(facts.DefaultBranch)
 	if err := f.repositoryFacts(ctx, w, now); err != nil {
 		log.Debug("repository not fetched", "err", err)
@@ -469,6 +482,126 @@ func (f *Forge) complete(ctx context.Context, w *work, now time.Time) {
 	if gp == nil || gp.Releases == nil {
 		f.releaseFacts(ctx, w.c, facts, p, log)
 	}
+}
+
+// fillReduced completes a reduced REST answer (a request without a token,
+// see project.reduced) from the GraphQL answer, which GitLab gives an
+// anonymous request with every field asked. Without one, fillFromGroups
+// has completed it from its group's listing already; a user's project has
+// no such listing (GET /users/:id/projects answers the reduced entity
+// too): whether it is archived, and its open issues, stay unknown.
+func (f *Forge) fillReduced(ctx context.Context, w *work, log *slog.Logger) {
+	p, facts, gp := w.p, &w.facts, w.gp
+	if gp != nil && gp.full && gp.Archived != nil {
+		facts.Archived = *gp.Archived
+		facts.OpenIssues = -1
+		if gp.OpenIssuesCount != nil {
+			facts.OpenIssues = *gp.OpenIssuesCount
+		}
+		facts.Unknown = nil
+		if gp.Repository != nil && gp.Repository.Empty {
+			facts.Empty = true
+		}
+		if p.JobsEnabled == nil {
+			p.JobsEnabled = gp.JobsEnabled
+		}
+		if p.MergeRequestsEnabled == nil {
+			p.MergeRequestsEnabled = gp.MergeRequestsEnabled
+		}
+		if p.CIConfigPath == nil {
+			p.CIConfigPath = gp.CIConfigPathOrDefault
+		}
+		return
+	}
+}
+
+// needsGroup tells whether a work's REST answer is reduced and no GraphQL
+// answer completes it.
+func (w *work) needsGroup() bool {
+	return !w.done && w.p != nil && w.p.reduced() && (w.gp == nil || !w.gp.full || w.gp.Archived == nil) &&
+		w.p.Namespace != nil && w.p.Namespace.Kind == "group" && w.p.Namespace.FullPath != ""
+}
+
+// fillFromGroups completes the reduced REST answers GraphQL did not from
+// the listings of their groups, which GitLab answers with the full project
+// entity even without a token. The projects of one top-level group are
+// looked for in its listing (subgroups included, 100 a page), for at most
+// half as many pages as projects wanted, so that the listing never costs
+// more than asking each: those not found there are asked one by one, the
+// listing of their own group narrowed by a search on their path.
+func (f *Forge) fillFromGroups(ctx context.Context, ws []*work) {
+	byTop := map[string][]*work{}
+	var tops []string
+	for _, w := range ws {
+		if !w.needsGroup() {
+			continue
+		}
+		top := strings.ToLower(strings.SplitN(w.p.Namespace.FullPath, "/", 2)[0])
+		if byTop[top] == nil {
+			tops = append(tops, top)
+		}
+		byTop[top] = append(byTop[top], w)
+	}
+	for _, top := range tops {
+		wanted := byTop[top]
+		byID := map[int64]*work{}
+		for _, w := range wanted {
+			byID[w.p.ID] = w
+		}
+		if maxPages := len(wanted) / 2; maxPages > 0 {
+			q := url.Values{"include_subgroups": {"true"}, "with_shared": {"false"}, "order_by": {"id"}, "sort": {"asc"}}
+			n := 0
+			err := pages(ctx, wanted[0].c, "groups/"+gl.PathEscape(wanted[0].p.Namespace.FullPath[:len(top)])+"/projects", q, func(items []project) bool {
+				for i := range items {
+					if w := byID[items[i].ID]; w != nil && !items[i].reduced() {
+						w.fillFull(&items[i])
+						delete(byID, items[i].ID)
+					}
+				}
+				n++
+				return len(byID) > 0 && n < maxPages
+			})
+			if err != nil {
+				f.log.Debug("group not listed", "group", top, "err", err)
+			}
+		}
+		f.each(ctx, wanted, func(w *work) {
+			if byID[w.p.ID] == nil {
+				return
+			}
+			var full *project
+			q := url.Values{"search": {path.Base(w.p.PathWithNamespace)}, "include_subgroups": {"false"}, "with_shared": {"false"},
+				"order_by": {"id"}, "sort": {"asc"}}
+			err := pages(ctx, w.c, "groups/"+gl.PathEscape(w.p.Namespace.FullPath)+"/projects", q, func(items []project) bool {
+				for i := range items {
+					if items[i].ID == w.p.ID && !items[i].reduced() {
+						full = &items[i]
+						return false
+					}
+				}
+				return true
+			})
+			if err != nil || full == nil {
+				f.log.Debug("project not found in its group's listing", "repo", w.job.Ref.ID(), "err", err)
+				return
+			}
+			w.fillFull(full)
+		})
+	}
+}
+
+// fillFull completes a reduced REST answer with the same project's full
+// entity.
+func (w *work) fillFull(full *project) {
+	p, facts := w.p, &w.facts
+	p.fillFrom(full)
+	facts.Archived = *full.Archived
+	facts.Empty = facts.Empty || full.EmptyRepo != nil && *full.EmptyRepo
+	facts.OpenIssues = -1
+	if full.OpenIssuesCount != nil {
+		facts.OpenIssues = *full.OpenIssuesCount
+	}
+	facts.Unknown = nil
 }
 
 // repositoryFacts sets the head commit and activity, lists the files,

@@ -39,6 +39,11 @@
 //	1  GET  /projects/:id/merge_requests        opened merge request count (X-Total)
 //	1  GET  /projects/:id/releases              latest release
 //
+// and, without a token, the listing of the project's group (see
+// fillFromGroups): GitLab answers an anonymous GET /projects/:id with a
+// reduced entity that says neither archived nor the open issues, CI/CD and
+// merge request settings; with GraphQL its answer completes it instead.
+//
 // about 8 calls for a typical project (8.26 over 100 synthetic projects,
 // TestCallsPerProject/rest), and 5 on an unchanged re-crawl (project, the
 // first page of commits to see the head, pipelines, merge requests,

@@ -32,13 +32,17 @@ type project struct {
 	TagList           []string         `json:"tag_list"` // before GitLab 14.0
 	DefaultBranch     *string          `json:"default_branch"`
 	ForkedFromProject *json.RawMessage `json:"forked_from_project"`
-	Archived          bool             `json:"archived"`
-	EmptyRepo         bool             `json:"empty_repo"`
-	CreatedAt         *time.Time       `json:"created_at"`
-	StarCount         int              `json:"star_count"`
-	ForksCount        int              `json:"forks_count"`
-	Namespace         *struct {
-		Kind string `json:"kind"` // "group" or "user"
+	// Archived, EmptyRepo, OpenIssuesCount, CIConfigPath and the access
+	// levels are absent from the reduced entity GitLab answers a request
+	// without a token with (see reduced).
+	Archived   *bool      `json:"archived"`
+	EmptyRepo  *bool      `json:"empty_repo"`
+	CreatedAt  *time.Time `json:"created_at"`
+	StarCount  int        `json:"star_count"`
+	ForksCount int        `json:"forks_count"`
+	Namespace  *struct {
+		Kind     string `json:"kind"` // "group" or "user"
+		FullPath string `json:"full_path"`
 	} `json:"namespace"`
 	OpenIssuesCount          *int            `json:"open_issues_count"`
 	WebURL                   string          `json:"web_url"`
@@ -117,10 +121,15 @@ func (f *Forge) projectFacts(facts *crawler.Facts, p *project) {
 		facts.DefaultBranch = *p.DefaultBranch
 	}
 	facts.Fork = p.ForkedFromProject != nil && string(*p.ForkedFromProject) != "null"
-	facts.Archived = p.Archived
+	facts.Archived = p.Archived != nil && *p.Archived
+	facts.Unknown = nil
+	if p.reduced() {
+		// Until another answer tells (see fillReduced).
+		facts.Unknown = []string{crawler.FactArchived, crawler.FactOpenIssues}
+	}
 	// An empty repository has no default branch either; a project whose
 	// repository was never created answers empty_repo true as well.
-	facts.Empty = p.EmptyRepo || facts.DefaultBranch == ""
+	facts.Empty = p.EmptyRepo != nil && *p.EmptyRepo || facts.DefaultBranch == ""
 	if p.CreatedAt != nil {
 		facts.CreatedAt = p.CreatedAt.UTC()
 	}
@@ -388,6 +397,26 @@ func (f *Forge) restVisibility(v *string) string {
 		return crawler.VisibilityPublic
 	}
 	return visibility(v)
+}
+
+// reduced tells whether the answer is GitLab's reduced project entity:
+// without a token, GET /projects/:id answers ProjectDetails and
+// GET /users/:id/projects BasicProjectDetails, which hold the project's
+// identity, description, topics, default branch, links (readme_url,
+// license_url), licence, stars, forks and namespace (ProjectDetails adds
+// forked_from_project; recent versions add visibility) but neither archived,
+// empty_repo, open_issues_count, ci_config_path nor any access level. The
+// full entity (a token's, or any answer of GET /groups/:id/projects)
+// always names archived.
+func (p *project) reduced() bool { return p.Archived == nil }
+
+// fillFrom takes from full, the same project's full entity, the fields
+// the reduced one lacks.
+func (p *project) fillFrom(full *project) {
+	p.Archived, p.EmptyRepo, p.OpenIssuesCount = full.Archived, full.EmptyRepo, full.OpenIssuesCount
+	p.CIConfigPath = full.CIConfigPath
+	p.BuildsAccessLevel, p.JobsEnabled = full.BuildsAccessLevel, full.JobsEnabled
+	p.MergeRequestsAccessLevel, p.MergeRequestsEnabled = full.MergeRequestsAccessLevel, full.MergeRequestsEnabled
 }
 
 // groupProject is the part of a listed project ListOrg reads.

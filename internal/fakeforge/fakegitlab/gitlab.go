@@ -417,9 +417,8 @@ func (g *GitLab) serveProject(w http.ResponseWriter, q glRequest) {
 		m := g.projectJSON(q, p, x, v.Get("license") == "true")
 		if q.token() == "" {
 			// GitLab answers an anonymous request with its ProjectDetails
-			// entity, which has no visibility (a token gets
-			// ProjectWithAccess, which has it).
-			delete(m, "visibility")
+			// entity (a token gets ProjectWithAccess).
+			m = reducedEntity(m, true)
 		}
 		glJSON(w, http.StatusOK, m)
 	case len(rest) == 2 && rest[0] == "repository" && rest[1] == "tree":
@@ -899,12 +898,50 @@ func (g *GitLab) groupProjects(ns string, subgroups bool, tok, visibility string
 	return list, exists
 }
 
+// basicProjectDetails are the fields of GitLab's BasicProjectDetails
+// entity (with ProjectIdentity's), as a public project shows them to an
+// anonymous request: no archived, empty_repo, open_issues_count,
+// ci_config_path nor access level. license and license_url only when
+// asked. Recent versions add visibility; the fake answers as earlier ones,
+// the case a reader must cope with.
+var basicProjectDetails = []string{
+	"id", "description", "name", "name_with_namespace", "path", "path_with_namespace", "created_at",
+	"default_branch", "tag_list", "topics", "ssh_url_to_repo", "http_url_to_repo", "web_url",
+	"readme_url", "forks_count", "license_url", "license", "avatar_url", "star_count",
+	"last_activity_at", "namespace",
+}
+
+// reducedEntity keeps of a full project entity what GitLab answers an
+// anonymous request with: BasicProjectDetails, plus forked_from_project
+// for ProjectDetails (GET /projects/:id).
+func reducedEntity(m map[string]any, details bool) map[string]any {
+	out := map[string]any{}
+	for _, k := range basicProjectDetails {
+		if v, ok := m[k]; ok {
+			out[k] = v
+		}
+	}
+	if v, ok := m["forked_from_project"]; ok && details {
+		out["forked_from_project"] = v
+	}
+	return out
+}
+
 // writeProjectList writes a page of projects; anonymousEntity says the
-// route answers an anonymous request with BasicProjectDetails, which has no
-// visibility (a user's projects; a group's answer Entities::Project, which
-// has it).
+// route answers an anonymous request with BasicProjectDetails (a user's
+// projects; a group's answer Entities::Project, token or not).
 func (g *GitLab) writeProjectList(w http.ResponseWriter, q glRequest, list []*glProject, anonymousEntity bool) {
 	v := q.r.URL.Query()
+	if term := strings.ToLower(v.Get("search")); term != "" {
+		// GitLab matches the name, the path and the description.
+		var kept []*glProject
+		for _, p := range list {
+			if strings.Contains(strings.ToLower(path.Base(p.Path)), term) || strings.Contains(strings.ToLower(p.Description), term) {
+				kept = append(kept, p)
+			}
+		}
+		list = kept
+	}
 	if a := v.Get("archived"); a != "" {
 		want := a == "true"
 		var kept []*glProject
@@ -928,7 +965,7 @@ func (g *GitLab) writeProjectList(w http.ResponseWriter, q glRequest, list []*gl
 		// List entries carry no licence, as on GitLab.
 		m := g.projectJSON(q, p, g.extra(p), false)
 		if anonymousEntity && q.token() == "" {
-			delete(m, "visibility")
+			m = reducedEntity(m, false)
 		}
 		out = append(out, m)
 	}

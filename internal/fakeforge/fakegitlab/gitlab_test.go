@@ -59,8 +59,17 @@ func (r glResp) json(t *testing.T, v any) {
 	}
 }
 
+// withToken sends the requests as a token holder.
+type withToken struct{ h http.Handler }
+
+func (w withToken) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	r.Header.Set("PRIVATE-TOKEN", "glpat-test")
+	w.h.ServeHTTP(rw, r)
+}
+
 func TestGitLabProject(t *testing.T) {
-	g := NewGitLab(glFixture())
+	anon := NewGitLab(glFixture())
+	g := withToken{anon}
 	r := glGet(t, g, "GET", "http://h/api/v4/projects/eig%2Fsub%2Fprojet?license=true", "")
 	if r.code != 200 || r.h.Get("RateLimit-Limit") == "" || r.h.Get("RateLimit-Remaining") == "" {
 		t.Fatalf("code %d, headers %v", r.code, r.h)
@@ -118,6 +127,41 @@ func TestGitLabProject(t *testing.T) {
 	glGet(t, g, "GET", "http://h/api/v4/projects/eig%2Fvide", "").json(t, &empty)
 	if empty["empty_repo"] != true || empty["default_branch"] != nil || empty["readme_url"] != nil {
 		t.Errorf("empty project: %v %v %v", empty["empty_repo"], empty["default_branch"], empty["readme_url"])
+	}
+}
+
+// Without a token GitLab answers GET /projects/:id with ProjectDetails and
+// a user's projects with BasicProjectDetails; a group's listing keeps the
+// full entity.
+func TestGitLabAnonymousEntities(t *testing.T) {
+	g := NewGitLab(glFixture())
+	full := []string{"archived", "empty_repo", "open_issues_count", "visibility", "builds_access_level", "ci_config_path", "merge_requests_access_level", "issues_enabled"}
+	var p map[string]any
+	glGet(t, g, "GET", "http://h/api/v4/projects/eig%2Fsub%2Fprojet?license=true", "").json(t, &p)
+	for _, k := range full {
+		if _, ok := p[k]; ok {
+			t.Errorf("anonymous GET /projects/:id has %s", k)
+		}
+	}
+	for _, k := range []string{"path_with_namespace", "default_branch", "readme_url", "license_url", "license", "star_count", "namespace", "topics"} {
+		if _, ok := p[k]; !ok {
+			t.Errorf("anonymous GET /projects/:id lacks %s", k)
+		}
+	}
+	var fork map[string]any
+	glGet(t, g, "GET", "http://h/api/v4/projects/eig%2Fsans-tickets", "").json(t, &fork)
+	if fork["forked_from_project"] == nil {
+		t.Error("ProjectDetails names the upstream of a fork")
+	}
+	var listed []map[string]any
+	glGet(t, g, "GET", "http://h/api/v4/groups/eig/projects?include_subgroups=true&search=projet", "").json(t, &listed)
+	if len(listed) != 1 || listed[0]["path_with_namespace"] != "eig/sub/projet" {
+		t.Fatalf("group listing searched for projet: %v", listed)
+	}
+	for _, k := range full {
+		if _, ok := listed[0][k]; !ok {
+			t.Errorf("anonymous group listing lacks %s", k)
+		}
 	}
 }
 
