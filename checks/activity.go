@@ -18,11 +18,13 @@ import (
 //	 3  dormant: last commit between D and 2·D days ago
 //	 2  dormant: between 2·D and 4·D days
 //	 1  dormant for more than 4·D days
-//	 0  archived, or no commit at all
+//	 0  no commit at all
 //
-// A forge that did not say whether the repository is archived (GitLab,
-// read without a token, for a user's project) leaves it scored on its
-// commits, with detail archived_unknown and the reason saying so.
+// An archived repository's activity does not apply (see readOnly): Score
+// leaves it out. A forge that did not say whether the repository is
+// archived (GitLab, read without a token, for a user's project) leaves it
+// scored on its commits, with detail archived_unknown and the reason saying
+// so.
 func Activity(f crawler.Facts, o Options) Check {
 	c := activity(f, o)
 	if f.IsUnknown(crawler.FactArchived) {
@@ -43,14 +45,6 @@ func activity(f crawler.Facts, o Options) Check {
 		"contributors_90d": a.Contributors90d,
 		"dormant_days":     d,
 	}}
-	if f.Archived {
-		c.Score = 0
-		c.Reason = o.text("La forge marque le dépôt comme archivé : il n'évolue plus.",
-			"The forge marks the repository archived: it no longer changes.")
-		c.Remediation = o.text("Si le projet continue, désarchivez le dépôt dans ses paramètres ; s'il continue ailleurs, indiquez où en tête du README.",
-			"If the project goes on, unarchive the repository in its settings; if it goes on elsewhere, say where at the top of the README.")
-		return c
-	}
 	if f.Empty || a.LastCommitAt.IsZero() {
 		c.Score = 0
 		c.Details[DetailLastCommitAt] = ""

@@ -16,8 +16,6 @@ func TestActivity(t *testing.T) {
 			Activity: crawler.ActivityFacts{LastCommitAt: now.Add(-lastAgo), Commits90d: n}}
 	}
 	young := func(f crawler.Facts) crawler.Facts { f.CreatedAt = now.Add(-20 * day); return f }
-	archived := facts(2*day, 30)
-	archived.Archived = true
 	unknown := facts(2*day, 12)
 	unknown.Unknown = []string{crawler.FactArchived}
 	tests := []struct {
@@ -40,7 +38,6 @@ func TestActivity(t *testing.T) {
 		{"dormant_days 30", facts(45*day, 2), Options{DormantDays: 30}, 3, "2026-10-15T08:00:00Z", 45},
 		{"dormant_days 365 keeps an old commit alive", facts(200*day, 0), Options{DormantDays: 365}, 6, "2026-05-13T08:00:00Z", 200},
 		{"commit dated after the crawl", facts(-2*time.Hour, 5), Options{}, 10, "2026-11-29T10:00:00Z", 0},
-		{"archived", archived, Options{}, 0, "2026-11-27T08:00:00Z", nil},
 		{"empty", crawler.Facts{CrawledAt: now, Empty: true}, Options{}, 0, "", nil},
 		{"archived unknown: scored on its commits, and said", unknown, Options{}, 10, "2026-11-27T08:00:00Z", 2},
 	}

@@ -73,7 +73,11 @@ func Score(f crawler.Facts, opts Options) Result {
 		return r
 	}
 	for _, d := range list {
-		r.Checks = append(r.Checks, d.run(f, opts))
+		c := d.run(f, opts)
+		if f.Archived {
+			c = readOnly(c, f, opts)
+		}
+		r.Checks = append(r.Checks, c)
 	}
 	s := Overall(r.Checks, opts)
 	r.Score = &s
@@ -81,21 +85,29 @@ func Score(f crawler.Facts, opts Options) Result {
 	return r
 }
 
-// Overall is the weighted mean of the checks' scores on a 0..100 scale. When
-// every weight is 0 the checks weigh the same: a configuration that mutes
-// everything still gets a meaningful number rather than a division by zero.
+// Overall is the weighted mean of the scores of the checks that apply, on a
+// 0..100 scale. When every weight is 0 the checks weigh the same: a
+// configuration that mutes everything still gets a meaningful number rather
+// than a division by zero.
 func Overall(cs []Check, opts Options) int {
 	var sum, total float64
+	n := 0
 	for _, c := range cs {
+		if c.NotApplicable {
+			continue
+		}
 		w := opts.weight(c.Name)
 		sum += w * float64(c.Score)
 		total += w
+		n++
 	}
 	if total == 0 {
 		for _, c := range cs {
-			sum += float64(c.Score)
+			if !c.NotApplicable {
+				sum += float64(c.Score)
+			}
 		}
-		total = float64(len(cs))
+		total = float64(n)
 	}
 	if total == 0 {
 		return 0

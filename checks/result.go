@@ -3,16 +3,63 @@
 // result is reproducible from a literal in a test.
 package checks
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Check is one check's verdict, as CONTRACT.md's result object holds it.
 type Check struct {
+	Name string `json:"name"`
+	// Score is 0..10; it means nothing when NotApplicable.
+	Score int `json:"score"`
+	// NotApplicable says the check does not apply to the repository (ci and
+	// activity of an archived one): its score is null in JSON, it is left
+	// out of the overall score, and Reason says why. Readers go through
+	// Result.Mark, which returns nil for it.
+	NotApplicable bool           `json:"-"`
+	Reason        string         `json:"reason"`
+	Remediation   string         `json:"remediation"`
+	Details       map[string]any `json:"details"`
+}
+
+// checkJSON is Check as the result object spells it: a null score for a
+// check that does not apply.
+type checkJSON struct {
 	Name        string         `json:"name"`
-	Score       int            `json:"score"`
+	Score       *int           `json:"score"`
 	Reason      string         `json:"reason"`
 	Remediation string         `json:"remediation"`
 	Details     map[string]any `json:"details"`
 }
+
+// MarshalJSON writes the score as null when the check does not apply.
+func (c Check) MarshalJSON() ([]byte, error) {
+	j := checkJSON{Name: c.Name, Reason: c.Reason, Remediation: c.Remediation, Details: c.Details}
+	if !c.NotApplicable {
+		s := c.Score
+		j.Score = &s
+	}
+	return json.Marshal(j)
+}
+
+// UnmarshalJSON reads a null (or absent) score as a check that does not
+// apply.
+func (c *Check) UnmarshalJSON(b []byte) error {
+	var j checkJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*c = Check{Name: j.Name, Reason: j.Reason, Remediation: j.Remediation, Details: j.Details, NotApplicable: j.Score == nil}
+	if j.Score != nil {
+		c.Score = *j.Score
+	}
+	return nil
+}
+
+// Applies tells whether the check applies to the repository (its score
+// counts).
+func (c Check) Applies() bool { return !c.NotApplicable }
 
 // Result is CONTRACT.md's result object: one repository at one crawl.
 type Result struct {
@@ -57,7 +104,7 @@ func (r *Result) Mark(name string) *int {
 		return nil
 	}
 	c := r.Check(name)
-	if c == nil {
+	if c == nil || c.NotApplicable {
 		return nil
 	}
 	s := c.Score

@@ -228,7 +228,9 @@ func (c *repoCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 		seen := map[string]bool{}
 		for _, ck := range g.Checks {
-			if seen[ck.Name] { // a duplicate would make the scrape fail
+			// A duplicate would make the scrape fail; a check that does not
+			// apply (archived repository) has no series.
+			if seen[ck.Name] || ck.NotApplicable {
 				continue
 			}
 			seen[ck.Name] = true

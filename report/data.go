@@ -118,6 +118,12 @@ type Repo struct {
 	PreviousScore *int   `json:"previous_score"` // null when no (scored) result the week before
 	Delta         *int   `json:"delta"`          // null likewise
 	Checks        Marks  `json:"checks"`
+	// Archived: the forge marks the repository archived (its project is
+	// finished); it is shown apart, out of the averages and priorities.
+	Archived bool `json:"archived"`
+	// DefiEnded: its défi has ended (configuration's ended); shown apart
+	// likewise.
+	DefiEnded bool `json:"defi_ended,omitempty"`
 	// Error is the week's newest result's error ("" fetched).
 	Error string `json:"error,omitempty"`
 	// CrawledAt is when the week's newest result was crawled.
@@ -169,11 +175,15 @@ type Period struct {
 	Timezone string `json:"timezone"`
 }
 
-// Summary is the programme (or défi) at a glance.
+// Summary is the programme (or défi) at a glance. Finished projects
+// (archived repositories, ended défis) are counted in Repos and Finished
+// only: the other figures are about the projects that run.
 type Summary struct {
 	Repos       int `json:"repos"`       // with a result this week
-	Scored      int `json:"scored"`      // of which scored
-	Unreachable int `json:"unreachable"` // of which in error
+	Scored      int `json:"scored"`      // of which scored (finished ones aside)
+	Unreachable int `json:"unreachable"` // of which in error (finished ones aside)
+	// Finished counts the archived repositories and those of ended défis.
+	Finished int `json:"finished"`
 	// Average is the mean score of the scored repositories, one decimal.
 	Average *float64 `json:"average"`
 	// PreviousAverage is the same mean the week before.
@@ -261,8 +271,10 @@ type TrendPoint struct {
 
 // Defi is one défi's part at a glance.
 type Defi struct {
-	Slug     string       `json:"slug"`
-	Name     string       `json:"name"`
+	Slug string `json:"slug"`
+	Name string `json:"name"`
+	// Ended is the day the défi ended (YYYY-MM-DD), "" while it runs.
+	Ended    string       `json:"ended,omitempty"`
 	Contacts []string     `json:"-"`
 	Summary  Summary      `json:"summary"`
 	Trend    []TrendPoint `json:"trend"`
@@ -291,10 +303,21 @@ type Options struct {
 	Language string
 	// DormantDays is scoring.dormant_days (0: checks.DefaultDormantDays).
 	DormantDays int
-	// Defis gives défi names, order and contacts.
+	// Defis gives défi names, order, contacts and ends.
 	Defis []config.Defi
 	// PublicURL is http.public_url: the vigie site the report links to.
 	PublicURL string
+}
+
+// endedDefis returns the slugs of the défis that have ended.
+func (o Options) endedDefis() map[string]bool {
+	out := map[string]bool{}
+	for _, d := range o.Defis {
+		if d.Ended != "" {
+			out[d.Slug] = true
+		}
+	}
+	return out
 }
 
 // OptionsFrom derives Build's options from a configuration.
@@ -348,6 +371,7 @@ func Build(ctx context.Context, st store.Store, week ISOWeek, now time.Time, o O
 		prevBy[prev[i].Repo] = &prev[i]
 	}
 	dormant := checks.Options{DormantDays: o.DormantDays}.Dormancy()
+	ended := o.endedDefis()
 
 	d := &Data{
 		Week:        week.String(),
@@ -378,6 +402,7 @@ func Build(ctx context.Context, st store.Store, week ISOWeek, now time.Time, o O
 		if d.PublicURL != "" {
 			rw.Page = d.PublicURL + "/repos/" + r.Repo
 		}
+		rw.DefiEnded = ended[r.Defi]
 		d.Repos = append(d.Repos, rw)
 		isNew := false
 		if p == nil {
@@ -394,7 +419,7 @@ func Build(ctx context.Context, st store.Store, week ISOWeek, now time.Time, o O
 			d.Changes = append(d.Changes, c)
 		}
 	}
-	d.Attention = attentionOf(cur, d.Changes)
+	d.Attention = attentionOf(cur, prevBy, d.Changes, ended)
 
 	// Trend: the weeks before the previous one need their own reads.
 	weeks := make([][]checks.Result, TrendWeeks)
@@ -407,13 +432,22 @@ func Build(ctx context.Context, st store.Store, week ISOWeek, now time.Time, o O
 		}
 		weeks[i] = rs
 	}
+	// The programme's figures are over the projects that run; an ended
+	// défi's own figures are over its repositories (archived ones aside).
 	all := func(string) bool { return true }
-	d.Summary = summaryOf(d.Repos, prev, all)
-	d.Trend = trendOf(week, weeks, all)
+	running := func(defi string, archived bool) bool { return !archived && !ended[defi] }
+	d.Summary = summaryOf(d.Repos, prev, all, running)
+	d.Trend = trendOf(week, weeks, running)
+	endedOn := map[string]string{}
+	for _, c := range o.Defis {
+		endedOn[c.Slug] = c.Ended
+	}
 	for _, df := range defisOf(o.Defis, d.Repos) {
 		in := func(defi string) bool { return defi == df.Slug }
-		df.Summary = summaryOf(d.Repos, prev, in)
-		df.Trend = trendOf(week, weeks, in)
+		counted := func(defi string, archived bool) bool { return defi == df.Slug && !archived }
+		df.Ended = endedOn[df.Slug]
+		df.Summary = summaryOf(d.Repos, prev, in, counted)
+		df.Trend = trendOf(week, weeks, counted)
 		d.Defis = append(d.Defis, df)
 	}
 	return d, nil
@@ -441,6 +475,7 @@ func withheld(ctx context.Context, st store.Store, r *checks.Result) (bool, erro
 
 func repoOf(r, p *checks.Result) Repo {
 	out := Repo{Repo: r.Repo, Defi: r.Defi, Error: r.Error, CrawledAt: r.CrawledAt.UTC(), URL: webURL(r.URL)}
+	out.Archived, _ = detailBool(r, checks.NameActivity, checks.DetailArchived)
 	if r.Error == "" {
 		out.Score = copyInt(r.Score)
 		out.Checks = marksOf(r)
@@ -487,7 +522,11 @@ func changesOf(r, p *checks.Result, isNew bool, dormantAfter time.Duration) []Ch
 		add(KindNew, "", nil, scoreOf(r))
 	}
 	if r.Error != "" {
-		add(KindUnreachable, "", scoreOf(p), nil)
+		// A repository that stays unreachable is said once, the week it
+		// became so.
+		if p == nil || p.Error == "" {
+			add(KindUnreachable, "", scoreOf(p), nil)
+		}
 		return out
 	}
 	if p == nil || p.Error != "" {
@@ -574,7 +613,7 @@ var badKinds = map[string]bool{
 	KindCIBroke: true, KindWentDormant: true,
 }
 
-func attentionOf(cur []checks.Result, changes []Change) []Attention {
+func attentionOf(cur []checks.Result, prevBy map[string]*checks.Result, changes []Change, ended map[string]bool) []Attention {
 	reasons := map[string][]string{}
 	for _, c := range changes {
 		if badKinds[c.Kind] {
@@ -584,6 +623,10 @@ func attentionOf(cur []checks.Result, changes []Change) []Attention {
 	out := []Attention{}
 	for i := range cur {
 		r := &cur[i]
+		if archived, _ := detailBool(r, checks.NameActivity, checks.DetailArchived); archived || ended[r.Defi] {
+			// Finished projects are no priority (their changes still show).
+			continue
+		}
 		rs := reasons[r.Repo]
 		low := r.Error == "" && r.Score != nil && *r.Score < LowScore
 		if low {
@@ -595,7 +638,7 @@ func attentionOf(cur []checks.Result, changes []Change) []Attention {
 		a := Attention{Repo: r.Repo, Defi: r.Defi, Score: scoreOf(r), Reasons: rs}
 		if r.Error != "" {
 			a.Remediation = r.Error
-		} else if c := weakest(r); c != nil {
+		} else if c := actionFor(r, prevBy[r.Repo], rs, changes); c != nil {
 			a.Check, a.Remediation = c.Name, c.Remediation
 		}
 		out = append(out, a)
@@ -613,13 +656,48 @@ func attentionOf(cur []checks.Result, changes []Change) []Attention {
 	return out
 }
 
-// weakest returns the lowest-scoring check below 10 (the first in the
-// checks' order on a tie), or nil.
+// actionFor picks the check whose remediation the priorities propose, so
+// that the action answers the first reason given: for a regression the
+// check that lost the most since p (the week before), for another change
+// the check it names (ci_broke: ci; license_removed: license;
+// went_dormant: activity), otherwise the weakest.
+func actionFor(r, p *checks.Result, reasons []string, changes []Change) *checks.Check {
+	for _, reason := range reasons {
+		if reason == KindRegression {
+			var best *checks.Check
+			drop := 0
+			for _, n := range checks.Names() {
+				pm, rm := p.Mark(n), r.Mark(n)
+				if pm == nil || rm == nil {
+					continue
+				}
+				if c := r.Check(n); *pm-*rm > drop && c.Remediation != "" {
+					best, drop = c, *pm-*rm
+				}
+			}
+			if best != nil {
+				return best
+			}
+			continue
+		}
+		for _, ch := range changes {
+			if ch.Repo == r.Repo && ch.Kind == reason && ch.Check != "" {
+				if c := r.Check(ch.Check); c != nil && c.Applies() && c.Remediation != "" {
+					return c
+				}
+			}
+		}
+	}
+	return weakest(r)
+}
+
+// weakest returns the lowest-scoring check below 10 that applies (the
+// first in the checks' order on a tie), or nil.
 func weakest(r *checks.Result) *checks.Check {
 	var w *checks.Check
 	for _, n := range checks.Names() {
 		c := r.Check(n)
-		if c != nil && c.Score < 10 && (w == nil || c.Score < w.Score) {
+		if c != nil && c.Applies() && c.Score < 10 && (w == nil || c.Score < w.Score) {
 			w = c
 		}
 	}
@@ -628,17 +706,23 @@ func weakest(r *checks.Result) *checks.Check {
 
 var bands = [][2]int{{0, 19}, {20, 39}, {40, 59}, {60, 79}, {80, 100}}
 
-func summaryOf(repos []Repo, prev []checks.Result, in func(defi string) bool) Summary {
+// summaryOf sums up the repositories of a scope: those counted (the
+// projects that run) in every figure, the others in Repos and Finished.
+func summaryOf(repos []Repo, prev []checks.Result, scope func(defi string) bool, counted func(defi string, archived bool) bool) Summary {
 	s := Summary{Distribution: make([]Band, len(bands)), Coverage: Coverage{}}
 	for i, b := range bands {
 		s.Distribution[i] = Band{Min: b[0], Max: b[1]}
 	}
 	sum := 0
 	for _, r := range repos {
-		if !in(r.Defi) {
+		if !scope(r.Defi) {
 			continue
 		}
 		s.Repos++
+		if !counted(r.Defi, r.Archived) {
+			s.Finished++
+			continue
+		}
 		if r.Error != "" {
 			s.Unreachable++
 		}
@@ -661,7 +745,7 @@ func summaryOf(repos []Repo, prev []checks.Result, in func(defi string) bool) Su
 	if s.Scored > 0 {
 		s.Average = mean(sum, s.Scored)
 	}
-	s.PreviousAverage, _ = average(prev, in)
+	s.PreviousAverage, _ = average(prev, counted)
 	s.Degrees = make([]DegreeCount, 10)
 	for i := range s.Degrees {
 		s.Degrees[i].Degree = i - 1
@@ -669,7 +753,7 @@ func summaryOf(repos []Repo, prev []checks.Result, in func(defi string) bool) Su
 	missing := map[string]int{}
 	var order []string
 	for _, r := range repos {
-		if !in(r.Defi) || r.Openness == nil {
+		if !scope(r.Defi) || !counted(r.Defi, r.Archived) || r.Openness == nil {
 			continue
 		}
 		s.Profiled++
@@ -709,10 +793,11 @@ func summaryOf(repos []Repo, prev []checks.Result, in func(defi string) bool) Su
 	return s
 }
 
-func average(rs []checks.Result, in func(string) bool) (*float64, int) {
+func average(rs []checks.Result, counted func(defi string, archived bool) bool) (*float64, int) {
 	sum, n := 0, 0
 	for i := range rs {
-		if rs[i].Error == "" && rs[i].Score != nil && in(rs[i].Defi) {
+		archived, _ := detailBool(&rs[i], checks.NameActivity, checks.DetailArchived)
+		if rs[i].Error == "" && rs[i].Score != nil && counted(rs[i].Defi, archived) {
 			sum += *rs[i].Score
 			n++
 		}
@@ -728,7 +813,7 @@ func mean(sum, n int) *float64 {
 	return &v
 }
 
-func trendOf(week ISOWeek, weeks [][]checks.Result, in func(string) bool) []TrendPoint {
+func trendOf(week ISOWeek, weeks [][]checks.Result, in func(defi string, archived bool) bool) []TrendPoint {
 	out := make([]TrendPoint, len(weeks))
 	for i, rs := range weeks {
 		avg, n := average(rs, in)

@@ -71,12 +71,12 @@ func TestBuildRepos(t *testing.T) {
 	}
 	for repo, want := range map[string]string{
 		// Newest of the week (70, not Monday's 60 nor Paris-Monday-30's 99).
-		"github.com/a/improver": `{"repo":"github.com/a/improver","defi":"alpha","score":70,"previous_score":50,"delta":20,"checks":{"license":10,"readme":10,"ci":0,"activity":10},"crawled_at":"2026-11-25T08:00:00Z","url":"https://github.com/a/improver","openness":null}`,
+		"github.com/a/improver": `{"repo":"github.com/a/improver","defi":"alpha","score":70,"previous_score":50,"delta":20,"checks":{"license":10,"readme":10,"ci":0,"activity":10},"archived":false,"crawled_at":"2026-11-25T08:00:00Z","url":"https://github.com/a/improver","openness":null}`,
 		// Nothing in W47: previous and delta null, and not new (W45).
-		"github.com/a/gap":    `{"repo":"github.com/a/gap","defi":"alpha","score":58,"previous_score":null,"delta":null,"checks":{"license":10,"readme":10,"ci":10,"activity":10},"crawled_at":"2026-11-25T08:00:00Z","url":"https://github.com/a/gap","openness":null}`,
-		"github.com/a/newbie": `{"repo":"github.com/a/newbie","defi":"alpha","score":30,"previous_score":null,"delta":null,"checks":{"license":10,"readme":0,"ci":0,"activity":10},"crawled_at":"2026-11-22T23:30:00Z","url":"https://github.com/a/newbie","openness":null}`,
-		"gitlab.com/b/down":   `{"repo":"gitlab.com/b/down","defi":"beta","score":null,"previous_score":55,"delta":null,"checks":{"license":null,"readme":null,"ci":null,"activity":null},"error":"\u003cscript\u003ealert(\"x\")\u003c/script\u003e the forge answered 503","crawled_at":"2026-11-25T08:00:00Z","url":"https://gitlab.com/b/down","openness":null}`,
-		"gitlab.com/b/sleepy": `{"repo":"gitlab.com/b/sleepy","defi":"beta","score":63,"previous_score":65,"delta":-2,"checks":{"license":10,"readme":10,"ci":10,"activity":0},"crawled_at":"2026-11-25T08:00:00Z","url":"https://gitlab.com/b/sleepy","openness":null}`,
+		"github.com/a/gap":    `{"repo":"github.com/a/gap","defi":"alpha","score":58,"previous_score":null,"delta":null,"checks":{"license":10,"readme":10,"ci":10,"activity":10},"archived":false,"crawled_at":"2026-11-25T08:00:00Z","url":"https://github.com/a/gap","openness":null}`,
+		"github.com/a/newbie": `{"repo":"github.com/a/newbie","defi":"alpha","score":30,"previous_score":null,"delta":null,"checks":{"license":10,"readme":0,"ci":0,"activity":10},"archived":false,"crawled_at":"2026-11-22T23:30:00Z","url":"https://github.com/a/newbie","openness":null}`,
+		"gitlab.com/b/down":   `{"repo":"gitlab.com/b/down","defi":"beta","score":null,"previous_score":55,"delta":null,"checks":{"license":null,"readme":null,"ci":null,"activity":null},"archived":false,"error":"\u003cscript\u003ealert(\"x\")\u003c/script\u003e the forge answered 503","crawled_at":"2026-11-25T08:00:00Z","url":"https://gitlab.com/b/down","openness":null}`,
+		"gitlab.com/b/sleepy": `{"repo":"gitlab.com/b/sleepy","defi":"beta","score":63,"previous_score":65,"delta":-2,"checks":{"license":10,"readme":10,"ci":10,"activity":0},"archived":false,"crawled_at":"2026-11-25T08:00:00Z","url":"https://gitlab.com/b/sleepy","openness":null}`,
 	} {
 		if got := jsonOf(t, byRepo[repo]); got != want {
 			t.Errorf("%s:\n got %s\nwant %s", repo, got, want)
@@ -86,11 +86,12 @@ func TestBuildRepos(t *testing.T) {
 
 func TestBuildSummary(t *testing.T) {
 	d := build(t)
-	// 12 scored: 70+70+64+62+67+73+75+63+47+50+30+58 = 729 → 60.75;
-	// W47: 11 scored summing 683 → 62.09.
-	want := `{"repos":13,"scored":12,"unreachable":1,"average":60.8,"previous_average":62.1,` +
-		`"distribution":[{"min":0,"max":19,"count":0},{"min":20,"max":39,"count":1},{"min":40,"max":59,"count":3},{"min":60,"max":79,"count":8},{"min":80,"max":100,"count":0}],` +
-		`"coverage":{"license":11,"readme":11,"ci":9,"activity":10},"profiled":0,` +
+	// 11 scored, a/archived (50) apart as a finished project:
+	// 70+70+64+62+67+73+75+63+47+30+58 = 679 → 61.73; W47 (a/archived not
+	// archived yet): 11 scored summing 683 → 62.09.
+	want := `{"repos":13,"scored":11,"unreachable":1,"finished":1,"average":61.7,"previous_average":62.1,` +
+		`"distribution":[{"min":0,"max":19,"count":0},{"min":20,"max":39,"count":1},{"min":40,"max":59,"count":2},{"min":60,"max":79,"count":8},{"min":80,"max":100,"count":0}],` +
+		`"coverage":{"license":10,"readme":10,"ci":8,"activity":10},"profiled":0,` +
 		`"degrees":[{"degree":-1,"count":0},{"degree":0,"count":0},{"degree":1,"count":0},{"degree":2,"count":0},{"degree":3,"count":0},{"degree":4,"count":0},{"degree":5,"count":0},{"degree":6,"count":0},{"degree":7,"count":0},{"degree":8,"count":0}],"most_missing":[]}`
 	if got := jsonOf(t, d.Summary); got != want {
 		t.Errorf("summary:\n got %s\nwant %s", got, want)
@@ -99,16 +100,17 @@ func TestBuildSummary(t *testing.T) {
 	wantTrend := `[{"week":"2026-W41","average":40,"repos":1},{"week":"2026-W42","average":null,"repos":0},` +
 		`{"week":"2026-W43","average":50,"repos":1},{"week":"2026-W44","average":52,"repos":1},` +
 		`{"week":"2026-W45","average":50.5,"repos":2},{"week":"2026-W46","average":58,"repos":1},` +
-		`{"week":"2026-W47","average":62.1,"repos":11},{"week":"2026-W48","average":60.8,"repos":12}]`
+		`{"week":"2026-W47","average":62.1,"repos":11},{"week":"2026-W48","average":61.7,"repos":11}]`
 	if got := jsonOf(t, d.Trend); got != wantTrend {
 		t.Errorf("trend:\n got %s\nwant %s", got, wantTrend)
 	}
 	if len(d.Defis) != 2 || d.Defis[0].Slug != "alpha" || d.Defis[1].Name != "Défi <Bêta> & co" {
 		t.Fatalf("défis: %+v", d.Defis)
 	}
-	// alpha: 70+70+64+62+50+30+58 = 404 / 7 = 57.71; W47: 50+80+60+60+55 = 305 / 5.
+	// alpha, a/archived apart: 70+70+64+62+30+58 = 354 / 6 = 59; W47:
+	// 50+80+60+60+55 = 305 / 5.
 	a := d.Defis[0].Summary
-	if *a.Average != 57.7 || *a.PreviousAverage != 61 || a.Repos != 7 || a.Unreachable != 0 {
+	if *a.Average != 59 || *a.PreviousAverage != 61 || a.Repos != 7 || a.Scored != 6 || a.Finished != 1 || a.Unreachable != 0 {
 		t.Errorf("alpha summary: %s", jsonOf(t, a))
 	}
 	// beta: 67+73+75+63+47 = 325 / 5; b/down unreachable.
@@ -134,7 +136,6 @@ func TestBuildAttention(t *testing.T) {
 		"gitlab.com/b/down:unreachable:",
 		"github.com/a/newbie:low_score:readme",
 		"gitlab.com/b/wakes:low_score:",
-		"github.com/a/archived:regression:activity",
 		"gitlab.com/b/sleepy:went_dormant:activity",
 		"gitlab.com/b/unlicensed:license_removed:license",
 		"github.com/a/regressor:regression:",

@@ -49,7 +49,13 @@ type continuityGroup struct {
 	Repos []Repo
 }
 
+// section is one block of the repositories' tables: a running défi's
+// repositories (archived ones aside), an ended défi's, or the archived
+// repositories of running défis. Group, when set, heads a run of sections
+// ("Défis terminés", "Archivés").
 type section struct {
+	Group string
+	Name  string // "" for the archived repositories' block
 	Defi  Defi
 	Repos []Repo
 }
@@ -72,15 +78,7 @@ func newView(d *Data) *view {
 		v.Defi = &d.Defis[0]
 		v.Title = l.T("title") + " — " + l.T("defi_part", defiName(l, d.Defis[0]))
 	}
-	for _, df := range d.Defis {
-		s := section{Defi: df}
-		for _, r := range d.Repos {
-			if r.Defi == df.Slug {
-				s.Repos = append(s.Repos, r)
-			}
-		}
-		v.Sections = append(v.Sections, s)
-	}
+	v.Sections = sectionsOf(l, d)
 	v.Spark = sparkOf(d.Trend)
 	for _, b := range d.Summary.Distribution {
 		v.MaxBand = max(v.MaxBand, b.Count)
@@ -100,6 +98,41 @@ func newView(d *Data) *view {
 		}
 	}
 	return v
+}
+
+// sectionsOf orders the tables: running défis first (their archived
+// repositories aside), then the ended défis, then the archived
+// repositories of running défis, so that finished projects are shown apart.
+func sectionsOf(l lang, d *Data) []section {
+	var running, ended []section
+	archived := section{Group: l.T("archived_group")}
+	for _, df := range d.Defis {
+		s := section{Name: defiName(l, df), Defi: df}
+		for _, r := range d.Repos {
+			switch {
+			case r.Defi != df.Slug:
+			case df.Ended == "" && r.Archived:
+				archived.Repos = append(archived.Repos, r)
+			default:
+				s.Repos = append(s.Repos, r)
+			}
+		}
+		if df.Ended != "" {
+			if len(ended) == 0 {
+				s.Group = l.T("ended_group")
+			}
+			ended = append(ended, s)
+			continue
+		}
+		if len(s.Repos) > 0 {
+			running = append(running, s)
+		}
+	}
+	out := append(running, ended...)
+	if len(archived.Repos) > 0 {
+		out = append(out, archived)
+	}
+	return out
 }
 
 func defiName(l lang, d Defi) string {

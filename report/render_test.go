@@ -50,14 +50,15 @@ func TestRenderHTMLFrench(t *testing.T) {
 		`lang="fr"`,
 		"Semaine 48 de 2026, du 23 novembre 2026 au 29 novembre 2026",
 		"Généré le 30 novembre 2026 à 08:00 (Europe/Paris)",
-		"60,8", "62,1", "−1,3", // average, previous, and the difference
+		"61,7", "62,1", "−0,4", // average, previous, and the difference
 		"S45&nbsp;50,5", "S42&nbsp;–",
 		"Défi &lt;Bêta&gt; &amp; co",
 		"&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; the forge answered 503",
 		"CI en échec", "De nouveau actif", "Licence retirée", "Nouveau", "Injoignable",
 		remediationHTML("readme"),
-		"11/12 (92\u202f%)", // licence coverage
-		"1</strong> injoignable<", "13</strong> dépôts suivis",
+		"10/11 (91\u202f%)", // licence coverage
+		"1</strong> injoignable ", "13</strong> dépôts suivis",
+		"1</strong> terminé ou archivé, hors moyenne", ">Archivés</h2>",
 		"<svg", "<polyline",
 	} {
 		if !strings.Contains(h, want) {
@@ -77,7 +78,8 @@ func TestRenderHTMLFrench(t *testing.T) {
 		}
 	}
 	for _, want := range []string{
-		"Score moyen\u00a0: 60,8/100 (−1,3) — semaine précédente\u00a0: 62,1",
+		"Score moyen\u00a0: 61,7/100 (−0,4) — semaine précédente\u00a0: 62,1",
+		"=== Archivés ===\n- github.com/a/archived\u00a0: 50",
 		"- gitlab.com/b/cibroke\u00a0: CI en échec, CI 10 → 3",
 		"- github.com/a/newbie\u00a0: Nouveau, – → 30",
 		"== Défi\u00a0: Défi <Bêta> & co — Score moyen 65 (+2) ==",

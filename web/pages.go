@@ -38,6 +38,13 @@ type defiSection struct {
 	Name    string
 	Average *int
 	Repos   []repoView
+	// Group heads a run of sections: "Défis terminés", "Archivés".
+	Group string
+	// Apart: a finished project's section (an ended défi, the archived
+	// repositories), out of the programme's average.
+	Apart bool
+	// Ended is an ended défi's last day (YYYY-MM-DD).
+	Ended string
 }
 
 type sortOption struct {
@@ -89,34 +96,61 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 	if data.Flat && r.URL.Query().Get("sort") == "" {
 		data.Sort, sortBy = "score", "score"
 	}
-	if data.Glance, err = s.glanceOf(ctx, views); err != nil {
+	// The programme at a glance is the projects that run: finished ones
+	// (archived, ended défis) are shown apart, out of its distribution.
+	if data.Glance, err = s.glanceOf(ctx, s.running(views)); err != nil {
 		s.internal(w, r, err)
 		return
 	}
 	needle := strings.ToLower(q)
+	// Finished projects are shown apart, after the running défis, and stay
+	// out of the programme's average: ended défis under « Défis terminés »,
+	// archived repositories of running défis under « Archivés ».
 	var all []repoView
+	var ended []defiSection
+	archived := defiSection{Slug: "archives", Name: "Dépôts archivés", Group: "Archivés", Apart: true}
 	for _, d := range s.cfg.Defis {
-		sec := defiSection{Slug: d.Slug, Name: d.Name}
+		sec := defiSection{Slug: d.Slug, Name: d.Name, Apart: d.Ended != "", Ended: d.Ended}
 		var scored []int
 		for _, v := range views {
 			if v.Defi != d.Slug {
 				continue
 			}
-			if sc := v.Score(); sc != nil {
-				scored = append(scored, *sc)
-			}
 			if needle != "" && !strings.Contains(v.Search(), needle) && !strings.Contains(strings.ToLower(d.Name), needle) {
 				continue
+			}
+			if !sec.Apart && v.Archived() {
+				archived.Repos = append(archived.Repos, v)
+				continue
+			}
+			if sc := v.Score(); sc != nil && !v.Archived() {
+				scored = append(scored, *sc)
 			}
 			sec.Repos = append(sec.Repos, v)
 		}
 		sec.Average = mean(scored)
 		sortViews(sec.Repos, sortBy)
 		data.Shown += len(sec.Repos)
-		all = append(all, sec.Repos...)
-		if len(sec.Repos) > 0 || needle == "" {
-			data.Defis = append(data.Defis, sec)
+		if !sec.Apart {
+			all = append(all, sec.Repos...)
 		}
+		if len(sec.Repos) == 0 && needle != "" {
+			continue
+		}
+		if sec.Apart {
+			if len(ended) == 0 {
+				sec.Group = "Défis terminés"
+			}
+			ended = append(ended, sec)
+			continue
+		}
+		data.Defis = append(data.Defis, sec)
+	}
+	data.Defis = append(data.Defis, ended...)
+	if len(archived.Repos) > 0 {
+		sortViews(archived.Repos, sortBy)
+		data.Shown += len(archived.Repos)
+		data.Defis = append(data.Defis, archived)
 	}
 	var scored []int
 	for _, v := range all {
@@ -133,6 +167,24 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		sortViews(data.All, sortBy)
 	}
 	s.render(w, r, http.StatusOK, "dashboard", page{Title: "Tableau de bord", Nav: "dashboard", Data: data})
+}
+
+// running keeps the repositories of projects that run: neither archived
+// nor in an ended défi.
+func (s *Server) running(views []repoView) []repoView {
+	ended := map[string]bool{}
+	for _, d := range s.cfg.Defis {
+		if d.Ended != "" {
+			ended[d.Slug] = true
+		}
+	}
+	var out []repoView
+	for _, v := range views {
+		if !v.Archived() && !ended[v.Defi] {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 func mean(xs []int) *int {
@@ -261,18 +313,20 @@ func (s *Server) rows(v repoView) []checkRow {
 	}
 	var out []checkRow
 	for _, c := range r.Checks {
-		row := checkRow{Check: c, Label: checkLabel(c.Name), Done: c.Score >= 10, Guide: s.guide.Anchor(c.Name)}
+		row := checkRow{Check: c, Label: checkLabel(c.Name), Done: c.Applies() && c.Score >= 10, Guide: s.guide.Anchor(c.Name)}
 		str := func(key string) string { s, _ := c.Details[key].(string); return s }
-		switch c.Name {
-		case checks.NameLicense:
+		// A check that does not apply (archived) offers no file to add.
+		switch name := c.Name; {
+		case !c.Applies():
+		case name == checks.NameLicense:
 			if str("file") == "" && str(checks.DetailSPDX) == "" {
 				row.CreateFile = "LICENSE"
 			}
-		case checks.NameReadme:
+		case name == checks.NameReadme:
 			if str("file") == "" {
 				row.CreateFile = "README.md"
 			}
-		case checks.NameCI:
+		case name == checks.NameCI:
 			row.CreateFile, row.SuggestedConfig = str("suggested_file"), str("suggested_config")
 			if str(checks.DetailCIStatus) == "failure" {
 				row.RunURL = safeURL(str("run_url"))

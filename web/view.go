@@ -74,7 +74,22 @@ func (v repoView) Degree() *int {
 	return &v.Result.Openness.Degree
 }
 
-// CheckScore returns a check's score, -1 when unknown.
+// Archived tells whether the forge marks the repository archived (its
+// newest result says so).
+func (v repoView) Archived() bool {
+	if v.Result == nil {
+		return false
+	}
+	c := v.Result.Check(checks.NameActivity)
+	if c == nil {
+		return false
+	}
+	a, _ := c.Details[checks.DetailArchived].(bool)
+	return a
+}
+
+// CheckScore returns a check's score, -1 when unknown or when the check
+// does not apply.
 func (v repoView) CheckScore(name string) int {
 	if m := v.Result.Mark(name); m != nil {
 		return *m

@@ -195,7 +195,7 @@ func writeTable(w io.Writer, results []checks.Result) {
 		}
 		var todo []checks.Check
 		for _, c := range r.Checks {
-			if c.Score < 10 {
+			if c.Applies() && c.Score < 10 {
 				todo = append(todo, c)
 			}
 		}
