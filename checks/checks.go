@@ -70,6 +70,10 @@ func Score(f crawler.Facts, opts Options) Result {
 		Checks:    []Check{},
 	}
 	if f.Error != "" {
+		// The error says what happened and what to do, in words; the
+		// raw error stays in the facts and the logs.
+		r.Failure = failureOf(f)
+		r.Error = FailureText(r.Failure, f.Ref.Host, opts.lang())
 		return r
 	}
 	for _, d := range list {

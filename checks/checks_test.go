@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/eiglink/vigie/crawler"
+	"github.com/eiglink/vigie/locale"
 )
 
 func TestNames(t *testing.T) {
@@ -102,10 +103,68 @@ func TestScoreError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`"score":null`, `"error":"not found"`, `"checks":[]`, `"repo":"github.com/o/gone"`} {
+	for _, want := range []string{`"score":null`, `"error":"Dépôt introuvable`, `"failure":"not_found"`, `"checks":[]`, `"repo":"github.com/o/gone"`} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("JSON lacks %s: %s", want, b)
 		}
+	}
+}
+
+// A forge failure becomes one sentence saying what happened and what to
+// do, in the checks' language, never the raw error chain.
+func TestScoreFailureWords(t *testing.T) {
+	ref := crawler.Ref{Forge: "github", Host: "github.com", Path: "o/r", URL: "https://github.com/o/r"}
+	at := time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC)
+	raw := "github https://github.com/o/r: repository: Get \"https://api.github.com/repos/o/r\": dial tcp: lookup api.github.com: no such host"
+	tests := []struct {
+		failure  string
+		notFound bool
+		want     string // kind
+		fr, en   string
+	}{
+		{crawler.FailNotFound, true, crawler.FailNotFound, "introuvable", "not found"},
+		{"", true, crawler.FailNotFound, "introuvable", "not found"},
+		{crawler.FailAccessRefused, false, crawler.FailAccessRefused, "refusé l'accès", "refused access"},
+		{crawler.FailRenamed, false, crawler.FailRenamed, "renommé", "renamed"},
+		{crawler.FailRateLimited, false, crawler.FailRateLimited, "quota", "quota"},
+		{crawler.FailUnreachable, false, crawler.FailUnreachable, "github.com est injoignable", "github.com cannot be reached"},
+		{crawler.FailForgeError, false, crawler.FailForgeError, "erreur", "error"},
+		{"", false, crawler.FailForgeError, "erreur", "error"},
+		{crawler.FailTimeout, false, crawler.FailTimeout, "à temps", "in time"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want+"/"+tt.failure, func(t *testing.T) {
+			f := crawler.Facts{Ref: ref, CrawledAt: at, Error: raw, NotFound: tt.notFound, Failure: tt.failure}
+			for _, lang := range []string{"fr", "en"} {
+				r := Score(f, Options{Language: lang})
+				if r.Failure != tt.want {
+					t.Errorf("failure %q, want %q", r.Failure, tt.want)
+				}
+				want := tt.fr
+				if lang == "en" {
+					want = tt.en
+				}
+				if !strings.Contains(r.Error, want) || strings.Contains(r.Error, "dial tcp") || !strings.HasSuffix(r.Error, ".") {
+					t.Errorf("%s: error %q, want a sentence with %q and no raw chain", lang, r.Error, want)
+				}
+				if r.ErrorText(locale.English) == r.ErrorText(locale.French) {
+					t.Errorf("ErrorText gives the same words in both languages: %q", r.ErrorText(locale.French))
+				}
+			}
+		})
+	}
+	if len(tests) < len(crawler.FailureKinds()) {
+		t.Error("a failure kind has no case")
+	}
+	for _, k := range crawler.FailureKinds() {
+		if FailureText(k, "", locale.French) == "" || FailureText(k, "", locale.English) == "" {
+			t.Errorf("%s has no words", k)
+		}
+	}
+	// A stored result from before failures were classified shows its error.
+	old := Result{Repo: "github.com/o/r", Error: "something odd"}
+	if old.ErrorText(locale.French) != "something odd" {
+		t.Errorf("unclassified error: %q", old.ErrorText(locale.French))
 	}
 }
 

@@ -70,7 +70,11 @@ type Result struct {
 	CrawledAt time.Time `json:"crawled_at"`
 	Score     *int      `json:"score"`
 	Error     string    `json:"error"`
-	Checks    []Check   `json:"checks"`
+	// Failure classifies Error (crawler.Fail*: not_found, access_refused,
+	// renamed, rate_limited, forge_unreachable, forge_error, timeout); ""
+	// when the result has no error or it was not classified.
+	Failure string  `json:"failure,omitempty"`
+	Checks  []Check `json:"checks"`
 
 	// The programme's profile (profile.go): set on a fetched repository,
 	// absent on an error and on results stored before it existed.

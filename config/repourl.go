@@ -59,6 +59,17 @@ var gitlabWildcard = map[string]bool{
 // splitURL parses a repository or organisation URL as users paste them:
 // with or without scheme, with ".git", a trailing slash, "/tree/main/...",
 // or in the SSH form git@host:owner/name.git.
+// NotConfiguredError is a repository URL on a host that no configured forge
+// serves: vigie calls configured forges only.
+type NotConfiguredError struct {
+	URL, Host  string
+	Configured string // the configured forges, as a list for people
+}
+
+func (e *NotConfiguredError) Error() string {
+	return fmt.Sprintf("%q: host %s is not a configured forge (configured: %s)", e.URL, e.Host, e.Configured)
+}
+
 func splitURL(raw string) (*url.URL, error) {
 	s := strings.TrimSpace(raw)
 	if s == "" {
@@ -147,7 +158,11 @@ func (c *Config) Resolve(raw string) (crawler.Ref, error) {
 	}
 	f, rest := c.forgeFor(u)
 	if f == nil {
-		return crawler.Ref{}, fmt.Errorf("%q: host %s is not a configured forge (configured: %s)", raw, u.Host, c.forgeList())
+		if !strings.ContainsAny(u.Host, ".:") && u.Host != "localhost" && !strings.Contains(raw, "://") {
+			// "not-a-url" became https://not-a-url: no forge is named so.
+			return crawler.Ref{}, fmt.Errorf("%q is not a URL: give a repository's address, such as https://github.com/owner/name", raw)
+		}
+		return crawler.Ref{}, &NotConfiguredError{URL: raw, Host: u.Host, Configured: c.forgeList()}
 	}
 	segs := strings.Split(rest, "/")
 	if rest == "" {

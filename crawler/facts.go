@@ -48,6 +48,10 @@ type Facts struct {
 	// transient failure: the first is the repository's fault, the second the
 	// forge's.
 	NotFound bool `json:"not_found,omitempty"`
+	// Failure classifies Error (one of the Fail* kinds), so that readers
+	// can say in words what happened and what to do; the raw Error goes to
+	// the logs.
+	Failure string `json:"failure,omitempty"`
 
 	// Visibility is who the forge lets see the repository: VisibilityPublic
 	// ("public"), "private" or "internal" (GitLab, GitHub Enterprise: any

@@ -403,6 +403,7 @@ func Build(ctx context.Context, st store.Store, week ISOWeek, now time.Time, o O
 			rw.Page = d.PublicURL + "/repos/" + r.Repo
 		}
 		rw.DefiEnded = ended[r.Defi]
+		rw.Error = r.ErrorText(locale.Of(o.Language))
 		d.Repos = append(d.Repos, rw)
 		isNew := false
 		if p == nil {
@@ -419,7 +420,7 @@ func Build(ctx context.Context, st store.Store, week ISOWeek, now time.Time, o O
 			d.Changes = append(d.Changes, c)
 		}
 	}
-	d.Attention = attentionOf(cur, prevBy, d.Changes, ended)
+	d.Attention = attentionOf(cur, prevBy, d.Changes, ended, locale.Of(o.Language))
 
 	// Trend: the weeks before the previous one need their own reads.
 	weeks := make([][]checks.Result, TrendWeeks)
@@ -613,7 +614,7 @@ var badKinds = map[string]bool{
 	KindCIBroke: true, KindWentDormant: true,
 }
 
-func attentionOf(cur []checks.Result, prevBy map[string]*checks.Result, changes []Change, ended map[string]bool) []Attention {
+func attentionOf(cur []checks.Result, prevBy map[string]*checks.Result, changes []Change, ended map[string]bool, lang locale.Lang) []Attention {
 	reasons := map[string][]string{}
 	for _, c := range changes {
 		if badKinds[c.Kind] {
@@ -637,7 +638,7 @@ func attentionOf(cur []checks.Result, prevBy map[string]*checks.Result, changes 
 		}
 		a := Attention{Repo: r.Repo, Defi: r.Defi, Score: scoreOf(r), Reasons: rs}
 		if r.Error != "" {
-			a.Remediation = r.Error
+			a.Remediation = r.ErrorText(lang)
 		} else if c := actionFor(r, prevBy[r.Repo], rs, changes); c != nil {
 			a.Check, a.Remediation = c.Name, c.Remediation
 		}

@@ -206,11 +206,12 @@ func (s *Scanner) fetch(ctx context.Context, refs []crawler.Ref, previous map[st
 		}
 		ff := f
 		snaps[i] = store.Snapshot{Facts: &ff, Result: checks.Score(ff, opts)}
+		// The result says it in words; the raw error is for the logs.
 		switch {
 		case withheld && !adhoc:
-			s.log.Warn("repository is not public on its forge: nothing of it is read or published", "repo", r.ID(), "visibility", f.Visibility)
+			s.log.Info("repository is not public on its forge: nothing of it is read or published", "repo", r.ID(), "visibility", f.Visibility)
 		case f.Error != "":
-			s.log.Warn("repository could not be fetched", "repo", r.ID(), "error", f.Error)
+			s.log.Info("repository could not be fetched", "repo", r.ID(), "failure", snaps[i].Result.Failure, "error", f.Error)
 		}
 	}
 	return snaps

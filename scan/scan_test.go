@@ -86,7 +86,7 @@ func TestCheckOrderAndErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []struct{ repo, defi, err string }{
-		{"framagit.org/g/sub/p", "one", ""}, {"github.com/a/b", "", ""}, {"github.com/a/missing", "", "https://github.com/a/missing: repository not found (it does not exist, or it is not public)"},
+		{"framagit.org/g/sub/p", "one", ""}, {"github.com/a/b", "", ""}, {"github.com/a/missing", "", "not_found"},
 		{"github.com/a/b", "", ""}, {"github.com/a/listed", "one", ""},
 	}
 	if len(snaps) != len(want) {
@@ -94,7 +94,7 @@ func TestCheckOrderAndErrors(t *testing.T) {
 	}
 	for i, w := range want {
 		r := snaps[i].Result
-		if r.Repo != w.repo || r.Defi != w.defi || r.Error != w.err || (w.err == "") != (r.Score != nil) {
+		if r.Repo != w.repo || r.Defi != w.defi || r.Failure != w.err || (w.err == "") != (r.Score != nil) || (w.err == "") != (r.Error == "") {
 			t.Errorf("result %d = %s défi %q error %q score %v; want %+v", i, r.Repo, r.Defi, r.Error, r.Score, w)
 		}
 	}

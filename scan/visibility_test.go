@@ -108,8 +108,8 @@ func TestCrawlPublishesNothingOfNotPublic(t *testing.T) {
 	if !reflect.DeepEqual(*p.Facts, want) || p.Result.Score != nil || len(p.Result.Checks) != 0 {
 		t.Errorf("an internal project's snapshot: %+v\nresult %+v", *p.Facts, p.Result)
 	}
-	if !strings.Contains(p.Result.Error, "not public") {
-		t.Errorf("error %q does not say the repository is not public", p.Result.Error)
+	if p.Result.Failure != crawler.FailNotFound || !strings.Contains(p.Result.Error, "privé") {
+		t.Errorf("error %q (%s) does not say the repository is private", p.Result.Error, p.Result.Failure)
 	}
 	var line string
 	for _, l := range strings.Split(logs.String(), "\n") {

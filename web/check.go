@@ -15,6 +15,7 @@ import (
 
 	"github.com/eiglink/vigie/config"
 	"github.com/eiglink/vigie/crawler"
+	"github.com/eiglink/vigie/locale"
 	"github.com/eiglink/vigie/store"
 )
 
@@ -262,7 +263,7 @@ func (s *Server) check(w http.ResponseWriter, r *http.Request) {
 		v.Path = p
 	}
 	if snap.Result.Error != "" {
-		v.Error, v.ErrorAt = snap.Result.Error, snap.Result.CrawledAt
+		v.Error, v.ErrorAt = snap.Result.ErrorText(locale.French), snap.Result.CrawledAt
 	} else {
 		v.Result = &snap.Result
 	}

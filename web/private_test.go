@@ -87,13 +87,13 @@ func TestCheckNoOracle(t *testing.T) {
 			if strings.Contains(body, privateMarker) {
 				t.Errorf("the page shows what the forge holds of a repository that is not public")
 			}
-			if !strings.Contains(body, "not found") {
+			if !strings.Contains(body, "introuvable") {
 				t.Errorf("the page does not say the repository was not found:\n%s", body)
 			}
 		})
 	}
 	// The public one is checked as usual.
-	if code, body := checkPage(t, true, "https://github.com/eig/ouvert"); code != http.StatusOK || strings.Contains(body, "not found") {
+	if code, body := checkPage(t, true, "https://github.com/eig/ouvert"); code != http.StatusOK || strings.Contains(body, "introuvable") {
 		t.Errorf("public repository: %d\n%s", code, body)
 	}
 }

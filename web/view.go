@@ -121,7 +121,7 @@ func (s *Server) view(ctx context.Context, sn store.Snapshot) (repoView, error) 
 		v.Result = &r
 		return v, nil
 	}
-	v.Error, v.ErrorAt = r.Error, r.CrawledAt
+	v.Error, v.ErrorAt = r.ErrorText(locale.French), r.CrawledAt
 	if sn.HidesEarlier() {
 		return v, nil
 	}

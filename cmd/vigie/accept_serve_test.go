@@ -636,6 +636,17 @@ func acceptServe(t *testing.T, style serveStyle) {
 		want("vigie_repo_score", nil, float64(*r.Score))
 		want("vigie_repo_up", nil, 1)
 		for _, c := range r.Checks {
+			if !c.Applies() {
+				// A check that does not apply (archived) has no series.
+				l := map[string]string{"check": c.Name}
+				for k, x := range lv {
+					l[k] = x
+				}
+				if got := svFind(ss, "vigie_repo_check_score", l); len(got) != 0 {
+					t.Errorf("vigie_repo_check_score%v = %v for a check that does not apply", l, got)
+				}
+				continue
+			}
 			want("vigie_repo_check_score", map[string]string{"check": c.Name}, float64(c.Score))
 		}
 		last, err := time.Parse(time.RFC3339, r.Check("activity").Details["last_commit_at"].(string))

@@ -13,6 +13,8 @@ import (
 
 	"github.com/eiglink/vigie/checks"
 	"github.com/eiglink/vigie/config"
+	"github.com/eiglink/vigie/crawler"
+	"github.com/eiglink/vigie/locale"
 	"github.com/eiglink/vigie/scan"
 	"github.com/eiglink/vigie/store"
 )
@@ -59,6 +61,13 @@ func (a *app) check(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Every URL is checked before anything is said or called.
+	for _, u := range urls {
+		if _, err := cfg.Resolve(u); err != nil {
+			return usageError{withForgeHint(err, *cfgFile)}
+		}
+	}
+	a.quiet()
 	a.warnAnonymous(cfg)
 	sc, err := a.scanner(ctx, cfg, nil)
 	if err != nil {
@@ -66,7 +75,7 @@ func (a *app) check(ctx context.Context, args []string) error {
 	}
 	snaps, err := sc.Check(ctx, urls)
 	if err != nil {
-		return usageError{err}
+		return usageError{withForgeHint(err, *cfgFile)}
 	}
 	return a.printResults(snaps, *format, *minScore)
 }
@@ -94,6 +103,7 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
+	a.quiet()
 	a.warnAnonymous(cfg)
 	sc, err := a.scanner(ctx, cfg, st)
 	if err != nil {
@@ -115,6 +125,18 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 	return a.printResults(snaps, *format, -1)
 }
 
+// withForgeHint adds to a "not a configured forge" error how to add one.
+func withForgeHint(err error, cfgFile string) error {
+	var nc *config.NotConfiguredError
+	if !errors.As(err, &nc) {
+		return err
+	}
+	if cfgFile == "" {
+		return fmt.Errorf("%w; to check a repository there, pass --config FILE with a forge entry for it (forges: - name: NAME, type: github or gitlab, url: https://%s)", err, nc.Host)
+	}
+	return fmt.Errorf("%w; to check a repository there, add a forge entry for it to %s (forges: - name: NAME, type: github or gitlab, url: https://%s)", err, cfgFile, nc.Host)
+}
+
 // warnAnonymous says once, on stderr, what working without a token means.
 func (a *app) warnAnonymous(cfg *config.Config) {
 	for _, f := range cfg.Forges {
@@ -124,9 +146,9 @@ func (a *app) warnAnonymous(cfg *config.Config) {
 		// The GitHub crawler says itself what 60 requests an hour mean.
 		switch f.Type {
 		case "gitlab":
-			a.log.Info("no token: public projects only, at the instance's anonymous rate limit", "forge", f.Name, "token_env", f.TokenEnv)
+			a.log.Warn("no token: public projects only, at the instance's anonymous rate limit", "forge", f.Name, "token_env", f.TokenEnv)
 		case "gitea":
-			a.log.Info("no token: public repositories only", "forge", f.Name, "token_env", f.TokenEnv)
+			a.log.Warn("no token: public repositories only", "forge", f.Name, "token_env", f.TokenEnv)
 		}
 	}
 }
@@ -149,18 +171,36 @@ func (a *app) printResults(snaps []store.Snapshot, format string, minScore int) 
 		writeTable(a.stdout, results)
 	}
 	code := exitOK
+	var below []string
 	for _, r := range results {
 		if r.Error != "" {
 			code = exitUnreachable
-		} else if minScore >= 0 && r.Score != nil && *r.Score < minScore && code == exitOK {
-			code = exitBelowMin
+		} else if minScore >= 0 && r.Score != nil && *r.Score < minScore {
+			below = append(below, fmt.Sprintf("%s (%d)", r.Repo, *r.Score))
+			if code == exitOK {
+				code = exitBelowMin
+			}
 		}
+	}
+	if len(below) > 0 {
+		fmt.Fprintf(a.stderr, "vigie: %d %s below --min-score %d: %s\n", len(below), plural(len(below), "repository", "repositories"), minScore, strings.Join(below, ", "))
 	}
 	if code != exitOK {
 		return exitError{code}
 	}
 	return nil
 }
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// forgeWide are the failures that are the forge's, not the repository's:
+// said once per forge host, with the repositories they hit.
+var forgeWide = map[string]bool{crawler.FailUnreachable: true, crawler.FailRateLimited: true}
 
 // writeTable prints one line per repository, then, for each repository,
 // what to do about every check below 10.
@@ -188,9 +228,33 @@ func writeTable(w io.Writer, results []checks.Result) {
 		fmt.Fprintln(tw)
 	}
 	tw.Flush()
+	// A forge that cannot be reached (or whose quota is spent) is said
+	// once, naming the repositories it holds.
+	type wide struct {
+		text  string
+		repos []string
+	}
+	var wides []*wide
+	byText := map[string]*wide{}
+	for _, r := range results {
+		if r.Error == "" || !forgeWide[r.Failure] {
+			continue
+		}
+		text := r.ErrorText(locale.English)
+		if byText[text] == nil {
+			byText[text] = &wide{text: text}
+			wides = append(wides, byText[text])
+		}
+		byText[text].repos = append(byText[text].repos, r.Repo)
+	}
+	for _, wd := range wides {
+		fmt.Fprintf(w, "\n%s\n  %d %s not fetched: %s\n", oneLine(wd.text), len(wd.repos), plural(len(wd.repos), "repository", "repositories"), strings.Join(wd.repos, ", "))
+	}
 	for _, r := range results {
 		if r.Error != "" {
-			fmt.Fprintf(w, "\n%s: %s\n", r.Repo, oneLine(r.Error))
+			if !forgeWide[r.Failure] {
+				fmt.Fprintf(w, "\n%s: %s\n", r.Repo, oneLine(r.ErrorText(locale.English)))
+			}
 			continue
 		}
 		var todo []checks.Check

@@ -269,7 +269,7 @@ http: {trusted_proxies: [127.0.0.1]}
 		switch {
 		case resp.StatusCode == http.StatusTooManyRequests:
 			refused++
-		case resp.StatusCode == 200 && strings.Contains(string(b), "kept for scheduled crawls"):
+		case resp.StatusCode == 200 && strings.Contains(string(b), "réservé aux analyses programmées"):
 			kept++
 		case resp.StatusCode == 200:
 			scored++

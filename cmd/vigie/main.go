@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -38,11 +39,29 @@ type exitError struct{ code int }
 
 func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
+// helpRequested is `vigie COMMAND --help`: the command's usage goes to
+// stdout and the exit code is 0.
+type helpRequested struct{ usage string }
+
+func (e helpRequested) Error() string { return e.usage }
+
 // app holds what every subcommand needs; tests run it in-process.
 type app struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	log            *slog.Logger
+	// level is the logger's level: check and crawl print every result on
+	// stdout, so their logs keep to warnings unless VIGIE_DEBUG is set.
+	level *slog.LevelVar
+	debug bool
+}
+
+// quiet raises the log level to warnings, unless VIGIE_DEBUG asks for
+// everything: the results already say what happened to each repository.
+func (a *app) quiet() {
+	if !a.debug {
+		a.level.Set(slog.LevelWarn)
+	}
 }
 
 func main() {
@@ -62,12 +81,12 @@ const usageText = `usage:
   vigie version`
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	a := &app{stdout: stdout, stderr: stderr, getenv: getenv}
-	level := slog.LevelInfo
+	a := &app{stdout: stdout, stderr: stderr, getenv: getenv, level: new(slog.LevelVar)}
 	if getenv("VIGIE_DEBUG") != "" {
-		level = slog.LevelDebug
+		a.debug = true
+		a.level.Set(slog.LevelDebug)
 	}
-	a.log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	a.log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: a.level}))
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, usageText)
 		fmt.Fprintln(stderr, "vigie: no command given")
@@ -96,8 +115,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	}
 	var ue usageError
 	var ee exitError
+	var he helpRequested
 	switch {
 	case err == nil:
+		return exitOK
+	case errors.As(err, &he):
+		fmt.Fprint(stdout, he.usage)
 		return exitOK
 	case errors.As(err, &ee):
 		return ee.code
@@ -112,11 +135,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 
 // parseFlags parses flags wherever they stand among the positional
 // arguments (`vigie check URL --format json` works too).
+// `-h`/`--help` gives the command's usage with every flag (exit 0).
 func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	fs.SetOutput(io.Discard)
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, helpRequested{commandUsage(fs)}
+			}
 			return nil, usagef("%s: %v", fs.Name(), err)
 		}
 		args = fs.Args()
@@ -129,4 +156,21 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// commandUsage writes a command's usage line (from usageText) and every
+// flag with its meaning and default.
+func commandUsage(fs *flag.FlagSet) string {
+	var b strings.Builder
+	b.WriteString("usage:\n")
+	for _, line := range strings.Split(usageText, "\n") {
+		if f := strings.Fields(line); len(f) > 1 && f[0] == "vigie" && f[1] == fs.Name() {
+			b.WriteString(line + "\n")
+		}
+	}
+	b.WriteString("\nflags:\n")
+	fs.SetOutput(&b)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+	return b.String()
 }

@@ -399,7 +399,7 @@ func (f *Forge) graphMain(ctx context.Context, jobs []crawler.Job, idx []int, no
 		rawJSON := resp.Data[alias]
 		if len(rawJSON) > 0 && string(rawJSON) != "null" {
 			if err := json.Unmarshal(rawJSON, &repo); err != nil {
-				out[j] = crawler.Facts{Ref: ref, CrawledAt: now, Error: fmt.Sprintf("github %s: decoding GraphQL answer: %v", where, err)}
+				out[j] = crawler.Facts{Ref: ref, CrawledAt: now, Error: fmt.Sprintf("github %s: decoding GraphQL answer: %v", where, err), Failure: crawler.FailForgeError}
 				continue
 			}
 		}
@@ -414,11 +414,15 @@ func (f *Forge) graphMain(ctx context.Context, jobs []crawler.Job, idx []int, no
 			}
 		}
 		if repo == nil {
-			fa := crawler.Facts{Ref: ref, CrawledAt: now, Error: fmt.Sprintf("github %s: repository not found (missing or private)", where), NotFound: true}
+			fa := crawler.Facts{Ref: ref, CrawledAt: now, Error: fmt.Sprintf("github %s: repository not found (missing or private)", where), NotFound: true, Failure: crawler.FailNotFound}
 			for _, e := range errs {
 				if e.Type != "NOT_FOUND" {
 					fa.NotFound = false
 					fa.Error = fmt.Sprintf("github %s: %s", where, e.Message)
+					fa.Failure = crawler.FailForgeError
+					if e.Type == "FORBIDDEN" {
+						fa.Failure = crawler.FailAccessRefused
+					}
 					break
 				}
 			}
@@ -438,7 +442,7 @@ func (f *Forge) graphMain(ctx context.Context, jobs []crawler.Job, idx []int, no
 		r.setSince(job)
 		if !omitContent(job.Previous) {
 			if err := st.applyContent(rawJSON); err != nil {
-				out[j] = crawler.Facts{Ref: ref, CrawledAt: now, Error: fmt.Sprintf("github %s: decoding GraphQL answer: %v", where, err)}
+				out[j] = crawler.Facts{Ref: ref, CrawledAt: now, Error: fmt.Sprintf("github %s: decoding GraphQL answer: %v", where, err), Failure: crawler.FailForgeError}
 				continue
 			}
 		} else if prev := reusable(job.Previous); r.sameHead(prev) {

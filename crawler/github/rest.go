@@ -13,6 +13,7 @@ import (
 	gh "github.com/google/go-github/v60/github"
 
 	"github.com/eiglink/vigie/crawler"
+	"github.com/eiglink/vigie/crawler/httpx"
 )
 
 // statusOf returns the HTTP status of a go-github error (0 when the error
@@ -47,9 +48,10 @@ func (f *Forge) restFetch(ctx context.Context, job crawler.Job, now time.Time) c
 	owner, name, _ := strings.Cut(ref.Path, "/")
 	where := f.opts.WebURL + "/" + ref.Path
 	fail := func(err error) crawler.Facts {
-		fa := crawler.Facts{Ref: ref, CrawledAt: now, Error: fmt.Sprintf("github %s: %v", where, err)}
+		fa := crawler.Facts{Ref: ref, CrawledAt: now, Error: fmt.Sprintf("github %s: %v", where, err), Failure: httpx.Classify(err, statusOf(err))}
 		if s := statusOf(err); s == http.StatusNotFound || s == http.StatusGone || s == http.StatusUnavailableForLegalReasons {
 			fa.NotFound = true
+			fa.Failure = crawler.FailNotFound
 			fa.Error = fmt.Sprintf("github %s: repository not found (missing or private)", where)
 		}
 		return fa

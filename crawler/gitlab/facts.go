@@ -18,6 +18,7 @@ import (
 	gl "gitlab.com/gitlab-org/api/client-go"
 
 	"github.com/eiglink/vigie/crawler"
+	"github.com/eiglink/vigie/crawler/httpx"
 	"github.com/eiglink/vigie/crawler/licenseid"
 )
 
@@ -132,7 +133,7 @@ func (f *Forge) each(ctx context.Context, ws []*work, fn func(*work)) {
 				defer func() { <-sem }()
 				fn(w)
 			case <-ctx.Done():
-				w.facts = crawler.Facts{Ref: w.job.Ref, CrawledAt: w.facts.CrawledAt, Error: ctx.Err().Error()}
+				w.facts = crawler.Facts{Ref: w.job.Ref, CrawledAt: w.facts.CrawledAt, Error: ctx.Err().Error(), Failure: httpx.Classify(ctx.Err(), 0)}
 				w.done = true
 			}
 		}()
@@ -179,8 +180,13 @@ func (f *Forge) restProject(ctx context.Context, w *work) {
 	if err != nil {
 		w.facts.Error = err.Error()
 		w.facts.NotFound = errors.Is(err, errNotFound)
+		w.facts.Failure = httpx.Classify(err, statusOf(resp))
+		if w.facts.NotFound {
+			w.facts.Failure = crawler.FailNotFound
+		}
 		if st := statusOf(resp); st == http.StatusMovedPermanently {
 			w.facts.Error = fmt.Sprintf("gitlab: project %s moved to %s", ref.Path, resp.Header.Get("Location"))
+			w.facts.Failure = crawler.FailRenamed
 		}
 		f.log.Debug("project not fetched", "repo", ref.ID(), "err", err)
 		w.done = true
@@ -456,7 +462,7 @@ func (f *Forge) complete(ctx context.Context, w *work, now time.Time) {
 	full := gp.validFor(facts.DefaultBranch)
 	if err := f.repositoryFacts(ctx, w, now); err != nil {
 		log.Debug("repository not fetched", "err", err)
-		w.facts = crawler.Facts{Ref: w.job.Ref, CrawledAt: facts.CrawledAt, Error: err.Error()}
+		w.facts = crawler.Facts{Ref: w.job.Ref, CrawledAt: facts.CrawledAt, Error: err.Error(), Failure: httpx.Classify(err, 0)}
 		return
 	}
 	switch {

@@ -43,6 +43,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -117,9 +118,12 @@ type Options struct {
 	// request that would dip into it fails at once with a RateLimitError
 	// whose Kept is true. 0 keeps nothing.
 	AdHocKeep float64
-	Observer  Observer     // optional
-	Logger    *slog.Logger // default slog.Default()
-	Cache     Cache        // optional ETag cache
+	// DownFor is how long requests fail at once, without calling, after
+	// one found the forge's host unreachable (default DefaultDownFor).
+	DownFor  time.Duration
+	Observer Observer     // optional
+	Logger   *slog.Logger // default slog.Default()
+	Cache    Cache        // optional ETag cache
 	// Cacheable says whether a successful answer may go into the Cache
 	// (nil: every one). The Cache outlives the crawl: what a forge tells a
 	// token about a private repository must not be kept
@@ -179,6 +183,9 @@ type Transport struct {
 	lim     *limiter
 
 	requests, retries, notModified, netErrors, limited, waits, paced, waitNanos atomic.Int64
+	// downUntil is, per host found unreachable, when it is called again.
+	downMu    sync.Mutex
+	downUntil map[string]time.Time
 
 	// Seams for tests: the clock, sleeping and the backoff's randomness.
 	now   func() time.Time
@@ -234,6 +241,9 @@ func NewTransport(o Options) *Transport {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
+	}
+	if o.DownFor <= 0 {
+		o.DownFor = DefaultDownFor
 	}
 	hosts := o.AllowedHosts
 	if len(hosts) == 0 {
@@ -351,6 +361,10 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		closeBody(req)
 		return nil, err
 	}
+	if t.down(req.URL.Host) {
+		closeBody(req)
+		return nil, t.wrap(req, &UnreachableError{Forge: t.o.Forge, Host: req.URL.Host, Err: errors.New("found unreachable moments ago, not called again")})
+	}
 	body, err := readBody(req)
 	if err != nil {
 		return nil, t.wrap(req, fmt.Errorf("reading request body: %w", err))
@@ -374,6 +388,12 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, t.wrap(req, err)
 		}
 		resp, rbody, info, err := t.send(ctx, req, body, tok, res, ce)
+		if unreachable(err) && ctx.Err() == nil {
+			// Retrying a host that does not resolve or refuses connections
+			// only makes the crawl wait: say it, and stop calling it.
+			t.markDown(ctx, req.URL.Host, err)
+			return nil, t.wrap(req, &UnreachableError{Forge: t.o.Forge, Host: req.URL.Host, Err: err})
+		}
 		verdict := t.judge(resp, rbody, info, err, tok, attempt)
 		if verdict.done {
 			return resp, t.wrapIf(req, err)
