@@ -496,3 +496,33 @@ func TestEndedAndTeam(t *testing.T) {
 		t.Errorf("a running défi: %+v", d)
 	}
 }
+
+// A relative SQLite path is relative to the configuration file, wherever
+// vigie is started from; other DSNs are left as written.
+func TestStorageDSNRelativeToTheFile(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "conf")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ storage, want string }{
+		{"", filepath.Join(dir, "vigie.db")},
+		{"storage: {dsn: data/vigie.db}", filepath.Join(dir, "data/vigie.db")},
+		{"storage: {dsn: /var/lib/vigie/vigie.db}", "/var/lib/vigie/vigie.db"},
+		{`storage: {dsn: "file:vigie.db?_pragma=busy_timeout(5000)"}`, "file:" + filepath.Join(dir, "vigie.db") + "?_pragma=busy_timeout(5000)"},
+		{`storage: {dsn: ":memory:"}`, ":memory:"},
+		{"storage: {driver: postgres, dsn: postgres://u@localhost/vigie}", "postgres://u@localhost/vigie"},
+	}
+	for _, tt := range tests {
+		p := filepath.Join(dir, "vigie.yml")
+		if err := os.WriteFile(p, []byte(base+tt.storage+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := Load(p, func(string) string { return "" })
+		if err != nil {
+			t.Fatalf("%s: %v", tt.storage, err)
+		}
+		if cfg.Storage.DSN != tt.want {
+			t.Errorf("%q: dsn %q, want %q", tt.storage, cfg.Storage.DSN, tt.want)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
@@ -126,7 +127,39 @@ func Load(file string, env Env) (*Config, error) {
 	if err != nil {
 		return nil, &Error{File: file, Msg: fmt.Sprintf("cannot read the configuration: %v", errors.Unwrap(err))}
 	}
-	return Parse(file, data, env)
+	cfg, err := Parse(file, data, env)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Storage.DSN = sqlitePathFrom(cfg.Storage, file)
+	return cfg, nil
+}
+
+// sqlitePathFrom makes a relative SQLite path relative to the
+// configuration file's folder rather than to the working directory, so that
+// `vigie crawl` and `vigie serve` started from different folders use one
+// database. A "file:" URI keeps its query; ":memory:" and absolute paths
+// stay as they are.
+func sqlitePathFrom(s Storage, file string) string {
+	if s.Driver != "sqlite" || s.DSN == "" || strings.HasPrefix(s.DSN, ":memory:") {
+		return s.DSN
+	}
+	dir := filepath.Dir(file)
+	if rest, ok := strings.CutPrefix(s.DSN, "file:"); ok {
+		p, query, _ := strings.Cut(rest, "?")
+		if p == "" || p == ":memory:" || filepath.IsAbs(p) || strings.HasPrefix(p, "/") {
+			return s.DSN
+		}
+		out := "file:" + filepath.Join(dir, p)
+		if query != "" {
+			out += "?" + query
+		}
+		return out
+	}
+	if filepath.IsAbs(s.DSN) {
+		return s.DSN
+	}
+	return filepath.Join(dir, s.DSN)
 }
 
 var yamlLine = regexp.MustCompile(`line (\d+): (.*)`)

@@ -98,12 +98,12 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	a.quiet()
 	st, err := a.openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	a.quiet()
 	a.warnAnonymous(cfg)
 	sc, err := a.scanner(ctx, cfg, st)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -335,7 +336,29 @@ func mustParis(t *testing.T) *time.Location {
 
 func TestVersion(t *testing.T) {
 	out := runVigie(t, nil, "version")
-	if out.code != 0 || !strings.HasPrefix(out.stdout, "vigie ") {
+	if out.code != 0 || !strings.HasPrefix(out.stdout, "vigie ") || !strings.Contains(out.stdout, "revision") {
 		t.Errorf("version = %d %q", out.code, out.stdout)
+	}
+	bi := func(version string, settings ...string) *debug.BuildInfo {
+		info := &debug.BuildInfo{Main: debug.Module{Path: "github.com/eiglink/vigie", Version: version}}
+		for i := 0; i+1 < len(settings); i += 2 {
+			info.Settings = append(info.Settings, debug.BuildSetting{Key: settings[i], Value: settings[i+1]})
+		}
+		return info
+	}
+	for _, tt := range []struct {
+		linked string
+		info   *debug.BuildInfo
+		want   string
+	}{
+		{"dev", bi("v1.4.0", "vcs.revision", "0123456789abcdef0123", "vcs.modified", "false"), "vigie v1.4.0 (revision 0123456789ab)"},
+		{"dev", bi("(devel)", "vcs.revision", "0123456789abcdef0123", "vcs.modified", "true"), "vigie dev (revision 0123456789ab, with local changes)"},
+		{"v2.0.0", bi("v1.4.0", "vcs.revision", "abc"), "vigie v2.0.0 (revision abc)"},
+		{"dev", bi("(devel)"), "vigie dev (revision unknown: built without VCS information)"},
+		{"dev", nil, "vigie dev (revision unknown: built without VCS information)"},
+	} {
+		if got := versionFrom(tt.linked, tt.info); got != tt.want {
+			t.Errorf("versionFrom(%q, %v) = %q, want %q", tt.linked, tt.info, got, tt.want)
+		}
 	}
 }

@@ -10,16 +10,40 @@ import (
 var version = "dev"
 
 func versionString() string {
-	v, rev := version, ""
-	if info, ok := debug.ReadBuildInfo(); ok {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		info = nil
+	}
+	return versionFrom(version, info) + fmt.Sprintf(" %s %s/%s", runtime.Version(), runtime.GOOS, runtime.GOARCH)
+}
+
+// versionFrom says which vigie this is: the version set at link time, else
+// the module's version (`go install …@v1.2.3`), and the VCS revision the
+// build recorded. A build without VCS information (GOFLAGS=-buildvcs=false,
+// a source archive) says so rather than print nothing.
+func versionFrom(linked string, info *debug.BuildInfo) string {
+	v, rev, dirty := linked, "", false
+	if info != nil {
 		if v == "dev" && info.Main.Version != "" && info.Main.Version != "(devel)" {
 			v = info.Main.Version
 		}
 		for _, s := range info.Settings {
-			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-				rev = " " + s.Value[:12]
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+				if len(rev) > 12 {
+					rev = rev[:12]
+				}
+			case "vcs.modified":
+				dirty = s.Value == "true"
 			}
 		}
 	}
-	return fmt.Sprintf("vigie %s%s %s %s/%s", v, rev, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	switch {
+	case rev == "":
+		return fmt.Sprintf("vigie %s (revision unknown: built without VCS information)", v)
+	case dirty:
+		return fmt.Sprintf("vigie %s (revision %s, with local changes)", v, rev)
+	}
+	return fmt.Sprintf("vigie %s (revision %s)", v, rev)
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/eiglink/vigie/crawler"
+	"github.com/eiglink/vigie/crawler/httpx"
 )
 
 // errGraphUnavailable says the GraphQL endpoint cannot be used at all (no
@@ -384,7 +385,12 @@ func (f *Forge) graphMain(ctx context.Context, jobs []crawler.Job, idx []int, no
 			f.graphMain(ctx, jobs, idx[half:], now, out, states)
 			return
 		}
-		f.log.Warn("GraphQL batch failed, using REST for it", "repos", len(idx), "err", err)
+		if httpx.Classify(err, 0) == crawler.FailUnreachable {
+			// The transport said it once; REST fails at once too.
+			f.log.Debug("GraphQL batch failed, using REST for it", "repos", len(idx), "err", err)
+		} else {
+			f.log.Warn("GraphQL batch failed, using REST for it", "repos", len(idx), "err", err)
+		}
 		parallel(len(idx), concurrency, func(k int) {
 			out[idx[k]] = f.restFetch(ctx, jobs[idx[k]], now)
 		})
