@@ -72,8 +72,9 @@ func renderBadge(label, message, colour string) []byte {
 }
 
 // badge serves /badge/HOST/PATH.svg: the overall score of the last good
-// result, as the repository's page shows it (grey "inconnu" with 404 for a
-// repository vigie does not follow).
+// result, as the repository's page shows it. A repository vigie does not
+// follow gets a grey badge saying so, with 200 as badge services answer: an
+// image proxy shows it rather than a broken image.
 func (s *Server) badge(w http.ResponseWriter, r *http.Request) {
 	raw := r.PathValue("repo")
 	send := func(status int, message, colour string) {
@@ -91,7 +92,7 @@ func (s *Server) badge(w http.ResponseWriter, r *http.Request) {
 	}
 	sn, _, err := s.lookup(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
-		send(http.StatusNotFound, "inconnu", badgeColours["none"])
+		send(http.StatusOK, "dépôt non suivi", badgeColours["none"])
 		return
 	}
 	if err != nil {

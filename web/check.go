@@ -189,9 +189,75 @@ type checkData struct {
 	Repo   *repoData
 }
 
+// checkOutcome is what a check request comes to: a snapshot (run now or
+// from the cache), or why not, with the status to answer.
+type checkOutcome struct {
+	status     int    // 200 when snap holds the result
+	fr, en     string // why not, for the page and for the API
+	retryAfter string
+	checked    string // the normalised URL checked ("" when not resolved)
+	snap       store.Snapshot
+	hit        bool
+}
+
+// checkRequest runs the check of raw for r, under the same rules for the
+// page and the API: only configured forges, the cache, the client's and the
+// instance's budgets, the time bound.
+func (s *Server) checkRequest(r *http.Request, raw string) checkOutcome {
+	ctx := r.Context()
+	if len(raw) > maxCheckURL {
+		return checkOutcome{status: http.StatusBadRequest,
+			fr: fmt.Sprintf("cette adresse fait %d caractères : aucun dépôt n'a une adresse aussi longue (%d au plus).", len(raw), maxCheckURL),
+			en: fmt.Sprintf("this address is %d characters long: no repository address is that long (%d at most)", len(raw), maxCheckURL)}
+	}
+	ref, msg := s.checkURL(raw)
+	if msg != "" {
+		return checkOutcome{status: http.StatusBadRequest, fr: msg, en: "not a repository of a configured forge: " + msg}
+	}
+	// The cache knows a repository however its URL was typed (case, .git,
+	// a page inside it); the checker gets the normalised URL, and the page
+	// never echoes credentials a visitor pasted into it.
+	key, checked := config.CanonicalID(ref), ref.URL
+	out := checkOutcome{status: http.StatusOK, checked: checked}
+	now := s.opts.Now()
+	if snap, hit := s.checks.cached(key, now); hit {
+		out.snap, out.hit = snap, true
+		return out
+	}
+	if s.opts.Checker == nil {
+		out.status, out.fr, out.en = http.StatusServiceUnavailable, "La vérification à la demande n'est pas disponible sur cette instance.", "on-demand checks are not available on this instance"
+		return out
+	}
+	switch s.checks.allow(clientKey(r, s.opts.TrustedProxies), now) {
+	case clientBusy:
+		out.status, out.retryAfter = http.StatusTooManyRequests, "10"
+		out.fr, out.en = "Trop de vérifications depuis votre adresse en peu de temps. Patientez quelques secondes puis réessayez.", "too many checks from your address in a short time: wait a few seconds and try again"
+		return out
+	case instanceBusy:
+		out.status, out.retryAfter = http.StatusTooManyRequests, "60"
+		out.fr = "Cette instance de vigie a atteint son nombre de vérifications à la demande pour le moment : le quota des forges est d'abord réservé au suivi du programme. Réessayez dans quelques minutes."
+		out.en = "this vigie instance has reached its number of on-demand checks for now (the forges' quota goes to following the programme first): try again in a few minutes"
+		return out
+	}
+	snap, err := s.runCheck(ctx, checked)
+	if err != nil {
+		var usage usageError
+		if errors.As(err, &usage) {
+			out.status, out.fr, out.en = http.StatusBadRequest, "Cette adresse ne peut pas être vérifiée : "+usage.Error(), "this address cannot be checked: "+usage.Error()
+			return out
+		}
+		s.log.ErrorContext(ctx, "web: check", "url", checked, "err", err)
+		out.status = http.StatusServiceUnavailable
+		out.fr, out.en = "La vérification n'a pas pu aboutir (délai dépassé ou service occupé). Réessayez dans un moment.", "the check could not finish (timeout or busy service): try again in a moment"
+		return out
+	}
+	s.checks.remember(key, snap, now)
+	out.snap = snap
+	return out
+}
+
 // check serves the form, and with ?url= runs the check now.
 func (s *Server) check(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
 	data := checkData{URL: r.URL.Query().Get("url")}
 	for _, f := range s.cfg.Forges {
 		data.Forges = append(data.Forges, f.URL)
@@ -201,63 +267,27 @@ func (s *Server) check(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusOK, "check", page{Title: "Vérifier un dépôt", Nav: "check", Data: data})
 		return
 	}
-	if len(raw) > maxCheckURL {
-		// Not echoed: a page is no place to repeat a megabyte.
-		data.URL = ""
-		data.Error = fmt.Sprintf("cette adresse fait %d caractères : aucun dépôt n'a une adresse aussi longue (%d au plus).", len(raw), maxCheckURL)
-		s.render(w, r, http.StatusBadRequest, "check", page{Title: "Vérifier un dépôt", Nav: "check", Data: data})
-		return
-	}
-	ref, msg := s.checkURL(raw)
-	if msg != "" {
-		if u, err := url.Parse(raw); err != nil || u.User != nil {
-			data.URL = "" // the form is refilled, never with credentials
-		}
-		data.Error = msg
-		s.render(w, r, http.StatusBadRequest, "check", page{Title: "Vérifier un dépôt", Nav: "check", Data: data})
-		return
-	}
-	// The cache knows a repository however its URL was typed (case, .git,
-	// a page inside it); the checker gets the normalised URL, and the page
-	// never echoes credentials a visitor pasted into it.
-	key, checked := config.CanonicalID(ref), ref.URL
-	data.URL = checked
-	now := s.opts.Now()
-	snap, hit := s.checks.cached(key, now)
-	if !hit {
-		if s.opts.Checker == nil {
-			data.Error = "La vérification à la demande n'est pas disponible sur cette instance."
-			s.render(w, r, http.StatusServiceUnavailable, "check", page{Title: "Vérifier un dépôt", Nav: "check", Data: data})
-			return
-		}
-		switch s.checks.allow(clientKey(r, s.opts.TrustedProxies), now) {
-		case clientBusy:
-			w.Header().Set("Retry-After", "10")
-			data.Error = "Trop de vérifications depuis votre adresse en peu de temps. Patientez quelques secondes puis réessayez."
-			s.render(w, r, http.StatusTooManyRequests, "check", page{Title: "Vérifier un dépôt", Nav: "check", Data: data})
-			return
-		case instanceBusy:
-			w.Header().Set("Retry-After", "60")
-			data.Error = "Cette instance de vigie a atteint son nombre de vérifications à la demande pour le moment : le quota des forges est d'abord réservé au suivi du programme. Réessayez dans quelques minutes."
-			s.render(w, r, http.StatusTooManyRequests, "check", page{Title: "Vérifier un dépôt", Nav: "check", Data: data})
-			return
-		}
-		var err error
-		snap, err = s.runCheck(ctx, checked)
-		if err != nil {
-			var usage usageError
-			if errors.As(err, &usage) {
-				data.Error = "Cette adresse ne peut pas être vérifiée : " + usage.Error()
-				s.render(w, r, http.StatusBadRequest, "check", page{Title: "Vérifier un dépôt", Nav: "check", Data: data})
-				return
+	out := s.checkRequest(r, raw)
+	if out.status != http.StatusOK {
+		switch {
+		case len(raw) > maxCheckURL:
+			data.URL = "" // not echoed: a page is no place to repeat a megabyte
+		case out.checked != "":
+			data.URL = out.checked
+		default:
+			if u, err := url.Parse(raw); err != nil || u.User != nil {
+				data.URL = "" // the form is refilled, never with credentials
 			}
-			s.log.ErrorContext(ctx, "web: check", "url", checked, "err", err)
-			data.Error = "La vérification n'a pas pu aboutir (délai dépassé ou service occupé). Réessayez dans un moment."
-			s.render(w, r, http.StatusServiceUnavailable, "check", page{Title: "Vérifier un dépôt", Nav: "check", Data: data})
-			return
 		}
-		s.checks.remember(key, snap, now)
+		if out.retryAfter != "" {
+			w.Header().Set("Retry-After", out.retryAfter)
+		}
+		data.Error = out.fr
+		s.render(w, r, out.status, "check", page{Title: "Vérifier un dépôt", Nav: "check", Data: data})
+		return
 	}
+	snap, checked := out.snap, out.checked
+	data.URL = checked
 	v := repoView{ID: snap.Result.Repo, URL: snap.Result.URL, Forge: snap.Result.Forge, Facts: snap.Facts}
 	if _, p, ok := strings.Cut(v.ID, "/"); ok {
 		v.Path = p
@@ -271,9 +301,28 @@ func (s *Server) check(w http.ResponseWriter, r *http.Request) {
 		v.Defi, v.DefiName = d, s.defiName(d)
 	}
 	rd := s.repoData(r, v)
-	rd.FromCheck, rd.CheckedURL, rd.CheckedCache = true, checked, hit
+	rd.FromCheck, rd.CheckedURL, rd.CheckedCache = true, checked, out.hit
 	data.Repo = &rd
 	s.render(w, r, http.StatusOK, "check", page{Title: "Vérification de " + v.ID, Nav: "check", Data: data})
+}
+
+// apiCheck serves /api/check?url=URL: the check /check runs, under the
+// same rules, answered as one result object.
+func (s *Server) apiCheck(w http.ResponseWriter, r *http.Request) {
+	raw := strings.TrimSpace(r.URL.Query().Get("url"))
+	if raw == "" {
+		writeJSON(w, http.StatusBadRequest, apiError{"give the repository to check: /api/check?url=https://github.com/owner/name"})
+		return
+	}
+	out := s.checkRequest(r, raw)
+	if out.status != http.StatusOK {
+		if out.retryAfter != "" {
+			w.Header().Set("Retry-After", out.retryAfter)
+		}
+		writeJSON(w, out.status, apiError{out.en})
+		return
+	}
+	writeJSON(w, http.StatusOK, out.snap.Result)
 }
 
 type usageError struct{ error }

@@ -225,6 +225,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/repos/{repo...}", s.apiRepo)
 	m.HandleFunc("GET /check", s.check)
 	m.HandleFunc("GET "+GuidePath, s.guidePage)
+	m.HandleFunc("GET /api/check", s.apiCheck)
 	m.HandleFunc("GET /reports/{$}", s.reports)
 	m.HandleFunc("GET /reports/{file}", s.report)
 	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

@@ -225,7 +225,7 @@ func TestRepoPage(t *testing.T) {
 	if code, h, _ := e.get(t, "/repos/github.com/EIG/Alpha"); code != http.StatusMovedPermanently || h.Get("Location") != "/repos/github.com/eig/alpha" {
 		t.Errorf("case variant = %d %q, want a redirect to the stored spelling", code, h.Get("Location"))
 	}
-	if code, _, body := e.get(t, "/repos/github.com/eig/nope"); code != 404 || !strings.Contains(body, "Dépôt inconnu") {
+	if code, _, body := e.get(t, "/repos/github.com/eig/nope"); code != 404 || !strings.Contains(body, "Dépôt inconnu") || !strings.Contains(body, `<a href="/check">`) {
 		t.Errorf("unknown repo = %d", code)
 	}
 	if code, _, _ := e.get(t, "/repos/github.com/onlyowner"); code != 400 {
@@ -234,7 +234,7 @@ func TestRepoPage(t *testing.T) {
 	if code, _, _ := e.get(t, "/repos/github.com/a/b%3Cc"); code != 400 {
 		t.Errorf("repo path with markup = %d, want 400", code)
 	}
-	if code, _, body := e.get(t, "/nowhere"); code != 404 || !strings.Contains(body, "Page introuvable") {
+	if code, _, body := e.get(t, "/nowhere"); code != 404 || !strings.Contains(body, "Page introuvable") || !strings.Contains(body, `<a href="/check">Vérifier un dépôt</a>`) {
 		t.Errorf("unknown page = %d", code)
 	}
 }
@@ -252,8 +252,10 @@ func TestBadge(t *testing.T) {
 	if _, _, body := e.get(t, "/badge/github.com/eig/gamma.svg"); !strings.Contains(body, "100/100") {
 		t.Error("gamma's badge should show its last good score")
 	}
-	code, _, body = e.get(t, "/badge/github.com/eig/unknown.svg")
-	if code != 404 || !strings.Contains(body, "inconnu") || !strings.Contains(body, "#9f9f9f") {
+	// A repository vigie does not follow: a grey badge saying so, 200 as
+	// badge services answer.
+	code, h, body = e.get(t, "/badge/github.com/eig/unknown.svg")
+	if code != 200 || h.Get("Content-Type") != "image/svg+xml" || !strings.Contains(body, "dépôt non suivi") || !strings.Contains(body, "#9f9f9f") {
 		t.Errorf("unknown badge = %d %s", code, body)
 	}
 	if code, _, _ := e.get(t, "/badge/github.com/eig/alpha"); code != 400 {
@@ -550,3 +552,6 @@ defis:
 		}
 	}
 }
+
+// /api/check answers the check /check runs, as one result object, under the
+// same rules: configured forges only, one cache, one budget.

@@ -579,7 +579,7 @@ func acceptServe(t *testing.T, style serveStyle) {
 	}{
 		{"/repos/" + ghHost + "/eig/unknown", 404, "text/html"},
 		{"/api/repos/" + ghHost + "/eig/unknown", 404, "application/json"},
-		{"/badge/" + ghHost + "/eig/unknown.svg", 404, "image/svg+xml"},
+		{"/badge/" + ghHost + "/eig/unknown.svg", 200, "image/svg+xml"},
 		{"/repos/" + ghHost + "/orgx/old-archive", 404, "text/html"},
 		{"/api/repos/" + ghHost + "/orgx/old-archive", 404, "application/json"},
 		{"/repos/" + ghHost, 400, "text/html"},

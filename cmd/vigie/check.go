@@ -132,9 +132,9 @@ func withForgeHint(err error, cfgFile string) error {
 		return err
 	}
 	if cfgFile == "" {
-		return fmt.Errorf("%w; to check a repository there, pass --config FILE with a forge entry for it (forges: - name: NAME, type: github or gitlab, url: https://%s)", err, nc.Host)
+		return fmt.Errorf("%w; to check a repository there, pass --config FILE with a forge entry for it (forges: - name: NAME, type: github, gitlab or gitea, url: https://%s)", err, nc.Host)
 	}
-	return fmt.Errorf("%w; to check a repository there, add a forge entry for it to %s (forges: - name: NAME, type: github or gitlab, url: https://%s)", err, cfgFile, nc.Host)
+	return fmt.Errorf("%w; to check a repository there, add a forge entry for it to %s (forges: - name: NAME, type: github, gitlab or gitea, url: https://%s)", err, cfgFile, nc.Host)
 }
 
 // warnAnonymous says once, on stderr, what working without a token means.
