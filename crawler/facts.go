@@ -48,6 +48,11 @@ type Facts struct {
 	// transient failure: the first is the repository's fault, the second the
 	// forge's.
 	NotFound bool `json:"not_found,omitempty"`
+	// Origin says who wrote these facts: OriginCrawl for this instance's
+	// crawl of the forge. Only such facts may stand for today's when the
+	// repository did not change; facts seeded (the demo's invented past)
+	// or brought from elsewhere say otherwise, or nothing.
+	Origin string `json:"origin,omitempty"`
 	// Failure classifies Error (one of the Fail* kinds), so that readers
 	// can say in words what happened and what to do; the raw Error goes to
 	// the logs.

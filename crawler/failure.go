@@ -26,3 +26,11 @@ const (
 func FailureKinds() []string {
 	return []string{FailNotFound, FailAccessRefused, FailRenamed, FailRateLimited, FailUnreachable, FailForgeError, FailTimeout}
 }
+
+// Facts origins (Facts.Origin).
+const (
+	// OriginCrawl: this instance's crawl asked the forge.
+	OriginCrawl = "crawl"
+	// OriginSeeded: made up from other facts (the demo's past weeks).
+	OriginSeeded = "seeded"
+)

@@ -175,6 +175,7 @@ func (s *Scanner) fetch(ctx context.Context, refs []crawler.Ref, previous map[st
 			for i, f := range out {
 				if i < len(jobs) {
 					f.Ref = jobs[i].Ref
+					f.Origin = crawler.OriginCrawl
 					if f.CrawledAt.IsZero() {
 						f.CrawledAt = now
 					}
@@ -231,9 +232,12 @@ func (s *Scanner) Crawl(ctx context.Context) ([]store.Snapshot, error) {
 		return nil, fmt.Errorf("read the previous crawl: %w", err)
 	}
 	refs, gone, listErrs := s.plan(ctx, latest)
+	// Only facts this instance's crawl wrote may stand for today's (the
+	// forges reuse them when the repository did not change): seeded or
+	// imported history describes another time or another instance.
 	previous := map[string]*crawler.Facts{}
 	for _, snap := range latest {
-		if snap.Facts != nil && snap.Facts.Error == "" {
+		if snap.Facts != nil && snap.Facts.Error == "" && snap.Facts.Origin == crawler.OriginCrawl {
 			previous[snap.Result.Repo] = snap.Facts
 		}
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/eiglink/vigie/config"
 	"github.com/eiglink/vigie/crawler"
+	"github.com/eiglink/vigie/store"
 	"github.com/eiglink/vigie/store/sqlite"
 )
 
@@ -251,5 +252,63 @@ func TestCrawlInterruptedStoresNothing(t *testing.T) {
 	}
 	if latest, _ := st.Latest(context.Background()); len(latest) != 0 {
 		t.Errorf("an interrupted crawl stored %d snapshots", len(latest))
+	}
+}
+
+// The forges may reuse stored facts for a repository that did not change,
+// but only facts this instance's crawl wrote: seeded history (the demo's
+// invented past), imported results or facts of unknown origin never stand
+// for today's.
+func TestCrawlReusesOnlyItsOwnFacts(t *testing.T) {
+	for _, tt := range []struct {
+		origin string
+		reused bool
+	}{
+		{crawler.OriginCrawl, true},
+		{crawler.OriginSeeded, false},
+		{"import", false},
+		{"", false},
+	} {
+		t.Run("origin "+tt.origin, func(t *testing.T) {
+			cfg := testConfig(t, "")
+			cfg.Defis[0].Orgs = nil
+			st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "v.db"), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			gh := &memForge{repos: map[string]crawler.Facts{"a/listed": healthy()}}
+			gl := &memForge{repos: map[string]crawler.Facts{"g/sub/p": healthy()}}
+			sc, err := New(cfg, Options{Store: st, Forges: map[string]crawler.Forge{"github": gh, "framagit": gl}, Now: func() time.Time { return time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC) }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			snaps, err := sc.Crawl(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range snaps {
+				if s.Facts.Origin != crawler.OriginCrawl {
+					t.Fatalf("%s: a crawl wrote facts of origin %q", s.Result.Repo, s.Facts.Origin)
+				}
+			}
+			// History written later by someone else, same head commit.
+			past := snaps[0]
+			f := *past.Facts
+			f.Origin = tt.origin
+			f.CrawledAt = f.CrawledAt.Add(time.Hour)
+			past.Facts, past.Result.CrawledAt = &f, f.CrawledAt
+			if err := st.SaveCrawl(context.Background(), []store.Snapshot{past}); err != nil {
+				t.Fatal(err)
+			}
+			sc.opts.Now = func() time.Time { return time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC) }
+			if _, err := sc.Crawl(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			job := gh.jobs[len(gh.jobs)-1][0]
+			if got := job.Previous != nil; got != tt.reused {
+				t.Errorf("facts of origin %q handed to the forge for reuse: %v, want %v", tt.origin, got, tt.reused)
+			}
+		})
 	}
 }

@@ -59,6 +59,8 @@ func seedDemoHistory(ctx context.Context, cfg *config.Config, st store.Store, sc
 func pastFacts(f crawler.Facts, ref crawler.Ref, at time.Time, k int) crawler.Facts {
 	f.Ref = ref // the check was ad hoc: put the défi back
 	f.CrawledAt = at
+	// Invented: never to be taken for today's facts by the next crawl.
+	f.Origin = crawler.OriginSeeded
 	if f.Error != "" {
 		return f
 	}

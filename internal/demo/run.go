@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -48,16 +49,30 @@ func Run(ctx context.Context, opts Options) error {
 	if err != nil {
 		return fmt.Errorf("demo scanner: %w", err)
 	}
-	if err := seedDemoHistory(ctx, cfg, st, sc, time.Now()); err != nil {
+	now := time.Now()
+	if err := seedDemoHistory(ctx, cfg, st, sc, now); err != nil {
 		return err
 	}
+	// Today's crawl, before serving: every page then tells the present
+	// (the seeded weeks are the past), and this week's report tells the
+	// demo's stories (a CI broken, a licence lost this week).
+	start := time.Now()
+	if _, err := sc.Crawl(ctx); err != nil && !errors.Is(err, scan.ErrPartial) {
+		return fmt.Errorf("demo crawl: %w", err)
+	}
+	m.CrawlDone(time.Since(start))
 	weekly := func(ctx context.Context, now time.Time) error {
 		_, err := report.Run(ctx, st, cfg, report.RunOptions{Out: d.dir, Now: now, Logger: log})
 		return err
 	}
-	// A first report, so the archive has something to show.
-	if err := weekly(ctx, time.Now()); err != nil {
+	// The last complete week's report and this week's so far, so the
+	// archive has something to show.
+	if err := weekly(ctx, now); err != nil {
 		return fmt.Errorf("demo report: %w", err)
+	}
+	thisWeek := report.WeekOf(now, cfg.Schedule.Location).String()
+	if _, err := report.Run(ctx, st, cfg, report.RunOptions{Week: thisWeek, Out: d.dir, Now: time.Now(), Logger: log}); err != nil {
+		return fmt.Errorf("demo report %s: %w", thisWeek, err)
 	}
 	return serve.Run(ctx, cfg, serve.Deps{Store: st, Scanner: sc, Metrics: m, Report: weekly,
 		Listen: opts.Listen, Logger: log, Ready: opts.Ready})
