@@ -163,6 +163,9 @@ func licenseVerdict(l crawler.LicenseFacts) (spdx, file string) {
 			if !seen[forge] {
 				ids = append(ids, forge)
 			}
+			if ids = lesserGPL(ids); len(ids) == 1 {
+				return ids[0], fileOf(ids[0], l)
+			}
 			return joinIDs(ids), pick(l.ForgePath, identified)
 		}
 		if l.ForgePath != "" {
@@ -177,6 +180,9 @@ func licenseVerdict(l crawler.LicenseFacts) (spdx, file string) {
 	}
 	switch {
 	case len(ids) > 0:
+		if ids = lesserGPL(ids); len(ids) == 1 {
+			return ids[0], fileOf(ids[0], l)
+		}
 		return joinIDs(ids), pick(l.ForgePath, identified)
 	case len(l.Files) > 0:
 		return "NOASSERTION", orName(l.ForgePath, firstFile)
@@ -184,6 +190,34 @@ func licenseVerdict(l crawler.LicenseFacts) (spdx, file string) {
 		return "NOASSERTION", l.ForgePath
 	}
 	return "", ""
+}
+
+// lesserGPL reads a GPL-3.0 text beside an LGPL-3.0 text as the LGPL-3.0
+// alone: the LGPL version 3 is the GPL plus extra permissions, and a
+// project under it ships both texts (COPYING and COPYING.LESSER), as its
+// own instructions ask. GitHub's detector says LGPL-3.0 likewise. (The
+// LGPL 2.1 stands on its own: beside a GPL-2.0 it is a real choice.)
+func lesserGPL(ids []string) []string {
+	if !slices.Contains(ids, "LGPL-3.0") || !slices.Contains(ids, "GPL-3.0") {
+		return ids
+	}
+	return slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return id == "GPL-3.0" })
+}
+
+// fileOf returns the licence file of id: the forge's when it is that
+// licence, else the first file identified as it.
+func fileOf(id string, l crawler.LicenseFacts) string {
+	for _, lf := range sortedFiles(l.Files) {
+		if lf.Path == l.ForgePath && licenseid.Normalize(lf.SPDX) == id {
+			return lf.Path
+		}
+	}
+	for _, lf := range sortedFiles(l.Files) {
+		if licenseid.Normalize(lf.SPDX) == id {
+			return lf.Path
+		}
+	}
+	return l.ForgePath
 }
 
 // pick returns preferred when it is among paths, else the first of paths.
