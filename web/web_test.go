@@ -555,3 +555,58 @@ defis:
 
 // /api/check answers the check /check runs, as one result object, under the
 // same rules: configured forges only, one cache, one budget.
+func TestAPICheck(t *testing.T) {
+	e := newEnv(t, true)
+	getJSON := func(path string) (int, http.Header, map[string]any) {
+		t.Helper()
+		code, h, body := e.get(t, path)
+		if ct := h.Get("Content-Type"); ct != "application/json" {
+			t.Errorf("%s: Content-Type %q", path, ct)
+		}
+		var v map[string]any
+		if err := json.Unmarshal([]byte(body), &v); err != nil {
+			t.Fatalf("%s: not one JSON object: %v\n%s", path, err, body)
+		}
+		return code, h, v
+	}
+	if code, _, v := getJSON("/api/check"); code != 400 || v["error"] == "" {
+		t.Errorf("no url = %d %v", code, v)
+	}
+	if code, _, v := getJSON("/api/check?url=" + url.QueryEscape("https://evil.example.org/a/b")); code != 400 || v["error"] == nil {
+		t.Errorf("foreign host = %d %v", code, v)
+	}
+	if e.ck.count() != 0 {
+		t.Error("a foreign host reached the checker")
+	}
+	code, _, v := getJSON("/api/check?url=" + url.QueryEscape("https://github.com/Some/Repo/tree/main"))
+	if code != 200 || v["repo"] != "github.com/Some/Repo" || v["score"] == nil {
+		t.Fatalf("check = %d %v", code, v)
+	}
+	checksList, _ := v["checks"].([]any)
+	if len(checksList) != 4 {
+		t.Errorf("result object with %d checks", len(checksList))
+	}
+	// The page shows the same result, from the same cache.
+	_, _, page := e.get(t, "/check?url="+url.QueryEscape("https://github.com/some/repo"))
+	if !strings.Contains(page, fmt.Sprintf(">%v<", v["score"])) {
+		t.Errorf("the page does not show the API's score %v", v["score"])
+	}
+	if e.ck.count() != 1 {
+		t.Errorf("checker called %d times, want 1: the API and the page share the cache", e.ck.count())
+	}
+	if code, _, _ := getJSON("/api/check?url=https://gitlab.com/g/sub/x"); code != 200 {
+		t.Errorf("second check = %d", code)
+	}
+	code, h, v := getJSON("/api/check?url=https://github.com/o/third")
+	if code != http.StatusTooManyRequests || h.Get("Retry-After") == "" || v["error"] == nil {
+		t.Errorf("third check = %d %v, want 429 with Retry-After", code, v)
+	}
+	// A repository the forge cannot give: 200, the result object with its
+	// error, as /check shows it.
+	e2 := newEnv(t, false)
+	code, _, body := e2.get(t, "/api/check?url=https://github.com/o/missing")
+	var r checks.Result
+	if err := json.Unmarshal([]byte(body), &r); err != nil || code != 200 || r.Error == "" || r.Score != nil {
+		t.Errorf("missing = %d %+v (%v)", code, r, err)
+	}
+}
