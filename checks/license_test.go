@@ -158,6 +158,12 @@ func checkWording(t *testing.T, c Check) {
 	if c.Reason == "" || !strings.HasSuffix(c.Reason, ".") {
 		t.Errorf("reason %q is not a sentence", c.Reason)
 	}
+	if c.NotApplicable {
+		if c.Remediation != "" {
+			t.Errorf("a check that does not apply has remediation %q", c.Remediation)
+		}
+		return
+	}
 	if (c.Score < 10) != (c.Remediation != "") {
 		t.Errorf("score %d with remediation %q", c.Score, c.Remediation)
 	}

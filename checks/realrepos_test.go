@@ -143,8 +143,8 @@ func TestRealRepositories(t *testing.T) {
 		readmeMin         int // README rules may evolve: a floor, or a ceiling for the poor ones
 		readmeMax         int
 		systems           []string
-		ci                int
-		activity          int
+		ci                int // -1: does not apply (archived)
+		activity          int // likewise
 	}
 	actions, gitlab, travis := []string{crawler.CIGitHubActions}, []string{crawler.CIGitLabCI}, []string{crawler.CITravis}
 	tests := map[string]want{
@@ -166,7 +166,7 @@ func TestRealRepositories(t *testing.T) {
 		// COPYING is the licence; elk/LICENSE is a component's, not the
 		// repository's.
 		"entrepreneur-interet-general/enki":              {"GPL-3.0", "COPYING", 10, "README.md", 6, 10, gitlab, 6, 10},
-		"entrepreneur-interet-general/opencollectivites": {"AGPL-3.0", "LICENSE", 10, "README.md", 5, 10, actions, 6, 0},
+		"entrepreneur-interet-general/opencollectivites": {"AGPL-3.0", "LICENSE", 10, "README.md", 5, 10, actions, -1, -1}, // archived
 		"ia-flash/matchvec":                              {"Apache-2.0", "LICENSE.md", 10, "README.md", 6, 10, actions, 6, 8},
 	}
 	var repos []string
@@ -206,15 +206,15 @@ func TestRealRepositories(t *testing.T) {
 			if w.systems == nil {
 				w.systems = []string{}
 			}
-			if got := ci.Details["systems"]; !reflect.DeepEqual(got, w.systems) || ci.Score != w.ci {
-				t.Errorf("ci %v %d, want %v %d", got, ci.Score, w.systems, w.ci)
+			if got := ci.Details["systems"]; !reflect.DeepEqual(got, w.systems) || r.Mark(NameCI) == nil != (w.ci < 0) || w.ci >= 0 && ci.Score != w.ci {
+				t.Errorf("ci %v %v, want %v %d", got, r.Mark(NameCI), w.systems, w.ci)
 			}
 			// Each reference time is one day after the last commit.
 			if got, want := act.Details["last_commit_at"], now.Add(-24*time.Hour).Format(time.RFC3339); got != want {
 				t.Errorf("last_commit_at %v, want %s", got, want)
 			}
-			if act.Score != w.activity {
-				t.Errorf("activity %d, want %d (%s)", act.Score, w.activity, act.Reason)
+			if r.Mark(NameActivity) == nil != (w.activity < 0) || w.activity >= 0 && act.Score != w.activity {
+				t.Errorf("activity %v, want %d (%s)", r.Mark(NameActivity), w.activity, act.Reason)
 			}
 			for _, c := range r.Checks {
 				checkWording(t, c)

@@ -147,7 +147,7 @@ func TestRunSendsOnce(t *testing.T) {
 		t.Fatalf("recipients %v", tos)
 	}
 	all := byTo["coachs@example.org"]
-	if all.Subject != "Vigie — semaine 48 de 2026\u00a0: score moyen 60,8/100" {
+	if all.Subject != "Vigie — semaine 48 de 2026\u00a0: score moyen 61,7/100" {
 		t.Errorf("subject %q", all.Subject)
 	}
 	if !strings.Contains(all.Text, "- gitlab.com/b/cibroke\u00a0: CI en échec, CI 10 → 3") || !strings.Contains(all.HTML, "Semaine 48 de 2026") {
