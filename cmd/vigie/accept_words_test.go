@@ -25,6 +25,7 @@ func TestCommandHelp(t *testing.T) {
 		{"serve", []string{"-config", "-listen", "-demo"}},
 		{"report", []string{"-config", "-week", "-out", "-send", "-dry-run"}},
 		{"import", []string{"-config"}},
+		{"export", []string{"-config", "-since"}},
 	} {
 		for _, h := range []string{"--help", "-h"} {
 			out := runVigie(t, nil, tt.cmd, h)
