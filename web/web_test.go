@@ -610,3 +610,37 @@ func TestAPICheck(t *testing.T) {
 		t.Errorf("missing = %d %+v (%v)", code, r, err)
 	}
 }
+
+// An ended défi is shown apart, under « Défis terminés », after the
+// running ones, and out of the programme's average.
+func TestDashboardEndedDefi(t *testing.T) {
+	cfg := readertest.Config()
+	cfg.Defis[1].Ended = "2019-11-30" // gamma
+	st := memstore.New()
+	alpha, gamma := cfg.Defis[0].Repos[0], cfg.Defis[1].Repos[0]
+	commit := now.Add(-72 * time.Hour)
+	if err := st.SaveCrawl(context.Background(), []store.Snapshot{
+		readertest.Snap(alpha, now.Add(-time.Hour), [4]int{10, 10, 0, 10}, commit),
+		readertest.Snap(gamma, now.Add(-time.Hour), [4]int{0, 0, 0, 0}, commit),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := web.New(web.Options{Config: cfg, Store: st, Now: func() time.Time { return now }, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	srv.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	body := rec.Body.String()
+	group, alphaRow, gammaRow := strings.Index(body, `<h2 class="group">Défis terminés</h2>`), strings.Index(body, `href="/repos/github.com/eig/alpha"`), strings.Index(body, `href="/repos/github.com/eig/gamma"`)
+	if group < 0 || alphaRow < 0 || gammaRow < group || alphaRow > group {
+		t.Errorf("ended défi not apart: group %d, alpha %d, gamma %d", group, alphaRow, gammaRow)
+	}
+	if !strings.Contains(body, "terminé le 2019-11-30 · hors moyenne") {
+		t.Error("the ended défi does not say it ended and is out of the average")
+	}
+	// The programme's average is alpha's alone (75), not (75+0)/2.
+	if !strings.Contains(body, "score moyen 75/100") {
+		t.Errorf("programme average counts the ended défi:\n%s", body[:min(len(body), 2000)])
+	}
+}
