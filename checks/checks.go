@@ -73,7 +73,9 @@ func Score(f crawler.Facts, opts Options) Result {
 		// The error says what happened and what to do, in words; the
 		// raw error stays in the facts and the logs.
 		r.Failure = failureOf(f)
-		r.Error = FailureText(r.Failure, f.Ref.Host, opts.lang())
+		// In English, as the command line speaks: pages and the report
+		// say it in their language from r.Failure (Result.ErrorText).
+		r.Error = FailureText(r.Failure, f.Ref.Host, locale.English)
 		return r
 	}
 	for _, d := range list {

@@ -108,7 +108,7 @@ func TestCrawlPublishesNothingOfNotPublic(t *testing.T) {
 	if !reflect.DeepEqual(*p.Facts, want) || p.Result.Score != nil || len(p.Result.Checks) != 0 {
 		t.Errorf("an internal project's snapshot: %+v\nresult %+v", *p.Facts, p.Result)
 	}
-	if p.Result.Failure != crawler.FailNotFound || !strings.Contains(p.Result.Error, "privé") {
+	if p.Result.Failure != crawler.FailNotFound || !strings.Contains(p.Result.Error, "private") {
 		t.Errorf("error %q (%s) does not say the repository is private", p.Result.Error, p.Result.Failure)
 	}
 	var line string

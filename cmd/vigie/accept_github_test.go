@@ -949,14 +949,14 @@ func TestAcceptGitHubREST(t *testing.T) {
 			r.files["LICENSE.txt"] = mit
 			r.files["LICENSE.fr.md"] = "Ce logiciel est distribué sous licence MIT (voir LICENSE.txt).\n"
 		})}, want: []ghaWant{ok("eig/lictxt", func(w *ghaWant) { w.lfile = "LICENSE.txt" })}},
-		// GitHub says LGPL-3.0 here; CONTRACT.md's rule for several
-		// identified licence files gives both ids.
+		// GitHub says LGPL-3.0 here, and so does vigie: the LGPL-3.0
+		// ships the GPL's text beside its own.
 		{name: "LGPL: COPYING and COPYING.LESSER", repos: []*ghaRepo{std("eig", "lgpl", func(r *ghaRepo) {
 			delete(r.files, "LICENSE")
 			r.files["COPYING"] = gpl
 			r.files["COPYING.LESSER"] = lgpl
 			r.license = &ghaLicense{"lgpl-3.0", "GNU Lesser General Public License v3.0", "LGPL-3.0"}
-		})}, want: []ghaWant{ok("eig/lgpl", func(w *ghaWant) { w.spdx, w.lfile = "GPL-3.0 OR LGPL-3.0", "COPYING" })}},
+		})}, want: []ghaWant{ok("eig/lgpl", func(w *ghaWant) { w.spdx, w.lfile = "LGPL-3.0", "COPYING.LESSER" })}},
 		{name: "no licence", repos: []*ghaRepo{std("eig", "nolicense", func(r *ghaRepo) {
 			delete(r.files, "LICENSE")
 			r.license = nil

@@ -24,6 +24,7 @@ import (
 	"github.com/eiglink/vigie/internal/fakeforge"
 	"github.com/eiglink/vigie/internal/fakeforge/fakegithub/fakegithubtest"
 	"github.com/eiglink/vigie/internal/fakeforge/fakegitlab"
+	"github.com/eiglink/vigie/locale"
 )
 
 // gatedForge wraps a fake forge: it counts the requests that reached it,
@@ -715,7 +716,7 @@ func acceptServe(t *testing.T, style serveStyle) {
 		if r.Score != nil && !strings.Contains(a.body, ">"+strconv.Itoa(*r.Score)+"<") {
 			t.Errorf("/check?url=%s does not show the score %d", r.URL, *r.Score)
 		}
-		if r.Error != "" && !strings.Contains(a.body, svHTMLEscape(r.Error)) {
+		if r.Error != "" && !strings.Contains(a.body, svHTMLEscape(r.ErrorText(locale.French))) {
 			t.Errorf("/check?url=%s does not show the error", r.URL)
 		}
 	}
