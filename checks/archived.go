@@ -57,6 +57,27 @@ func readOnly(c Check, f crawler.Facts, o Options) Check {
 	}
 }
 
+// readOnlyChecklist adapts the publication rules' remediations to an
+// archived repository as readOnly does the checks': nothing to change in
+// it, but a missing licence file, worth unarchiving it for.
+func readOnlyChecklist(items []ChecklistItem, o Options) []ChecklistItem {
+	for i := range items {
+		if items[i].Remediation == "" {
+			continue
+		}
+		if items[i].ID == "license_file" {
+			items[i].Remediation = o.text(
+				"Le dépôt est archivé (en lecture seule) : désarchivez-le le temps d'ajouter à la racine un fichier LICENSE avec le texte officiel d'une licence de la liste de l'administration française ("+strings.Join(frenchCode(), ", ")+"), puis archivez-le de nouveau.",
+				"The repository is archived (read-only): unarchive it just long enough to add a LICENSE file at the root with the official text of a licence on the French administration's list ("+strings.Join(frenchCode(), ", ")+"), then archive it again.")
+			continue
+		}
+		items[i].Remediation = o.text(
+			"Le dépôt est archivé (en lecture seule) : rien à y changer. Si le projet reprend dans un nouveau dépôt, c'est là que cette règle sera à suivre.",
+			"The repository is archived (read-only): nothing to change in it. If the project goes on in a new repository, that is where this rule applies.")
+	}
+	return items
+}
+
 func frenchCode() []string {
 	code, _ := FrenchLicenses()
 	return code

@@ -86,6 +86,16 @@ func TestArchived(t *testing.T) {
 						}
 					}
 				}
+				for _, it := range r.Checklist {
+					rem := strings.ToLower(it.Remediation)
+					if it.Remediation == "" {
+						continue
+					}
+					unarchive := strings.Contains(rem, "désarchivez") || strings.Contains(rem, "unarchive")
+					if unarchive != (it.ID == "license_file") || !unarchive && !strings.Contains(rem, "archiv") {
+						t.Errorf("checklist %s asks to change the read-only repository: %q", it.ID, it.Remediation)
+					}
+				}
 				b, err := json.Marshal(r)
 				if err != nil {
 					t.Fatal(err)

@@ -113,6 +113,9 @@ func profile(r *Result, f crawler.Facts, o Options) {
 	op := OpennessOf(f, pc, o)
 	r.Openness = &op
 	r.Checklist = Checklist(f, pc, o)
+	if f.Archived {
+		r.Checklist = readOnlyChecklist(r.Checklist, o)
+	}
 	s := CodegouvScore(f)
 	r.CodegouvScore = &s
 	r.CodegouvRaise = codegouvGains(f, o)
