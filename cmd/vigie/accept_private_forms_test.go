@@ -277,7 +277,7 @@ func TestMadePrivateShowsNoOldScores(t *testing.T) {
 		}
 		noneOf(t, p, a.body, wasPublic)
 	}
-	if a := svGet(t, base+"/repos/github.com/eig/turned"); !strings.Contains(a.body, "not public on its forge") {
+	if a := svGet(t, base+"/repos/github.com/eig/turned"); !strings.Contains(a.body, "il est privé") {
 		t.Errorf("the page does not say why:\n%s", a.body)
 	}
 }
