@@ -131,7 +131,7 @@ func TestDemoViewsAgree(t *testing.T) {
 				if !strings.Contains(page, mark) || !strings.Contains(checkPage, mark) {
 					t.Errorf("the page or /check does not give %s %d/10", c.Name, c.Score)
 				}
-				if !strings.Contains(row, fmt.Sprintf(">%d</span>", c.Score)) {
+				if !strings.Contains(row, fmt.Sprintf(`>%d<span class="unit">/10</span>`, c.Score)) {
 					t.Errorf("the dashboard does not give %s %d", c.Name, c.Score)
 				}
 				if ok && (rep.Repos[i].Checks[c.Name] == nil || *rep.Repos[i].Checks[c.Name] != c.Score) {
@@ -161,7 +161,7 @@ func TestDemoViewsAgree(t *testing.T) {
 		t.Errorf("the archived repository's page does not say ci and activity do not apply")
 	}
 	_, html := get(t, base+"/reports/"+newest+".html")
-	if g, row := strings.Index(html, ">Archivés</h2>"), strings.LastIndex(html, ">"+archived); g < 0 || row < g {
+	if g, row := strings.Index(html, ">Archivés</h2>"), strings.LastIndex(html, `href="https://`+archived+`"`); g < 0 || row < g {
 		t.Errorf("this week's report does not show %s under « Archivés »", archived)
 	}
 	var attention struct {
