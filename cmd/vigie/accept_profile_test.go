@@ -587,7 +587,7 @@ func TestAcceptProfileCheck(t *testing.T) {
 	gh, ghWant, gl, glWant := pfProgramme(t, now)
 	fake := newGHA(t, gh...)
 	fake.quota = 100000
-	_, glts := glaStart(t, "", "https://gitlab.com", gl)
+	_, glts := glaStart(t, "", "https://gitlab.com", gl, "eig")
 	gt, gtWant := pfGitea(t, now)
 	_, gtts := gtaStart(t, "1.24.2", 50, "", gt, "eig")
 
@@ -649,7 +649,7 @@ func TestAcceptProfileServe(t *testing.T) {
 	gh, ghWant, gl, glWant := pfProgramme(t, now)
 	fake := newGHA(t, gh...)
 	fake.quota = 100000
-	_, glts := glaStart(t, "", "https://gitlab.com", gl)
+	_, glts := glaStart(t, "", "https://gitlab.com", gl, "eig")
 	gt, gtWant := pfGitea(t, now)
 	_, gtts := gtaStart(t, "1.24.2", 50, "", gt, "eig")
 	wants := append(append(append([]pfWant(nil), ghWant...), glWant...), gtWant...)
