@@ -26,8 +26,20 @@
 //     differ per token); the next GET of that URL goes with that token when
 //     it can be used now and revalidates, and a 304 comes back as the cached
 //     200 marked with CacheHeader. Errors are never cached.
-//   - Hosts: only AllowedHosts are called, redirects included.
-//   - Tokens never appear in errors or logs (redacted even from URLs).
+//   - Hosts: only AllowedHosts are called, redirects included. A redirect
+//     from https to http is refused (the error names both URLs), and a
+//     redirect to another host, even an allowed one, goes without
+//     credentials (see RoundTrip).
+//   - Bodies: every answer is read up to a bound, never whole. An API answer
+//     (JSON) beyond MaxBody fails with a BodyTooLargeError naming the URL and
+//     the bound, and is not retried; a file text (a request whose context
+//     went through WithText) is cut at MaxText and marked with
+//     TruncatedHeader. The connection is closed at the bound, so a forge
+//     streaming a gigabyte costs the bound, not the gigabyte.
+//   - Tokens never appear in errors or logs (redacted even from URLs), nor
+//     in the bodies handed to the forge packages: a forge or a proxy that
+//     quotes the request's credentials in its answer has them redacted
+//     before any client library reads them (see Redactor).
 package httpx
 
 import (
@@ -120,7 +132,14 @@ type Options struct {
 	AdHocKeep float64
 	// DownFor is how long requests fail at once, without calling, after
 	// one found the forge's host unreachable (default DefaultDownFor).
-	DownFor  time.Duration
+	DownFor time.Duration
+	// MaxBody bounds an API answer (JSON: REST or GraphQL) read from the
+	// forge (default DefaultMaxBody); beyond it the request fails.
+	MaxBody int64
+	// MaxText bounds a file text (README, licence) read from the forge
+	// through a context marked by WithText (default DefaultMaxText); beyond
+	// it the text is cut.
+	MaxText  int64
 	Observer Observer     // optional
 	Logger   *slog.Logger // default slog.Default()
 	Cache    Cache        // optional ETag cache
@@ -173,9 +192,65 @@ func adHoc(ctx context.Context) bool {
 	return v
 }
 
+// Default body bounds. A GraphQL batch of 25 GitHub repositories or 50
+// GitLab projects with their README and licence texts weighs 0.2–2 MiB;
+// 16 MiB leaves a wide margin for large batches while keeping the worst case
+// (Concurrency answers in memory at once) well under a gigabyte. A README
+// beyond 1 MiB is not a README a newcomer reads: vigie scores its first
+// 64 KiB (crawler.MaxReadmeText), and a licence text is far shorter.
+const (
+	DefaultMaxBody int64 = 16 << 20
+	DefaultMaxText int64 = 1 << 20
+)
+
+// TruncatedHeader is set to "true" on a file text the transport cut at
+// MaxText.
+const TruncatedHeader = "X-Vigie-Truncated"
+
+// BodyTooLargeError is returned when an API answer exceeds MaxBody.
+type BodyTooLargeError struct {
+	Forge string
+	URL   string // redacted
+	Limit int64
+}
+
+func (e *BodyTooLargeError) Error() string {
+	return fmt.Sprintf("%s: the answer of %s exceeds %s: refused (a forge never sends that much for one request)", e.Forge, e.URL, sizeString(e.Limit))
+}
+
+// sizeString writes n bytes in the largest binary unit that divides it.
+func sizeString(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+type textKey struct{}
+
+// WithText marks the requests made with ctx as reading a file's text: its
+// answer is cut at MaxText (and marked with TruncatedHeader) instead of
+// failing beyond MaxBody. The forge packages use it for the raw file
+// endpoints (GitLab's /repository/files/:path/raw, GitHub's contents API
+// with the raw media type). Neither forge documents Range requests on
+// them, so the transport reads the first MaxText bytes and closes the
+// connection: the forge stops sending, vigie keeps the bound.
+func WithText(ctx context.Context) context.Context {
+	return context.WithValue(ctx, textKey{}, true)
+}
+
+func isText(ctx context.Context) bool {
+	v, _ := ctx.Value(textKey{}).(bool)
+	return v
+}
+
 // Transport is the forge's http.RoundTripper. Build it with NewTransport.
 type Transport struct {
 	o       Options
+	red     *Redactor
 	base    http.RoundTripper
 	log     *slog.Logger
 	sem     chan struct{}
@@ -208,6 +283,9 @@ func (t *Transport) Client() *http.Client {
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			if len(via) >= 10 {
 				return fmt.Errorf("%s: stopped after 10 redirects", t.o.Forge)
+			}
+			if err := t.checkDowngrade(req.URL, via); err != nil {
+				return err
 			}
 			return t.checkHost(req.URL)
 		},
@@ -245,6 +323,13 @@ func NewTransport(o Options) *Transport {
 	if o.DownFor <= 0 {
 		o.DownFor = DefaultDownFor
 	}
+	if o.MaxBody <= 0 {
+		o.MaxBody = DefaultMaxBody
+	}
+	if o.MaxText <= 0 {
+		o.MaxText = DefaultMaxText
+	}
+	red := NewRedactor(o.Tokens...)
 	hosts := o.AllowedHosts
 	if len(hosts) == 0 {
 		switch o.Kind {
@@ -262,8 +347,9 @@ func NewTransport(o Options) *Transport {
 	}
 	t := &Transport{
 		o:       o,
+		red:     red,
 		base:    o.Base,
-		log:     o.Logger.With("forge", o.Forge),
+		log:     slog.New(red.Handler(o.Logger.Handler())).With("forge", o.Forge),
 		sem:     make(chan struct{}, o.Concurrency),
 		allowed: allowed,
 		now:     time.Now,
@@ -309,6 +395,32 @@ func StatsOf(c *http.Client) (Stats, bool) {
 		return t.Stats(), true
 	}
 	return Stats{}, false
+}
+
+// checkDowngrade refuses a redirect from https to http: whatever it
+// carries (the token, the query) would cross the network in clear.
+func (t *Transport) checkDowngrade(u *url.URL, via []*http.Request) error {
+	if u.Scheme != "http" {
+		return nil
+	}
+	for _, prev := range via {
+		if prev.URL.Scheme == "https" {
+			return fmt.Errorf("%s: refusing the redirect from %s to %s: it leaves https for http", t.o.Forge, t.redactURL(prev.URL), t.redactURL(u))
+		}
+	}
+	return nil
+}
+
+// redirectChain returns the requests that led to req through redirects,
+// first one first (empty when req is not a redirect): http.Client sets
+// req.Response to the redirect answer, whose Request is the previous hop.
+func redirectChain(req *http.Request) []*http.Request {
+	var chain []*http.Request
+	for r := req; r.Response != nil && r.Response.Request != nil && len(chain) < 20; {
+		r = r.Response.Request
+		chain = append([]*http.Request{r}, chain...)
+	}
+	return chain
 }
 
 func (t *Transport) checkHost(u *url.URL) error {
@@ -365,6 +477,19 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		closeBody(req)
 		return nil, t.wrap(req, &UnreachableError{Forge: t.o.Forge, Host: req.URL.Host, Err: errors.New("found unreachable moments ago, not called again")})
 	}
+	// A redirect: refused when it leaves https (for clients built without
+	// Client's CheckRedirect), anonymous when it leaves the first host.
+	// Credentials are for the host the caller asked; Go's client drops
+	// Authorization on such a redirect but not GitLab's PRIVATE-TOKEN, and
+	// the transport would set the token again anyway.
+	anonymous := false
+	if chain := redirectChain(req); len(chain) > 0 {
+		if err := t.checkDowngrade(req.URL, chain); err != nil {
+			closeBody(req)
+			return nil, err
+		}
+		anonymous = !strings.EqualFold(chain[0].URL.Host, req.URL.Host)
+	}
 	body, err := readBody(req)
 	if err != nil {
 		return nil, t.wrap(req, fmt.Errorf("reading request body: %w", err))
@@ -387,7 +512,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err != nil {
 			return nil, t.wrap(req, err)
 		}
-		resp, rbody, info, err := t.send(ctx, req, body, tok, res, ce)
+		resp, rbody, info, err := t.send(ctx, req, body, tok, anonymous, res, ce)
 		if unreachable(err) && ctx.Err() == nil {
 			// Retrying a host that does not resolve or refuses connections
 			// only makes the crawl wait: say it, and stop calling it.
@@ -431,6 +556,10 @@ type verdict struct {
 }
 
 func (t *Transport) judge(resp *http.Response, body []byte, info limitInfo, err error, tok int, attempt int) verdict {
+	if tooLarge := (*BodyTooLargeError)(nil); errors.As(err, &tooLarge) {
+		// Asking again would read as much again.
+		return verdict{done: true}
+	}
 	if err != nil {
 		return verdict{sleep: t.backoff(attempt)}
 	}
@@ -472,10 +601,11 @@ func (t *Transport) backoff(n int) time.Duration {
 	return time.Duration(t.jit(int64(ceil)))
 }
 
-// send makes one attempt with token tok (-1: anonymous) and returns the
+// send makes one attempt with token tok (-1: anonymous; anonymous true: a
+// redirect to another host, sent without any credentials) and returns the
 // response with its body read, the body's bytes and what its headers say of
 // the quota (resource defaulting to res).
-func (t *Transport) send(ctx context.Context, req *http.Request, body []byte, tok int, res string, ce *cacheEntry) (*http.Response, []byte, limitInfo, error) {
+func (t *Transport) send(ctx context.Context, req *http.Request, body []byte, tok int, anonymous bool, res string, ce *cacheEntry) (*http.Response, []byte, limitInfo, error) {
 	select {
 	case t.sem <- struct{}{}:
 	case <-ctx.Done():
@@ -491,7 +621,11 @@ func (t *Transport) send(ctx context.Context, req *http.Request, body []byte, to
 		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 		r.ContentLength = int64(len(body))
 	}
-	if tok >= 0 {
+	if anonymous {
+		r.Header.Del("Authorization")
+		r.Header.Del("PRIVATE-TOKEN")
+		r.Header.Del("Cookie")
+	} else if tok >= 0 {
 		switch t.o.Kind {
 		case KindGitLab:
 			r.Header.Set("PRIVATE-TOKEN", t.o.Tokens[tok])
@@ -515,12 +649,23 @@ func (t *Transport) send(ctx context.Context, req *http.Request, body []byte, to
 		t.observe(0)
 		return nil, nil, limitInfo{}, err
 	}
-	buf, err := io.ReadAll(resp.Body)
+	buf, truncated, err := t.readBounded(ctx, req, resp)
 	resp.Body.Close()
 	if err != nil {
-		t.netErrors.Add(1)
-		t.observe(0)
-		return nil, nil, limitInfo{}, fmt.Errorf("reading body: %w", err)
+		if tooLarge := (*BodyTooLargeError)(nil); !errors.As(err, &tooLarge) {
+			t.netErrors.Add(1)
+			t.observe(0)
+			return nil, nil, limitInfo{}, fmt.Errorf("reading body: %w", err)
+		}
+		t.observe(resp.StatusCode)
+		return nil, nil, limitInfo{}, err
+	}
+	// A forge (or a proxy before it) quoting the credentials in its answer
+	// must not hand them to the client libraries, which quote answers in
+	// their errors.
+	buf = t.red.Bytes(buf)
+	if truncated {
+		resp.Header.Set(TruncatedHeader, "true")
 	}
 	t.observe(resp.StatusCode)
 	info := parseLimit(t.o.Kind, resp.Header, t.now())
@@ -570,6 +715,34 @@ func (t *Transport) send(ctx context.Context, req *http.Request, body []byte, to
 	resp.Body = io.NopCloser(bytes.NewReader(buf))
 	resp.ContentLength = int64(len(buf))
 	return resp, buf, info, nil
+}
+
+// readBounded reads resp's body up to the bound of req's kind: MaxText for
+// a file text (cut, truncated true), MaxBody for anything else (beyond:
+// BodyTooLargeError). It never reads more than the bound plus one byte.
+func (t *Transport) readBounded(ctx context.Context, req *http.Request, resp *http.Response) ([]byte, bool, error) {
+	text := isText(ctx)
+	limit := t.o.MaxBody
+	if text {
+		limit = t.o.MaxText
+	}
+	tooLarge := func() error {
+		return &BodyTooLargeError{Forge: t.o.Forge, URL: t.redactURL(req.URL), Limit: limit}
+	}
+	if !text && resp.ContentLength > limit {
+		return nil, false, tooLarge()
+	}
+	buf, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return nil, false, err
+	}
+	if int64(len(buf)) <= limit {
+		return buf, false, nil
+	}
+	if !text {
+		return nil, false, tooLarge()
+	}
+	return buf[:limit], true, nil
 }
 
 func (t *Transport) observe(code int) {
@@ -697,14 +870,10 @@ func (e *requestError) Unwrap() error { return e.err }
 
 // redact removes every token from s: tokens belong in headers, but a caller
 // could have put one in a URL, and an error from below could quote it.
-func (t *Transport) redact(s string) string {
-	for _, tok := range t.o.Tokens {
-		if tok != "" {
-			s = strings.ReplaceAll(s, tok, "REDACTED")
-		}
-	}
-	return s
-}
+func (t *Transport) redact(s string) string { return t.red.String(s) }
+
+// Redactor returns the redactor of this transport's tokens.
+func (t *Transport) Redactor() *Redactor { return t.red }
 
 // redactURL drops credentials and token-like query parameters from u.
 func (t *Transport) redactURL(u *url.URL) string {
