@@ -120,7 +120,7 @@ func (c *Config) CheckOptions() checks.Options {
 	return o
 }
 
-// HTTP configures `vigie serve`.
+// HTTP configures `vigie serve` and bounds the time spent on the forges.
 type HTTP struct {
 	Listen string
 	// PublicURL is the site's public address (https://vigie.example.org,
@@ -132,7 +132,23 @@ type HTTP struct {
 	// believed (the visitor's address for the check form's budget). Empty:
 	// the connection's peer is the visitor.
 	TrustedProxies []netip.Prefix
+	// CrawlTimeout bounds a whole crawl (`vigie crawl`, a scheduled one):
+	// a forge that never answers costs this much, not retries without end.
+	CrawlTimeout time.Duration
+	// CheckTimeout bounds a check (`vigie check`, /check, /api/check, the
+	// badge).
+	CheckTimeout time.Duration
 }
+
+// Default deadlines. A crawl of a programme takes minutes, and up to an
+// hour when a GitHub token's quota must refill (its window is an hour):
+// four hours leave room for that and end before the next crawl of the
+// default schedule (every six hours). A check waits at most a minute for a
+// rate limit; three minutes cover that and a slow forge.
+const (
+	DefaultCrawlTimeout = 4 * time.Hour
+	DefaultCheckTimeout = 3 * time.Minute
+)
 
 // Schedule holds the cron expressions of `vigie serve`.
 type Schedule struct {

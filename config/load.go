@@ -70,6 +70,8 @@ type rawHTTP struct {
 	Listen         string   `yaml:"listen"`
 	PublicURL      string   `yaml:"public_url"`
 	TrustedProxies []string `yaml:"trusted_proxies"`
+	CrawlTimeout   string   `yaml:"crawl_timeout"`
+	CheckTimeout   string   `yaml:"check_timeout"`
 }
 
 type rawSchedule struct {
@@ -522,12 +524,11 @@ func (v *validator) forge(key string, rf rawForge) Forge {
 	}
 	seenEnv := map[string]bool{}
 	for i, e := range envs {
-		if !envName.MatchString(e) {
-			k := key + ".token_env"
-			if rf.TokenEnv == "" || i > 0 {
-				k = fmt.Sprintf("%s.token_envs[%d]", key, i-btoi(rf.TokenEnv != ""))
-			}
-			v.fail(k, "%q is not an environment variable name", e)
+		k := key + ".token_env"
+		if rf.TokenEnv == "" || i > 0 {
+			k = fmt.Sprintf("%s.token_envs[%d]", key, i-btoi(rf.TokenEnv != ""))
+		}
+		if !v.envKey(k, e) {
 			continue
 		}
 		if seenEnv[e] {
@@ -615,7 +616,7 @@ func (v *validator) scoring(cfg *Config, raw *rawConfig) {
 }
 
 func (v *validator) http(cfg *Config, raw *rawConfig) {
-	cfg.HTTP = HTTP{Listen: ":8080"}
+	cfg.HTTP = HTTP{Listen: ":8080", CrawlTimeout: DefaultCrawlTimeout, CheckTimeout: DefaultCheckTimeout}
 	if h := raw.HTTP; h != nil {
 		if h.Listen != "" {
 			cfg.HTTP.Listen = h.Listen
@@ -635,6 +636,8 @@ func (v *validator) http(cfg *Config, raw *rawConfig) {
 			}
 			cfg.HTTP.TrustedProxies = append(cfg.HTTP.TrustedProxies, p)
 		}
+		cfg.HTTP.CrawlTimeout = v.duration("http.crawl_timeout", h.CrawlTimeout, cfg.HTTP.CrawlTimeout)
+		cfg.HTTP.CheckTimeout = v.duration("http.check_timeout", h.CheckTimeout, cfg.HTTP.CheckTimeout)
 	}
 }
 
@@ -710,6 +713,14 @@ func (v *validator) smtp(cfg *Config, raw *rawConfig) {
 			cfg.SMTP.From = s.From
 		}
 	}
+	if s := raw.SMTP; s != nil {
+		if s.UsernameEnv != "" {
+			v.envKey("smtp.username_env", s.UsernameEnv)
+		}
+		if s.PasswordEnv != "" {
+			v.envKey("smtp.password_env", s.PasswordEnv)
+		}
+	}
 	if sec := cfg.SMTP.Security; sec != "none" && sec != "starttls" && sec != "tls" {
 		v.fail("smtp.security", "%q: use none, starttls or tls", sec)
 	}
@@ -742,4 +753,17 @@ func (v *validator) secret(key, name string) string {
 		return ""
 	}
 	return string(b)
+}
+
+// duration reads a positive Go duration ("90s", "30m", "2h"); "" keeps def.
+func (v *validator) duration(key, s string, def time.Duration) time.Duration {
+	if s == "" {
+		return def
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		v.fail(key, "%q is not a positive duration (e.g. 90s, 30m, 2h)", s)
+		return def
+	}
+	return d
 }
