@@ -25,7 +25,9 @@ type Forge interface {
 	// ends there).
 	Fetch(ctx context.Context, jobs []Job, now time.Time) []Facts
 	// ListOrg lists the repositories of an organisation (GitHub) or group,
-	// subgroups included (GitLab), given by its path on the forge.
+	// subgroups included (GitLab), given by its path on the forge. A
+	// listing that had to be stopped (see Pager) returns the repositories
+	// read so far with an error wrapping ErrListingCut.
 	ListOrg(ctx context.Context, org string) ([]OrgRepo, error)
 }
 

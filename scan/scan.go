@@ -18,6 +18,7 @@ import (
 	"github.com/eiglink/vigie/checks"
 	"github.com/eiglink/vigie/config"
 	"github.com/eiglink/vigie/crawler"
+	"github.com/eiglink/vigie/crawler/httpx"
 	"github.com/eiglink/vigie/store"
 )
 
@@ -41,16 +42,21 @@ type Scanner struct {
 	opts   Options
 	log    *slog.Logger
 	forges map[string]crawler.Forge
+	// red removes every configured secret from what the scanner stores and
+	// logs: the forges' errors quote their answers, and a forge may have
+	// quoted the credentials.
+	red *httpx.Redactor
 	// crawlMu keeps two crawls from running at once in one process.
 	crawlMu sync.Mutex
 }
 
 // New builds a Scanner with one crawler per configured forge.
 func New(cfg *config.Config, opts Options) (*Scanner, error) {
-	s := &Scanner{cfg: cfg, opts: opts, log: opts.Logger, forges: map[string]crawler.Forge{}}
+	s := &Scanner{cfg: cfg, opts: opts, log: opts.Logger, forges: map[string]crawler.Forge{}, red: Secrets(cfg)}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	s.log = slog.New(s.red.Handler(s.log.Handler()))
 	if s.opts.Now == nil {
 		s.opts.Now = time.Now
 	}
@@ -79,9 +85,41 @@ func (s *Scanner) Config() *config.Config { return s.cfg }
 // contacting anything.
 func (s *Scanner) Resolve(url string) (crawler.Ref, error) { return s.cfg.Resolve(url) }
 
-// Check fetches and scores the given repository URLs now, without storing.
-// It returns one snapshot per URL, in order. Its error is a usage error: a
-// URL that is malformed or on no configured forge, before any network call.
+// Secrets returns the redactor of every secret the configuration holds:
+// the forges' tokens and the SMTP credentials.
+func Secrets(cfg *config.Config) *httpx.Redactor {
+	var secrets []string
+	for _, f := range cfg.Forges {
+		secrets = append(secrets, f.Tokens...)
+	}
+	return httpx.NewRedactor(append(secrets, cfg.SMTP.Username, cfg.SMTP.Password)...)
+}
+
+// deadline is the cause of a context ended by http.crawl_timeout or
+// http.check_timeout: results and errors name the setting.
+type deadline struct {
+	key string
+	d   time.Duration
+}
+
+func (e *deadline) Error() string {
+	return fmt.Sprintf("stopped after %s (%s)", e.d, e.key)
+}
+
+func (e *deadline) Unwrap() error { return context.DeadlineExceeded }
+
+// withDeadline bounds ctx by the configured duration of key.
+func withDeadline(ctx context.Context, key string, d time.Duration) (context.Context, context.CancelFunc) {
+	if d <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeoutCause(ctx, d, &deadline{key: key, d: d})
+}
+
+// Check fetches and scores the given repository URLs now, without storing,
+// within http.check_timeout. It returns one snapshot per URL, in order. Its
+// error is a usage error: a URL that is malformed or on no configured
+// forge, before any network call.
 func (s *Scanner) Check(ctx context.Context, urls []string) ([]store.Snapshot, error) {
 	refs := make([]crawler.Ref, len(urls))
 	for i, u := range urls {
@@ -96,6 +134,8 @@ func (s *Scanner) Check(ctx context.Context, urls []string) ([]store.Snapshot, e
 		}
 		refs[i] = ref
 	}
+	ctx, cancel := withDeadline(ctx, "http.check_timeout", s.cfg.HTTP.CheckTimeout)
+	defer cancel()
 	snaps := s.fetch(ctx, refs, nil, true)
 	for i := range snaps {
 		// The crawl leaves an organisation's forks out: so does the défi.
@@ -195,6 +235,14 @@ func (s *Scanner) fetch(ctx context.Context, refs []crawler.Ref, previous map[st
 				f.Error = "crawl interrupted: " + err.Error()
 			}
 		}
+		var dl *deadline
+		if f.Error != "" && errors.As(context.Cause(ctx), &dl) {
+			// Say which setting stopped it, first, once.
+			f.Error = fmt.Sprintf("%s: %s", dl, strings.ReplaceAll(f.Error, ": "+dl.Error(), ""))
+		}
+		// Errors quote the forges' answers: no secret is stored, printed
+		// or logged.
+		f.Error = s.red.String(f.Error)
 		f.Ref = r
 		if f.Error == "" && !f.Public() {
 			f = crawler.NotPublic(r, f.CrawledAt, f.Visibility)
@@ -225,6 +273,8 @@ func (s *Scanner) Crawl(ctx context.Context) ([]store.Snapshot, error) {
 	s.crawlMu.Lock()
 	defer s.crawlMu.Unlock()
 	start := time.Now()
+	ctx, cancel := withDeadline(ctx, "http.crawl_timeout", s.cfg.HTTP.CrawlTimeout)
+	defer cancel()
 	// One read of the previous crawl serves both the discovery (what the
 	// orgs held) and the forges (the facts they may reuse).
 	latest, err := s.latest(ctx)
@@ -245,6 +295,10 @@ func (s *Scanner) Crawl(ctx context.Context) ([]store.Snapshot, error) {
 	snaps = append(snaps, gone...)
 	if err := ctx.Err(); err != nil {
 		// An interrupted crawl stores nothing: the previous data stays whole.
+		var dl *deadline
+		if errors.As(context.Cause(ctx), &dl) {
+			return snaps, fmt.Errorf("crawl %w: nothing stored, the previous crawl stays", dl)
+		}
 		return snaps, fmt.Errorf("crawl interrupted: %w", err)
 	}
 	if s.opts.Store != nil {
@@ -289,8 +343,15 @@ func (s *Scanner) plan(ctx context.Context, latest []store.Snapshot) ([]crawler.
 			repos, err := fg.ListOrg(ctx, org.Path)
 			if err != nil {
 				failed = true
-				listErrs = append(listErrs, fmt.Errorf("organisation %s could not be listed: %w", org.URL, err))
-				s.log.Error("cannot list organisation: crawling the repositories known from earlier crawls", "org", org.URL, "error", err)
+				err = s.red.Error(err)
+				if errors.Is(err, crawler.ErrListingCut) {
+					// What was listed is crawled, with what earlier crawls knew.
+					listErrs = append(listErrs, fmt.Errorf("organisation %s: its listing was cut after %d repositories, new ones may be missing: %w", org.URL, len(repos), err))
+					s.log.Error("organisation listing cut: crawling what was listed and the repositories known from earlier crawls", "org", org.URL, "listed", len(repos), "error", err)
+				} else {
+					listErrs = append(listErrs, fmt.Errorf("organisation %s could not be listed: %w", org.URL, err))
+					s.log.Error("cannot list organisation: crawling the repositories known from earlier crawls", "org", org.URL, "error", err)
+				}
 				// One unreachable listing must not drop the repositories
 				// it held: crawl those the store knows under it.
 				for _, p := range prevByDefi[d.Slug] {

@@ -189,7 +189,7 @@ func (f *Forge) ListOrg(ctx context.Context, org string) ([]crawler.OrgRepo, err
 	org = strings.Trim(org, "/")
 	if len(f.tokens()) > 0 && !f.noGraph.Load() {
 		list, err := f.graphListOrg(ctx, org)
-		if err == nil || errors.Is(err, errNoOwner) {
+		if err == nil || errors.Is(err, errNoOwner) || errors.Is(err, crawler.ErrListingCut) {
 			return list, err
 		}
 		f.log.Warn("GraphQL listing failed, using REST", "org", org, "err", err)

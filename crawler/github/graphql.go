@@ -772,21 +772,28 @@ func (f *Forge) graphListOrg(ctx context.Context, org string) ([]crawler.OrgRepo
   rateLimit { cost remaining resetAt }
   repositoryOwner(login: $login) {
     repositories(first: 100, after: $after, ownerAffiliations: [OWNER], privacy: PUBLIC, orderBy: {field: NAME, direction: ASC}) {
+      totalCount
       pageInfo { hasNextPage endCursor }
       nodes { nameWithOwner isPrivate visibility isFork isArchived }
     }
   }
 }`
 	var out []crawler.OrgRepo
+	var pager crawler.Pager
 	vars := map[string]any{"login": org, "after": nil}
+	cursor := ""
 	for {
 		resp, err := f.query(ctx, q, vars)
 		if err != nil {
+			if len(out) > 0 {
+				return out, fmt.Errorf("github %s/%s: listing repositories: %w", f.opts.WebURL, org, err)
+			}
 			return nil, err
 		}
 		var owner *struct {
 			Repositories struct {
-				PageInfo struct {
+				TotalCount *int `json:"totalCount"`
+				PageInfo   struct {
 					HasNextPage bool   `json:"hasNextPage"`
 					EndCursor   string `json:"endCursor"`
 				} `json:"pageInfo"`
@@ -805,7 +812,9 @@ func (f *Forge) graphListOrg(ctx context.Context, org string) ([]crawler.OrgRepo
 		if owner == nil {
 			return nil, fmt.Errorf("github %s/%s: %w", f.opts.WebURL, org, errNoOwner)
 		}
-		for _, n := range owner.Repositories.Nodes {
+		paths := make([]string, len(owner.Repositories.Nodes))
+		for i, n := range owner.Repositories.Nodes {
+			paths[i] = n.NameWithOwner
 			if graphVisibility(n.IsPrivate, n.Visibility) != crawler.VisibilityPublic {
 				// privacy: PUBLIC asked for none: a forge that lists one
 				// anyway does not get it published.
@@ -813,10 +822,18 @@ func (f *Forge) graphListOrg(ctx context.Context, org string) ([]crawler.OrgRepo
 			}
 			out = append(out, crawler.OrgRepo{Path: n.NameWithOwner, Fork: n.IsFork, Archived: n.IsArchived})
 		}
+		if tc := owner.Repositories.TotalCount; tc != nil {
+			pager.Total(*tc, 100)
+		}
 		pi := owner.Repositories.PageInfo
-		if !pi.HasNextPage || pi.EndCursor == "" {
+		more := pi.HasNextPage && pi.EndCursor != ""
+		if err := pager.Next(cursor, paths, more); err != nil {
+			return out, fmt.Errorf("github %s/%s: listing repositories: %w", f.opts.WebURL, org, err)
+		}
+		if !more {
 			return out, nil
 		}
-		vars["after"] = pi.EndCursor
+		cursor = pi.EndCursor
+		vars["after"] = cursor
 	}
 }

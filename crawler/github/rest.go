@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -300,7 +301,8 @@ func fileText(ctx context.Context, c *gh.Client, owner, name string, fc *gh.Repo
 		return nil, err
 	}
 	req.Header.Set("Accept", "application/vnd.github.raw")
-	resp, err := c.BareDo(ctx, req)
+	// A text: the transport cuts it at its bound rather than failing.
+	resp, err := c.BareDo(httpx.WithText(ctx), req)
 	if err != nil {
 		return nil, err
 	}
@@ -440,15 +442,19 @@ func (f *Forge) restListOrg(ctx context.Context, org string) ([]crawler.OrgRepo,
 	c := f.restClient()
 	var out []crawler.OrgRepo
 	opt := &gh.RepositoryListByOrgOptions{Type: "public", ListOptions: gh.ListOptions{PerPage: 100}}
+	var pager crawler.Pager
 	for {
 		list, resp, err := c.Repositories.ListByOrg(ctx, org, opt)
 		if statusOf(err) == http.StatusNotFound && opt.Page == 0 {
 			return f.restListUser(ctx, c, org)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("github %s/%s: listing repositories: %w", f.opts.WebURL, org, err)
+			return out, fmt.Errorf("github %s/%s: listing repositories: %w", f.opts.WebURL, org, err)
 		}
 		out = append(out, publicRepos(list)...)
+		if err := pager.Next(strconv.Itoa(opt.Page), repoPaths(list), resp.NextPage != 0); err != nil {
+			return out, fmt.Errorf("github %s/%s: listing repositories: %w", f.opts.WebURL, org, err)
+		}
 		if resp.NextPage == 0 {
 			return out, nil
 		}
@@ -456,20 +462,33 @@ func (f *Forge) restListOrg(ctx context.Context, org string) ([]crawler.OrgRepo,
 	}
 }
 
+// repoPaths returns the owner/name of each listed repository.
+func repoPaths(list []*gh.Repository) []string {
+	out := make([]string, len(list))
+	for i, r := range list {
+		out[i] = r.GetFullName()
+	}
+	return out
+}
+
 // restListUser lists a user's repositories: GitHub lists public ones only
 // on /users/{user}/repos, whichever token asks.
 func (f *Forge) restListUser(ctx context.Context, c *gh.Client, user string) ([]crawler.OrgRepo, error) {
 	var out []crawler.OrgRepo
 	opt := &gh.RepositoryListByUserOptions{Type: "owner", ListOptions: gh.ListOptions{PerPage: 100}}
+	var pager crawler.Pager
 	for {
 		list, resp, err := c.Repositories.ListByUser(ctx, user, opt)
 		if err != nil {
-			if statusOf(err) == http.StatusNotFound {
+			if statusOf(err) == http.StatusNotFound && opt.Page == 0 {
 				return nil, fmt.Errorf("github %s/%s: %w", f.opts.WebURL, user, errNoOwner)
 			}
-			return nil, fmt.Errorf("github %s/%s: listing repositories: %w", f.opts.WebURL, user, err)
+			return out, fmt.Errorf("github %s/%s: listing repositories: %w", f.opts.WebURL, user, err)
 		}
 		out = append(out, publicRepos(list)...)
+		if err := pager.Next(strconv.Itoa(opt.Page), repoPaths(list), resp.NextPage != 0); err != nil {
+			return out, fmt.Errorf("github %s/%s: listing repositories: %w", f.opts.WebURL, user, err)
+		}
 		if resp.NextPage == 0 {
 			return out, nil
 		}

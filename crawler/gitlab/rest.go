@@ -19,6 +19,7 @@ import (
 	gl "gitlab.com/gitlab-org/api/client-go"
 
 	"github.com/eiglink/vigie/crawler"
+	"github.com/eiglink/vigie/crawler/httpx"
 )
 
 // project is the part of GitLab's project entity vigie reads. Pointers and
@@ -313,7 +314,8 @@ var _ io.Writer = (*limitWriter)(nil)
 func (f *Forge) raw(ctx context.Context, c call, id, branch, file string, max int) ([]byte, int64, error) {
 	w := &limitWriter{max: max}
 	rel := projectPath(id) + "/repository/files/" + gl.PathEscape(file) + "/raw"
-	if _, err := c.do(ctx, http.MethodGet, rel, url.Values{"ref": {branch}}, w); err != nil {
+	// A text: the transport cuts it at its bound rather than failing.
+	if _, err := c.do(httpx.WithText(ctx), http.MethodGet, rel, url.Values{"ref": {branch}}, w); err != nil {
 		return nil, 0, err
 	}
 	return w.buf, w.n, nil
@@ -432,13 +434,42 @@ type groupProject struct {
 // namespace is not a group (404): its projects are listed instead. The
 // listing asks for public projects, and keeps only those it says are:
 // a token sees its owner's private and internal projects, which vigie
-// must not publish.
+// must not publish. Every page is followed (not pages' 50: a group of
+// 5,000 projects and more is listed whole), within crawler.Pager's bounds;
+// a listing it stops returns what was read with crawler.ErrListingCut.
 func (f *Forge) ListOrg(ctx context.Context, org string) ([]crawler.OrgRepo, error) {
 	org = strings.Trim(org, "/")
 	c := call{f: f, cl: f.clients[0]}
+	q := url.Values{"include_subgroups": {"true"}, "with_shared": {"false"}, "visibility": {"public"}, "order_by": {"id"}, "sort": {"asc"}}
+	out, err := f.listProjects(ctx, c, "groups/"+gl.PathEscape(org)+"/projects", q)
+	if errors.Is(err, errNotFound) && len(out) == 0 && !strings.Contains(org, "/") {
+		out, err = f.listProjects(ctx, c, "users/"+gl.PathEscape(org)+"/projects", url.Values{"visibility": {"public"}, "order_by": {"id"}, "sort": {"asc"}})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	if err != nil {
+		return out, fmt.Errorf("gitlab: listing group %s on %s: %w", org, f.webURL, err)
+	}
+	return out, nil
+}
+
+// listProjects follows a project listing's offset pages: X-Next-Page, else
+// the Link header's next page, else (no pagination headers at all: a proxy
+// stripped them) the page after a full one. It keeps public projects only.
+func (f *Forge) listProjects(ctx context.Context, c call, rel string, q url.Values) ([]crawler.OrgRepo, error) {
 	var out []crawler.OrgRepo
-	collect := func(items []groupProject) bool {
-		for _, p := range items {
+	var pager crawler.Pager
+	q.Set("per_page", strconv.Itoa(perPage))
+	page := 1
+	for {
+		q.Set("page", strconv.Itoa(page))
+		var items []groupProject
+		resp, err := c.do(ctx, http.MethodGet, rel, q, &items)
+		if err != nil {
+			return out, err
+		}
+		paths := make([]string, len(items))
+		for i, p := range items {
+			paths[i] = p.PathWithNamespace
 			if f.restVisibility(p.Visibility) != crawler.VisibilityPublic {
 				continue
 			}
@@ -448,19 +479,32 @@ func (f *Forge) ListOrg(ctx context.Context, org string) ([]crawler.OrgRepo, err
 				Archived: p.Archived,
 			})
 		}
-		return true
+		if n, err := strconv.Atoi(resp.Header.Get("X-Total-Pages")); err == nil {
+			pager.Total(n*perPage, perPage)
+		}
+		next := int(resp.NextPage)
+		if next == 0 && resp.NextLink != "" {
+			if lu, err := url.Parse(resp.NextLink); err == nil {
+				next, _ = strconv.Atoi(lu.Query().Get("page"))
+			}
+		}
+		if next == 0 && resp.Header.Get("X-Page") == "" && len(items) == perPage {
+			next = page + 1
+		}
+		if err := pager.Next(strconv.Itoa(page), paths, next != 0 && len(items) > 0); err != nil {
+			return out, err
+		}
+		if next == 0 || len(items) == 0 {
+			return out, nil
+		}
+		if next <= page {
+			// Backwards: a page already read (the pager has its number).
+			if err := pager.Next(strconv.Itoa(next), nil, true); err != nil {
+				return out, err
+			}
+		}
+		page = next
 	}
-	q := url.Values{"include_subgroups": {"true"}, "with_shared": {"false"}, "visibility": {"public"}, "order_by": {"id"}, "sort": {"asc"}}
-	err := pages(ctx, c, "groups/"+gl.PathEscape(org)+"/projects", q, collect)
-	if errors.Is(err, errNotFound) && !strings.Contains(org, "/") {
-		out = nil
-		err = pages(ctx, c, "users/"+gl.PathEscape(org)+"/projects", url.Values{"visibility": {"public"}, "order_by": {"id"}, "sort": {"asc"}}, collect)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("gitlab: listing group %s on %s: %w", org, f.webURL, err)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
-	return out, nil
 }
 
 var _ crawler.Forge = (*Forge)(nil)
