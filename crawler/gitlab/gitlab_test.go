@@ -1306,3 +1306,24 @@ func TestMovedToAnotherHostName(t *testing.T) {
 		t.Errorf("error %q, canonical path %q, readme %q; want the moved project's facts", got.Error, got.CanonicalPath, got.Readme.Path)
 	}
 }
+
+// A group of more than 5,000 projects (50 pages of GitLab's maximum 100)
+// is listed whole: the listing follows every page an honest forge gives.
+func TestListOrgPastFiftyPages(t *testing.T) {
+	const n = 5150
+	now := time.Now().UTC()
+	repos := make([]fakeforge.Repo, n)
+	for i := range repos {
+		repos[i] = fakeforge.Repo{Path: fmt.Sprintf("big/p%05d", i), DefaultBranch: "main", CreatedAt: now.Add(-time.Hour)}
+	}
+	srv := httptest.NewServer(fakeforge.NewGitLab(repos))
+	t.Cleanup(srv.Close)
+	f := newForge(t, srv.URL)
+	got, err := f.ListOrg(context.Background(), "big")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != n || got[0].Path != "big/p00000" || got[n-1].Path != fmt.Sprintf("big/p%05d", n-1) {
+		t.Errorf("listed %d projects, want %d", len(got), n)
+	}
+}
