@@ -86,10 +86,10 @@ func forgeHTTP(obs httpx.Observer, cache httpx.Cache, log *slog.Logger, maxWait 
 func newForge(f config.Forge, client *http.Client, log *slog.Logger) (crawler.Forge, error) {
 	switch f.Type {
 	case "github":
-		return github.New(github.Options{Name: f.Name, WebURL: f.URL, APIURL: f.APIURL, GraphQLURL: f.GraphQLURL, Tokens: f.Tokens, HTTPClient: client, Logger: log})
+		return github.New(github.Options{Name: f.Name, WebURL: f.URL, APIURL: f.APIURL, GraphQLURL: f.GraphQLURL, Authenticated: len(f.Tokens) > 0, HTTPClient: client, Logger: log})
 	case "gitea":
 		return gitea.New(gitea.Options{Name: f.Name, WebURL: f.URL, APIURL: f.APIURL, Tokens: f.Tokens, HTTPClient: client, Logger: log, Concurrency: f.Concurrency})
 	default:
-		return gitlab.New(gitlab.Options{Name: f.Name, WebURL: f.URL, APIURL: f.APIURL, Tokens: f.Tokens, HTTPClient: client, Logger: log, Concurrency: f.Concurrency})
+		return gitlab.New(gitlab.Options{Name: f.Name, WebURL: f.URL, APIURL: f.APIURL, Authenticated: len(f.Tokens) > 0, HTTPClient: client, Logger: log, Concurrency: f.Concurrency})
 	}
 }

@@ -229,11 +229,11 @@ func newWorld(ctx context.Context, cfg config, now time.Time, faulty bool) (*wor
 		switch name {
 		case "github":
 			s.forge, err = github.New(github.Options{Name: name, WebURL: "https://github.com", APIURL: url,
-				Tokens: tokens, HTTPClient: s.tr.Client(), Logger: cfg.Logger})
+				Authenticated: len(tokens) > 0, HTTPClient: s.tr.Client(), Logger: cfg.Logger})
 			host = "github.com"
 		case "gitlab":
 			s.forge, err = gitlab.New(gitlab.Options{Name: name, WebURL: url, APIURL: url,
-				Tokens: []string{"bench-gitlab-token"}, HTTPClient: s.tr.Client(), Logger: cfg.Logger,
+				Authenticated: len(tokens) > 0, HTTPClient: s.tr.Client(), Logger: cfg.Logger,
 				Concurrency: vigieconfig.DefaultConcurrency(name)})
 		}
 		if err != nil {

@@ -35,6 +35,7 @@ import (
 	gh "github.com/google/go-github/v60/github"
 
 	"github.com/eiglink/vigie/crawler"
+	"github.com/eiglink/vigie/crawler/httpx"
 	"github.com/eiglink/vigie/crawler/licenseid"
 )
 
@@ -44,10 +45,14 @@ type Options struct {
 	WebURL     string // e.g. https://github.com (or https://ghe.example.org)
 	APIURL     string // REST root: https://api.github.com, https://HOST/api/v3, or a test server URL
 	GraphQLURL string // https://api.github.com/graphql, https://HOST/api/graphql, or APIURL+"/graphql"
-	// Tokens may be empty: the crawl is then anonymous and REST only
-	// (GitHub's GraphQL API needs a token).
-	Tokens     []string
-	HTTPClient *http.Client // nil: a client with timeouts
+	// Authenticated says that HTTPClient sends a token: the tokens, their
+	// header and their rotation belong to the transport (crawler/httpx),
+	// never to this package. Without one the crawl is anonymous and REST
+	// only (GitHub's GraphQL API needs a token).
+	Authenticated bool
+	// HTTPClient is the forge's client (nil: an anonymous httpx client for
+	// the API's hosts).
+	HTTPClient *http.Client
 	Logger     *slog.Logger
 }
 
@@ -55,8 +60,7 @@ type Options struct {
 type Forge struct {
 	opts    Options
 	log     *slog.Logger
-	rest    []*gh.Client // one per token; one anonymous client without tokens
-	next    atomic.Uint64
+	rest    *gh.Client
 	noGraph atomic.Bool // the GraphQL endpoint proved unavailable
 	points  atomic.Int64
 }
@@ -94,7 +98,8 @@ func New(opts Options) (*Forge, error) {
 		opts.GraphQLURL = graphQLURL(opts.APIURL)
 	}
 	if opts.HTTPClient == nil {
-		opts.HTTPClient = &http.Client{Timeout: 60 * time.Second}
+		opts.HTTPClient = httpx.NewClient(httpx.Options{Forge: opts.Name, Kind: httpx.KindGitHub,
+			AllowedHosts: httpx.HostsFor(opts.APIURL, opts.GraphQLURL), Logger: opts.Logger})
 	}
 	log := opts.Logger
 	if log == nil {
@@ -102,21 +107,9 @@ func New(opts Options) (*Forge, error) {
 	}
 	log = log.With("forge", opts.Name)
 	f := &Forge{opts: opts, log: log}
-	mk := func(tok string) *gh.Client {
-		c := gh.NewClient(opts.HTTPClient)
-		if tok != "" {
-			c = c.WithAuthToken(tok)
-		}
-		c.BaseURL = api
-		return c
-	}
-	for _, t := range opts.Tokens {
-		if t != "" {
-			f.rest = append(f.rest, mk(t))
-		}
-	}
-	if len(f.rest) == 0 {
-		f.rest = []*gh.Client{mk("")}
+	f.rest = gh.NewClient(opts.HTTPClient)
+	f.rest.BaseURL = api
+	if !opts.Authenticated {
 		log.Warn("no GitHub token: GitHub allows 60 requests an hour without one, enough for about 5 repositories")
 	}
 	return f, nil
@@ -133,20 +126,9 @@ func graphQLURL(api string) string {
 	return api + "/graphql"
 }
 
-func (f *Forge) tokens() []string {
-	var out []string
-	for _, t := range f.opts.Tokens {
-		if t != "" {
-			out = append(out, t)
-		}
-	}
-	return out
-}
-
-// restClient picks the next client, spreading the work over the tokens.
-func (f *Forge) restClient() *gh.Client {
-	return f.rest[int(f.next.Add(1)-1)%len(f.rest)]
-}
+// restClient is the REST client; the transport spreads the requests over
+// the tokens.
+func (f *Forge) restClient() *gh.Client { return f.rest }
 
 // Points returns the GraphQL rate-limit points this forge has spent.
 func (f *Forge) Points() int64 { return f.points.Load() }
@@ -154,7 +136,7 @@ func (f *Forge) Points() int64 { return f.points.Load() }
 // Fetch returns the facts of every job, in order.
 func (f *Forge) Fetch(ctx context.Context, jobs []crawler.Job, now time.Time) []crawler.Facts {
 	now = now.UTC()
-	if len(f.tokens()) > 0 && !f.noGraph.Load() {
+	if f.opts.Authenticated && !f.noGraph.Load() {
 		return f.graphFetchAll(ctx, jobs, now)
 	}
 	return f.restFetchAll(ctx, jobs, now)
@@ -187,7 +169,7 @@ func parallel(n, limit int, fn func(i int)) {
 // ListOrg lists the repositories of an organisation or a user.
 func (f *Forge) ListOrg(ctx context.Context, org string) ([]crawler.OrgRepo, error) {
 	org = strings.Trim(org, "/")
-	if len(f.tokens()) > 0 && !f.noGraph.Load() {
+	if f.opts.Authenticated && !f.noGraph.Load() {
 		list, err := f.graphListOrg(ctx, org)
 		if err == nil || errors.Is(err, errNoOwner) || errors.Is(err, crawler.ErrListingCut) {
 			return list, err

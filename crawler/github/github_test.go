@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/eiglink/vigie/crawler/httpx"
 	"io"
 	"log/slog"
 	"net/http"
@@ -100,8 +101,8 @@ func newEnv(t testing.TB, repos []fakeforge.Repo, schema *ast.Schema) *env {
 func (e *env) forge(t testing.TB, tokens ...string) *github.Forge {
 	t.Helper()
 	f, err := github.New(github.Options{
-		Name: "github", WebURL: "https://github.com", APIURL: e.srv.URL, Tokens: tokens,
-		HTTPClient: &http.Client{Transport: e.rec, Timeout: 30 * time.Second},
+		Name: "github", WebURL: "https://github.com", APIURL: e.srv.URL, Authenticated: len(tokens) > 0,
+		HTTPClient: tokenClient(e.srv.URL, tokens, e.rec, nil),
 		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
@@ -473,8 +474,19 @@ func diffLines(a, b string) string {
 
 func newForge(e *env, api string, tokens []string) (*github.Forge, error) {
 	return github.New(github.Options{
-		Name: "ghe", WebURL: "https://ghe.example.org", APIURL: api, Tokens: tokens,
-		HTTPClient: &http.Client{Transport: e.rec, Timeout: 30 * time.Second},
+		Name: "ghe", WebURL: "https://ghe.example.org", APIURL: api, Authenticated: len(tokens) > 0,
+		HTTPClient: tokenClient(api, tokens, e.rec, nil),
 		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
+}
+
+// tokenClient is the forge's client as vigie builds it: the transport
+// (httpx) sets the tokens, in turn; base sees what goes out. No retries, so
+// a test of an error sees it at once.
+func tokenClient(api string, tokens []string, base http.RoundTripper, log *slog.Logger) *http.Client {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return httpx.NewClient(httpx.Options{Forge: "github", Kind: httpx.KindGitHub, Tokens: tokens,
+		AllowedHosts: httpx.HostsFor(api), Base: base, MaxRetries: -1, Logger: log})
 }

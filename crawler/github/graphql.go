@@ -66,9 +66,6 @@ func (f *Forge) query(ctx context.Context, q string, vars map[string]any) (*gqlR
 	if err != nil {
 		return nil, fmt.Errorf("github GraphQL %s: %w", f.opts.GraphQLURL, err)
 	}
-	toks := f.tokens()
-	tok := toks[int(f.next.Add(1)-1)%len(toks)]
-	req.Header.Set("Authorization", "Bearer "+tok)
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
 	resp, err := f.opts.HTTPClient.Do(req)

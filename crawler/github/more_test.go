@@ -477,8 +477,9 @@ func TestTokenNeverShown(t *testing.T) {
 	}))
 	defer srv.Close()
 	var logs bytes.Buffer
-	f, err := github.New(github.Options{Name: "github", APIURL: srv.URL, Tokens: []string{secret},
-		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	f, err := github.New(github.Options{Name: "github", APIURL: srv.URL, Authenticated: true,
+		HTTPClient: tokenClient(srv.URL, []string{secret}, nil, log), Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -515,7 +516,7 @@ func TestAnonymousWarning(t *testing.T) {
 	if n := strings.Count(logs.String(), "60 requests an hour"); n != 1 {
 		t.Errorf("warned %d times, want once:\n%s", n, logs.String())
 	}
-	if _, err := github.New(github.Options{Name: "github", APIURL: e.srv.URL, Tokens: []string{"t"}, Logger: log}); err != nil {
+	if _, err := github.New(github.Options{Name: "github", APIURL: e.srv.URL, Authenticated: true, Logger: log}); err != nil {
 		t.Fatal(err)
 	}
 	if n := strings.Count(logs.String(), "60 requests an hour"); n != 1 {

@@ -2,6 +2,7 @@ package github
 
 import (
 	"context"
+	"github.com/eiglink/vigie/crawler/httpx"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -84,7 +85,8 @@ func TestRESTReadmeFromListings(t *testing.T) {
 	}
 	want := []crawler.ReadmeFacts{{Path: "docs/README.md", Bytes: 21}, {Path: ".github/README.md", Bytes: 9}}
 	for _, tokens := range [][]string{nil, {"t"}} {
-		f, err := New(Options{Name: "github", APIURL: srv.URL, Tokens: tokens, Logger: slog.New(slog.DiscardHandler)})
+		hc := httpx.NewClient(httpx.Options{Forge: "github", Tokens: tokens, AllowedHosts: httpx.HostsFor(srv.URL), MaxRetries: -1, Logger: slog.New(slog.DiscardHandler)})
+		f, err := New(Options{Name: "github", APIURL: srv.URL, Authenticated: len(tokens) > 0, HTTPClient: hc, Logger: slog.New(slog.DiscardHandler)})
 		if err != nil {
 			t.Fatal(err)
 		}

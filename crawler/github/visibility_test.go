@@ -97,7 +97,8 @@ func TestNotPublicRepositories(t *testing.T) {
 			if mode != "anonymous" {
 				tokens = []string{"tok"}
 			}
-			f, err := github.New(github.Options{Name: "github", APIURL: srv.URL, Tokens: tokens, Logger: slog.New(slog.DiscardHandler)})
+			f, err := github.New(github.Options{Name: "github", APIURL: srv.URL, Authenticated: len(tokens) > 0,
+				HTTPClient: tokenClient(srv.URL, tokens, nil, nil), Logger: slog.New(slog.DiscardHandler)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -164,7 +165,8 @@ func TestListingsDropNotPublic(t *testing.T) {
 				}
 			}))
 			defer srv.Close()
-			f, err := github.New(github.Options{Name: "github", APIURL: srv.URL, Tokens: []string{"tok"}, Logger: slog.New(slog.DiscardHandler)})
+			f, err := github.New(github.Options{Name: "github", APIURL: srv.URL, Authenticated: true,
+				HTTPClient: tokenClient(srv.URL, []string{"tok"}, nil, nil), Logger: slog.New(slog.DiscardHandler)})
 			if err != nil {
 				t.Fatal(err)
 			}

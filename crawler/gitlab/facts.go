@@ -62,7 +62,7 @@ func (f *Forge) Fetch(ctx context.Context, jobs []crawler.Job, now time.Time) []
 	for i, j := range jobs {
 		// Spread the projects over the tokens: each token has its own rate
 		// limit.
-		w := &work{job: j, prev: usablePrevious(j.Previous), c: call{f: f, cl: f.clients[i%len(f.clients)]},
+		w := &work{job: j, prev: usablePrevious(j.Previous), c: call{f: f, cl: f.client},
 			facts: crawler.Facts{Ref: j.Ref, CrawledAt: now.UTC()}}
 		ws[i] = w
 		asks = append(asks, previousAsks(j)...)

@@ -64,18 +64,24 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	gl "gitlab.com/gitlab-org/api/client-go"
+
+	"github.com/eiglink/vigie/crawler/httpx"
 )
 
 // Options configure one GitLab forge.
 type Options struct {
-	Name       string       // configured forge name, e.g. "gitlab" or "framagit"
-	WebURL     string       // e.g. https://gitlab.com or https://host/gitlab (path prefix allowed)
-	APIURL     string       // instance root (default WebURL); the client adds /api/v4
-	Tokens     []string     // may be empty: public projects answer anonymously
-	HTTPClient *http.Client // nil: a default client with timeouts
+	Name   string // configured forge name, e.g. "gitlab" or "framagit"
+	WebURL string // e.g. https://gitlab.com or https://host/gitlab (path prefix allowed)
+	APIURL string // instance root (default WebURL); the client adds /api/v4
+	// Authenticated says that HTTPClient sends a token (the transport,
+	// crawler/httpx, holds and rotates the tokens, never this package):
+	// without one, a project GitLab answers is public.
+	Authenticated bool
+	// HTTPClient is the forge's client. nil: an anonymous httpx client for
+	// the instance's host (public projects answer anonymously).
+	HTTPClient *http.Client
 	Logger     *slog.Logger
 	// Concurrency bounds the projects fetched at once (0: 8); keep it at
 	// the shared transport's limit for the forge.
@@ -84,10 +90,10 @@ type Options struct {
 
 // Forge fetches facts from one GitLab instance. It implements crawler.Forge.
 type Forge struct {
-	name    string
-	webURL  string
-	clients []*gl.Client // one per token (or one anonymous client)
-	log     *slog.Logger
+	name   string
+	webURL string
+	client *gl.Client
+	log    *slog.Logger
 	// concurrency bounds the projects fetched at once: as many as the
 	// shared transport lets in flight to one forge (8 by default), which
 	// bounds the burst; GitLab's limits count requests per minute, which
@@ -133,7 +139,7 @@ func New(opts Options) (*Forge, error) {
 	}
 	hc := opts.HTTPClient
 	if hc == nil {
-		hc = &http.Client{Timeout: 60 * time.Second}
+		hc = httpx.NewClient(httpx.Options{Forge: opts.Name, Kind: httpx.KindGitLab, AllowedHosts: httpx.HostsFor(root), Logger: opts.Logger})
 	}
 	// A copy, so the caller's client is untouched: follow a redirect only on
 	// the same host. GitLab answers an old path of a moved project with a 301
@@ -169,28 +175,13 @@ func New(opts Options) (*Forge, error) {
 		dropped:     map[string]bool{},
 	}
 	f.level.Store(levelFull)
-	var tokens []string
-	for _, t := range opts.Tokens {
-		if t != "" {
-			tokens = append(tokens, t)
-		}
+	f.anonymous = !opts.Authenticated
+	// No token here: the transport sets PRIVATE-TOKEN itself.
+	cl, err := gl.NewAuthSourceClient(gl.Unauthenticated{}, clientOpts...)
+	if err != nil {
+		return nil, fmt.Errorf("gitlab: client for %s: %w", root, err)
 	}
-	f.anonymous = len(tokens) == 0
-	if len(tokens) == 0 {
-		// An empty token would still send an empty Private-Token header.
-		cl, err := gl.NewAuthSourceClient(gl.Unauthenticated{}, clientOpts...)
-		if err != nil {
-			return nil, fmt.Errorf("gitlab: client for %s: %w", root, err)
-		}
-		f.clients = append(f.clients, cl)
-	}
-	for _, t := range tokens {
-		cl, err := gl.NewClient(t, clientOpts...)
-		if err != nil {
-			return nil, fmt.Errorf("gitlab: client for %s: %w", root, err)
-		}
-		f.clients = append(f.clients, cl)
-	}
+	f.client = cl
 	return f, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/eiglink/vigie/crawler/httpx"
 	"io"
 	"log/slog"
 	"net/http"
@@ -223,7 +224,9 @@ func newFake(t *testing.T) (*fakegitlab.GitLab, *httptest.Server) {
 
 func newForge(t *testing.T, web string, tokens ...string) *Forge {
 	t.Helper()
-	f, err := New(Options{Name: "gitlab", WebURL: web, Tokens: tokens, Logger: slog.New(slog.DiscardHandler)})
+	hc := httpx.NewClient(httpx.Options{Forge: "gitlab", Kind: httpx.KindGitLab, Tokens: tokens, AllowedHosts: httpx.HostsFor(web),
+		MaxRetries: -1, Logger: slog.New(slog.DiscardHandler)})
+	f, err := New(Options{Name: "gitlab", WebURL: web, Authenticated: len(tokens) > 0, HTTPClient: hc, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1316,7 +1319,7 @@ func TestListOrgPastFiftyPages(t *testing.T) {
 	for i := range repos {
 		repos[i] = fakeforge.Repo{Path: fmt.Sprintf("big/p%05d", i), DefaultBranch: "main", CreatedAt: now.Add(-time.Hour)}
 	}
-	srv := httptest.NewServer(fakeforge.NewGitLab(repos))
+	srv := httptest.NewServer(fakegitlab.NewGitLab(repos))
 	t.Cleanup(srv.Close)
 	f := newForge(t, srv.URL)
 	got, err := f.ListOrg(context.Background(), "big")

@@ -340,7 +340,7 @@ func (f *Forge) graphQLProjects(ctx context.Context, asks []gqlAsk) gqlAnswers {
 	if f.level.Load() == levelOff || len(asks) == 0 {
 		return out
 	}
-	c := call{f: f, cl: f.clients[0]}
+	c := call{f: f, cl: f.client}
 	for _, group := range groupAsks(asks) {
 		for start := 0; start < len(group); {
 			n := f.batchSize()
@@ -539,7 +539,7 @@ func (f *Forge) graphQLFiles(ctx context.Context, asks []filesAsk) {
 	if f.level.Load() != levelFull || len(asks) == 0 {
 		return
 	}
-	c := call{f: f, cl: f.clients[0]}
+	c := call{f: f, cl: f.client}
 	by := map[string][]filesAsk{}
 	var refs []string
 	for _, a := range asks {

@@ -126,7 +126,7 @@ func TestNewRejectsBadURL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := f.clients[0].BaseURL().String(); got != "https://git.example.org/gitlab/api/v4/" {
+	if got := f.client.BaseURL().String(); got != "https://git.example.org/gitlab/api/v4/" {
 		t.Errorf("API base %q", got)
 	}
 }

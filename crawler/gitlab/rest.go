@@ -439,7 +439,7 @@ type groupProject struct {
 // a listing it stops returns what was read with crawler.ErrListingCut.
 func (f *Forge) ListOrg(ctx context.Context, org string) ([]crawler.OrgRepo, error) {
 	org = strings.Trim(org, "/")
-	c := call{f: f, cl: f.clients[0]}
+	c := call{f: f, cl: f.client}
 	q := url.Values{"include_subgroups": {"true"}, "with_shared": {"false"}, "visibility": {"public"}, "order_by": {"id"}, "sort": {"asc"}}
 	out, err := f.listProjects(ctx, c, "groups/"+gl.PathEscape(org)+"/projects", q)
 	if errors.Is(err, errNotFound) && len(out) == 0 && !strings.Contains(org, "/") {
