@@ -143,11 +143,12 @@ type HTTP struct {
 // Default deadlines. A crawl of a programme takes minutes, and up to an
 // hour when a GitHub token's quota must refill (its window is an hour):
 // four hours leave room for that and end before the next crawl of the
-// default schedule (every six hours). A check waits at most a minute for a
-// rate limit; three minutes cover that and a slow forge.
+// default schedule (every six hours). A check of a repository takes a few
+// seconds; a visitor of the check form waits for it, so a minute is the
+// most it may take (a rate limit resetting later fails it at once).
 const (
 	DefaultCrawlTimeout = 4 * time.Hour
-	DefaultCheckTimeout = 3 * time.Minute
+	DefaultCheckTimeout = time.Minute
 )
 
 // Schedule holds the cron expressions of `vigie serve`.

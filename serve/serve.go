@@ -146,6 +146,7 @@ func Run(ctx context.Context, cfg *config.Config, deps Deps) error {
 	site, err := web.New(web.Options{
 		Config: cfg, Store: deps.Store, Checker: adHocChecker{deps.Scanner},
 		Metrics: deps.Metrics.Handler(), Logger: log, BaseURL: deps.BaseURL,
+		CheckTimeout: cfg.HTTP.CheckTimeout,
 	})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)

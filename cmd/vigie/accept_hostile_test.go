@@ -21,7 +21,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/eiglink/vigie/fakeforge"
+	"github.com/eiglink/vigie/internal/fakeforge"
+	"github.com/eiglink/vigie/internal/fakeforge/fakegithub"
+	"github.com/eiglink/vigie/internal/fakeforge/fakegitlab"
 )
 
 const (
@@ -278,8 +280,8 @@ func TestAcceptEndlessListing(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			repos := []fakeforge.Repo{repo("endless/a"), repo("endless/b"), repo("eig/named")}
-			gh := &endlessListing{h: fakeforge.NewGitHub(repos), freshCursor: tc.fresh}
-			gl := &endlessListing{h: fakeforge.NewGitLab(repos)}
+			gh := &endlessListing{h: fakegithub.NewGitHub(repos), freshCursor: tc.fresh}
+			gl := &endlessListing{h: fakegitlab.NewGitLab(repos)}
 			ghSrv := httptest.NewServer(gh)
 			defer ghSrv.Close()
 			glSrv := httptest.NewServer(gl)
