@@ -86,13 +86,14 @@ func (s *Scanner) Config() *config.Config { return s.cfg }
 func (s *Scanner) Resolve(url string) (crawler.Ref, error) { return s.cfg.Resolve(url) }
 
 // Secrets returns the redactor of every secret the configuration holds:
-// the forges' tokens and the SMTP credentials.
+// the forges' tokens and the SMTP password (the user name is not secret,
+// and often an address that must stay readable).
 func Secrets(cfg *config.Config) *httpx.Redactor {
 	var secrets []string
 	for _, f := range cfg.Forges {
 		secrets = append(secrets, f.Tokens...)
 	}
-	return httpx.NewRedactor(append(secrets, cfg.SMTP.Username, cfg.SMTP.Password)...)
+	return httpx.NewRedactor(append(secrets, cfg.SMTP.Password)...)
 }
 
 // deadline is the cause of a context ended by http.crawl_timeout or

@@ -50,15 +50,25 @@ storage: {driver: sqlite, dsn: %q}
 	return p
 }
 
-// TestAcceptEchoedTokens: a GitHub that redirects every request to a host
-// no forge is configured for, with the token in the query (http.Client
-// quotes that URL in its error), and a GitLab that quotes the request's
+// TestAcceptEchoedTokens: a GitHub whose GraphQL quotes the Authorization
+// header in its 401 and whose REST redirects every request to a host no
+// forge is configured for, with the token in the query (http.Client quotes
+// that URL in its error), and a GitLab that quotes the request's
 // PRIVATE-TOKEN and query in every error body. No token reaches stdout,
 // stderr, the database, /api/repos or the repository page.
 func TestAcceptEchoedTokens(t *testing.T) {
 	stranger := httptest.NewServer(http.NotFoundHandler())
 	defer stranger.Close()
 	gh := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			// GraphQL: GitHub's "Bad credentials", quoting the header.
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			fmt.Fprintf(w, `{"message":"Bad credentials: %s","documentation_url":"https://docs.github.com/graphql"}`, r.Header.Get("Authorization"))
+			return
+		}
+		// REST, which the crawler falls back on: off to a sign-in page
+		// elsewhere, the token in its query.
 		tok := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
 		http.Redirect(w, r, stranger.URL+"/login?access_token="+tok+"&from="+r.URL.Path, http.StatusFound)
 	}))
