@@ -452,6 +452,10 @@ func (f *Forge) restListOrg(ctx context.Context, org string) ([]crawler.OrgRepo,
 			return out, fmt.Errorf("github %s/%s: listing repositories: %w", f.opts.WebURL, org, err)
 		}
 		out = append(out, publicRepos(list)...)
+		if resp.LastPage > 0 {
+			// The Link header's last page bounds the listing.
+			pager.Total(resp.LastPage*100, 100)
+		}
 		if err := pager.Next(strconv.Itoa(opt.Page), repoPaths(list), resp.NextPage != 0); err != nil {
 			return out, fmt.Errorf("github %s/%s: listing repositories: %w", f.opts.WebURL, org, err)
 		}
@@ -486,6 +490,9 @@ func (f *Forge) restListUser(ctx context.Context, c *gh.Client, user string) ([]
 			return out, fmt.Errorf("github %s/%s: listing repositories: %w", f.opts.WebURL, user, err)
 		}
 		out = append(out, publicRepos(list)...)
+		if resp.LastPage > 0 {
+			pager.Total(resp.LastPage*100, 100)
+		}
 		if err := pager.Next(strconv.Itoa(opt.Page), repoPaths(list), resp.NextPage != 0); err != nil {
 			return out, fmt.Errorf("github %s/%s: listing repositories: %w", f.opts.WebURL, user, err)
 		}
