@@ -88,7 +88,7 @@ func newForge(f config.Forge, client *http.Client, log *slog.Logger) (crawler.Fo
 	case "github":
 		return github.New(github.Options{Name: f.Name, WebURL: f.URL, APIURL: f.APIURL, GraphQLURL: f.GraphQLURL, Authenticated: len(f.Tokens) > 0, HTTPClient: client, Logger: log})
 	case "gitea":
-		return gitea.New(gitea.Options{Name: f.Name, WebURL: f.URL, APIURL: f.APIURL, Tokens: f.Tokens, HTTPClient: client, Logger: log, Concurrency: f.Concurrency})
+		return gitea.New(gitea.Options{Name: f.Name, WebURL: f.URL, APIURL: f.APIURL, HTTPClient: client, Logger: log, Concurrency: f.Concurrency})
 	default:
 		return gitlab.New(gitlab.Options{Name: f.Name, WebURL: f.URL, APIURL: f.APIURL, Authenticated: len(f.Tokens) > 0, HTTPClient: client, Logger: log, Concurrency: f.Concurrency})
 	}

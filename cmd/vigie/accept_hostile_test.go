@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/eiglink/vigie/internal/fakeforge"
+	"github.com/eiglink/vigie/internal/fakeforge/fakegitea"
 	"github.com/eiglink/vigie/internal/fakeforge/fakegithub"
 	"github.com/eiglink/vigie/internal/fakeforge/fakegitlab"
 )
@@ -256,11 +257,13 @@ func (e *endlessListing) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Del("X-Total-Pages")
 		w.Header().Del("X-Total")
 		w.Header().Del("Link")
-	default:
+	default: // GitHub's REST, Gitea: a Link to the next page, always
 		next := *r.URL
 		q.Set("page", strconv.Itoa(page+1))
 		next.RawQuery = q.Encode()
 		w.Header().Set("Link", fmt.Sprintf(`<http://%s%s>; rel="next"`, r.Host, next.RequestURI()))
+		w.Header().Set("X-HasMore", "true")
+		w.Header().Del("X-Total-Count")
 	}
 	w.Header().Set("Content-Length", strconv.Itoa(len(out)))
 	w.WriteHeader(rec.Code)
@@ -286,6 +289,7 @@ func TestAcceptEndlessListing(t *testing.T) {
 		{"github graphql beyond totalCount", "https://github.com/endless", true, map[string]string{"ECHO_GH": echoGHToken}, false, "github.com/endless/r1-0", 4},
 		{"github rest link", "https://github.com/endless", false, nil, false, "github.com/endless/a", 3},
 		{"gitlab next page", "https://gitlab.com/endless", false, map[string]string{"ECHO_GL": echoGLToken}, true, "gitlab.com/endless/a", 3},
+		{"gitea link", "GITEA/endless", false, map[string]string{"ECHO_GT": "0123456789abcdef0123456789abcdef01234567"}, false, "/endless/a", 3},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -296,13 +300,23 @@ func TestAcceptEndlessListing(t *testing.T) {
 			defer ghSrv.Close()
 			glSrv := httptest.NewServer(gl)
 			defer glSrv.Close()
-			cfg := writeConfig(t, ghSrv.URL, glSrv.URL, fmt.Sprintf("  - {slug: loop, name: Boucle, repos: [https://github.com/eig/named], orgs: [%s]}", tc.org), "")
+			gt := &endlessListing{h: fakegitea.New(repos, fakegitea.Options{})}
+			gtSrv := httptest.NewServer(gt)
+			defer gtSrv.Close()
+			org := strings.Replace(tc.org, "GITEA", gtSrv.URL, 1)
+			cfg := writeConfig(t, ghSrv.URL, glSrv.URL, fmt.Sprintf("  - {slug: loop, name: Boucle, repos: [https://github.com/eig/named], orgs: [%s]}", org), "")
+			// A Gitea forge besides.
+			b, _ := os.ReadFile(cfg)
+			b = bytes.Replace(b, []byte("defis:\n"), []byte(fmt.Sprintf("  - {name: codeberg, type: gitea, url: %s, token_env: ECHO_GT}\ndefis:\n", gtSrv.URL)), 1)
+			if err := os.WriteFile(cfg, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
 			var res []map[string]any
 			out := runVigie(t, tc.env, "crawl", "--config", cfg, "--format", "json")
 			if out.code != exitUnreachable {
 				t.Errorf("exit %d, want 3 (the listing was cut)", out.code)
 			}
-			if !strings.Contains(out.stderr, "vigie: crawl incomplete") || !strings.Contains(out.stderr, tc.org+": its listing was cut") {
+			if !strings.Contains(out.stderr, "vigie: crawl incomplete") || !strings.Contains(out.stderr, org+": its listing was cut") {
 				t.Errorf("stderr does not say the listing was cut:\n%s", out.stderr)
 			}
 			if err := json.Unmarshal([]byte(out.stdout), &res); err != nil {
@@ -315,7 +329,7 @@ func TestAcceptEndlessListing(t *testing.T) {
 			if got := strings.Join(ids, " "); !strings.Contains(got, tc.wantListed) || !strings.Contains(got, "github.com/eig/named") {
 				t.Errorf("crawled %s: want what the listing gave (%s) and the named repository", got, tc.wantListed)
 			}
-			if n := gh.listings + gl.listings; n > tc.maxListings {
+			if n := gh.listings + gl.listings + gt.listings; n > tc.maxListings {
 				t.Errorf("%d listing requests, want at most %d", n, tc.maxListings)
 			}
 		})

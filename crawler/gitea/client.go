@@ -73,11 +73,6 @@ func (f *Forge) get(ctx context.Context, rel string, q url.Values) (*http.Respon
 		return nil, nil, fmt.Errorf("GET %s: %w", u, err)
 	}
 	req.Header.Set("Accept", "application/json")
-	if f.token != "" {
-		// The shared transport sets (and rotates) the token itself; a plain
-		// client gets the first one.
-		req.Header.Set("Authorization", "token "+f.token)
-	}
 	resp, err := f.hc.Do(req)
 	if err != nil {
 		return nil, nil, err // url.Error already names method and URL

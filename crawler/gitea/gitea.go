@@ -34,6 +34,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"github.com/eiglink/vigie/crawler/httpx"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -54,10 +55,11 @@ type Options struct {
 	Name   string // configured forge name, e.g. "codeberg"
 	WebURL string // e.g. https://codeberg.org (a path prefix is allowed)
 	APIURL string // instance root (default WebURL); the client adds /api/v1
-	// Tokens may be empty: public repositories answer anonymously. The
-	// shared transport rotates them; a plain HTTPClient gets the first.
-	Tokens     []string
-	HTTPClient *http.Client // nil: a client with a timeout
+	// HTTPClient is the forge's client: its transport (crawler/httpx) sets
+	// the tokens, in turn, never this package. nil: an anonymous httpx
+	// client for the instance's host (public repositories answer
+	// anonymously).
+	HTTPClient *http.Client
 	Logger     *slog.Logger
 	// Concurrency bounds the repositories fetched at once (0: 8).
 	Concurrency int
@@ -68,7 +70,6 @@ type Forge struct {
 	name        string
 	webURL      string
 	api         string // instance root + /api/v1
-	token       string
 	hc          *http.Client
 	log         *slog.Logger
 	concurrency int
@@ -115,7 +116,7 @@ func New(opts Options) (*Forge, error) {
 	}
 	hc := opts.HTTPClient
 	if hc == nil {
-		hc = &http.Client{Timeout: 60 * time.Second}
+		hc = httpx.NewClient(httpx.Options{Forge: opts.Name, Kind: httpx.KindGitea, AllowedHosts: httpx.HostsFor(root), Logger: opts.Logger})
 	}
 	f := &Forge{
 		name:        opts.Name,
@@ -124,12 +125,6 @@ func New(opts Options) (*Forge, error) {
 		hc:          hc,
 		log:         log.With("forge", opts.Name),
 		concurrency: cmp.Or(max(opts.Concurrency, 0), 8),
-	}
-	for _, t := range opts.Tokens {
-		if t != "" {
-			f.token = t
-			break
-		}
 	}
 	return f, nil
 }
@@ -700,7 +695,8 @@ func (f *Forge) crossCheck(s *state, l crawler.LicenseFacts) {
 // Gitea sends as ETag revalidates it (304) while the file is unchanged.
 func (f *Forge) raw(ctx context.Context, s *state, file string) ([]byte, error) {
 	q := url.Values{"ref": {s.repo.DefaultBranch}}
-	_, body, err := f.get(ctx, s.path()+"/raw/"+escapePath(file), q)
+	// A text: the transport cuts it at its bound rather than failing.
+	_, body, err := f.get(httpx.WithText(ctx), s.path()+"/raw/"+escapePath(file), q)
 	if st := statusOf(err); st != http.StatusNotFound && st != http.StatusMethodNotAllowed && st != http.StatusNotImplemented {
 		return body, err
 	}
@@ -764,42 +760,55 @@ type listedRepo struct {
 // ListOrg lists the public repositories of an organisation, or of a user
 // when no organisation has that name, sorted by path. A token may see
 // private and internal repositories too: they are left out, since vigie
-// follows only what anyone can read.
+// follows only what anyone can read. Every page is followed, within
+// crawler.Pager's bounds (X-Total-Count, when said, tightens them); a
+// listing it stops returns what was read with crawler.ErrListingCut.
 func (f *Forge) ListOrg(ctx context.Context, org string) ([]crawler.OrgRepo, error) {
 	org = strings.Trim(org, "/")
 	list := func(rel string) ([]crawler.OrgRepo, error) {
 		var out []crawler.OrgRepo
+		var pager crawler.Pager
 		q := url.Values{"limit": {strconv.Itoa(pageSize)}}
-		for page := 1; page <= maxPages; page++ {
+		for page := 1; ; page++ {
 			q.Set("page", strconv.Itoa(page))
 			var items []listedRepo
 			resp, err := f.getJSON(ctx, rel, q, &items)
 			if err != nil {
-				return nil, err
+				return out, err
 			}
-			for _, r := range items {
+			paths := make([]string, len(items))
+			for i, r := range items {
+				paths[i] = r.FullName
 				if r.Private || r.Internal {
 					continue
 				}
 				out = append(out, crawler.OrgRepo{Path: r.FullName, Fork: r.Fork, Archived: r.Archived})
 			}
-			if len(items) == 0 || !hasMore(resp, len(items)) {
-				break
+			if n, err := strconv.Atoi(resp.Header.Get("X-Total-Count")); err == nil && page == 1 && len(items) > 0 {
+				// Pages as long as the first: an instance may answer
+				// fewer than asked.
+				pager.Total(n, len(items))
+			}
+			more := len(items) > 0 && hasMore(resp, len(items))
+			if err := pager.Next(strconv.Itoa(page), paths, more); err != nil {
+				return out, err
+			}
+			if !more {
+				return out, nil
 			}
 		}
-		return out, nil
 	}
 	out, err := list("orgs/" + url.PathEscape(org) + "/repos")
-	if statusOf(err) == http.StatusNotFound {
+	if statusOf(err) == http.StatusNotFound && len(out) == 0 {
 		out, err = list("users/" + url.PathEscape(org) + "/repos")
-		if statusOf(err) == http.StatusNotFound {
+		if statusOf(err) == http.StatusNotFound && len(out) == 0 {
 			return nil, fmt.Errorf("gitea %s/%s: no organisation or user of that name", f.webURL, org)
 		}
 	}
-	if err != nil {
-		return nil, fmt.Errorf("gitea %s/%s: listing repositories: %w", f.webURL, org, err)
-	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	if err != nil {
+		return out, fmt.Errorf("gitea %s/%s: listing repositories: %w", f.webURL, org, err)
+	}
 	return out, nil
 }
 

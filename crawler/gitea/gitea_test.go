@@ -49,7 +49,12 @@ func fullRepo() fakeforge.Repo {
 
 func newForge(t *testing.T, url string, hc *http.Client, tokens ...string) *Forge {
 	t.Helper()
-	f, err := New(Options{Name: "codeberg", WebURL: url, Tokens: tokens, HTTPClient: hc})
+	if hc == nil {
+		// As vigie builds it: the transport sets the tokens.
+		hc = httpx.NewClient(httpx.Options{Forge: "codeberg", Kind: httpx.KindGitea, Tokens: tokens,
+			AllowedHosts: httpx.HostsFor(url), MaxRetries: -1, Logger: slog.New(slog.DiscardHandler)})
+	}
+	f, err := New(Options{Name: "codeberg", WebURL: url, HTTPClient: hc})
 	if err != nil {
 		t.Fatal(err)
 	}
