@@ -175,13 +175,19 @@ func TestAcceptGigabyteAnswer(t *testing.T) {
 			var before, after runtime.MemStats
 			runtime.GC()
 			runtime.ReadMemStats(&before)
-			out := runVigie(t, tc.env, "check", "--config", cfg, tc.url)
+			env := map[string]string{"VIGIE_DEBUG": "1"} // the log line with the error itself
+			for k, v := range tc.env {
+				env[k] = v
+			}
+			out := runVigie(t, env, "check", "--config", cfg, tc.url)
 			runtime.ReadMemStats(&after)
 			if out.code != exitUnreachable {
 				t.Errorf("exit %d, want 3:\n%s", out.code, out.stdout)
 			}
-			if !strings.Contains(out.stdout, "exceeds 16 MiB") || !strings.Contains(out.stdout, "127.0.0.1") {
-				t.Errorf("stdout does not name the bound and the URL:\n%s", out.stdout)
+			// The result says the forge failed; the log line has the
+			// error itself, naming the bound and the URL.
+			if !strings.Contains(out.stderr, "exceeds 16 MiB") || !strings.Contains(out.stderr, "127.0.0.1") {
+				t.Errorf("stderr does not name the bound and the URL:\n%s", out.stderr)
 			}
 			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 512<<20 {
 				t.Errorf("allocated %d MiB for a check of a forge answering a gigabyte", alloc>>20)
@@ -366,9 +372,16 @@ func TestAcceptForgeNeverAnswers(t *testing.T) {
 	env := map[string]string{"ECHO_GH": echoGHToken, "ECHO_GL": echoGLToken}
 
 	start := time.Now()
+	env["VIGIE_DEBUG"] = "1" // the log lines with the errors themselves
 	out := runVigie(t, env, "check", "--config", cfg, "--format", "json", "https://github.com/eig/mute", "https://gitlab.com/grp/mute")
-	if out.code != exitUnreachable || strings.Count(out.stdout, "stopped after 1s (http.check_timeout)") != 2 {
-		t.Errorf("check: exit %d, want 3 and each repository stopped by http.check_timeout:\n%s", out.code, out.stdout)
+	if out.code != exitUnreachable || strings.Count(out.stdout, `"failure": "timeout"`) != 2 {
+		t.Errorf("check: exit %d, want 3 and each repository timed out:\n%s", out.code, out.stdout)
+	}
+	// The log names the setting that stopped each repository.
+	for _, repo := range []string{"github.com/eig/mute", "gitlab.com/grp/mute"} {
+		if !strings.Contains(out.stderr, "repo="+repo) || !strings.Contains(out.stderr, "stopped after 1s (http.check_timeout)") {
+			t.Errorf("check: stderr does not say http.check_timeout stopped %s:\n%s", repo, out.stderr)
+		}
 	}
 	if d := time.Since(start); d > 20*time.Second {
 		t.Errorf("check took %v with a 1s deadline", d)
