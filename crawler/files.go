@@ -226,3 +226,20 @@ func ListsSource(files []File) bool {
 	}
 	return build && src
 }
+
+// ListedBeforeSource reports whether files, a previous crawl's, come from
+// before src/ of a JVM build was listed: ListsSource holds but nothing
+// under src/ is there (git keeps no empty folder, so a listed src/ always
+// shows something). A forge then reads the repository again rather than
+// reusing them, once, though its head commit did not move.
+func ListedBeforeSource(files []File) bool {
+	if !ListsSource(files) {
+		return false
+	}
+	for _, f := range files {
+		if strings.HasPrefix(f.Path, SourceDir+"/") {
+			return false
+		}
+	}
+	return true
+}

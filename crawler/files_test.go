@@ -50,3 +50,22 @@ func TestListsSource(t *testing.T) {
 		}
 	}
 }
+
+func TestListedBeforeSource(t *testing.T) {
+	dir := func(p string) File { return File{Path: p, Dir: true} }
+	file := func(p string) File { return File{Path: p, Size: 10} }
+	for _, tc := range []struct {
+		name  string
+		files []File
+		want  bool
+	}{
+		{"maven listed before src/ was", []File{file("pom.xml"), dir("src")}, true},
+		{"maven with src/ listed", []File{file("pom.xml"), dir("src"), dir("src/test")}, false},
+		{"no JVM build", []File{file("package.json"), dir("src")}, false},
+		{"none", nil, false},
+	} {
+		if got := ListedBeforeSource(tc.files); got != tc.want {
+			t.Errorf("%s: ListedBeforeSource = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

@@ -435,7 +435,7 @@ func (f *Forge) commits(ctx context.Context, s *state, prev *crawler.Facts, now 
 				return nil
 			}
 			s.headSHA, s.headAt = list[0].SHA, list[0].at()
-			if p := prev; p != nil && p.Error == "" && !p.Empty && p.HeadSHA == s.headSHA && p.DefaultBranch == s.repo.DefaultBranch {
+			if p := prev; p != nil && p.Error == "" && !p.Empty && p.HeadSHA == s.headSHA && p.DefaultBranch == s.repo.DefaultBranch && !crawler.ListedBeforeSource(p.Files) {
 				s.prev = p
 				if a, ok := p.Activity.Slide(now); ok {
 					s.activity = &a

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -69,6 +70,17 @@ func TestJVMSourceListed(t *testing.T) {
 			}
 			if nGradle != nAnt+1 {
 				t.Errorf("gradle cost %d requests, ant %d: want one more", nGradle, nAnt)
+			}
+			// Facts of a crawl from before src/ was listed, head unchanged:
+			// read again once, not reused.
+			g := fakegitea.New([]fakeforge.Repo{repo("gradle", "build.gradle.kts")}, fakegitea.Options{})
+			srv := httptest.NewServer(g)
+			defer srv.Close()
+			old := gradle
+			old.Files = slices.DeleteFunc(slices.Clone(old.Files), func(f crawler.File) bool { return strings.HasPrefix(f.Path, "src/") })
+			again := fetch(t, newForge(t, srv.URL, nil), "eig/gradle", &old, now)
+			if again.Error != "" || !slices.ContainsFunc(again.Files, func(f crawler.File) bool { return f.Path == "src/test" && f.Dir }) {
+				t.Errorf("re-crawl over facts listed before src/ was: error %q, files %+v", again.Error, again.Files)
 			}
 		})
 	}

@@ -2,6 +2,7 @@ package github_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -67,6 +68,16 @@ func TestJVMSourceListed(t *testing.T) {
 			}
 			if nMaven-nAnt != tc.extraReqs {
 				t.Errorf("maven cost %d requests, ant %d: want %d more", nMaven, nAnt, tc.extraReqs)
+			}
+			// Facts of a crawl from before src/ was listed, head unchanged:
+			// read again once, not reused.
+			old := maven
+			old.Files = slices.DeleteFunc(slices.Clone(old.Files), func(f crawler.File) bool { return strings.HasPrefix(f.Path, "src/") })
+			js := jobs("eig/maven")
+			js[0].Previous = &old
+			again := e.forge(t, tc.tokens...).Fetch(context.Background(), js, now)[0]
+			if again.Error != "" || !hasPath(again, "src/test", true) {
+				t.Errorf("re-crawl over facts listed before src/ was: error %q, files %+v", again.Error, again.Files)
 			}
 		})
 	}

@@ -35,7 +35,7 @@ type work struct {
 
 // usablePrevious returns the previous facts when a crawl can build on them.
 func usablePrevious(prev *crawler.Facts) *crawler.Facts {
-	if prev == nil || prev.Error != "" || prev.Empty || prev.DefaultBranch == "" || prev.HeadSHA == "" {
+	if prev == nil || prev.Error != "" || prev.Empty || prev.DefaultBranch == "" || prev.HeadSHA == "" || crawler.ListedBeforeSource(prev.Files) {
 		return nil
 	}
 	return prev

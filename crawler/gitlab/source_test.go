@@ -1,7 +1,9 @@
 package gitlab
 
 import (
+	"context"
 	"net/http/httptest"
+	"slices"
 	"reflect"
 	"strings"
 	"testing"
@@ -63,6 +65,18 @@ func TestJVMSourceListed(t *testing.T) {
 			}
 			if mRoutes[route] != aRoutes[route]+1 {
 				t.Errorf("%s: maven %d, ant %d, want one more for maven (all: %v / %v)", route, mRoutes[route], aRoutes[route], mRoutes, aRoutes)
+			}
+			// Facts of a crawl from before src/ was listed, head unchanged:
+			// read again once, not reused.
+			g := fakegitlab.NewGitLab([]fakeforge.Repo{repo("maven", "pom.xml")})
+			g.SetGraphQL(graphQL)
+			srv := httptest.NewServer(g)
+			defer srv.Close()
+			old := maven
+			old.Files = slices.DeleteFunc(slices.Clone(old.Files), func(f crawler.File) bool { return strings.HasPrefix(f.Path, "src/") })
+			again := newForge(t, srv.URL).Fetch(context.Background(), []crawler.Job{{Ref: ref("h", "eig/maven"), Previous: &old}}, now)[0]
+			if again.Error != "" || !slices.ContainsFunc(again.Files, func(f crawler.File) bool { return f.Path == "src/test" && f.Dir }) {
+				t.Errorf("re-crawl over facts listed before src/ was: error %q, files %+v", again.Error, again.Files)
 			}
 		})
 	}
