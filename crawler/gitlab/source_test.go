@@ -3,8 +3,8 @@ package gitlab
 import (
 	"context"
 	"net/http/httptest"
-	"slices"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
