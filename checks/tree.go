@@ -8,7 +8,8 @@ import (
 )
 
 // What the tree shows, for the programme's profile. The crawl lists the
-// root, .github/ and docs/ (and a few CI folders); deeper paths appear in
+// root, .github/ and docs/ (and a few CI folders), and src/ when a JVM build
+// file is at the root (crawler.ListsSource: src/test); deeper paths appear in
 // facts built from a whole tree (tests, imports) and count the same way.
 
 // treeFile returns the first file whose lower-case path satisfies match.

@@ -103,8 +103,9 @@ type Facts struct {
 	Community CommunityFacts `json:"community"`
 
 	// Files lists the top-level entries of the default branch (and of
-	// .github/ and docs/), so new rules can look for a file without a new
-	// API call.
+	// .github/, docs/, the CI folders, and src/ for a JVM build: see
+	// ListsSource), so new rules can look for a file without a new API
+	// call.
 	Files []File `json:"files,omitempty"`
 
 	// Publiccode is the text of the root publiccode.yml (or .yaml) named

@@ -193,3 +193,53 @@ func Community(files []File) CommunityFacts {
 	}
 	return c
 }
+
+// jvmBuildFiles are the root files of Maven, Gradle and sbt builds, whose
+// convention keeps the tests in src/test.
+var jvmBuildFiles = map[string]bool{
+	"pom.xml": true, "build.gradle": true, "build.gradle.kts": true,
+	"settings.gradle": true, "settings.gradle.kts": true, "build.sbt": true,
+}
+
+// SourceDir is the folder below the root that a JVM build's tests live in
+// (src/test, src/main beside it).
+const SourceDir = "src"
+
+// ListsSource reports whether the crawl lists SourceDir too, given the
+// root's entries: only when a JVM build file (pom.xml, build.gradle(.kts),
+// settings.gradle(.kts), build.sbt) and a src folder sit at the root, so
+// that only those repositories pay the one more listing that shows
+// src/test. Every forge applies this rule, so a repository gets the same
+// file list on each.
+func ListsSource(files []File) bool {
+	build, src := false, false
+	for _, f := range files {
+		if strings.Contains(f.Path, "/") {
+			continue
+		}
+		switch {
+		case f.Dir && f.Path == SourceDir:
+			src = true
+		case !f.Dir && jvmBuildFiles[strings.ToLower(f.Path)]:
+			build = true
+		}
+	}
+	return build && src
+}
+
+// ListedBeforeSource reports whether files, a previous crawl's, come from
+// before src/ of a JVM build was listed: ListsSource holds but nothing
+// under src/ is there (git keeps no empty folder, so a listed src/ always
+// shows something). A forge then reads the repository again rather than
+// reusing them, once, though its head commit did not move.
+func ListedBeforeSource(files []File) bool {
+	if !ListsSource(files) {
+		return false
+	}
+	for _, f := range files {
+		if strings.HasPrefix(f.Path, SourceDir+"/") {
+			return false
+		}
+	}
+	return true
+}

@@ -136,6 +136,11 @@ func synthRepo(forge string, i int, path string, now time.Time) fakeforge.Repo {
 		r.Sizes = nil
 		return r
 	}
+	if r.Language == "Java" {
+		// A Maven project as Maven lays it out: the crawl lists its src/
+		// to see src/test (one more listing, for these only).
+		r.Sizes = map[string]int64{"pom.xml": 1500 + int64(i), "src/main/java/fr/gouv/Outil.java": 2048 + int64(i), "src/test/java/fr/gouv/OutilTest.java": 900}
+	}
 	l := licences[i%len(licences)]
 	for p, t := range l.files {
 		r.Files[p] = t

@@ -15,13 +15,20 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/eiglink/vigie/internal/fakeforge"
+	"github.com/eiglink/vigie/internal/fakeforge/fakegithub/fakegithubtest"
+	"github.com/eiglink/vigie/internal/fakeforge/fakegitlab"
 )
 
 // pfWant is the profile a repository must get.
@@ -418,6 +425,11 @@ func pfProgramme(t *testing.T, now time.Time) (gh []*ghaRepo, ghWant []pfWant, g
 	gh = append(gh, r)
 	ghWant = append(ghWant, want("archive-java", 5, "1111111000", 100, "description", "license_file", "organisation_account", "maintenance_stated"))
 
+	// 7: a Maven project, tests where Java keeps them (src/test/java, no
+	// test folder at the root), no documentation.
+	gh = append(gh, repo("java-maven", "Java", ghaMIT, desc("Contrôle des pièces justificatives des demandes de logement social", 0, 0), pfJavaFiles(mit, false)))
+	ghWant = append(ghWant, want("java-maven", 7, "1111111110", 1200, "description", "license_file", "contributing", "organisation_account", "maintenance_stated", "readme_contact"))
+
 	// 5: a Laravel application whose README says, in its own words, that
 	// nobody updates it any more (a maintenance status: none), gives the
 	// demo's login and, elsewhere, a contact; tests run with artisan. A
@@ -517,6 +529,12 @@ func pfProgramme(t *testing.T, now time.Time) (gh []*ghaRepo, ghWant []pfWant, g
 	w.pcFile, w.pcVer, w.pcErrs = "publiccode.yml", "0.3", []string{"1 releaseDate", "14 legal.license"}
 	glWant = append(glWant, w)
 
+	// 8 on GitLab: a Maven project with its tests in src/test/java and a
+	// docs folder.
+	gl = append(gl, &glaProject{path: "eig/gl-java", branch: "main", licenseKey: "mit", licenseFile: "LICENSE", readme: "README.md", commits: glDays,
+		meta: &ghaMeta{description: "Contrôle des pièces justificatives des demandes de logement social"}, files: pfJavaFiles(mit, true)})
+	glWant = append(glWant, glw("eig/gl-java", 8, "1111111111", 1200, "description", "license_file", "contributing", "organisation_account", "maintenance_stated", "readme_contact"))
+
 	// -1 on GitLab: no licence.
 	gl = append(gl, &glaProject{path: "eig/gl-sans-licence", branch: "main", readme: "README.md", commits: glDays,
 		meta: &ghaMeta{description: "Tableau de bord des urgences"},
@@ -526,6 +544,28 @@ func pfProgramme(t *testing.T, now time.Time) (gh []*ghaRepo, ghWant []pfWant, g
 		}})
 	glWant = append(glWant, glw("eig/gl-sans-licence", -1, "1001111000", 100, "description", "organisation_account"))
 	return gh, ghWant, gl, glWant
+}
+
+// pfJavaFiles is a Maven project as Maven lays it out: the tests in
+// src/test/java only (vigie sees them by listing src/, which it does for
+// a JVM build), a pom.xml, a README that says who maintains it and how to
+// build, nothing on tests or the licence; docs/ when docs is true.
+func pfJavaFiles(licence string, docs bool) map[string]string {
+	files := map[string]string{
+		"LICENSE": licence,
+		"README.md": "# Pièces justificatives\n\nService Spring Boot qui contrôle les pièces justificatives jointes aux demandes de logement social avant leur instruction.\n\n" +
+			"## Construire\n\n```\nmvn package\njava -jar target/pieces.jar\n```\n\n" +
+			"Le service est maintenu activement par la Direction de l'habitat ; écrivez à pieces@logement.gouv.fr.\n",
+		"pom.xml":         "<project>\n  <modelVersion>4.0.0</modelVersion>\n  <groupId>fr.gouv.logement</groupId>\n  <artifactId>pieces</artifactId>\n</project>\n",
+		"CONTRIBUTING.md": "# Contribuer\n\nOuvrez une issue avant toute demande de fusion.\n",
+		"src/main/java/fr/gouv/logement/pieces/Application.java":      "package fr.gouv.logement.pieces;\n",
+		"src/main/resources/application.properties":                   "server.port=8080\n",
+		"src/test/java/fr/gouv/logement/pieces/ApplicationTests.java": "package fr.gouv.logement.pieces;\n",
+	}
+	if docs {
+		files["docs/architecture.md"] = "# Architecture\n"
+	}
+	return files
 }
 
 // pfGitea is a Gitea 1.24 with a repository at each end of the ladder.
@@ -714,5 +754,73 @@ func TestAcceptProfileServe(t *testing.T) {
 				t.Errorf("%s%v = %v, want one sample of %d", s.name, labels, got, s.want)
 			}
 		}
+	}
+}
+
+// TestAcceptProfileJavaGraphQL reads the Maven projects through GitHub's
+// GraphQL API (with a token, every query checked against GitHub's
+// published schema) and GitLab's: their tests, in src/test/java only, are
+// seen there as through REST, and the degrees are the same.
+func TestAcceptProfileJavaGraphQL(t *testing.T) {
+	now := time.Now().UTC().Truncate(time.Second)
+	mit := ghaLicenceText(t, "MIT.t1")
+	var cs []fakeforge.Commit
+	for i, d := range []int{2, 10, 40} {
+		cs = append(cs, fakeforge.Commit{AuthorName: "Jeanne Dupont", AuthorEmail: "jeanne.dupont@logement.gouv.fr", Login: "jdupont",
+			Date: now.AddDate(0, 0, -d), Message: fmt.Sprint("commit ", i)})
+	}
+	repo := func(path string, docs bool) fakeforge.Repo {
+		return fakeforge.Repo{Path: path, DefaultBranch: "main", Description: "Contrôle des pièces justificatives des demandes de logement social",
+			Language: "Java", License: "MIT", CreatedAt: now.AddDate(-2, 0, 0), Files: pfJavaFiles(mit, docs), Commits: cs}
+	}
+	var graphQLCalls atomic.Int64
+	counting := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/graphql") {
+				graphQLCalls.Add(1)
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+	ghSrv := httptest.NewServer(counting(fakegithubtest.New(t, []fakeforge.Repo{repo("eig/java-maven", false)})))
+	defer ghSrv.Close()
+	gl := fakegitlab.NewGitLab([]fakeforge.Repo{repo("eig/gl-java", true)})
+	gl.SetGraphQL(true)
+	glSrv := httptest.NewServer(counting(gl))
+	defer glSrv.Close()
+
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "vigie.yml")
+	y := fmt.Sprintf(`forges:
+  - {name: github, type: github, url: https://github.com, api_url: %q, token_env: TEST_GH_TOKEN}
+  - {name: gitlab, type: gitlab, url: https://gitlab.com, api_url: %q, token_env: TEST_GL_TOKEN}
+defis:
+  - slug: ouverture
+    name: Ouverture
+    repos: [https://github.com/eig/java-maven]
+storage: {driver: sqlite, dsn: %q}
+`, ghSrv.URL, glSrv.URL, filepath.Join(dir, "vigie.db"))
+	if err := os.WriteFile(cfg, []byte(y), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	met := []string{"description", "license_file", "contributing", "organisation_account", "maintenance_stated", "readme_contact"}
+	wants := []pfWant{
+		{url: "https://github.com/eig/java-maven", repo: "github.com/eig/java-maven", degree: 7, criteria: "1111111110", codegouv: 1200, met: met},
+		{url: "https://gitlab.com/eig/gl-java", repo: "gitlab.com/eig/gl-java", degree: 8, criteria: "1111111111", codegouv: 1200, met: met},
+	}
+	out := runVigie(t, map[string]string{"TEST_GH_TOKEN": "ghp_x", "TEST_GL_TOKEN": "glpat_x"},
+		"check", "--config", cfg, "--format", "json", wants[0].url, wants[1].url)
+	if out.code != 0 {
+		t.Errorf("exit %d; stderr:\n%s", out.code, out.stderr)
+	}
+	var rs []pfResult
+	if err := json.Unmarshal([]byte(out.stdout), &rs); err != nil || len(rs) != len(wants) {
+		t.Fatalf("stdout is not a JSON array of %d results: %v\n%s", len(wants), err, out.stdout)
+	}
+	for i, w := range wants {
+		pfCompare(t, rs[i], w)
+	}
+	if graphQLCalls.Load() < 2 {
+		t.Errorf("%d GraphQL calls, want both forges read through GraphQL", graphQLCalls.Load())
 	}
 }

@@ -8,7 +8,8 @@
 //	1+  GET /repos/{o}/{r}/commits?sha=BRANCH        newest first, paged until a page reaches past the 90 days
 //	                                                 (there is no `since`); the first page gives the head commit
 //	1+  GET /repos/{o}/{r}/git/trees/{sha}           the root, then only the listed folders that exist
-//	                                                 (.gitea, .forgejo, .github whole; docs, CI folders);
+//	                                                 (.gitea, .forgejo, .github whole; docs, CI folders;
+//	                                                 src for a JVM build: pom.xml, build.gradle(.kts), build.sbt);
 //	                                                 /contents/{dir} on an instance without this route
 //	0-1 GET /repos/{o}/{r}/raw/{README}?ref=BRANCH   the README Gitea shows (root, else docs/, .gitea/, .github/)
 //	0+  GET /repos/{o}/{r}/raw/{LICENSE}?ref=BRANCH  each top-level licence file, identified by vigie
@@ -429,7 +430,7 @@ func (f *Forge) commits(ctx context.Context, s *state, prev *crawler.Facts, now 
 				return nil
 			}
 			s.headSHA, s.headAt = list[0].SHA, list[0].at()
-			if p := prev; p != nil && p.Error == "" && !p.Empty && p.HeadSHA == s.headSHA && p.DefaultBranch == s.repo.DefaultBranch {
+			if p := prev; p != nil && p.Error == "" && !p.Empty && p.HeadSHA == s.headSHA && p.DefaultBranch == s.repo.DefaultBranch && !crawler.ListedBeforeSource(p.Files) {
 				s.prev = p
 				if a, ok := p.Activity.Slide(now); ok {
 					s.activity = &a
@@ -624,6 +625,14 @@ func (f *Forge) files(ctx context.Context, s *state, fa *crawler.Facts) error {
 			continue
 		}
 		entries, err := f.tree(ctx, s, sha, d.dir, d.recursive)
+		if err != nil {
+			return err
+		}
+		add(entries)
+	}
+	// A JVM build keeps its tests in src/test: its src is listed too.
+	if sha, ok := shas[crawler.SourceDir]; ok && crawler.ListsSource(fa.Files) {
+		entries, err := f.tree(ctx, s, sha, crawler.SourceDir, false)
 		if err != nil {
 			return err
 		}

@@ -260,7 +260,7 @@ func (r *raw) needsHistory(now time.Time) bool {
 // reusable returns the previous facts of a job when a later crawl may reuse
 // their file facts, should the head commit turn out not to have moved.
 func reusable(prev *crawler.Facts) *crawler.Facts {
-	if prev == nil || prev.Error != "" || prev.Empty || prev.HeadSHA == "" {
+	if prev == nil || prev.Error != "" || prev.Empty || prev.HeadSHA == "" || crawler.ListedBeforeSource(prev.Files) {
 		return nil
 	}
 	return prev

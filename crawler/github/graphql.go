@@ -153,6 +153,7 @@ var contentFragment = func() string {
   circleci: object(expression: "HEAD:.circleci") { ...tree }
   woodpecker: object(expression: "HEAD:.woodpecker") { ...tree }
   azure: object(expression: "HEAD:.azure-pipelines") { ...tree }
+  src: object(expression: "HEAD:src") { ...tree }
 `)
 	for i, p := range usualTexts {
 		fmt.Fprintf(&b, "  u%d: object(expression: %q) { ...blob }\n", i, "HEAD:"+p)
@@ -240,6 +241,10 @@ type gqlContent struct {
 	CircleCI   *gqlTree `json:"circleci"`
 	Woodpecker *gqlTree `json:"woodpecker"`
 	Azure      *gqlTree `json:"azure"`
+	// Src is asked of every repository (one more object in the same query
+	// costs no request and no point) and kept only when
+	// crawler.ListsSource says so, as the REST path lists it.
+	Src *gqlTree `json:"src"`
 }
 
 type gqlRollup struct {
@@ -491,8 +496,9 @@ func (st *gstate) applyContent(alias json.RawMessage) error {
 		dir  string
 		tree *gqlTree
 	}{{"", c.Root}, {".github", c.DotGithub}, {".github/workflows", c.Workflows}, {"docs", c.Docs},
-		{".circleci", c.CircleCI}, {".woodpecker", c.Woodpecker}, {".azure-pipelines", c.Azure}} {
-		if t.tree == nil {
+		{".circleci", c.CircleCI}, {".woodpecker", c.Woodpecker}, {".azure-pipelines", c.Azure},
+		{crawler.SourceDir, c.Src}} {
+		if t.tree == nil || t.dir == crawler.SourceDir && !crawler.ListsSource(r.files) {
 			continue
 		}
 		for _, e := range t.tree.Entries {

@@ -224,6 +224,11 @@ func (f *Forge) restFiles(ctx context.Context, c *gh.Client, owner, name string,
 			}
 		}
 	}
+	if crawler.ListsSource(r.files) {
+		if err := getDir(crawler.SourceDir); err != nil {
+			return err
+		}
+	}
 	for _, p := range licensePaths(r.files) {
 		fc, _, _, err := c.Repositories.GetContents(ctx, owner, name, p, nil)
 		if err != nil {

@@ -35,7 +35,7 @@ type work struct {
 
 // usablePrevious returns the previous facts when a crawl can build on them.
 func usablePrevious(prev *crawler.Facts) *crawler.Facts {
-	if prev == nil || prev.Error != "" || prev.Empty || prev.DefaultBranch == "" || prev.HeadSHA == "" {
+	if prev == nil || prev.Error != "" || prev.Empty || prev.DefaultBranch == "" || prev.HeadSHA == "" || crawler.ListedBeforeSource(prev.Files) {
 		return nil
 	}
 	return prev
@@ -398,7 +398,9 @@ func (f *Forge) filesNeeded(w *work) (filesAsk, bool) {
 	var files []crawler.File
 	for _, e := range root {
 		files = append(files, crawler.File{Path: e.Path, Dir: e.Type != "blob"})
-		if e.Type == "tree" && treeDirs[strings.ToLower(e.Path)] {
+	}
+	for _, e := range root {
+		if e.Type == "tree" && listedDir(files, e.Path) {
 			a.dirs = append(a.dirs, e.Path)
 		}
 	}
@@ -809,7 +811,7 @@ func (f *Forge) listFiles(ctx context.Context, c call, id, branch string, gp *gq
 	}
 	var extra []crawler.File
 	for _, e := range files {
-		if !e.Dir || !treeDirs[strings.ToLower(e.Path)] {
+		if !e.Dir || !listedDir(files, e.Path) {
 			continue
 		}
 		if gp != nil {

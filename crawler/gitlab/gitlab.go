@@ -7,7 +7,7 @@
 //
 //	1/50 POST /api/graphql vigieProjectsFull   settings, counts, head commit, root listing, README and
 //	                                           licence texts, pipelines, merge requests, release, languages
-//	0-1/50 POST /api/graphql vigieFiles        folders that exist (.github, docs, CI folders), files not
+//	0-1/50 POST /api/graphql vigieFiles        folders that exist (.github, docs, CI folders, src of a JVM build), files not
 //	                                           answered (unusual names), 3 folders a call
 //	1  GET  /projects/:path?license=true       licence verdict, readme_url, ci_config_path (no GraphQL field)
 //	0+ GET  /projects/:id/repository/commits   the activity window (since=now-90d), paged; none for a
@@ -31,7 +31,7 @@
 //	1  GET  /projects/:path?license=true        project, licence verdict, readme_url, ci_config_path
 //	1+ GET  /projects/:id/repository/commits    newest commits, paged until one falls outside the window
 //	1+ GET  /projects/:id/repository/tree       root listing (more pages when >100 entries)
-//	0+ GET  .../repository/tree?path=DIR        only for folders that exist: .github, docs, CI folders
+//	0+ GET  .../repository/tree?path=DIR        only for folders that exist: .github, docs, CI folders, src of a JVM build
 //	0-1 GET .../repository/files/README/raw     the README GitLab shows (its text and size)
 //	0+ GET  .../repository/files/LICENSE/raw    each top-level licence file
 //	0-1 GET .../repository/files/CFG/raw        only for a custom ci_config_path outside the listed folders

@@ -229,6 +229,13 @@ var treeDirs = map[string]bool{
 	".gitlab": true, // issue and merge request templates
 }
 
+// listedDir reports whether the root folder dir is listed, given the
+// root's entries: one of treeDirs, or src for a JVM build
+// (crawler.ListsSource), where its tests live.
+func listedDir(root []crawler.File, dir string) bool {
+	return treeDirs[strings.ToLower(dir)] || dir == crawler.SourceDir && crawler.ListsSource(root)
+}
+
 // validUTF8Prefix turns a possibly truncated text into a string without a
 // broken character at its end.
 func validUTF8Prefix(b []byte) string {
