@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/eiglink/vigie/checks"
@@ -38,8 +39,8 @@ func seedDemoHistory(ctx context.Context, cfg *config.Config, st store.Store, sc
 		at := now.Add(-time.Duration(k) * week)
 		var crawl []store.Snapshot
 		for i, s := range snaps {
-			if s.Facts == nil {
-				continue
+			if s.Facts == nil || s.Facts.CreatedAt.After(at) {
+				continue // not created yet: it shows as new this week
 			}
 			f := pastFacts(*s.Facts, refs[i], at, k)
 			crawl = append(crawl, store.Snapshot{Facts: &f, Result: checks.Score(f, opts)})
@@ -53,9 +54,10 @@ func seedDemoHistory(ctx context.Context, cfg *config.Config, st store.Store, sc
 
 // pastFacts is how a demo repository looked k weeks before now: nothing
 // dated after at, and a few stories for the dashboard and the report to tell:
-// this week la-bonne-piste's CI broke and prototype-alerte lost its licence;
+// this week la-bonne-piste's CI broke, prototype-alerte lost its licence
+// and signaux-faibles reached the guide's last degree with its docs/ folder;
 // signaux-faibles' README grew two weeks ago; dossier-patient gained its CI
-// three weeks ago.
+// three weeks ago (outil-vide, created this week, has no past).
 func pastFacts(f crawler.Facts, ref crawler.Ref, at time.Time, k int) crawler.Facts {
 	f.Ref = ref // the check was ad hoc: put the défi back
 	f.CrawledAt = at
@@ -76,6 +78,16 @@ func pastFacts(f crawler.Facts, ref crawler.Ref, at time.Time, k int) crawler.Fa
 			f.CI.Status = crawler.StatusSuccess
 		}
 	case "eig-demo/signaux-faibles":
+		if k >= 1 {
+			var files []crawler.File
+			for _, fl := range f.Files {
+				if fl.Path != "docs" && !strings.HasPrefix(fl.Path, "docs/") {
+					files = append(files, fl)
+				}
+			}
+			f.Files = files
+			f.Community = crawler.Community(files)
+		}
 		if k >= 2 {
 			f.Readme.Text = "# Signaux faibles\n\nÀ venir.\n"
 			f.Readme.Bytes = int64(len(f.Readme.Text))
