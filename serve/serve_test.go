@@ -126,8 +126,8 @@ func TestDemo(t *testing.T) {
 		byRepo[r.Repo] = r
 		t.Logf("%s score=%v error=%q", r.Repo, r.Score, r.Error)
 	}
-	if len(rs) != 9 {
-		t.Errorf("demo has %d repos, want 9", len(rs))
+	if len(rs) != 10 {
+		t.Errorf("demo has %d repos, want 10", len(rs))
 	}
 	if r := byRepo["github.com/eig-demo/depot-disparu"]; r.Error == "" {
 		t.Error("the missing repository should carry an error")

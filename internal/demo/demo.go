@@ -69,6 +69,7 @@ defis:
     repos:
       - https://gitlab.com/eig-demo/sante/dossier-patient
       - https://gitlab.com/eig-demo/sante/outil-vide
+      - https://gitlab.com/eig-demo/sante/entrepot-donnees
   - slug: emploi
     name: Emploi & territoires
     repos:
@@ -252,6 +253,18 @@ maintenance:
       email: dossier-patient@example.org
 `
 
+const entrepotReadme = `# Entrepôt de données de santé
+
+Rassemble les données des hôpitaux partenaires, pseudonymisées, pour les
+équipes de recherche habilitées. Premier jet : le schéma des tables et les
+scripts d'import des résumés de passage aux urgences.
+
+## Installation
+
+    pip install -r requirements.txt
+    python import.py --source urgences.csv
+`
+
 const bonnePisteReadme = `# La bonne piste
 
 Aide les conseillers de Pôle emploi à proposer à chaque demandeur les
@@ -351,8 +364,8 @@ func commits(now time.Time, n int, newestDaysAgo, stepDays float64, by ...author
 // Repos are the demonstration's repositories, dated relative to now:
 // one exemplary (degree 8, a valid publiccode.yml), one whose CI broke,
 // one dormant that lost its licence, one archived without a free licence,
-// one on a GitLab subgroup with a publiccode.yml in error, one empty and
-// new this week, two on a Forgejo for a défi that ended endedMonths ago
+// one on a GitLab subgroup with a publiccode.yml in error, one empty, one
+// created this week, two on a Forgejo for a défi that ended endedMonths ago
 // (one handed over to the communities that use it, one dormant since the
 // end, whose nightly workflow still runs and fails); and the configuration
 // names one that does not exist.
@@ -425,8 +438,17 @@ func Repos(now time.Time) (github, gitlab, gitea []fakeforge.Repo) {
 			OpenIssues: 5,
 		},
 		{
-			Path: "eig-demo/sante/outil-vide", CreatedAt: now.Add(-3 * 24 * time.Hour),
-			Description: "Entrepôt des données de santé, créé cette semaine",
+			Path: "eig-demo/sante/outil-vide", CreatedAt: now.AddDate(0, -2, 0),
+			Description: "Outil de saisie des comptes rendus, pas encore de code",
+		},
+		{
+			Path: "eig-demo/sante/entrepot-donnees", DefaultBranch: "main", CreatedAt: now.Add(-5 * 24 * time.Hour),
+			Description: "Entrepôt des données de santé pour la recherche", Language: "Python", License: "MIT",
+			Files: map[string]string{
+				"LICENSE": mitText, "README.md": entrepotReadme, "requirements.txt": "pandas\nsqlalchemy\n",
+			},
+			Commits:    commits(now, 6, 0.5, 0.8, yasmin, emma),
+			OpenIssues: 0,
 		},
 	}
 	carte := commits(now, 9, 4, 9, hugo, ines, hugo)

@@ -57,7 +57,7 @@ func seedDemoHistory(ctx context.Context, cfg *config.Config, st store.Store, sc
 // this week la-bonne-piste's CI broke, prototype-alerte lost its licence
 // and signaux-faibles reached the guide's last degree with its docs/ folder;
 // signaux-faibles' README grew two weeks ago; dossier-patient gained its CI
-// three weeks ago (outil-vide, created this week, has no past).
+// three weeks ago (entrepot-donnees, created this week, has no past).
 func pastFacts(f crawler.Facts, ref crawler.Ref, at time.Time, k int) crawler.Facts {
 	f.Ref = ref // the check was ad hoc: put the défi back
 	f.CrawledAt = at
