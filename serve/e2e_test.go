@@ -98,17 +98,17 @@ scrape_configs:
 		}
 		return r, json.NewDecoder(resp.Body).Decode(&r)
 	}
-	// Poll (bounded) until the first scrapes landed: eight demo
-	// repositories have a score (the ninth does not exist on its forge).
+	// Poll (bounded) until the first scrapes landed: nine demo
+	// repositories have a score (the tenth does not exist on its forge).
 	var scores promResult
 	deadline := time.Now().Add(90 * time.Second)
 	for {
 		scores, err = query("vigie_repo_score")
-		if err == nil && len(scores.Data.Result) == 8 {
+		if err == nil && len(scores.Data.Result) == 9 {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("Prometheus never got the 8 scores (last: %v, %d series); see prometheus.log", err, len(scores.Data.Result))
+			t.Fatalf("Prometheus never got the 9 scores (last: %v, %d series); see prometheus.log", err, len(scores.Data.Result))
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
@@ -204,8 +204,8 @@ func TestBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	shot("dashboard.png")
-	if n := eval(`document.querySelectorAll("tr[data-search]").length`); n != 9 {
-		t.Errorf("dashboard rows = %d, want 9", n)
+	if n := eval(`document.querySelectorAll("tr[data-search]").length`); n != 10 {
+		t.Errorf("dashboard rows = %d, want 10", n)
 	}
 	// The markup in a description and a défi name stayed text: the only
 	// script on the page is vigie's own.
