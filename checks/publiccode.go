@@ -434,31 +434,49 @@ func SuggestPubliccode(f crawler.Facts) string {
 	return string(b)
 }
 
-// readmeProse returns the README's first paragraphs of prose.
+// readmeProse returns the README's introduction: the paragraphs of prose
+// before its first section heading that follows some prose (the title
+// heading does not count). Later sections (installation, usage) describe
+// how to run the software, not what it is: joined in, they read as one
+// garbled paragraph in a publiccode.yml description.
 func readmeProse(text string) string {
-	var parts []string
+	var paras []string
+	var cur []string
+	n := 0
+	// flush keeps the paragraph read so far when it is prose (a sentence of
+	// eight words or more, not a badge, image, table or link line).
+	flush := func() {
+		if p := strings.Join(cur, " "); len(cur) > 0 && isProse(p) && n <= 600 {
+			paras = append(paras, p)
+			n += len(p)
+		}
+		cur = nil
+	}
 	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
 	inFence := false
-	n := 0
 	for i, l := range lines {
 		t := strings.TrimSpace(l)
 		if strings.HasPrefix(t, "```") {
 			inFence = !inFence
+			flush()
 			continue
 		}
 		if inFence {
 			continue
 		}
 		if _, ok := heading(lines, i); ok {
-			continue
-		}
-		if isProse(t) {
-			parts = append(parts, t)
-			n += len(t)
-			if n > 600 {
+			flush()
+			if len(paras) > 0 {
 				break
 			}
+			continue
 		}
+		if t == "" {
+			flush()
+			continue
+		}
+		cur = append(cur, t)
 	}
-	return strings.Join(parts, " ")
+	flush()
+	return strings.Join(paras, "\n\n")
 }

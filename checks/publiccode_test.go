@@ -158,3 +158,18 @@ func TestPubliccodeSuggestion(t *testing.T) {
 		t.Errorf("the suggestion does not validate: %+v\n%s", got.Errors, pc.Suggestion)
 	}
 }
+
+func TestReadmeProseTakesTheIntroduction(t *testing.T) {
+	for _, c := range []struct{ name, readme, want string }{
+		{"intro then sections",
+			"# Dossier patient\n\nDossier patient partagé entre les hôpitaux de la région,\npour les médecins et les patients.\n\nUn second paragraphe qui présente aussi le projet en huit mots.\n\n## Installation\n\nLancez `npm start` pour démarrer le serveur de développement local tout de suite.\n",
+			"Dossier patient partagé entre les hôpitaux de la région, pour les médecins et les patients.\n\nUn second paragraphe qui présente aussi le projet en huit mots."},
+		{"no title heading", "Un outil de veille juridique pour les juristes des collectivités territoriales.\n\n## Usage\n\nLancez-le avec la commande suivante depuis votre terminal habituel.\n", "Un outil de veille juridique pour les juristes des collectivités territoriales."},
+		{"code fence in the introduction", "# Outil\n\nIl sert à ceci, et il le fait plutôt bien depuis longtemps.\n\n```\nmake build test install all\n```\n\nEt il sert à cela aussi, pour les agents des services.\n\n## Contribuer\n\nOuvrez une demande de fusion sur la forge du projet, merci.\n", "Il sert à ceci, et il le fait plutôt bien depuis longtemps.\n\nEt il sert à cela aussi, pour les agents des services."},
+		{"no prose", "# Titre\n\n## Installation\n", ""},
+	} {
+		if got := readmeProse(c.readme); got != c.want {
+			t.Errorf("%s: readmeProse = %q, want %q", c.name, got, c.want)
+		}
+	}
+}
