@@ -2,6 +2,11 @@ module github.com/eiglink/vigie
 
 go 1.26.8
 
+// go1.27.3 carries the standard library's security fixes (net/http, crypto/tls,
+// crypto/x509, html/template) that 1.26.8 lacks; the go directive stays at
+// 1.26.8 so a go1.26 toolchain with GOTOOLCHAIN=local still builds.
+toolchain go1.27.3
+
 require (
 	github.com/chromedp/chromedp v0.23.0
 	github.com/compose-spec/compose-go/v2 v2.16.2

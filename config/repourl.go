@@ -330,9 +330,7 @@ func (c *Config) ResolveOrg(raw string) (Org, error) {
 	} else if strings.Contains(rest, "/") {
 		return Org{}, fmt.Errorf("%q is a repository, not an organisation: list it under repos", raw)
 	}
-	if strings.HasPrefix(rest, "groups/") {
-		rest = strings.TrimPrefix(rest, "groups/")
-	}
+	rest = strings.TrimPrefix(rest, "groups/")
 	return Org{Forge: f.Name, Host: f.Host, Path: rest, URL: f.URL + "/" + rest}, nil
 }
 

@@ -22,14 +22,9 @@ import (
 	"github.com/eiglink/vigie/store"
 )
 
-// Observer is what the forges' HTTP transport reports to: one call per
-// response, and the rate-limit budget the forge announced.
-type Observer interface {
-	Request(forge string, code int)
-	RateLimit(forge string, remaining int)
-}
-
-// Metrics owns vigie's registry. It is an Observer.
+// Metrics owns vigie's registry. It is the forges' HTTP transport's
+// httpx.Observer: one call per response, and the rate-limit budget the
+// forge announced.
 type Metrics struct {
 	reg      *prometheus.Registry
 	forges   map[string]bool
@@ -294,6 +289,3 @@ func LastCommit(s store.Snapshot) (time.Time, bool) {
 	}
 	return time.Time{}, false
 }
-
-// ensure the result type stays what the collector reads.
-var _ = checks.Result{}

@@ -426,5 +426,3 @@ func (s *Scanner) previousDiscovered(latest []store.Snapshot) map[string][]check
 	return out
 }
 
-// ErrUsage marks errors that are the caller's fault (exit code 2).
-var ErrUsage = errors.New("usage")

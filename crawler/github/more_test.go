@@ -257,7 +257,7 @@ func TestQueriesValidate(t *testing.T) {
 	kinds := map[string]int{}
 	var texts, content, firstPages int
 	for _, q := range e.rec.queries {
-		if _, errs := gqlparser.LoadQuery(schema, q); len(errs) > 0 {
+		if _, errs := gqlparser.LoadQueryWithRules(schema, q, nil); len(errs) > 0 {
 			t.Errorf("query does not validate: %v\n%s", errs, q)
 		}
 		name := strings.Fields(strings.TrimPrefix(q, "query "))[0]

@@ -389,14 +389,6 @@ func (t *Transport) Stats() Stats {
 	}
 }
 
-// StatsOf returns the stats of a client built by NewClient.
-func StatsOf(c *http.Client) (Stats, bool) {
-	if t, ok := c.Transport.(*Transport); ok {
-		return t.Stats(), true
-	}
-	return Stats{}, false
-}
-
 // checkDowngrade refuses a redirect from https to http: whatever it
 // carries (the token, the query) would cross the network in clear.
 func (t *Transport) checkDowngrade(u *url.URL, via []*http.Request) error {

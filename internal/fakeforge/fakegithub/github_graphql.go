@@ -220,7 +220,7 @@ func validatedQuery(schema *ast.Schema, q string) (*ast.QueryDocument, gqlerror.
 		}
 		return nil, gqlerror.List{gqlerror.Wrap(err)}
 	}
-	if errs := validator.Validate(schema, doc); len(errs) > 0 {
+	if errs := validator.ValidateWithRules(schema, doc, nil); len(errs) > 0 {
 		return nil, errs
 	}
 	return doc, nil
