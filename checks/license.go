@@ -231,7 +231,7 @@ func pick(preferred string, paths []string) string {
 	return preferred
 }
 
-// joinIDs sorts ids and joins them with " OR ", as CONTRACT.md spells a
+// joinIDs sorts ids and joins them with " OR ", as docs/reference.md spells a
 // repository under several licences.
 func joinIDs(ids []string) string {
 	s := slices.Clone(ids)

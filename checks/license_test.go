@@ -148,7 +148,7 @@ func TestLicenseRemediationNamesTheList(t *testing.T) {
 	}
 }
 
-// checkWording asserts the CONTRACT's shape of a check: a score 0..10, a
+// checkWording asserts docs/reference.md's shape of a check: a score 0..10, a
 // one-sentence reason, and a remediation exactly when the score is below 10.
 func checkWording(t *testing.T, c Check) {
 	t.Helper()

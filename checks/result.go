@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// Check is one check's verdict, as CONTRACT.md's result object holds it.
+// Check is one check's verdict, as docs/reference.md's result object holds it.
 type Check struct {
 	Name string `json:"name"`
 	// Score is 0..10; it means nothing when NotApplicable.
@@ -61,7 +61,7 @@ func (c *Check) UnmarshalJSON(b []byte) error {
 // counts).
 func (c Check) Applies() bool { return !c.NotApplicable }
 
-// Result is CONTRACT.md's result object: one repository at one crawl.
+// Result is docs/reference.md's result object: one repository at one crawl.
 type Result struct {
 	Repo      string    `json:"repo"`
 	URL       string    `json:"url"`

@@ -211,7 +211,7 @@ func yamlError(file string, err error) error {
 			"Storage": "storage", "Scoring": "scoring", "HTTP": "http", "Schedule": "schedule",
 			"Report": "report", "SMTP": "smtp"}[m[2]]
 		e.Key = m[1]
-		e.Msg = fmt.Sprintf("unknown key in %s (misspelt? examples/vigie.yml shows every key)", section)
+		e.Msg = fmt.Sprintf("unknown key in %s (misspelt? docs/reference.md lists every key, examples/vigie.yml shows them)", section)
 	}
 	return e
 }

@@ -314,7 +314,7 @@ type ReadmeFacts struct {
 // MaxReadmeText bounds the README text kept in facts.
 const MaxReadmeText = 64 << 10
 
-// CI system names, as CONTRACT.md lists them.
+// CI system names, as docs/reference.md lists them.
 const (
 	CIGitHubActions  = "github-actions"
 	CIGitLabCI       = "gitlab-ci"
@@ -328,7 +328,7 @@ const (
 	CIOther          = "other"
 )
 
-// CI statuses, as CONTRACT.md lists them.
+// CI statuses, as docs/reference.md lists them.
 const (
 	StatusSuccess = "success"
 	StatusFailure = "failure"
@@ -411,5 +411,5 @@ type CommunityFacts struct {
 	Publiccode    string `json:"publiccode,omitempty"`
 }
 
-// Window is the activity window CONTRACT.md fixes for commits_90d.
+// Window is the activity window docs/reference.md fixes for commits_90d.
 const Window = 90 * 24 * time.Hour

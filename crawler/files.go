@@ -157,7 +157,7 @@ func CISystems(files []File) (systems []string, found []string) {
 	return systems, found
 }
 
-// otherCI lists top-level files of CI systems outside CONTRACT.md's named list.
+// otherCI lists top-level files of CI systems outside docs/reference.md's named list.
 var otherCI = map[string]bool{
 	"appveyor.yml": true, ".appveyor.yml": true, "bitbucket-pipelines.yml": true,
 	".cirrus.yml": true, "cloudbuild.yaml": true, "cloudbuild.yml": true,

@@ -1,4 +1,4 @@
-// Package metrics exposes vigie's Prometheus metrics (CONTRACT.md's table).
+// Package metrics exposes vigie's Prometheus metrics (docs/reference.md's table).
 // Repository gauges are read from the store at scrape time by a custom
 // collector, so they always match the latest stored snapshot and the current
 // configuration; crawl and forge-request figures are kept in memory as they
@@ -33,6 +33,9 @@ type Metrics struct {
 	duration prometheus.Histogram
 	leader   prometheus.Gauge
 	logger   *slog.Logger
+	// own are vigie's collectors (beside Go's and the process's): every
+	// metric docs/reference.md lists.
+	own []prometheus.Collector
 }
 
 // scrapeTimeout bounds the store reads of one scrape: Prometheus gives up
@@ -76,12 +79,15 @@ func New(cfg *config.Config, st store.Store, logger *slog.Logger) *Metrics {
 	for _, f := range cfg.Forges {
 		m.forges[f.Name] = true
 	}
+	m.own = []prometheus.Collector{
+		m.requests, m.rate, m.duration, m.leader,
+		&repoCollector{cfg: cfg, followed: config.NewFollowed(cfg), st: st, logger: logger},
+	}
 	m.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.requests, m.rate, m.duration, m.leader,
-		&repoCollector{cfg: cfg, followed: config.NewFollowed(cfg), st: st, logger: logger},
 	)
+	m.reg.MustRegister(m.own...)
 	return m
 }
 

@@ -1,5 +1,5 @@
 // Package report builds vigie's weekly report from the stored history: the
-// data behind it (CONTRACT.md's "Weekly report data" JSON, extended), its
+// data behind it (docs/reference.md's "Weekly report data" JSON, extended), its
 // HTML and plain-text renderings, and Run, which writes, archives and mails
 // it.
 //
@@ -27,7 +27,7 @@ import (
 	"github.com/eiglink/vigie/store"
 )
 
-// Change kinds, as CONTRACT.md lists them.
+// Change kinds, as docs/reference.md lists them.
 const (
 	KindImprovement    = "improvement"
 	KindRegression     = "regression"
@@ -67,7 +67,7 @@ var ErrNoData = errors.New("no crawl stored in that week")
 // ErrFutureWeek is returned (wrapped) by Build for a week that has not begun.
 var ErrFutureWeek = errors.New("week has not begun yet")
 
-// Data is the report: CONTRACT.md's "Weekly report data" (week,
+// Data is the report: docs/reference.md's "Weekly report data" (week,
 // generated_at, language, repos, changes) and, after them, what the HTML
 // shows beyond it. The HTML and text renderings show this value and nothing
 // else, so the JSON archived beside them is exactly their data.

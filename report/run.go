@@ -153,7 +153,7 @@ func cfgFile(cfg *config.Config) string {
 
 // Jobs lists the mails of a report: the whole programme to each of
 // report.recipients, and with report.send_to_defi_contacts each défi's part
-// to each of its contacts. Each address gets one mail (CONTRACT.md: at most
+// to each of its contacts. Each address gets one mail (docs/reference.md: at most
 // once per recipient and week): a contact who is also among the recipients
 // gets the whole programme only, and so does the contact of several défis.
 func Jobs(d *Data, cfg *config.Config, now time.Time) ([]mail.Job, error) {

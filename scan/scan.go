@@ -425,4 +425,3 @@ func (s *Scanner) previousDiscovered(latest []store.Snapshot) map[string][]check
 	}
 	return out
 }
-

@@ -9,7 +9,7 @@ import (
 	"github.com/eiglink/vigie/store"
 )
 
-// apiRepos answers CONTRACT.md's result objects of the latest snapshot, one
+// apiRepos answers docs/reference.md's result objects of the latest snapshot, one
 // per followed repository, in configuration order. A repository whose
 // newest crawl failed appears with that error (its last good scores are on
 // its page and in the metrics, unless it is missing or not public).

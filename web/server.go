@@ -214,31 +214,47 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 	})
 }
 
+// route is one pattern the server mounts.
+type route struct {
+	pattern string
+	h       http.Handler
+}
+
+// routeTable is every route the server serves (docs/reference.md lists
+// them all; a test holds it to that). A nil handler is not mounted.
+func (s *Server) routeTable() []route {
+	static, _ := fs.Sub(staticFS, "static")
+	return []route{
+		{"GET /static/", http.StripPrefix("/static/", cacheFor(24*time.Hour, http.FileServerFS(static)))},
+		{"GET /{$}", http.HandlerFunc(s.dashboard)},
+		{"GET /repos/{repo...}", http.HandlerFunc(s.repoPage)},
+		{"GET /badge/{repo...}", http.HandlerFunc(s.badge)},
+		{"GET /api/repos", http.HandlerFunc(s.apiRepos)},
+		{"GET /api/repos/{repo...}", http.HandlerFunc(s.apiRepo)},
+		{"GET /check", http.HandlerFunc(s.check)},
+		{"GET " + GuidePath, http.HandlerFunc(s.guidePage)},
+		{"GET /api/check", http.HandlerFunc(s.apiCheck)},
+		{"GET /reports/{$}", http.HandlerFunc(s.reports)},
+		{"GET /reports/{file}", http.HandlerFunc(s.report)},
+		{"GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			fmt.Fprintln(w, "ok")
+		})},
+		{"GET /readyz", http.HandlerFunc(s.readyz)},
+		{"GET /metrics", s.opts.Metrics}, // nil: metrics not served
+		{"/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s.errorPage(w, r, http.StatusNotFound, "Page introuvable", "Cette adresse ne correspond à aucune page de vigie.")
+		})},
+	}
+}
+
 func (s *Server) routes() {
 	m := http.NewServeMux()
-	static, _ := fs.Sub(staticFS, "static")
-	m.Handle("GET /static/", http.StripPrefix("/static/", cacheFor(24*time.Hour, http.FileServerFS(static))))
-	m.HandleFunc("GET /{$}", s.dashboard)
-	m.HandleFunc("GET /repos/{repo...}", s.repoPage)
-	m.HandleFunc("GET /badge/{repo...}", s.badge)
-	m.HandleFunc("GET /api/repos", s.apiRepos)
-	m.HandleFunc("GET /api/repos/{repo...}", s.apiRepo)
-	m.HandleFunc("GET /check", s.check)
-	m.HandleFunc("GET "+GuidePath, s.guidePage)
-	m.HandleFunc("GET /api/check", s.apiCheck)
-	m.HandleFunc("GET /reports/{$}", s.reports)
-	m.HandleFunc("GET /reports/{file}", s.report)
-	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintln(w, "ok")
-	})
-	m.HandleFunc("GET /readyz", s.readyz)
-	if s.opts.Metrics != nil {
-		m.Handle("GET /metrics", s.opts.Metrics)
+	for _, r := range s.routeTable() {
+		if r.h != nil {
+			m.Handle(r.pattern, r.h)
+		}
 	}
-	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.errorPage(w, r, http.StatusNotFound, "Page introuvable", "Cette adresse ne correspond à aucune page de vigie.")
-	})
 	s.mux = m
 }
 

@@ -283,7 +283,7 @@ func TestAPI(t *testing.T) {
 	if rs[2].Error == "" || rs[2].Score != nil {
 		t.Error("gamma's latest snapshot (failed) should be served as is")
 	}
-	// The JSON uses CONTRACT.md's field names.
+	// The JSON uses docs/reference.md's field names.
 	var raw []map[string]any
 	_ = json.Unmarshal([]byte(body), &raw)
 	for _, k := range []string{"repo", "url", "forge", "defi", "crawled_at", "score", "error", "checks"} {

@@ -791,7 +791,7 @@ func ghaModDir(t *testing.T, mod string) string {
 // ---------------------------------------------------------------------------
 // The cases.
 
-// ghaWant is what every CONTRACT detail must say; nil pointers and empty
+// ghaWant is what every detail docs/reference.md requires must say; nil pointers and empty
 // strings are checked too (a case says everything).
 type ghaWant struct {
 	url          string // as given on the command line

@@ -16,7 +16,7 @@ import (
 	"syscall"
 )
 
-// Exit codes, as CONTRACT.md fixes them.
+// Exit codes, as docs/reference.md fixes them.
 const (
 	exitOK          = 0
 	exitBelowMin    = 1

@@ -102,7 +102,7 @@ type runVerdict struct {
 	url    string
 }
 
-// verdict maps a run to CONTRACT.md's words; ok is false for a run that
+// verdict maps a run to docs/reference.md's words; ok is false for a run that
 // reached no verdict (skipped, blocked waiting for approval).
 func (r actionRun) verdict() (string, bool) {
 	word := r.Status

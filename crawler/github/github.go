@@ -115,7 +115,7 @@ func New(opts Options) (*Forge, error) {
 	return f, nil
 }
 
-// graphQLURL derives the GraphQL endpoint from the REST root as CONTRACT.md
+// graphQLURL derives the GraphQL endpoint from the REST root as docs/reference.md
 // says: https://HOST/api/v3 → https://HOST/api/graphql, otherwise
 // API_ROOT/graphql.
 func graphQLURL(api string) string {

@@ -328,7 +328,7 @@ func (f *Forge) raw(ctx context.Context, c call, id, branch, file string, max in
 	return w.buf, w.n, nil
 }
 
-// pipelineStatus maps GitLab's pipeline status to CONTRACT.md's words. A
+// pipelineStatus maps GitLab's pipeline status to docs/reference.md's words. A
 // canceled pipeline is a failure, as GitHub's status rollup counts a
 // cancelled check run: the latest run did not pass, and the two forges must
 // read alike. ok is false for a pipeline that reached no verdict: skipped

@@ -75,7 +75,7 @@ type Commit struct {
 
 // CIRun is the latest CI result on the default branch head.
 type CIRun struct {
-	// State uses CONTRACT.md's words: success, failure, running.
+	// State uses docs/reference.md's words: success, failure, running.
 	State string
 	// Kind: "checks" (GitHub Actions check runs), "status" (commit
 	// statuses), or "pipeline" (GitLab).

@@ -17,7 +17,7 @@ import (
 // 2026-11-23), in UTC.
 var T0 = time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
 
-// Result builds a plausible CONTRACT.md result of repo crawled at at, with
+// Result builds a plausible docs/reference.md result of repo crawled at at, with
 // the four checks and their required details.
 func Result(repo string, at time.Time, score int) checks.Result {
 	sc := score

@@ -582,7 +582,7 @@ func (p *repo) workflows() bool {
 	return false
 }
 
-// statusWord maps CONTRACT.md's words to Gitea's commit status states.
+// statusWord maps docs/reference.md's words to Gitea's commit status states.
 func statusWord(s string) string {
 	switch s {
 	case "success":

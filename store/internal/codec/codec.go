@@ -52,7 +52,7 @@ type Row struct {
 }
 
 // Encode turns a snapshot into the row stored. The result's crawled_at is
-// moved to UTC first, as CONTRACT.md's result object says it is.
+// moved to UTC first, as docs/reference.md's result object says it is.
 func Encode(s store.Snapshot) (Row, error) {
 	r := s.Result
 	r.CrawledAt = r.CrawledAt.UTC()

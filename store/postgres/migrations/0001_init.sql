@@ -30,7 +30,7 @@ CREATE TABLE snapshots (
 	crawled_at timestamptz NOT NULL,
 	score      smallint,              -- NULL when error
 	error      text        NOT NULL,  -- '' when the repository was fetched
-	result     json        NOT NULL,  -- the result object, as CONTRACT.md has it
+	result     json        NOT NULL,  -- the result object, as docs/reference.md has it
 	facts      json                   -- crawler.Facts; NULL for imported results
 );
 

@@ -28,7 +28,7 @@ CREATE TABLE snapshots (
 	crawled_at TEXT    NOT NULL,
 	score      INTEGER,          -- NULL when error
 	error      TEXT    NOT NULL, -- '' when the repository was fetched
-	result     TEXT    NOT NULL, -- the result object's JSON, as CONTRACT.md has it
+	result     TEXT    NOT NULL, -- the result object's JSON, as docs/reference.md has it
 	facts      TEXT              -- crawler.Facts JSON; NULL for imported results
 ) STRICT;
 
