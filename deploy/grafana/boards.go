@@ -1,5 +1,7 @@
 package grafana
 
+//lint:file-ignore SA1019 the SDK marks the classic dashboard schema deprecated in favour of dashboardv2, the schema of Grafana 12's dynamic dashboards behind a feature toggle; file provisioning in every current Grafana reads the classic JSON this package writes
+
 import (
 	"github.com/grafana/grafana-foundation-sdk/go/cog"
 	"github.com/grafana/grafana-foundation-sdk/go/common"
