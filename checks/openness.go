@@ -140,7 +140,7 @@ func OpennessOf(f crawler.Facts, pc Publiccode, o Options) Openness {
 	return Openness{Degree: degree(cs), Criteria: cs}
 }
 
-// criterionDegree is the degree each criterion (in CONTRACT order) opens.
+// criterionDegree is the degree each criterion (in docs/reference.md's order) opens.
 var criterionDegree = []int{0, 0, 1, 2, 3, 4, 5, 6, 7, 8}
 
 // degree is the highest degree whose criteria, and all below, are met.

@@ -12,7 +12,7 @@ import (
 	"github.com/eiglink/vigie/store"
 )
 
-// The API serves the programme's profile with the result, under CONTRACT's
+// The API serves the programme's profile with the result, under docs/reference.md's
 // names, and a result stored without it stays as it was.
 func TestAPIProfile(t *testing.T) {
 	e := newEnv(t, true)
