@@ -25,7 +25,7 @@ type rung struct {
 }
 
 // criterionWords are each criterion's title and what meets it, in the
-// guide's order (CONTRACT's criterion names).
+// guide's order (docs/reference.md's criterion names).
 var criterionWords = map[string][2]string{
 	"published":     {"Publié", "Rendez le dépôt public sur sa forge : il doit se lire sans compte."},
 	"license":       {"Licence libre", "Ajoutez à la racine un fichier `LICENSE` avec le texte d'une licence de la liste autorisée (MIT, Apache-2.0, EUPL-1.2, CeCILL, GPL, LGPL, AGPL, MPL…)."},
