@@ -136,9 +136,22 @@ func (w *walker) visit(l link) []link {
 	}
 	ids := map[string]bool{}
 	var refs []string
+	level, h1s := 0, 0
 	for n := range doc.Descendants() {
 		if n.Type != html.ElementNode {
 			continue
+		}
+		// The outline a screen reader lists: one h1, and no level
+		// skipped on the way down (h2 then h4).
+		if len(n.Data) == 2 && n.Data[0] == 'h' && n.Data[1] >= '1' && n.Data[1] <= '6' {
+			l := int(n.Data[1] - '0')
+			if l == 1 {
+				h1s++
+			}
+			if l > level+1 {
+				w.fail("%s: heading <%s> %q follows an h%d", k, n.Data, textOf(n), level)
+			}
+			level = l
 		}
 		if id := attr(n, "id"); id != "" {
 			if ids[id] {
@@ -162,6 +175,9 @@ func (w *walker) visit(l link) []link {
 		case "form":
 			refs = append(refs, w.formURL(k, n))
 		}
+	}
+	if h1s != 1 {
+		w.fail("%s: %d h1 headings, want one", k, h1s)
 	}
 	w.ids[k] = ids
 	return w.resolve(k, refs)
@@ -267,6 +283,16 @@ func (w *walker) resolve(page string, refs []string) []link {
 	return out
 }
 
+func textOf(n *html.Node) string {
+	var b strings.Builder
+	for c := range n.Descendants() {
+		if c.Type == html.TextNode {
+			b.WriteString(c.Data)
+		}
+	}
+	return strings.Join(strings.Fields(b.String()), " ")
+}
+
 func attrOK(n *html.Node, name string) (string, bool) {
 	for _, a := range n.Attr {
 		if a.Key == name {
@@ -342,16 +368,16 @@ func TestWalkerFindsBrokenLinks(t *testing.T) {
 		}
 	}
 	m := http.NewServeMux()
-	m.Handle("GET /{$}", page(`<a href="/guide#ok">ok</a> <a href="/guide#gone">gone</a> <a href="/nowhere">x</a>
+	m.Handle("GET /{$}", page(`<h1>Home</h1><h3>Skipped</h3><a href="/guide#ok">ok</a> <a href="/guide#gone">gone</a> <a href="/nowhere">x</a>
 		<img src="/missing.png"> <a href="http://github.com/a/b">http</a> <a href="https://evil.example/a/b">evil</a>
 		<a href="https://github.com/eig/a">fine</a> <form action="/search"><input name="q" placeholder="alpha"></form>`))
-	m.Handle("GET /guide", page(`<h2 id="ok">ok</h2>`))
+	m.Handle("GET /guide", page(`<h1>Guide</h1><h2 id="ok">ok</h2>`))
 	m.HandleFunc("GET /search", func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Query().Get("q") != "alpha" {
 			http.Error(w, "no query", http.StatusBadRequest)
 			return
 		}
-		page(`<a href="/search?q=beta">next</a>`)(w, r)
+		page(`<h1>Found</h1><h1>Twice</h1><a href="/search?q=beta">next</a>`)(w, r)
 	})
 	srv := httptest.NewServer(m)
 	defer srv.Close()
@@ -365,12 +391,14 @@ func TestWalkerFindsBrokenLinks(t *testing.T) {
 		"http://github.com/a/b: not https",
 		"evil.example is not a configured forge",
 		"/search?q=beta answers 400",
+		`/: heading <h3> "Skipped" follows an h1`,
+		"/search?q=alpha: 2 h1 headings",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the walker did not report %q; it said:\n%s", want, got)
 		}
 	}
-	for _, unwanted := range []string{`"ok"`, "eig/a", "/search?q=alpha answers"} {
+	for _, unwanted := range []string{`"ok"`, "eig/a", "/search?q=alpha answers", "/guide:"} {
 		if strings.Contains(got, unwanted) {
 			t.Errorf("the walker reported a sound link (%s):\n%s", unwanted, got)
 		}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -636,8 +637,13 @@ func TestDashboardEndedDefi(t *testing.T) {
 	if group < 0 || alphaRow < 0 || gammaRow < group || alphaRow > group {
 		t.Errorf("ended défi not apart: group %d, alpha %d, gamma %d", group, alphaRow, gammaRow)
 	}
-	if !strings.Contains(body, "terminé le 2019-11-30 · hors moyenne") {
-		t.Error("the ended défi does not say it ended and is out of the average")
+	if !strings.Contains(body, "terminé le 30 novembre 2019 · hors moyenne") {
+		t.Error("the ended défi does not say (in words, as every date) it ended and is out of the average")
+	}
+	// Its heading sits under the group's: the page's outline reads
+	// « Défis terminés » › the défi.
+	if !regexp.MustCompile(`<h3 id="defi-[^"]+">[^<]*<span class="avg">terminé le`).MatchString(body) {
+		t.Error("the ended défi's heading is not one level below « Défis terminés »")
 	}
 	// The programme's average is alpha's alone (75), not (75+0)/2.
 	if !strings.Contains(body, "score moyen 75/100") {
