@@ -110,7 +110,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 	// archived repositories of running défis under « Archivés ».
 	var all []repoView
 	var ended []defiSection
-	archived := defiSection{Slug: "archives", Name: "Dépôts archivés", Apart: true}
+	archived := defiSection{Slug: "archives", Name: "Archivés", Apart: true}
 	for _, d := range s.cfg.Defis {
 		sec := defiSection{Slug: d.Slug, Name: d.Name, Apart: d.Ended != "", Ended: d.Ended}
 		var scored []int
