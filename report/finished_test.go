@@ -95,8 +95,8 @@ func TestFinishedProjectsAndReasons(t *testing.T) {
 	if iEnded < 0 || iArchived < 0 || iAlpha < 0 || !(iAlpha < iEnded && iEnded < iArchived) {
 		t.Errorf("sections: running at %d, ended at %d, archived at %d", iAlpha, iEnded, iArchived)
 	}
-	if !strings.Contains(html, "terminé le 2019-11-30") {
-		t.Error("the ended défi does not say when it ended")
+	if !strings.Contains(html, "terminé le 30 novembre 2019") {
+		t.Error("the ended défi does not say when it ended, as a French date")
 	}
 	// The tables' rows come after the changes, which name them too.
 	if i := strings.LastIndex(html, `href="https://github.com/a/shelved"`); i < iArchived {

@@ -263,7 +263,7 @@ func (l lang) Decimal(v float64) string {
 // Percent formats a share: "75 %" (narrow no-break space) or "75%".
 func (l lang) Percent(n, of int) string {
 	if of == 0 {
-		return "–"
+		return "—"
 	}
 	p := strconv.Itoa(int(math.Round(float64(n) * 100 / float64(of))))
 	if l == "fr" {

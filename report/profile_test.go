@@ -77,7 +77,7 @@ func TestReportProfile(t *testing.T) {
 		"Degrés d'ouverture\u00a0: -1\u00a0: 0 · 0\u00a0: 1",
 		"Règles de publication les plus souvent manquées\u00a0: Sujets (topics) du programme (3/3 dépôts) · Journal des modifications (2/3 dépôts)",
 		"- github.com/a/up\u00a0: Plus ouvert, Degré 2 → 4",
-		"- github.com/a/up\u00a0: 70 (0) — Degré 4 —",
+		"- github.com/a/up\u00a0: 70 (0) · Degré 4 ·",
 		"Passés à d'autres mains (1)\n- github.com/a/up — fin le 30 novembre 2019",
 	} {
 		if !strings.Contains(txt, want) {

@@ -218,19 +218,19 @@ func funcs(l lang) map[string]any {
 		"c": func() string { return map[lang]string{"fr": "\u00a0: ", "en": ": "}[l] },
 		"score": func(p *int) string {
 			if p == nil {
-				return "–"
+				return "—"
 			}
 			return strconv.Itoa(*p)
 		},
 		"avg": func(p *float64) string {
 			if p == nil {
-				return "–"
+				return "—"
 			}
 			return l.Decimal(*p)
 		},
 		"delta": func(p *int) string {
 			if p == nil {
-				return "–"
+				return "—"
 			}
 			return l.Signed(*p)
 		},
@@ -399,7 +399,7 @@ func Subject(d *Data, scope string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	avg := "–"
+	avg := "—"
 	if d.Summary.Average != nil {
 		avg = l.Decimal(*d.Summary.Average) + "/100"
 	}

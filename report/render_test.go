@@ -51,7 +51,7 @@ func TestRenderHTMLFrench(t *testing.T) {
 		"Semaine 48 de 2026, du 23 novembre 2026 au 29 novembre 2026",
 		"Généré le 30 novembre 2026 à 08:00 (Europe/Paris)",
 		"61,7", "62,1", "−0,4", // average, previous, and the difference
-		"S45&nbsp;50,5", "S42&nbsp;–",
+		"S45&nbsp;50,5", "S42&nbsp;—",
 		"Défi &lt;Bêta&gt; &amp; co",
 		"&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; the forge answered 503",
 		"CI en échec", "De nouveau actif", "Licence retirée", "Nouveau", "Injoignable",
@@ -81,10 +81,10 @@ func TestRenderHTMLFrench(t *testing.T) {
 		"Score moyen\u00a0: 61,7/100 (−0,4) — semaine précédente\u00a0: 62,1",
 		"=== Archivés ===\n- github.com/a/archived\u00a0: 50",
 		"- gitlab.com/b/cibroke\u00a0: CI en échec, CI 10 → 3",
-		"- github.com/a/newbie\u00a0: Nouveau, – → 30",
+		"- github.com/a/newbie\u00a0: Nouveau, — → 30",
 		"== Défi\u00a0: Défi <Bêta> & co — Score moyen 65 (+2) ==",
-		"- gitlab.com/b/down\u00a0: – (–) Injoignable — Licence – README – CI – Activité –",
-		"- github.com/a/improver\u00a0: 70 (+20) — Licence 10 README 10 CI 0 Activité 10",
+		"- gitlab.com/b/down\u00a0: — (—) Injoignable · Licence — README — CI — Activité —",
+		"- github.com/a/improver\u00a0: 70 (+20) · Licence 10 README 10 CI 0 Activité 10",
 	} {
 		if !strings.Contains(txt, want) {
 			t.Errorf("text lacks %q", want)

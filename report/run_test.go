@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -293,5 +294,73 @@ func TestJobsOneMailPerAddress(t *testing.T) {
 	want := "programme:coach@example.org programme:both@example.org alpha:alpha@example.org beta:beta@example.org"
 	if strings.Join(got, " ") != want {
 		t.Errorf("jobs %v, want %s", got, want)
+	}
+}
+
+// TestRunMailLinks: with http.public_url set, the mail as a coach's client
+// receives it (through mailpit) links every repository to its vigie page
+// and its forge page in both parts, with absolute addresses only, and its
+// look does not hang on the <style> block many clients drop.
+func TestRunMailLinks(t *testing.T) {
+	ctx := context.Background()
+	mp := mailpittest.Start(t)
+	st := fill(t, sqlitetest.SQLite(t, filepath.Join(t.TempDir(), "vigie.db")))
+	const public = "https://vigie.example.org/eig"
+	cfg := cfgWith(func(c *config.Config) {
+		c.HTTP.PublicURL = public
+		c.Report.Recipients = []string{"coachs@example.org"}
+		c.SMTP = config.SMTP{Host: "127.0.0.1", Port: mp.SMTPPort, Security: "none", From: "vigie@example.org"}
+	})
+	if _, err := report.Run(ctx, st, cfg, report.RunOptions{Week: "2026-W48", Out: t.TempDir(), Send: true, Now: now}); err != nil {
+		t.Fatal(err)
+	}
+	msgs := mp.Messages()
+	if len(msgs) != 1 {
+		t.Fatalf("%d messages, want 1", len(msgs))
+	}
+	m := msgs[0]
+	d, err := report.Build(ctx, st, report.ISOWeek{Year: 2026, Week: 48}, now, report.OptionsFrom(cfg))
+	if err != nil || len(d.Repos) == 0 {
+		t.Fatalf("build: %v (%d repositories)", err, len(d.Repos))
+	}
+	links := hrefs(m.HTML)
+	for _, r := range d.Repos {
+		for _, want := range []string{public + "/repos/" + r.Repo, "https://" + r.Repo} {
+			if !links[want] {
+				t.Errorf("the HTML part does not link %s", want)
+			}
+			if !strings.Contains(m.Text, want) {
+				t.Errorf("the text part does not carry %s", want)
+			}
+		}
+	}
+	if !links[public+"/reports/2026-W48.json"] || !strings.Contains(m.Text, public+"/reports/2026-W48.json") {
+		t.Error("a part does not link the report's JSON")
+	}
+	for h := range links {
+		if !strings.HasPrefix(h, "https://") && !strings.HasPrefix(h, "mailto:") {
+			t.Errorf("relative link in a mail: %q", h)
+		}
+	}
+	// Without its <style> block (Gmail's clipping, Outlook's rules), the
+	// mail keeps its look: the block only adapts the layout to a phone,
+	// so every class it names is used by it alone, and the body's type
+	// and colours are inline.
+	style := regexp.MustCompile(`(?s)<style>(.*?)</style>`).FindStringSubmatch(m.HTML)
+	if style == nil || !strings.Contains(style[1], "@media") {
+		t.Fatalf("no phone adaptation in a <style> block")
+	}
+	if strings.TrimSpace(regexp.MustCompile(`(?s)/\*.*?\*/`).ReplaceAllString(style[1][:strings.Index(style[1], "@media")], "")) != "" {
+		t.Errorf("the <style> block styles more than the phone layout:\n%s", style[1])
+	}
+	if !regexp.MustCompile(`<body style="[^"]*font-family:[^"]*color:|<body style="[^"]*color:[^"]*font-family:`).MatchString(m.HTML) {
+		t.Error("the body's font and colour are not inline")
+	}
+	for _, tag := range regexp.MustCompile(`<(td|th|h1|h2|h3|a|table)\b[^>]*>`).FindAllString(m.HTML, -1) {
+		if strings.HasPrefix(tag, "<a ") || strings.HasPrefix(tag, "<td") || strings.HasPrefix(tag, "<th") || strings.HasPrefix(tag, "<h") {
+			if !strings.Contains(tag, "style=") && !strings.Contains(tag, "role=\"presentation\"") {
+				t.Errorf("an element styled only by the <style> block: %s", tag)
+			}
+		}
 	}
 }

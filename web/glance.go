@@ -96,6 +96,12 @@ func (s *Server) glanceOf(ctx context.Context, views []repoView) (glance, error)
 		}
 	}
 
+	ended := map[string]bool{}
+	for _, d := range s.cfg.Defis {
+		if d.Ended != "" {
+			ended[d.Slug] = true
+		}
+	}
 	now := s.opts.Now()
 	t := &trend{Width: 240, Height: 60}
 	var pts []string
@@ -106,11 +112,16 @@ func (s *Server) glanceOf(ctx context.Context, views []repoView) (glance, error)
 		if err != nil {
 			return g, fmt.Errorf("reading the results of the week to %s: %w", to.Format(time.DateOnly), err)
 		}
+		// The same repositories as the programme's average above it:
+		// finished projects (ended défis, archived repositories) stay out,
+		// else the line's last point and the average disagree.
 		var xs []int
 		for _, r := range rs {
-			if _, ok := s.followed.Defi(r.Repo); ok && r.Score != nil && r.Error == "" {
-				xs = append(xs, *r.Score)
+			defi, ok := s.followed.Defi(r.Repo)
+			if !ok || r.Score == nil || r.Error != "" || ended[defi] || (repoView{Result: &r}).Archived() {
+				continue
 			}
+			xs = append(xs, *r.Score)
 		}
 		w := trendWeek{End: to, Average: mean(xs)}
 		const pad = 6.0

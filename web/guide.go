@@ -44,7 +44,11 @@ func newGuide(src []byte) (*guide, error) {
 	ctx := parser.NewContext(parser.WithIDs(newGitHubIDs()))
 	doc := md.Parser().Parse(text.NewReader(src), parser.WithContext(ctx))
 	g := &guide{Anchors: map[string]string{}}
+	var elsewhere []*ast.Link
 	err := ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if l, ok := n.(*ast.Link); ok && entering && !servedLink(string(l.Destination)) {
+			elsewhere = append(elsewhere, l)
+		}
 		h, ok := n.(*ast.Heading)
 		if !entering || !ok {
 			return ast.WalkContinue, nil
@@ -61,12 +65,30 @@ func newGuide(src []byte) (*guide, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: reading the scoring guide: %w", err)
 	}
+	// The guide's links to the other documents (forges.md…) would lead
+	// nowhere on vigie, which serves this one only: their text stays, as
+	// the file's name a reader can look up in docs/.
+	for _, l := range elsewhere {
+		parent := l.Parent()
+		for c := l.FirstChild(); c != nil; {
+			next := c.NextSibling()
+			parent.InsertBefore(parent, l, c)
+			c = next
+		}
+		parent.RemoveChild(parent, l)
+	}
 	var b bytes.Buffer
 	if err := md.Renderer().Render(&b, src, doc); err != nil {
 		return nil, fmt.Errorf("web: rendering the scoring guide: %w", err)
 	}
 	g.HTML = template.HTML(b.String()) // goldmark escapes text and drops raw HTML (no html.WithUnsafe)
 	return g, nil
+}
+
+// servedLink tells whether a link of the guide leads somewhere from
+// vigie's page: to one of its own sections or to another site.
+func servedLink(dest string) bool {
+	return strings.HasPrefix(dest, "#") || strings.HasPrefix(dest, "https://")
 }
 
 // Anchor is the link to the guide's section on check name ("" when the

@@ -38,8 +38,10 @@ type defiSection struct {
 	Name    string
 	Average *int
 	Repos   []repoView
-	// Group heads a run of sections: "Défis terminés", "Archivés".
+	// Group heads a run of sections: "Défis terminés", whose sections
+	// (Sub) are headed one level below it.
 	Group string
+	Sub   bool
 	// Apart: a finished project's section (an ended défi, the archived
 	// repositories), out of the programme's average.
 	Apart bool
@@ -108,7 +110,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 	// archived repositories of running défis under « Archivés ».
 	var all []repoView
 	var ended []defiSection
-	archived := defiSection{Slug: "archives", Name: "Dépôts archivés", Group: "Archivés", Apart: true}
+	archived := defiSection{Slug: "archives", Name: "Archivés", Apart: true}
 	for _, d := range s.cfg.Defis {
 		sec := defiSection{Slug: d.Slug, Name: d.Name, Apart: d.Ended != "", Ended: d.Ended}
 		var scored []int
@@ -141,6 +143,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 			if len(ended) == 0 {
 				sec.Group = "Défis terminés"
 			}
+			sec.Sub = true
 			ended = append(ended, sec)
 			continue
 		}

@@ -153,7 +153,11 @@ func (s *Server) profileOf(r *checks.Result, f *crawler.Facts) *profileView {
 		Publiccode: r.Publiccode, Codegouv: r.CodegouvScore, CodegouvRaise: r.CodegouvRaise,
 		Continuity: r.Continuity, ContinuityState: checks.ContinuityState(r.Continuity),
 	}
+	archived := repoView{Result: r}.Archived()
 	for i := range p.Ladder {
+		if archived {
+			p.Ladder[i].How = readOnlyHow(p.Ladder[i], r)
+		}
 		if p.Ladder[i].Next {
 			p.Next = &p.Ladder[i]
 		}
@@ -166,6 +170,19 @@ func (s *Server) profileOf(r *checks.Result, f *crawler.Facts) *profileView {
 		p.PubliccodeCreate = crawler.NewFileURL(f.Ref, f.DefaultBranch, "publiccode.yml", pc.Suggestion)
 	}
 	return p
+}
+
+// readOnlyHow is what reaches a rung of an archived repository's ladder:
+// the same advice as its criteria above, which the checks adapt to a
+// read-only repository (unarchive it for a missing licence, else nothing
+// to change in it), not the generic "add a file" a live one gets.
+func readOnlyHow(g rung, r *checks.Result) string {
+	if g.Title == criterionWords["license"][0] {
+		if c := r.Check(checks.NameLicense); c != nil && c.Remediation != "" {
+			return c.Remediation
+		}
+	}
+	return "Le dépôt est archivé (en lecture seule) : rien à y changer. Si le projet reprend dans un nouveau dépôt, c'est là que ce critère sera à suivre."
 }
 
 // percent writes a share (0..1) as a whole percentage, French style.

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"html"
 	"regexp"
 	"strconv"
 	"strings"
@@ -127,4 +128,46 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 func svEscape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;").Replace(s)
+}
+
+// TestArchivedLadderAdvice: an archived repository's ladder gives the
+// advice its criteria give (unarchive it for a missing licence, else
+// nothing to change in it), never "add a file" to a read-only repository.
+func TestArchivedLadderAdvice(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		license crawler.LicenseFacts
+		want    string
+	}{
+		{"no licence", crawler.LicenseFacts{}, "désarchivez-le le temps d'ajouter"},
+		{"unknown licence text", crawler.LicenseFacts{ForgeSPDX: "NOASSERTION", Files: []crawler.LicenseFile{{Path: "LICENSE.txt", Bytes: 300}}}, "rien à y changer"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, false)
+			ref := readertest.Config().Defis[0].Repos[0]
+			ref.Type = "github"
+			at := now.Add(-time.Hour)
+			sn := scored(crawler.Facts{Ref: ref, CrawledAt: at, Visibility: "public", Archived: true, DefaultBranch: "main",
+				License: tc.license, Activity: crawler.ActivityFacts{LastCommitAt: at.AddDate(-2, 0, 0)}})
+			if sn.Result.Openness == nil || sn.Result.Openness.Next() == nil || sn.Result.Openness.Next().Name != "license" {
+				t.Fatalf("the fixture's next step is not the licence: %+v", sn.Result.Openness)
+			}
+			if err := e.st.SaveCrawl(context.Background(), []store.Snapshot{sn}); err != nil {
+				t.Fatal(err)
+			}
+			_, _, body := e.get(t, "/repos/github.com/eig/alpha")
+			i := strings.Index(body, "Prochaine marche")
+			if i < 0 {
+				t.Fatal("no next step on the page")
+			}
+			next := body[i:]
+			next = html.UnescapeString(next[:strings.Index(next, "</div>")])
+			if !strings.Contains(next, tc.want) || strings.Contains(next, "Ajoutez à la racine") {
+				t.Errorf("the next step of an archived repository does not say %q:\n%s", tc.want, next)
+			}
+			if strings.Contains(body, "Ajoutez un `") || strings.Contains(body, "Ajoutez un <code>") {
+				t.Error("a rung asks to add a file to a read-only repository")
+			}
+		})
+	}
 }

@@ -361,6 +361,15 @@ func (s *Server) funcs() template.FuncMap {
 			t = t.In(s.loc)
 			return fmt.Sprintf("%d %s %d", t.Day(), locale.French.Month(t.Month()), t.Year())
 		},
+		// isoDay writes a configured day (YYYY-MM-DD: a défi's end) as
+		// the pages write every date, "30 juin 2021".
+		"isoDay": func(d string) string {
+			t, err := time.Parse(time.DateOnly, d)
+			if err != nil {
+				return d
+			}
+			return fmt.Sprintf("%d %s %d", t.Day(), locale.French.Month(t.Month()), t.Year())
+		},
 		"iso":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"ago":     func(t time.Time) string { return ago(s.opts.Now().Sub(t)) },
 		"band":    band,

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/eiglink/vigie/checks"
 	"github.com/eiglink/vigie/config"
+	"github.com/eiglink/vigie/crawler"
 	"github.com/eiglink/vigie/internal/readertest"
 	"github.com/eiglink/vigie/store"
 	"github.com/eiglink/vigie/store/memstore"
@@ -636,11 +638,50 @@ func TestDashboardEndedDefi(t *testing.T) {
 	if group < 0 || alphaRow < 0 || gammaRow < group || alphaRow > group {
 		t.Errorf("ended défi not apart: group %d, alpha %d, gamma %d", group, alphaRow, gammaRow)
 	}
-	if !strings.Contains(body, "terminé le 2019-11-30 · hors moyenne") {
-		t.Error("the ended défi does not say it ended and is out of the average")
+	if !strings.Contains(body, "terminé le 30 novembre 2019 · hors moyenne") {
+		t.Error("the ended défi does not say (in words, as every date) it ended and is out of the average")
+	}
+	// Its heading sits under the group's: the page's outline reads
+	// « Défis terminés » › the défi.
+	if !regexp.MustCompile(`<h3 id="defi-[^"]+">[^<]*<span class="avg">terminé le`).MatchString(body) {
+		t.Error("the ended défi's heading is not one level below « Défis terminés »")
 	}
 	// The programme's average is alpha's alone (75), not (75+0)/2.
 	if !strings.Contains(body, "score moyen 75/100") {
 		t.Errorf("programme average counts the ended défi:\n%s", body[:min(len(body), 2000)])
+	}
+}
+
+// The weekly line ends on the average printed above it: finished projects
+// (an ended défi, an archived repository) are out of both.
+func TestDashboardTrendLeavesFinishedOut(t *testing.T) {
+	cfg := readertest.Config()
+	cfg.Defis[1].Ended = "2019-11-30" // gamma
+	st := memstore.New()
+	alpha, beta, gamma := cfg.Defis[0].Repos[0], cfg.Defis[0].Repos[1], cfg.Defis[1].Repos[0]
+	beta.Type = "gitlab"
+	at := now.Add(-time.Hour)
+	old := crawler.Facts{Ref: beta, CrawledAt: at, Visibility: "public", Archived: true, DefaultBranch: "main",
+		Activity: crawler.ActivityFacts{LastCommitAt: at.AddDate(-3, 0, 0)}}
+	if err := st.SaveCrawl(context.Background(), []store.Snapshot{
+		readertest.Snap(alpha, at, [4]int{10, 10, 0, 10}, at),
+		readertest.Snap(gamma, at, [4]int{0, 0, 0, 0}, at),
+		scored(old),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := web.New(web.Options{Config: cfg, Store: st, Now: func() time.Time { return now }, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	srv.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	body := rec.Body.String()
+	if !strings.Contains(body, "score moyen 75/100") {
+		t.Errorf("the programme's average is not alpha's alone (75)")
+	}
+	m := regexp.MustCompile(`De la plus ancienne à cette semaine : ([^<]*)</p>`).FindStringSubmatch(body)
+	if m == nil || !strings.HasSuffix(m[1], " · 75") {
+		t.Errorf("the weekly line does not end on the programme's average, 75: %q", m)
 	}
 }

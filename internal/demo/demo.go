@@ -516,7 +516,7 @@ func startDemo(ctx context.Context, log *slog.Logger, githubSchema string) (_ *d
 	if err != nil {
 		return nil, err
 	}
-	gtURL, err := d.listen(fakegitea.New(gt, fakegitea.Options{Version: "11.0.3+gitea-1.22.0"}), log)
+	gtURL, err := d.listen(fakegitea.New(gt, fakegitea.Options{Version: "11.0.3+gitea-1.22.0", RootURL: "https://codeberg.org"}), log)
 	if err != nil {
 		return nil, err
 	}

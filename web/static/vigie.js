@@ -11,7 +11,7 @@
     var q = input.value.trim().toLowerCase();
     var shown = 0, total = 0;
     root.querySelectorAll("section[data-defi]").forEach(function (sec) {
-      var heading = sec.querySelector("h2").textContent.toLowerCase();
+      var heading = sec.querySelector("h2, h3").textContent.toLowerCase();
       var inSection = 0;
       sec.querySelectorAll("tr[data-search]").forEach(function (tr) {
         total++;

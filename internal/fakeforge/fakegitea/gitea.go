@@ -38,6 +38,11 @@ type Options struct {
 	// MaxResponseItems caps every page (Gitea's MAX_RESPONSE_ITEMS, default
 	// 50); commits are capped at 50 too (Git.CommitsRangeSize).
 	MaxResponseItems int
+	// RootURL is the instance's public address (Gitea's ROOT_URL), which
+	// every html_url starts with: https://codeberg.org behind the demo,
+	// where the API is reached on a loopback port. Default: the address
+	// the request came to.
+	RootURL string
 }
 
 // Extra holds what only a Gitea says about a repository.
@@ -265,6 +270,14 @@ type req struct {
 	authed bool
 }
 
+// web is where the instance's pages are: its ROOT_URL.
+func (q req) web() string {
+	if q.g.o.RootURL != "" {
+		return strings.TrimSuffix(q.g.o.RootURL, "/")
+	}
+	return q.base()
+}
+
 func (q req) base() string {
 	scheme := "http"
 	if q.r.TLS != nil {
@@ -393,7 +406,7 @@ func ts(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 func (q req) repoJSON(p *repo) map[string]any {
 	g := q.g
-	web := q.base() + "/" + p.Path
+	web := q.web() + "/" + p.Path
 	name := path.Base(p.Path)
 	m := map[string]any{
 		"id": p.id, "name": name, "full_name": p.Path,
@@ -464,7 +477,7 @@ func (q req) commits(p *repo) {
 		item := map[string]any{
 			"url": q.base() + "/api/v1/repos/" + p.Path + "/git/commits/" + c.SHA, "sha": c.SHA,
 			"created":  ts(c.Date),
-			"html_url": q.base() + "/" + p.Path + "/commit/" + c.SHA,
+			"html_url": q.web() + "/" + p.Path + "/commit/" + c.SHA,
 			"commit": map[string]any{
 				"url":       q.base() + "/api/v1/repos/" + p.Path + "/git/commits/" + c.SHA,
 				"author":    map[string]any{"name": c.AuthorName, "email": c.AuthorEmail, "date": ts(authored)},
@@ -629,7 +642,7 @@ func (q req) actions(p *repo, kind string) {
 		if run.Kind == "schedule" {
 			event = "schedule"
 		}
-		link := q.base() + "/" + p.Path + "/actions/runs/7"
+		link := q.web() + "/" + p.Path + "/actions/runs/7"
 		if kind == "runs" {
 			status, conclusion := "completed", run.State
 			if run.State == "running" {
@@ -663,7 +676,7 @@ func (q req) latestRelease(p *repo) {
 	}
 	r := p.Releases[0]
 	writeJSON(q.w, http.StatusOK, map[string]any{"id": 1, "tag_name": r.Tag, "name": r.Name, "draft": false, "prerelease": false,
-		"created_at": ts(r.PublishedAt), "published_at": ts(r.PublishedAt), "html_url": q.base() + "/" + p.Path + "/releases/tag/" + r.Tag})
+		"created_at": ts(r.PublishedAt), "published_at": ts(r.PublishedAt), "html_url": q.web() + "/" + p.Path + "/releases/tag/" + r.Tag})
 }
 
 // list answers /orgs/{org}/repos (404 for a user) and /users/{u}/repos.
