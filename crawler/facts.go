@@ -74,13 +74,19 @@ type Facts struct {
 	// HeadSHA is the default branch's newest commit. When it has not moved
 	// since the previous crawl, a forge may reuse that crawl's file facts
 	// (Files, Readme, License.Files) instead of reading them again.
-	HeadSHA   string    `json:"head_sha,omitempty"`
-	Language  string    `json:"language,omitempty"` // primary language, as the forge names it
-	Fork      bool      `json:"fork"`
-	Archived  bool      `json:"archived"`
-	Empty     bool      `json:"empty"` // no commit at all
-	CreatedAt time.Time `json:"created_at,omitzero"`
-	Stars     int       `json:"stars"`
+	HeadSHA  string `json:"head_sha,omitempty"`
+	Language string `json:"language,omitempty"` // primary language, as the forge names it
+	// LastActivityAt is the forge's own stamp of the repository's latest
+	// activity, when it gives one (GitLab's last_activity_at: pushes,
+	// issues, merge requests, comments; moved at most once an hour). A
+	// forge may compare it with the previous crawl's to skip re-asking
+	// what only such activity changes.
+	LastActivityAt time.Time `json:"last_activity_at,omitzero"`
+	Fork           bool      `json:"fork"`
+	Archived       bool      `json:"archived"`
+	Empty          bool      `json:"empty"` // no commit at all
+	CreatedAt      time.Time `json:"created_at,omitzero"`
+	Stars          int       `json:"stars"`
 	// Forks counts the repository's forks; Watchers the people subscribed
 	// to its notifications (GitHub's watchers, not its stars).
 	Forks    int  `json:"forks"`

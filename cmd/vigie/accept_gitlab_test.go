@@ -503,6 +503,8 @@ func (s *glaServer) serveProject(w http.ResponseWriter, r *http.Request, key str
 		s.serveFile(w, r, p, rest[2], len(rest) == 4 && rest[3] == "raw")
 	case len(rest) == 2 && rest[0] == "repository" && rest[1] == "commits":
 		s.serveCommits(w, r, p)
+	case len(rest) == 3 && rest[0] == "repository" && rest[1] == "commits":
+		s.serveCommit(w, r, p, rest[2])
 	case len(rest) == 1 && rest[0] == "pipelines":
 		s.servePipelines(w, r, p)
 	case len(rest) == 1 && rest[0] == "merge_requests":
@@ -658,6 +660,30 @@ func (s *glaServer) serveCommits(w http.ResponseWriter, r *http.Request, p *glaP
 		})
 	}
 	glaPage(w, r, out, false)
+}
+
+// serveCommit answers GET /projects/:id/repository/commits/:sha for a
+// branch name (its head), as GitLab documents it: the commit, with
+// last_pipeline the latest pipeline of that very commit. This server's
+// pipelines ran on other commits: last_pipeline is null.
+func (s *glaServer) serveCommit(w http.ResponseWriter, r *http.Request, p *glaProject, seg string) {
+	ref, err := url.PathUnescape(seg)
+	if err != nil || p.empty || len(p.commits) == 0 || ref != p.branch {
+		glaMessage(w, http.StatusNotFound, "404 Commit Not Found")
+		return
+	}
+	dates := append([]time.Time(nil), p.commits...)
+	sort.Slice(dates, func(i, j int) bool { return dates[i].After(dates[j]) })
+	sha := fmt.Sprintf("%040x", 1_000_000*s.idOf(p)+len(dates))
+	stamp := dates[0].In(time.FixedZone("", 2*3600)).Format("2006-01-02T15:04:05.000-07:00")
+	glaJSON(w, http.StatusOK, map[string]any{
+		"id": sha, "short_id": sha[:8], "created_at": stamp, "parent_ids": []string{},
+		"title": "commit 0", "message": "commit 0\n",
+		"author_name": "dev0", "author_email": "dev0@example.org", "authored_date": stamp,
+		"committer_name": "dev0", "committer_email": "dev0@example.org", "committed_date": stamp,
+		"web_url": s.webURL(p) + "/-/commit/" + sha, "stats": map[string]int{"additions": 1, "deletions": 0, "total": 1},
+		"status": nil, "last_pipeline": nil, "project_id": s.idOf(p),
+	})
 }
 
 func (s *glaServer) servePipelines(w http.ResponseWriter, r *http.Request, p *glaProject) {

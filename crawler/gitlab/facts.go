@@ -31,6 +31,7 @@ type work struct {
 	done  bool
 	p     *project    // the REST project, once asked
 	gp    *gqlProject // the GraphQL answer
+	head  *headCommit // the default branch's head, when REST asked it
 }
 
 // usablePrevious returns the previous facts when a crawl can build on them.
@@ -77,6 +78,9 @@ func (f *Forge) Fetch(ctx context.Context, jobs []crawler.Job, now time.Time) []
 			w.gp = gp
 		}
 		f.restProject(ctx, w)
+		if !w.done && w.gp == nil && f.restUnchanged(ctx, w, now) {
+			w.done = true
+		}
 	})
 
 	asks = nil
@@ -472,6 +476,8 @@ func (f *Forge) complete(ctx context.Context, w *work, now time.Time) {
 		facts.CI.Status = crawler.StatusNone
 	case full && gp.Pipelines != nil:
 		pickPipeline(facts, gqlPipelines(gp))
+	case w.head != nil && w.head.ID == facts.HeadSHA && headPipeline(w.head, facts.DefaultBranch) != nil:
+		pickPipeline(facts, []pipeline{*headPipeline(w.head, facts.DefaultBranch)})
 	default:
 		f.pipelineFacts(ctx, w.c, facts, p, log)
 	}
@@ -629,7 +635,13 @@ func (f *Forge) repositoryFacts(ctx context.Context, w *work, now time.Time) err
 	from := w.historyFrom(now)
 	var listed []crawler.CommitStamp
 	covered := false // listed holds every commit after from
-	if sha, at, ok := gp.head(); ok {
+	sha, at, ok := gp.head()
+	if !ok && gp == nil && f.restHead(ctx, w) {
+		// Without GraphQL, the head commit (one call, with its latest
+		// pipeline) says whether the window needs listing at all.
+		sha, at, ok = w.head.ID, w.head.CommittedDate, true
+	}
+	if ok {
 		facts.HeadSHA = sha
 		slid := false
 		if prev != nil && prev.HeadSHA == sha && prev.DefaultBranch == branch {
@@ -1085,4 +1097,157 @@ func (f *Forge) ciConfigExists(ctx context.Context, c call, id, branch, cfg stri
 		return false, nil
 	}
 	return err == nil, err
+}
+
+// activityThrottle is how long GitLab lets pass before an event moves a
+// project's last_activity_at again: an event within the hour after the
+// last move leaves it as it is (GitLab's Event#reset_project_activity),
+// plus a margin for the clocks of the instance and of vigie.
+const activityThrottle = time.Hour + 10*time.Minute
+
+// quiet reports whether GitLab's last_activity_at shows no issue, merge
+// request, release or push event since the previous crawl: the stamp did
+// not move, and the previous crawl came late enough after it that an
+// event after that crawl would have moved it (events within the throttle
+// after a move do not).
+func quiet(p *project, prev *crawler.Facts) bool {
+	if p.LastActivityAt == nil || prev.LastActivityAt.IsZero() {
+		return false
+	}
+	at := p.LastActivityAt.UTC()
+	return at.Equal(prev.LastActivityAt) && !prev.CrawledAt.Before(at.Add(activityThrottle))
+}
+
+// headPipeline is the head commit's latest pipeline when it ran on the
+// default branch and reached a verdict (or is running): the pipeline the
+// list of the branch's pipelines would pick, since none is newer than the
+// head's. nil when the list must decide.
+func headPipeline(h *headCommit, branch string) *pipeline {
+	lp := h.LastPipeline
+	if lp == nil || lp.Ref != branch {
+		return nil
+	}
+	if _, ok := pipelineStatus(lp.Status); !ok {
+		return nil
+	}
+	return lp
+}
+
+// restHead asks the default branch's head commit, with its latest
+// pipeline, and keeps it in w.head; it reports false when the answer
+// cannot serve (a server without the route, a branch gone meanwhile): the
+// commits list then decides, as it always can.
+func (f *Forge) restHead(ctx context.Context, w *work) bool {
+	if w.head != nil {
+		return true
+	}
+	var h headCommit
+	rel := projectPath(strconv.FormatInt(w.p.ID, 10)) + "/repository/commits/" + gl.PathEscape(w.facts.DefaultBranch)
+	if _, err := w.c.do(ctx, http.MethodGet, rel, nil, &h); err != nil {
+		f.log.Debug("head commit not fetched", "repo", w.job.Ref.ID(), "err", err)
+		return false
+	}
+	if h.ID == "" || h.CommittedDate == nil {
+		return false
+	}
+	w.head = &h
+	return true
+}
+
+// restUnchanged builds, over REST alone (GraphQL off, disabled or refusing
+// the query), the facts of a project whose default branch did not move
+// since the previous crawl, and reports whether it could. With the
+// project already read (visibility, settings, counts, licence verdict,
+// last_activity_at), one more call decides:
+//
+//	GET /projects/:id/repository/commits/:branch   the head commit and its latest pipeline
+//
+// Same head: the files, texts, licence files and activity are the previous
+// crawl's (the window slid to now), and the CI status is the head's latest
+// pipeline, fresh. Merge requests and the latest release change without a
+// push: they are the previous crawl's when last_activity_at is quiet, and
+// asked again (2 calls) when it moved. The pipelines list is asked only
+// when the head's pipeline cannot decide (it reached no verdict and the
+// previous pick was it or was running, or it ran for another ref). So an
+// unchanged project costs 2 calls. A moved head, or an answer that cannot
+// tell, sends the project down the full path, which reuses the head read.
+func (f *Forge) restUnchanged(ctx context.Context, w *work, now time.Time) bool {
+	prev, p := w.prev, w.p
+	branch := w.facts.DefaultBranch
+	if prev == nil || p == nil || p.reduced() || branch == "" || branch != prev.DefaultBranch {
+		// (A reduced answer, to a request without a token, lacks
+		// fields the later stages complete: the full path decides.)
+		return false
+	}
+	id := strconv.FormatInt(p.ID, 10)
+	if !f.restHead(ctx, w) || w.head.ID != prev.HeadSHA {
+		return false
+	}
+	h := *w.head
+	readme, hasURL := readmeOf(p, branch)
+	if !hasURL {
+		if i := crawler.PickReadme(prev.Files, ""); i >= 0 {
+			readme = prev.Files[i].Path
+		}
+	}
+	if readme != prev.Readme.Path {
+		return false
+	}
+	activity, ok := prev.Activity.Slide(now)
+	if !ok {
+		return false
+	}
+	if since := w.job.Since; !since.IsZero() && (prev.Since != nil && !prev.Since.From.Equal(since) ||
+		prev.Since == nil && prev.Activity.LastCommitAt.After(since)) {
+		// The commits after the défi's end were never counted.
+		return false
+	}
+	facts := w.facts // the project's fields, fresh
+	facts.HeadSHA = h.ID
+	facts.Activity = activity
+	if ps := w.prevSince(); ps != nil {
+		s := *ps
+		facts.Since = &s
+	} else if !w.job.Since.IsZero() {
+		facts.Since = crawler.NewSince(w.job.Since, nil, nil)
+	}
+	facts.Files = prev.Files
+	facts.Readme = prev.Readme
+	facts.License.Files = prev.License.Files
+	facts.Community = crawler.Community(prev.Files)
+	facts.Language = prev.Language
+	cfg := ""
+	if p.CIConfigPath != nil {
+		cfg = *p.CIConfigPath
+	}
+	systems, ciFiles, err := f.ciFacts(ctx, w.c, id, branch, prev.Files, cfg, prev)
+	if err != nil {
+		return false
+	}
+	facts.CI.Systems, facts.CI.Files = systems, ciFiles
+	log := f.log.With("repo", w.job.Ref.ID())
+	lp := h.LastPipeline
+	switch {
+	case p.BuildsAccessLevel == "disabled" || (p.BuildsAccessLevel == "" && p.JobsEnabled != nil && !*p.JobsEnabled):
+		facts.CI.Status = crawler.StatusNone
+	case headPipeline(&h, branch) != nil:
+		pickPipeline(&facts, []pipeline{*lp})
+	case lp == nil && prev.CI.Status != crawler.StatusRunning,
+		lp != nil && lp.Ref == branch && lp.WebURL != prev.CI.RunURL &&
+			(prev.CI.Status == crawler.StatusSuccess || prev.CI.Status == crawler.StatusFailure):
+		// No pipeline for the head, or one that reached no verdict
+		// (skipped, manual): the list would pick the same older pipeline
+		// as the previous crawl, finished then, so finished now.
+		facts.CI.Status, facts.CI.RunAt, facts.CI.RunURL = prev.CI.Status, prev.CI.RunAt, prev.CI.RunURL
+	default:
+		f.pipelineFacts(ctx, w.c, &facts, p, log)
+	}
+	if quiet(p, prev) {
+		facts.OpenPullRequests, facts.Release = prev.OpenPullRequests, prev.Release
+	} else {
+		f.mergeRequestFacts(ctx, w.c, &facts, p, log)
+		f.releaseFacts(ctx, w.c, &facts, p, log)
+	}
+	w.facts = facts
+	return true
 }

@@ -36,12 +36,13 @@ type project struct {
 	// Archived, EmptyRepo, OpenIssuesCount, CIConfigPath and the access
 	// levels are absent from the reduced entity GitLab answers a request
 	// without a token with (see reduced).
-	Archived   *bool      `json:"archived"`
-	EmptyRepo  *bool      `json:"empty_repo"`
-	CreatedAt  *time.Time `json:"created_at"`
-	StarCount  int        `json:"star_count"`
-	ForksCount int        `json:"forks_count"`
-	Namespace  *struct {
+	Archived       *bool      `json:"archived"`
+	EmptyRepo      *bool      `json:"empty_repo"`
+	CreatedAt      *time.Time `json:"created_at"`
+	LastActivityAt *time.Time `json:"last_activity_at"`
+	StarCount      int        `json:"star_count"`
+	ForksCount     int        `json:"forks_count"`
+	Namespace      *struct {
 		Kind     string `json:"kind"` // "group" or "user"
 		FullPath string `json:"full_path"`
 	} `json:"namespace"`
@@ -70,6 +71,7 @@ type treeEntry struct {
 
 type pipeline struct {
 	ID        int64      `json:"id"`
+	Ref       string     `json:"ref"`
 	Status    string     `json:"status"`
 	CreatedAt *time.Time `json:"created_at"`
 	UpdatedAt *time.Time `json:"updated_at"`
@@ -81,6 +83,14 @@ type commit struct {
 	AuthorEmail   string     `json:"author_email"`
 	AuthorName    string     `json:"author_name"`
 	CommittedDate *time.Time `json:"committed_date"`
+}
+
+// headCommit is GitLab's single commit entity, asked by branch name: the
+// branch's head and the latest pipeline of that commit (null when it has
+// none, or when pipelines are hidden from the caller).
+type headCommit struct {
+	commit
+	LastPipeline *pipeline `json:"last_pipeline"`
 }
 
 type release struct {
@@ -133,6 +143,9 @@ func (f *Forge) projectFacts(facts *crawler.Facts, p *project) {
 	facts.Empty = p.EmptyRepo != nil && *p.EmptyRepo || facts.DefaultBranch == ""
 	if p.CreatedAt != nil {
 		facts.CreatedAt = p.CreatedAt.UTC()
+	}
+	if p.LastActivityAt != nil {
+		facts.LastActivityAt = p.LastActivityAt.UTC()
 	}
 	facts.Stars = p.StarCount
 	facts.Forks = p.ForksCount

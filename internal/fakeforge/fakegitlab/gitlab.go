@@ -60,6 +60,10 @@ type GitLabExtra struct {
 	// Pipelines lists older pipelines of the default branch (newest first),
 	// after Repo.CI, the newest.
 	Pipelines []fakeforge.CIRun
+	// LastActivityAt, when set, is the project's last_activity_at: issues,
+	// merge requests and comments move it without a push. Zero: the
+	// newest commit's date (else the creation date).
+	LastActivityAt time.Time
 }
 
 // glProject is a Repo with what the GitLab handlers derive from it once.
@@ -281,6 +285,9 @@ func glRoute(segs []string) string {
 	if len(out) >= 5 && out[2] == "repository" && out[3] == "files" {
 		out[4] = ":file"
 	}
+	if len(out) == 5 && out[2] == "repository" && out[3] == "commits" {
+		out[4] = ":sha"
+	}
 	return strings.Join(out, "/")
 }
 
@@ -429,6 +436,8 @@ func (g *GitLab) serveProject(w http.ResponseWriter, q glRequest) {
 		g.file(w, q, p, rest[2], false)
 	case len(rest) == 2 && rest[0] == "repository" && rest[1] == "commits":
 		g.commits(w, q, p)
+	case len(rest) == 3 && rest[0] == "repository" && rest[1] == "commits":
+		g.commit(w, q, p, x, rest[2])
 	case len(rest) == 1 && rest[0] == "pipelines":
 		g.pipelines(w, q, p, x)
 	case len(rest) == 2 && rest[0] == "pipelines" && rest[1] == "latest":
@@ -544,6 +553,9 @@ func (g *GitLab) projectJSON(q glRequest, p *glProject, x GitLabExtra, withLicen
 	lastActivity := p.CreatedAt
 	if len(p.Commits) > 0 {
 		lastActivity = p.Commits[0].Date
+	}
+	if !x.LastActivityAt.IsZero() {
+		lastActivity = x.LastActivityAt
 	}
 	m := map[string]any{
 		"id":                  p.id,
@@ -781,6 +793,64 @@ func (g *GitLab) commits(w http.ResponseWriter, q glRequest, p *glProject) {
 			"trailers": map[string]any{}, "extended_trailers": map[string]any{},
 			"web_url": q.base() + "/" + p.Path + "/-/commit/" + c.SHA,
 		})
+	}
+	glJSON(w, http.StatusOK, out)
+}
+
+// commit answers GET /projects/:id/repository/commits/:sha, where sha may
+// be a branch name (the branch's head): GitLab's commit detail, with the
+// latest pipeline of that commit (null when it has none, or when CI/CD is
+// off and pipelines cannot be read).
+func (g *GitLab) commit(w http.ResponseWriter, q glRequest, p *glProject, x GitLabExtra, seg string) {
+	ref, err := url.PathUnescape(seg)
+	if err != nil {
+		glError(w, http.StatusBadRequest, "error", "sha is invalid")
+		return
+	}
+	i := -1
+	for j, c := range p.Commits {
+		if c.SHA == ref {
+			i = j
+			break
+		}
+	}
+	if i < 0 && ref == p.DefaultBranch && len(p.Commits) > 0 {
+		i = 0
+	}
+	if i < 0 {
+		glError(w, http.StatusNotFound, "message", "404 Commit Not Found")
+		return
+	}
+	c := p.Commits[i]
+	authored := c.AuthoredAt
+	if authored.IsZero() {
+		authored = c.Date
+	}
+	parents := []string{}
+	if i+1 < len(p.Commits) {
+		parents = append(parents, p.Commits[i+1].SHA)
+	}
+	var last map[string]any
+	if !x.JobsDisabled {
+		for _, pl := range g.pipelineList(q, p, x) {
+			if pl["sha"] == c.SHA {
+				last = pl
+				break
+			}
+		}
+	}
+	out := map[string]any{
+		"id": c.SHA, "short_id": c.SHA[:8], "created_at": glTS(c.Date), "parent_ids": parents,
+		"title": strings.SplitN(c.Message, "\n", 2)[0], "message": c.Message,
+		"author_name": c.AuthorName, "author_email": c.AuthorEmail, "authored_date": glTS(authored),
+		"committer_name": c.AuthorName, "committer_email": c.AuthorEmail, "committed_date": glTS(c.Date),
+		"trailers": map[string]any{}, "extended_trailers": map[string]any{},
+		"web_url": q.base() + "/" + p.Path + "/-/commit/" + c.SHA,
+		"stats":   map[string]any{"additions": 1, "deletions": 0, "total": 1},
+		"status":  nil, "project_id": p.id, "last_pipeline": last,
+	}
+	if last != nil {
+		out["status"] = last["status"]
 	}
 	glJSON(w, http.StatusOK, out)
 }
