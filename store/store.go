@@ -46,6 +46,17 @@ func (s Snapshot) HidesEarlier() bool {
 	return s.Facts != nil && (s.Facts.Withheld() || s.Facts.NotFound)
 }
 
+// A crawl is stored in parts, so that its memory does not grow with the
+// programme: BeginCrawl records it (one id, one crawl time), each SavePart
+// commits a batch of its snapshots in one transaction, EndCrawl marks it
+// complete. Every snapshot of the crawl carries the crawl's time and id.
+// Readers ask for the newest snapshot per repository, so while a crawl
+// runs, and after one was killed, they see for each repository either its
+// snapshot from a committed part or its previous one: each whole, never a
+// half-written part. LastCrawl (the crawl last done) counts only complete
+// crawls. SaveCrawl is a crawl in one part, begun and ended in the same
+// transaction.
+//
 // Store is implemented by the SQLite and Postgres back-ends (store/sqlite,
 // store/postgres; store/open picks one from the configuration).
 //
@@ -64,8 +75,31 @@ type Store interface {
 	// its own dates), but not a zero one, and each needs a repo. Results are
 	// stored with crawled_at in UTC.
 	SaveCrawl(ctx context.Context, snaps []Snapshot) error
+	// BeginCrawl records a crawl stored in parts (SavePart), which EndCrawl
+	// marks complete, and returns its id. at is the crawl's time.
+	BeginCrawl(ctx context.Context, at time.Time) (int64, error)
+	// SavePart writes snaps as one part of the crawl id, in one
+	// transaction: all or nothing, and readers see it whole once it is
+	// committed (the newest snapshot of each of its repositories), next to
+	// the previous snapshots of the repositories the crawl has not saved
+	// yet. Same rules as SaveCrawl for the snapshots; the crawl must be
+	// begun and not yet ended.
+	SavePart(ctx context.Context, crawl int64, snaps []Snapshot) error
+	// EndCrawl marks the crawl id complete: LastCrawl counts it from now
+	// on. A crawl never ended (killed, interrupted) keeps the parts it
+	// saved, which readers see, but does not count as a crawl done.
+	EndCrawl(ctx context.Context, crawl int64) error
+
 	// Latest returns the newest snapshot of every repository, sorted by repo.
 	Latest(ctx context.Context) ([]Snapshot, error)
+	// LatestOf returns the newest snapshot of each of repos that has one,
+	// sorted by repo: a crawl reads the previous facts of one part at a
+	// time.
+	LatestOf(ctx context.Context, repos []string) ([]Snapshot, error)
+	// Index returns what the newest snapshot of every repository says of
+	// it in brief (no facts, no checks), sorted by repo: what a crawl's
+	// planning needs of the previous one, small at any size.
+	Index(ctx context.Context) ([]Entry, error)
 	// LatestGood returns the newest snapshot without error of repo, or
 	// ErrNotFound.
 	LatestGood(ctx context.Context, repo string) (Snapshot, error)
@@ -76,7 +110,8 @@ type Store interface {
 	// NewestIn returns, for every repository with a result crawled in
 	// [from, to), its newest such result, sorted by repo.
 	NewestIn(ctx context.Context, from, to time.Time) ([]checks.Result, error)
-	// LastCrawl returns the crawl time of the newest snapshot (zero if none).
+	// LastCrawl returns the crawl time of the newest snapshot of a complete
+	// crawl (zero if none): one SaveCrawl, or one ended by EndCrawl.
 	LastCrawl(ctx context.Context) (time.Time, error)
 
 	// SaveReport archives a weekly report (replacing that week's).
@@ -132,6 +167,15 @@ const ClaimTimeout = time.Hour
 // one mailbox, however its address is spelled in the configuration.
 func MailKey(recipient string) string {
 	return strings.ToLower(strings.TrimSpace(recipient))
+}
+
+// Entry is the newest snapshot of one repository, in brief.
+type Entry struct {
+	Repo  string
+	URL   string
+	Forge string
+	Defi  string
+	Error string // "" when the repository was fetched
 }
 
 // Report is one archived weekly report.

@@ -20,6 +20,7 @@ import (
 type data struct {
 	mu      sync.Mutex
 	rows    []codec.Row // in storing order
+	crawls  []crawl     // crawl id i+1 is crawls[i]
 	reports map[string]store.Report
 	sent    map[[3]string]time.Time
 	claims  map[[2]string]claim
@@ -29,6 +30,13 @@ type data struct {
 type claim struct {
 	at   time.Time
 	sent bool
+}
+
+// crawl is one crawl's record: complete once ended (SaveCrawl: at once).
+type crawl struct {
+	complete bool
+	finished time.Time // newest crawled_at of its snapshots
+	n        int
 }
 
 type cached struct {
@@ -91,11 +99,56 @@ func (m *Store) lockRead() error {
 
 // SaveCrawl stores snaps as JSON, all or nothing, as the database stores do.
 func (m *Store) SaveCrawl(ctx context.Context, snaps []store.Snapshot) error {
+	return m.save(ctx, "save crawl", 0, snaps)
+}
+
+// BeginCrawl records a crawl to be stored in parts.
+func (m *Store) BeginCrawl(ctx context.Context, at time.Time) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	if err := m.lock(); err != nil {
+		return 0, err
+	}
+	defer m.unlock()
+	if m.FailSave != nil {
+		return 0, m.FailSave
+	}
+	m.db.crawls = append(m.db.crawls, crawl{finished: at})
+	return int64(len(m.db.crawls)), nil
+}
+
+// SavePart stores snaps as one part of crawl id, all or nothing.
+func (m *Store) SavePart(ctx context.Context, id int64, snaps []store.Snapshot) error {
+	if id <= 0 {
+		return fmt.Errorf("save part: no crawl %d", id)
+	}
+	return m.save(ctx, "save part", id, snaps)
+}
+
+// EndCrawl marks crawl id complete.
+func (m *Store) EndCrawl(ctx context.Context, id int64) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := m.lock(); err != nil {
+		return err
+	}
+	defer m.unlock()
+	if id <= 0 || int(id) > len(m.db.crawls) || m.db.crawls[id-1].complete {
+		return fmt.Errorf("end crawl %d: no such crawl in progress", id)
+	}
+	m.db.crawls[id-1].complete = true
+	return nil
+}
+
+// save stores snaps as a new complete crawl (id 0) or a part of crawl id.
+func (m *Store) save(ctx context.Context, what string, id int64, snaps []store.Snapshot) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if err := codec.Validate(snaps); err != nil {
-		return fmt.Errorf("save crawl: %w", err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	rows := make([]codec.Row, len(snaps))
 	for i, s := range snaps {
@@ -112,8 +165,60 @@ func (m *Store) SaveCrawl(ctx context.Context, snaps []store.Snapshot) error {
 	if m.FailSave != nil {
 		return m.FailSave
 	}
+	if len(rows) == 0 {
+		return nil
+	}
+	var c *crawl
+	if id == 0 {
+		m.db.crawls = append(m.db.crawls, crawl{complete: true})
+		c = &m.db.crawls[len(m.db.crawls)-1]
+	} else {
+		if int(id) > len(m.db.crawls) || m.db.crawls[id-1].complete {
+			return fmt.Errorf("%s: crawl %d: no such crawl in progress", what, id)
+		}
+		c = &m.db.crawls[id-1]
+	}
+	for _, r := range rows {
+		if r.CrawledAt.After(c.finished) {
+			c.finished = r.CrawledAt
+		}
+	}
+	c.n += len(rows)
 	m.db.rows = append(m.db.rows, rows...)
 	return nil
+}
+
+// LatestOf returns the newest snapshot of each of repos that has one.
+func (m *Store) LatestOf(ctx context.Context, repos []string) ([]store.Snapshot, error) {
+	want := map[string]bool{}
+	for _, r := range repos {
+		want[r] = true
+	}
+	all, err := m.Latest(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []store.Snapshot
+	for _, sn := range all {
+		if want[sn.Result.Repo] {
+			out = append(out, sn)
+		}
+	}
+	return out, nil
+}
+
+// Index returns the newest snapshot of every repository in brief.
+func (m *Store) Index(ctx context.Context) ([]store.Entry, error) {
+	all, err := m.Latest(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]store.Entry, len(all))
+	for i, sn := range all {
+		r := sn.Result
+		out[i] = store.Entry{Repo: r.Repo, URL: r.URL, Forge: r.Forge, Defi: r.Defi, Error: r.Error}
+	}
+	return out, nil
 }
 
 // newest returns the newest row per repo among those keep accepts, sorted
@@ -216,9 +321,9 @@ func (m *Store) LastCrawl(ctx context.Context) (time.Time, error) {
 	}
 	defer m.unlock()
 	var last time.Time
-	for _, r := range m.db.rows {
-		if r.CrawledAt.After(last) {
-			last = r.CrawledAt
+	for _, c := range m.db.crawls {
+		if c.complete && c.n > 0 && c.finished.After(last) {
+			last = c.finished
 		}
 	}
 	return last, nil

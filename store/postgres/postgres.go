@@ -142,10 +142,54 @@ func text(s string) string {
 	return strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD")
 }
 
-// SaveCrawl writes snaps in one transaction.
+// SaveCrawl writes snaps in one transaction: a complete crawl of one part.
 func (s *Store) SaveCrawl(ctx context.Context, snaps []store.Snapshot) error {
+	return s.saveSnaps(ctx, "save crawl", 0, snaps)
+}
+
+// BeginCrawl records a crawl to be stored in parts.
+func (s *Store) BeginCrawl(ctx context.Context, at time.Time) (int64, error) {
+	if err := s.gate.Enter(); err != nil {
+		return 0, err
+	}
+	defer s.gate.Leave()
+	var id int64
+	if err := s.pool.QueryRow(ctx, `INSERT INTO crawls (started_at, finished_at, saved_at, snapshots, complete)
+		VALUES ($1, $1, now(), 0, false) RETURNING id`, at.UTC()).Scan(&id); err != nil {
+		return 0, fmt.Errorf("begin crawl: %w", err)
+	}
+	return id, nil
+}
+
+// SavePart writes snaps as one part of crawl, in one transaction.
+func (s *Store) SavePart(ctx context.Context, crawl int64, snaps []store.Snapshot) error {
+	if crawl <= 0 {
+		return fmt.Errorf("save part: no crawl %d", crawl)
+	}
+	return s.saveSnaps(ctx, "save part", crawl, snaps)
+}
+
+// EndCrawl marks crawl complete.
+func (s *Store) EndCrawl(ctx context.Context, crawl int64) error {
+	if err := s.gate.Enter(); err != nil {
+		return err
+	}
+	defer s.gate.Leave()
+	tag, err := s.pool.Exec(ctx, `UPDATE crawls SET complete = true, saved_at = now() WHERE id = $1 AND NOT complete`, crawl)
+	if err != nil {
+		return fmt.Errorf("end crawl %d: %w", crawl, err)
+	}
+	if tag.RowsAffected() != 1 {
+		return fmt.Errorf("end crawl %d: no such crawl in progress", crawl)
+	}
+	return nil
+}
+
+// saveSnaps stores snaps in one transaction: a new complete crawl (crawl
+// 0), or one part of the crawl begun as crawl.
+func (s *Store) saveSnaps(ctx context.Context, what string, crawl int64, snaps []store.Snapshot) error {
 	if err := codec.Validate(snaps); err != nil {
-		return fmt.Errorf("save crawl: %w", err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	if len(snaps) == 0 {
 		return nil
@@ -172,19 +216,30 @@ func (s *Store) SaveCrawl(ctx context.Context, snaps []store.Snapshot) error {
 
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
-		return fmt.Errorf("save crawl: begin: %w", err)
+		return fmt.Errorf("%s: begin: %w", what, err)
 	}
 	// Rollback after Commit is a no-op; on any early return it undoes
 	// everything written so far, so readers never see part of a crawl.
 	defer tx.Rollback(context.WithoutCancel(ctx))
 
-	var crawlID int64
-	if err := tx.QueryRow(ctx, `INSERT INTO crawls (started_at, finished_at, saved_at, snapshots)
-		VALUES ($1, $2, now(), $3) RETURNING id`, started.UTC(), finished.UTC(), len(snaps)).Scan(&crawlID); err != nil {
-		return fmt.Errorf("save crawl: insert crawl: %w", err)
+	crawlID := crawl
+	if crawl == 0 {
+		if err := tx.QueryRow(ctx, `INSERT INTO crawls (started_at, finished_at, saved_at, snapshots)
+			VALUES ($1, $2, now(), $3) RETURNING id`, started.UTC(), finished.UTC(), len(snaps)).Scan(&crawlID); err != nil {
+			return fmt.Errorf("%s: insert crawl: %w", what, err)
+		}
+	} else {
+		tag, err := tx.Exec(ctx, `UPDATE crawls SET started_at = LEAST(started_at, $1), finished_at = GREATEST(finished_at, $2),
+			snapshots = snapshots + $3, saved_at = now() WHERE id = $4 AND NOT complete`, started.UTC(), finished.UTC(), len(snaps), crawl)
+		if err != nil {
+			return fmt.Errorf("%s: crawl %d: %w", what, crawl, err)
+		}
+		if tag.RowsAffected() != 1 {
+			return fmt.Errorf("%s: crawl %d: no such crawl in progress", what, crawl)
+		}
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO repos (repo) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`, repos); err != nil {
-		return fmt.Errorf("save crawl: insert repos: %w", err)
+		return fmt.Errorf("%s: insert repos: %w", what, err)
 	}
 	i := 0
 	// COPY streams the rows; each snapshot is encoded as COPY asks for it,
@@ -212,10 +267,10 @@ func (s *Store) SaveCrawl(ctx context.Context, snaps []store.Snapshot) error {
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"snapshots"},
 		[]string{"crawl_id", "repo", "defi", "forge", "crawled_at", "score", "error", "result", "facts"},
 		pgx.CopyFromFunc(next)); err != nil {
-		return fmt.Errorf("save crawl: %w", err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return fmt.Errorf("save crawl: commit: %w", err)
+		return fmt.Errorf("%s: commit: %w", what, err)
 	}
 	return nil
 }
@@ -237,6 +292,61 @@ func (s *Store) Latest(ctx context.Context) ([]store.Snapshot, error) {
 	out, err := codec.ScanSnapshots(rows)
 	if err != nil {
 		return nil, fmt.Errorf("latest: %w", err)
+	}
+	return out, nil
+}
+
+// LatestOf returns the newest snapshot of each of repos that has one,
+// sorted by repo.
+func (s *Store) LatestOf(ctx context.Context, repos []string) ([]store.Snapshot, error) {
+	if err := s.gate.Enter(); err != nil {
+		return nil, err
+	}
+	defer s.gate.Leave()
+	clean := make([]string, len(repos))
+	for i, r := range repos {
+		clean[i] = text(r)
+	}
+	rows, err := s.pool.Query(ctx, `SELECT n.result, n.facts FROM repos r
+		CROSS JOIN LATERAL (SELECT result, facts FROM snapshots
+			WHERE repo = r.repo ORDER BY crawled_at DESC, id DESC LIMIT 1) n
+		WHERE r.repo = ANY($1::text[])
+		ORDER BY r.repo`, clean)
+	if err != nil {
+		return nil, fmt.Errorf("latest of: %w", err)
+	}
+	defer rows.Close()
+	out, err := codec.ScanSnapshots(rows)
+	if err != nil {
+		return nil, fmt.Errorf("latest of: %w", err)
+	}
+	return out, nil
+}
+
+// Index returns the newest snapshot of every repository in brief.
+func (s *Store) Index(ctx context.Context) ([]store.Entry, error) {
+	if err := s.gate.Enter(); err != nil {
+		return nil, err
+	}
+	defer s.gate.Leave()
+	rows, err := s.pool.Query(ctx, `SELECT r.repo, COALESCE(n.result->>'url', ''), n.forge, n.defi, n.error FROM repos r
+		CROSS JOIN LATERAL (SELECT result, forge, defi, error FROM snapshots
+			WHERE repo = r.repo ORDER BY crawled_at DESC, id DESC LIMIT 1) n
+		ORDER BY r.repo`)
+	if err != nil {
+		return nil, fmt.Errorf("index: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Entry
+	for rows.Next() {
+		var e store.Entry
+		if err := rows.Scan(&e.Repo, &e.URL, &e.Forge, &e.Defi, &e.Error); err != nil {
+			return nil, fmt.Errorf("index: %w", err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("index: %w", err)
 	}
 	return out, nil
 }
@@ -323,7 +433,7 @@ func (s *Store) LastCrawl(ctx context.Context) (time.Time, error) {
 	}
 	defer s.gate.Leave()
 	var last *time.Time
-	if err := s.pool.QueryRow(ctx, `SELECT MAX(crawled_at) FROM snapshots`).Scan(&last); err != nil {
+	if err := s.pool.QueryRow(ctx, `SELECT MAX(finished_at) FROM crawls WHERE complete AND snapshots > 0`).Scan(&last); err != nil {
 		return time.Time{}, fmt.Errorf("last crawl: %w", err)
 	}
 	if last == nil {

@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"sort"
 	"strings"
 	"time"
 
@@ -285,20 +286,79 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// SaveCrawl writes snaps in one transaction.
+// SaveCrawl writes snaps in one transaction: a complete crawl of one part.
 func (s *Store) SaveCrawl(ctx context.Context, snaps []store.Snapshot) error {
-	if err := codec.Validate(snaps); err != nil {
-		return fmt.Errorf("save crawl: %w", err)
+	if len(snaps) == 0 {
+		return codec.Validate(snaps)
+	}
+	return s.saveSnaps(ctx, "save crawl", 0, snaps)
+}
+
+// BeginCrawl records a crawl to be stored in parts.
+func (s *Store) BeginCrawl(ctx context.Context, at time.Time) (int64, error) {
+	if err := s.begin(); err != nil {
+		return 0, err
+	}
+	defer s.end()
+	if err := s.lockWrite(ctx); err != nil {
+		return 0, fmt.Errorf("begin crawl: %w", err)
+	}
+	defer s.unlockWrite()
+	res, err := s.db.ExecContext(ctx, `INSERT INTO crawls (started_at, finished_at, saved_at, snapshots, complete) VALUES (?, ?, ?, 0, 0)`,
+		formatTime(at), formatTime(at), formatTime(time.Now()))
+	if err != nil {
+		return 0, fmt.Errorf("begin crawl: %w", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, fmt.Errorf("begin crawl: %w", err)
+	}
+	return id, nil
+}
+
+// SavePart writes snaps as one part of crawl, in one transaction.
+func (s *Store) SavePart(ctx context.Context, crawl int64, snaps []store.Snapshot) error {
+	if crawl <= 0 {
+		return fmt.Errorf("save part: no crawl %d", crawl)
 	}
 	if len(snaps) == 0 {
-		return nil
+		return codec.Validate(snaps)
+	}
+	return s.saveSnaps(ctx, "save part", crawl, snaps)
+}
+
+// EndCrawl marks crawl complete.
+func (s *Store) EndCrawl(ctx context.Context, crawl int64) error {
+	if err := s.begin(); err != nil {
+		return err
+	}
+	defer s.end()
+	if err := s.lockWrite(ctx); err != nil {
+		return fmt.Errorf("end crawl: %w", err)
+	}
+	defer s.unlockWrite()
+	res, err := s.db.ExecContext(ctx, `UPDATE crawls SET complete = 1, saved_at = ? WHERE id = ? AND complete = 0`, formatTime(time.Now()), crawl)
+	if err != nil {
+		return fmt.Errorf("end crawl %d: %w", crawl, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return fmt.Errorf("end crawl %d: no such crawl in progress", crawl)
+	}
+	return nil
+}
+
+// saveSnaps stores snaps in one transaction: a new complete crawl (crawl 0),
+// or one part of the crawl begun as crawl.
+func (s *Store) saveSnaps(ctx context.Context, what string, crawl int64, snaps []store.Snapshot) error {
+	if err := codec.Validate(snaps); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	if err := s.begin(); err != nil {
 		return err
 	}
 	defer s.end()
 	if err := s.lockWrite(ctx); err != nil {
-		return fmt.Errorf("save crawl: %w", err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	defer s.unlockWrite()
 
@@ -313,31 +373,44 @@ func (s *Store) SaveCrawl(ctx context.Context, snaps []store.Snapshot) error {
 
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("save crawl: begin: %w", err)
+		return fmt.Errorf("%s: begin: %w", what, err)
 	}
 	// Rollback after Commit is a no-op; on any early return it undoes
-	// everything written so far, so readers never see part of a crawl.
+	// everything written so far, so readers never see part of a crawl
+	// (of a part).
 	defer tx.Rollback()
 
-	res, err := tx.ExecContext(ctx, `INSERT INTO crawls (started_at, finished_at, saved_at, snapshots) VALUES (?, ?, ?, ?)`,
-		formatTime(started), formatTime(finished), formatTime(time.Now()), len(snaps))
-	if err != nil {
-		return fmt.Errorf("save crawl: insert crawl: %w", err)
-	}
-	crawlID, err := res.LastInsertId()
-	if err != nil {
-		return fmt.Errorf("save crawl: crawl id: %w", err)
+	crawlID := crawl
+	if crawl == 0 {
+		res, err := tx.ExecContext(ctx, `INSERT INTO crawls (started_at, finished_at, saved_at, snapshots) VALUES (?, ?, ?, ?)`,
+			formatTime(started), formatTime(finished), formatTime(time.Now()), len(snaps))
+		if err != nil {
+			return fmt.Errorf("%s: insert crawl: %w", what, err)
+		}
+		if crawlID, err = res.LastInsertId(); err != nil {
+			return fmt.Errorf("%s: crawl id: %w", what, err)
+		}
+	} else {
+		res, err := tx.ExecContext(ctx, `UPDATE crawls SET started_at = MIN(started_at, ?), finished_at = MAX(finished_at, ?),
+			snapshots = snapshots + ?, saved_at = ? WHERE id = ? AND complete = 0`,
+			formatTime(started), formatTime(finished), len(snaps), formatTime(time.Now()), crawl)
+		if err != nil {
+			return fmt.Errorf("%s: crawl %d: %w", what, crawl, err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return fmt.Errorf("%s: crawl %d: no such crawl in progress", what, crawl)
+		}
 	}
 	insRepo, err := tx.PrepareContext(ctx, `INSERT INTO repos (repo) VALUES (?) ON CONFLICT DO NOTHING`)
 	if err != nil {
-		return fmt.Errorf("save crawl: prepare: %w", err)
+		return fmt.Errorf("%s: prepare: %w", what, err)
 	}
 	defer insRepo.Close()
 	insSnap, err := tx.PrepareContext(ctx, `INSERT INTO snapshots
 		(crawl_id, repo, defi, forge, crawled_at, score, error, result, facts)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
-		return fmt.Errorf("save crawl: prepare: %w", err)
+		return fmt.Errorf("%s: prepare: %w", what, err)
 	}
 	defer insSnap.Close()
 
@@ -346,10 +419,10 @@ func (s *Store) SaveCrawl(ctx context.Context, snaps []store.Snapshot) error {
 		// time; a failure here aborts the whole transaction all the same.
 		row, err := codec.Encode(sn)
 		if err != nil {
-			return fmt.Errorf("save crawl: snapshot %d: %w", i, err)
+			return fmt.Errorf("%s: snapshot %d: %w", what, i, err)
 		}
 		if _, err := insRepo.ExecContext(ctx, row.Repo); err != nil {
-			return fmt.Errorf("save crawl: snapshot %d (%s): %w", i, row.Repo, err)
+			return fmt.Errorf("%s: snapshot %d (%s): %w", what, i, row.Repo, err)
 		}
 		var facts any
 		if row.Facts != nil {
@@ -357,11 +430,11 @@ func (s *Store) SaveCrawl(ctx context.Context, snaps []store.Snapshot) error {
 		}
 		if _, err := insSnap.ExecContext(ctx, crawlID, row.Repo, row.Defi, row.Forge, formatTime(row.CrawledAt),
 			row.Score, row.Error, string(row.Result), facts); err != nil {
-			return fmt.Errorf("save crawl: snapshot %d (%s): %w", i, row.Repo, err)
+			return fmt.Errorf("%s: snapshot %d (%s): %w", what, i, row.Repo, err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("save crawl: commit: %w", err)
+		return fmt.Errorf("%s: commit: %w", what, err)
 	}
 	return nil
 }
@@ -387,6 +460,69 @@ func (s *Store) Latest(ctx context.Context) ([]store.Snapshot, error) {
 	out, err := codec.ScanSnapshots(rows)
 	if err != nil {
 		return nil, fmt.Errorf("latest: %w", err)
+	}
+	return out, nil
+}
+
+// LatestOf returns the newest snapshot of each of repos that has one,
+// sorted by repo.
+func (s *Store) LatestOf(ctx context.Context, repos []string) ([]store.Snapshot, error) {
+	if err := s.begin(); err != nil {
+		return nil, err
+	}
+	defer s.end()
+	var out []store.Snapshot
+	// SQLite bounds the parameters of one statement: a few hundred at a
+	// time.
+	const chunk = 500
+	for len(repos) > 0 {
+		n := min(chunk, len(repos))
+		args := make([]any, n)
+		for i, r := range repos[:n] {
+			args[i] = r
+		}
+		rows, err := s.db.QueryContext(ctx, `SELECT s.result, s.facts FROM repos r
+			JOIN snapshots s ON s.id = (`+fmt.Sprintf(newestID, "")+`)
+			WHERE r.repo IN (?`+strings.Repeat(", ?", n-1)+`)
+			ORDER BY r.repo`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("latest of: %w", err)
+		}
+		got, err := codec.ScanSnapshots(rows)
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("latest of: %w", err)
+		}
+		out = append(out, got...)
+		repos = repos[n:]
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Result.Repo < out[j].Result.Repo })
+	return out, nil
+}
+
+// Index returns the newest snapshot of every repository in brief.
+func (s *Store) Index(ctx context.Context) ([]store.Entry, error) {
+	if err := s.begin(); err != nil {
+		return nil, err
+	}
+	defer s.end()
+	rows, err := s.db.QueryContext(ctx, `SELECT s.repo, COALESCE(json_extract(s.result, '$.url'), ''), s.forge, s.defi, s.error FROM repos r
+		JOIN snapshots s ON s.id = (`+fmt.Sprintf(newestID, "")+`)
+		ORDER BY r.repo`)
+	if err != nil {
+		return nil, fmt.Errorf("index: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Entry
+	for rows.Next() {
+		var e store.Entry
+		if err := rows.Scan(&e.Repo, &e.URL, &e.Forge, &e.Defi, &e.Error); err != nil {
+			return nil, fmt.Errorf("index: %w", err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("index: %w", err)
 	}
 	return out, nil
 }
@@ -471,7 +607,8 @@ func (s *Store) LastCrawl(ctx context.Context) (time.Time, error) {
 	}
 	defer s.end()
 	var last sql.NullString
-	if err := s.db.QueryRowContext(ctx, `SELECT MAX(crawled_at) FROM snapshots`).Scan(&last); err != nil {
+	// finished_at is the newest crawled_at of a crawl's snapshots.
+	if err := s.db.QueryRowContext(ctx, `SELECT MAX(finished_at) FROM crawls WHERE complete = 1 AND snapshots > 0`).Scan(&last); err != nil {
 		return time.Time{}, fmt.Errorf("last crawl: %w", err)
 	}
 	if !last.Valid {

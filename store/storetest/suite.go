@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"sync"
@@ -52,6 +53,9 @@ func Run(t *testing.T, newDB NewDB) {
 		{"CloseInFlight", testCloseInFlight},
 		{"ConcurrentWriters", testConcurrentWriters},
 		{"ConcurrentOpen", testConcurrentOpen},
+		{"Parts", testParts},
+		{"InterruptedBetweenParts", testInterruptedBetweenParts},
+		{"LatestOfAndIndex", testLatestOfAndIndex},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -994,5 +998,191 @@ func testConcurrentOpen(t *testing.T, newDB NewDB) {
 	s := Open(t, open)
 	if l, err := s.Latest(context.Background()); err != nil || len(l) != n {
 		t.Errorf("Latest = %d, %v; want %d", len(l), err, n)
+	}
+}
+
+// scores returns the score of every repository's newest snapshot.
+func scores(t *testing.T, s store.Store) map[string]int {
+	t.Helper()
+	latest, err := s.Latest(context.Background())
+	if err != nil {
+		t.Fatalf("Latest: %v", err)
+	}
+	out := map[string]int{}
+	for _, sn := range latest {
+		if sn.Result.Score == nil || sn.Facts == nil {
+			t.Fatalf("%s: newest snapshot without score or facts", sn.Result.Repo)
+		}
+		out[sn.Result.Repo] = *sn.Result.Score
+	}
+	return out
+}
+
+// A crawl stored in parts: each part is seen whole by readers as soon as
+// it is committed, next to the previous crawl's snapshots of the rest;
+// LastCrawl counts the crawl once ended.
+func testParts(t *testing.T, newDB NewDB) {
+	ctx := context.Background()
+	s := Open(t, newDB(t))
+	save(t, s, Crawl(6, T0)...) // scores 40..45
+	t1 := T0.Add(time.Hour)
+	id, err := s.BeginCrawl(ctx, t1)
+	if err != nil {
+		t.Fatalf("BeginCrawl: %v", err)
+	}
+	next := Crawl(6, t1)
+	for i := range next {
+		sc := 90 + i
+		next[i].Result.Score = &sc
+	}
+	parts := [][]store.Snapshot{next[:2], next[2:5], next[5:]}
+	for n, part := range parts {
+		if err := s.SavePart(ctx, id, part); err != nil {
+			t.Fatalf("SavePart %d: %v", n, err)
+		}
+		got := scores(t, s)
+		for i := range 6 {
+			want := 40 + i
+			if i < 2 || n >= 1 && i < 5 || n == 2 {
+				want = 90 + i
+			}
+			if got[RepoName(i)] != want {
+				t.Errorf("after part %d: %s scores %d, want %d", n, RepoName(i), got[RepoName(i)], want)
+			}
+		}
+		if last, err := s.LastCrawl(ctx); err != nil || !last.Equal(T0) {
+			t.Errorf("after part %d, before the end: LastCrawl = %v %v, want the previous crawl's %v", n, last, err, T0)
+		}
+	}
+	if err := s.EndCrawl(ctx, id); err != nil {
+		t.Fatalf("EndCrawl: %v", err)
+	}
+	if last, err := s.LastCrawl(ctx); err != nil || !last.Equal(t1) {
+		t.Errorf("after the end: LastCrawl = %v %v, want %v", last, err, t1)
+	}
+	if err := s.SavePart(ctx, id, Crawl(1, t1)); err == nil {
+		t.Error("SavePart after EndCrawl: no error")
+	}
+	if err := s.EndCrawl(ctx, id); err == nil {
+		t.Error("EndCrawl twice: no error")
+	}
+	if err := s.SavePart(ctx, id+1000, Crawl(1, t1)); err == nil {
+		t.Error("SavePart to a crawl never begun: no error")
+	}
+	// A part that cannot be stored leaves nothing of itself.
+	id2, err := s.BeginCrawl(ctx, t1.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := Crawl(3, t1.Add(time.Hour))
+	bad[2].Result.Repo = ""
+	if err := s.SavePart(ctx, id2, bad); err == nil {
+		t.Error("SavePart with a snapshot without repo: no error")
+	}
+	if got := scores(t, s); got[RepoName(0)] != 90 {
+		t.Errorf("a refused part left its first snapshot: %v", got)
+	}
+	h, err := s.History(ctx, RepoName(0), time.Time{}, T0.Add(24*time.Hour))
+	if err != nil || len(h) != 2 {
+		t.Errorf("History of %s: %d results %v, want the two crawls'", RepoName(0), len(h), err)
+	}
+}
+
+// A crawl killed between parts (never ended): the parts it committed stay,
+// the rest keeps the previous snapshot, on reopening too; LastCrawl stays
+// the previous complete crawl's; the next crawl goes on as usual.
+func testInterruptedBetweenParts(t *testing.T, newDB NewDB) {
+	ctx := context.Background()
+	open := newDB(t)
+	s, err := open(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	save(t, s, Crawl(4, T0)...)
+	t1 := T0.Add(6 * time.Hour)
+	id, err := s.BeginCrawl(ctx, t1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	part := Crawl(2, t1)
+	for i := range part {
+		sc := 99
+		part[i].Result.Score = &sc
+	}
+	if err := s.SavePart(ctx, id, part); err != nil {
+		t.Fatal(err)
+	}
+	// The process dies: the second part is never written.
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s2 := Open(t, open)
+	got := scores(t, s2)
+	want := map[string]int{RepoName(0): 99, RepoName(1): 99, RepoName(2): 42, RepoName(3): 43}
+	if !maps.Equal(got, want) {
+		t.Errorf("after a crawl killed between parts: %v, want %v", got, want)
+	}
+	if last, err := s2.LastCrawl(ctx); err != nil || !last.Equal(T0) {
+		t.Errorf("LastCrawl = %v %v, want the last complete crawl's %v", last, err, T0)
+	}
+	t2 := t1.Add(6 * time.Hour)
+	id2, err := s2.BeginCrawl(ctx, t2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s2.SavePart(ctx, id2, Crawl(4, t2)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s2.EndCrawl(ctx, id2); err != nil {
+		t.Fatal(err)
+	}
+	if last, err := s2.LastCrawl(ctx); err != nil || !last.Equal(t2) {
+		t.Errorf("LastCrawl after the next crawl = %v %v, want %v", last, err, t2)
+	}
+}
+
+// LatestOf reads the newest snapshots of some repositories; Index sums up
+// the newest snapshot of every one.
+func testLatestOfAndIndex(t *testing.T, newDB NewDB) {
+	ctx := context.Background()
+	s := Open(t, newDB(t))
+	save(t, s, Crawl(700, T0)...)
+	newer := Crawl(3, T0.Add(time.Hour))
+	newer[1] = store.Snapshot{Facts: &crawler.Facts{Ref: crawler.Ref{Path: "x"}, CrawledAt: T0.Add(time.Hour), Error: "gone: no longer listed"},
+		Result: ErrorResult(RepoName(1), T0.Add(time.Hour), "gone: no longer listed")}
+	save(t, s, newer...)
+	var ask []string
+	for i := 699; i >= 0; i -= 2 { // 350 repositories, more than one statement's worth on some databases
+		ask = append(ask, RepoName(i))
+	}
+	ask = append(ask, "github.com/org/never-stored")
+	got, err := s.LatestOf(ctx, ask)
+	if err != nil {
+		t.Fatalf("LatestOf: %v", err)
+	}
+	if len(got) != 350 {
+		t.Fatalf("LatestOf: %d snapshots, want 350", len(got))
+	}
+	for i, sn := range got {
+		if want := RepoName(2*i + 1); sn.Result.Repo != want || sn.Facts == nil {
+			t.Fatalf("LatestOf[%d] = %s (facts %v), want %s with its facts, sorted", i, sn.Result.Repo, sn.Facts != nil, want)
+		}
+	}
+	if !got[0].Result.CrawledAt.Equal(T0.Add(time.Hour)) || got[0].Result.Error == "" {
+		t.Errorf("LatestOf gave %s's older snapshot", got[0].Result.Repo)
+	}
+	idx, err := s.Index(ctx)
+	if err != nil {
+		t.Fatalf("Index: %v", err)
+	}
+	if len(idx) != 700 {
+		t.Fatalf("Index: %d entries, want 700", len(idx))
+	}
+	r := Result(RepoName(5), T0, 0)
+	if e := idx[5]; e.Repo != r.Repo || e.URL != r.URL || e.Forge != r.Forge || e.Defi != r.Defi || e.Error != "" {
+		t.Errorf("Index[5] = %+v, want the result's repo, url, forge, défi", e)
+	}
+	if e := idx[1]; e.Error != "gone: no longer listed" || e.Repo != RepoName(1) {
+		t.Errorf("Index[1] = %+v, want the newest snapshot's error", e)
 	}
 }

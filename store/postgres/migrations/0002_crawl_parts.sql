@@ -1,0 +1,3 @@
+-- A crawl may be stored in parts (BeginCrawl, SavePart, EndCrawl): it is
+-- complete once ended. Crawls stored before were saved whole.
+ALTER TABLE crawls ADD COLUMN complete boolean NOT NULL DEFAULT true;
