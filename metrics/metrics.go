@@ -185,9 +185,9 @@ func (c *repoCollector) Collect(ch chan<- prometheus.Metric) {
 	if err != nil {
 		ch <- prometheus.NewInvalidMetric(descSuccess, err)
 	} else if !last.IsZero() {
-		// A crawl is stored in one transaction, so a stored crawl is a
-		// successful one; reading it from the store keeps the value across
-		// restarts, which the staleness alert needs.
+		// LastCrawl counts complete crawls only (a crawl stored in parts
+		// and interrupted is not one); reading it from the store keeps the
+		// value across restarts, which the staleness alert needs.
 		ch <- prometheus.MustNewConstMetric(descSuccess, prometheus.GaugeValue, float64(last.Unix()))
 	}
 

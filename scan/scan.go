@@ -34,6 +34,9 @@ type Options struct {
 	// HTTP builds the HTTP client of one configured forge; nil uses
 	// DefaultHTTP. The metrics observer and the ETag cache come in here.
 	HTTP func(f config.Forge) *http.Client
+	// PartSize is how many repositories of one forge a crawl fetches and
+	// stores at a time (0: DefaultPartSize).
+	PartSize int
 }
 
 // Scanner runs checks and crawls for one configuration.
@@ -230,86 +233,280 @@ func (s *Scanner) fetch(ctx context.Context, refs []crawler.Ref, previous map[st
 	opts := s.cfg.CheckOptions()
 	for i, r := range refs {
 		f, ok := facts[r.ID()]
-		if !ok {
-			f = crawler.Facts{Ref: r, CrawledAt: now, Error: "the forge returned no answer for this repository"}
-			if err := ctx.Err(); err != nil {
-				f.Error = "crawl interrupted: " + err.Error()
-			}
-		}
-		var dl *deadline
-		if f.Error != "" && errors.As(context.Cause(ctx), &dl) {
-			// Say which setting stopped it, first, once.
-			f.Error = fmt.Sprintf("%s: %s", dl, strings.ReplaceAll(f.Error, ": "+dl.Error(), ""))
-		}
-		// Errors quote the forges' answers: no secret is stored, printed
-		// or logged.
-		f.Error = s.red.String(f.Error)
-		f.Ref = r
-		if f.Error == "" && !f.Public() {
-			f = crawler.NotPublic(r, f.CrawledAt, f.Visibility)
-		}
-		withheld := f.Withheld()
-		if f.NotFound || adhoc && withheld {
-			// One wording for every forge, so that a check tells
-			// nothing a missing repository would not.
-			f = crawler.NotFoundFacts(r, f.CrawledAt)
-		}
-		ff := f
-		snaps[i] = store.Snapshot{Facts: &ff, Result: checks.Score(ff, opts)}
-		// The result says it in words; the raw error is for the logs.
-		switch {
-		case withheld && !adhoc:
-			s.log.Info("repository is not public on its forge: nothing of it is read or published", "repo", r.ID(), "visibility", f.Visibility)
-		case f.Error != "":
-			s.log.Info("repository could not be fetched", "repo", r.ID(), "failure", snaps[i].Result.Failure, "error", f.Error)
-		}
+		snaps[i] = s.snapshot(ctx, r, f, ok, now, adhoc, opts)
 	}
 	return snaps
 }
 
+// snapshot scores the facts a forge gave for r (ok false: it gave none),
+// applying the rules every crawl and check share (see fetch).
+func (s *Scanner) snapshot(ctx context.Context, r crawler.Ref, f crawler.Facts, ok bool, now time.Time, adhoc bool, opts checks.Options) store.Snapshot {
+	if !ok {
+		f = crawler.Facts{Ref: r, CrawledAt: now, Error: "the forge returned no answer for this repository"}
+		if err := ctx.Err(); err != nil {
+			f.Error = "crawl interrupted: " + err.Error()
+		}
+	} else {
+		f.Origin = crawler.OriginCrawl
+	}
+	var dl *deadline
+	if f.Error != "" && errors.As(context.Cause(ctx), &dl) {
+		// Say which setting stopped it, first, once.
+		f.Error = fmt.Sprintf("%s: %s", dl, strings.ReplaceAll(f.Error, ": "+dl.Error(), ""))
+	}
+	// Errors quote the forges' answers: no secret is stored, printed
+	// or logged.
+	f.Error = s.red.String(f.Error)
+	f.Ref = r
+	if f.CrawledAt.IsZero() {
+		f.CrawledAt = now
+	}
+	if f.Error == "" && !f.Public() {
+		f = crawler.NotPublic(r, f.CrawledAt, f.Visibility)
+	}
+	withheld := f.Withheld()
+	if f.NotFound || adhoc && withheld {
+		// One wording for every forge, so that a check tells
+		// nothing a missing repository would not.
+		f = crawler.NotFoundFacts(r, f.CrawledAt)
+	}
+	snap := store.Snapshot{Facts: &f, Result: checks.Score(f, opts)}
+	// The result says it in words; the raw error is for the logs.
+	switch {
+	case withheld && !adhoc:
+		s.log.Info("repository is not public on its forge: nothing of it is read or published", "repo", r.ID(), "visibility", f.Visibility)
+	case f.Error != "":
+		s.log.Info("repository could not be fetched", "repo", r.ID(), "failure", snap.Result.Failure, "error", f.Error)
+	}
+	return snap
+}
+
+// DefaultPartSize is how many repositories of one forge a crawl fetches,
+// scores and stores at a time (Options.PartSize).
+const DefaultPartSize = 500
+
 // Crawl crawls every configured repository (discovering organisations'
-// repositories), stores the snapshots in one transaction and returns them in
-// configuration order. Only one crawl runs at a time per Scanner.
+// repositories), stores the snapshots and returns them in configuration
+// order. It holds every snapshot until the end: `vigie crawl` prints them;
+// a large programme streams with Stream. Only one crawl runs at a time per
+// Scanner.
 func (s *Scanner) Crawl(ctx context.Context) ([]store.Snapshot, error) {
+	var snaps []store.Snapshot
+	_, err := s.Stream(ctx, func(i int, snap store.Snapshot) {
+		for len(snaps) <= i {
+			snaps = append(snaps, store.Snapshot{})
+		}
+		snaps[i] = snap
+	})
+	// An interrupted crawl leaves holes: the repositories never fetched.
+	out := snaps[:0]
+	for _, sn := range snaps {
+		if sn.Result.Repo != "" {
+			out = append(out, sn)
+		}
+	}
+	return out, err
+}
+
+// Stats sums up a crawl.
+type Stats struct {
+	Repos       int // snapshots stored (gone repositories included)
+	Unreachable int // of which with an error
+	Parts       int // transactions
+}
+
+// Stream crawls every configured repository (discovering organisations'
+// repositories) in parts: per forge, Options.PartSize repositories at a
+// time are fetched (each job with its previous facts, read for that part
+// alone), scored and stored in one transaction, then handed to each
+// (which may be nil) with their index in configuration order, and let go.
+// Memory thus grows with a part, not with the programme. Repositories an
+// organisation no longer lists come last, as "gone" results.
+//
+// The crawl is one store crawl (store.Store.BeginCrawl): all its
+// snapshots carry its time. Readers see each part once committed; an
+// interrupted crawl (ctx cancelled, process killed) keeps its committed
+// parts and the previous snapshots of the rest, and is not counted as a
+// crawl done (LastCrawl). each is never called concurrently.
+func (s *Scanner) Stream(ctx context.Context, each func(i int, snap store.Snapshot)) (Stats, error) {
 	s.crawlMu.Lock()
 	defer s.crawlMu.Unlock()
 	start := time.Now()
 	ctx, cancel := withDeadline(ctx, "http.crawl_timeout", s.cfg.HTTP.CrawlTimeout)
 	defer cancel()
-	// One read of the previous crawl serves both the discovery (what the
-	// orgs held) and the forges (the facts they may reuse).
-	latest, err := s.latest(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("read the previous crawl: %w", err)
-	}
-	refs, gone, listErrs := s.plan(ctx, latest)
-	// Only facts this instance's crawl wrote may stand for today's (the
-	// forges reuse them when the repository did not change): seeded or
-	// imported history describes another time or another instance.
-	previous := map[string]*crawler.Facts{}
-	for _, snap := range latest {
-		if snap.Facts != nil && snap.Facts.Error == "" && snap.Facts.Origin == crawler.OriginCrawl {
-			previous[snap.Result.Repo] = snap.Facts
+	now := s.opts.Now().UTC().Truncate(time.Second)
+	// What the previous crawl knew, in brief: which repositories the
+	// organisations held. The facts come part by part.
+	var index []store.Entry
+	if st := s.opts.Store; st != nil {
+		var err error
+		if index, err = st.Index(ctx); err != nil {
+			return Stats{}, fmt.Errorf("read the previous crawl: %w", err)
 		}
 	}
-	snaps := s.fetch(ctx, refs, previous, false)
-	snaps = append(snaps, gone...)
+	refs, gone, listErrs := s.plan(ctx, index, now)
+	index = nil
+	var crawlID int64
+	if st := s.opts.Store; st != nil {
+		var err error
+		if crawlID, err = st.BeginCrawl(ctx, now); err != nil {
+			return Stats{}, fmt.Errorf("store the crawl: %w", err)
+		}
+	}
+
+	// Each distinct repository once, grouped by forge; the indexes of
+	// every mention of it.
+	at := map[string][]int{}
+	byForge := map[string][]crawler.Ref{}
+	var order []string
+	for i, r := range refs {
+		id := r.ID()
+		if _, ok := at[id]; !ok {
+			if _, ok := byForge[r.Forge]; !ok {
+				order = append(order, r.Forge)
+			}
+			byForge[r.Forge] = append(byForge[r.Forge], r)
+		}
+		at[id] = append(at[id], i)
+	}
+	size := s.opts.PartSize
+	if size <= 0 {
+		size = DefaultPartSize
+	}
+	var (
+		mu       sync.Mutex // guards stats, storeErr, each
+		stats    Stats
+		storeErr error
+	)
+	opts := s.cfg.CheckOptions()
+	emit := func(snaps []store.Snapshot, index func(k int) []int) error {
+		if len(snaps) == 0 {
+			return nil
+		}
+		if st := s.opts.Store; st != nil {
+			if err := st.SavePart(ctx, crawlID, snaps); err != nil {
+				return err
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		stats.Parts++
+		for k, sn := range snaps {
+			stats.Repos++
+			if sn.Result.Error != "" {
+				stats.Unreachable++
+			}
+			if each != nil {
+				for _, i := range index(k) {
+					each(i, sn)
+				}
+			}
+		}
+		return nil
+	}
+	fail := func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if storeErr == nil {
+			storeErr = err
+			cancel()
+		}
+	}
+	var wg sync.WaitGroup
+	for _, name := range order {
+		all := byForge[name]
+		fg := s.forges[name]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for len(all) > 0 && ctx.Err() == nil {
+				part := all[:min(size, len(all))]
+				all = all[len(part):]
+				snaps, err := s.part(ctx, fg, part, now, opts)
+				if err != nil {
+					fail(err)
+					return
+				}
+				if ctx.Err() != nil {
+					// Facts fetched while the crawl was being stopped
+					// are not trusted: the part is not stored.
+					return
+				}
+				if err := emit(snaps, func(k int) []int { return at[part[k].ID()] }); err != nil {
+					fail(fmt.Errorf("store the crawl: %w", err))
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if storeErr != nil {
+		return stats, storeErr
+	}
 	if err := ctx.Err(); err != nil {
-		// An interrupted crawl stores nothing: the previous data stays whole.
+		// The parts committed stay; the crawl is not ended, so it does
+		// not count as done.
+		kept := "nothing stored, the previous crawl stays"
+		if stats.Parts > 0 {
+			kept = fmt.Sprintf("%d repositories stored in %d parts, the others keep the previous crawl's", stats.Repos, stats.Parts)
+		}
 		var dl *deadline
 		if errors.As(context.Cause(ctx), &dl) {
-			return snaps, fmt.Errorf("crawl %w: nothing stored, the previous crawl stays", dl)
+			return stats, fmt.Errorf("crawl %w: %s", dl, kept)
 		}
-		return snaps, fmt.Errorf("crawl interrupted: %w", err)
+		return stats, fmt.Errorf("crawl interrupted (%s): %w", kept, err)
 	}
-	if s.opts.Store != nil {
-		if err := s.opts.Store.SaveCrawl(ctx, snaps); err != nil {
-			return snaps, fmt.Errorf("store the crawl: %w", err)
+	if err := emit(gone, func(k int) []int { return []int{len(refs) + k} }); err != nil {
+		return stats, fmt.Errorf("store the crawl: %w", err)
+	}
+	if st := s.opts.Store; st != nil {
+		if err := st.EndCrawl(ctx, crawlID); err != nil {
+			return stats, fmt.Errorf("store the crawl: %w", err)
 		}
 	}
-	s.log.Info("crawl done", "repos", len(snaps), "duration", time.Since(start).Round(time.Millisecond))
+	s.log.Info("crawl done", "repos", stats.Repos, "parts", stats.Parts, "duration", time.Since(start).Round(time.Millisecond))
 	if len(listErrs) > 0 {
-		return snaps, fmt.Errorf("%w: %w", ErrPartial, errors.Join(listErrs...))
+		return stats, fmt.Errorf("%w: %w", ErrPartial, errors.Join(listErrs...))
+	}
+	return stats, nil
+}
+
+// part fetches one part of one forge's repositories with their previous
+// facts, and scores them.
+func (s *Scanner) part(ctx context.Context, fg crawler.Forge, refs []crawler.Ref, now time.Time, opts checks.Options) ([]store.Snapshot, error) {
+	previous := map[string]*crawler.Facts{}
+	if st := s.opts.Store; st != nil {
+		ids := make([]string, len(refs))
+		for i, r := range refs {
+			ids[i] = r.ID()
+		}
+		prev, err := st.LatestOf(ctx, ids)
+		if err != nil {
+			return nil, fmt.Errorf("read the previous crawl: %w", err)
+		}
+		// Only facts this instance's crawl wrote may stand for today's
+		// (the forges reuse them when the repository did not change):
+		// seeded or imported history describes another time or another
+		// instance.
+		for _, sn := range prev {
+			if sn.Facts != nil && sn.Facts.Error == "" && sn.Facts.Origin == crawler.OriginCrawl {
+				previous[sn.Result.Repo] = sn.Facts
+			}
+		}
+	}
+	jobs := make([]crawler.Job, len(refs))
+	for i, r := range refs {
+		jobs[i] = crawler.Job{Ref: r, Previous: previous[r.ID()]}
+	}
+	out := fg.Fetch(ctx, jobs, now)
+	snaps := make([]store.Snapshot, len(refs))
+	for i, r := range refs {
+		var f crawler.Facts
+		ok := i < len(out)
+		if ok {
+			f = out[i]
+		}
+		snaps[i] = s.snapshot(ctx, r, f, ok, now, false, opts)
 	}
 	return snaps, nil
 }
@@ -324,13 +521,12 @@ var ErrPartial = errors.New("crawl incomplete")
 // patterns applied). Repositories an org listed at the previous crawl but no
 // longer does come back as "gone" results, so they are reported once rather
 // than silently dropped.
-func (s *Scanner) plan(ctx context.Context, latest []store.Snapshot) ([]crawler.Ref, []store.Snapshot, []error) {
+func (s *Scanner) plan(ctx context.Context, latest []store.Entry, now time.Time) ([]crawler.Ref, []store.Snapshot, []error) {
 	var refs []crawler.Ref
 	listed := map[string]bool{}
 	for _, r := range s.cfg.Repos() {
 		listed[strings.ToLower(r.ID())] = true
 	}
-	now := s.opts.Now().UTC().Truncate(time.Second)
 	var gone []store.Snapshot
 	var listErrs []error
 	prevByDefi := s.previousDiscovered(latest)
@@ -398,30 +594,21 @@ func (s *Scanner) plan(ctx context.Context, latest []store.Snapshot) ([]crawler.
 	return refs, gone, listErrs
 }
 
-// latest reads the newest snapshot of every stored repository (none
-// without a store).
-func (s *Scanner) latest(ctx context.Context) ([]store.Snapshot, error) {
-	if s.opts.Store == nil {
-		return nil, nil
-	}
-	return s.opts.Store.Latest(ctx)
-}
-
-// previousDiscovered returns, per défi, the stored results of repositories
-// that are not listed by name in the configuration: those its orgs listed
-// before, still considered followed unless already reported gone.
-func (s *Scanner) previousDiscovered(latest []store.Snapshot) map[string][]checks.Result {
-	out := map[string][]checks.Result{}
+// previousDiscovered returns, per défi, the stored newest snapshots of
+// repositories that are not listed by name in the configuration: those
+// its orgs listed before, still considered followed unless already
+// reported gone.
+func (s *Scanner) previousDiscovered(latest []store.Entry) map[string][]store.Entry {
+	out := map[string][]store.Entry{}
 	named := map[string]bool{}
 	for _, r := range s.cfg.Repos() {
 		named[r.ID()] = true
 	}
-	for _, snap := range latest {
-		r := snap.Result
-		if named[r.Repo] || strings.HasPrefix(r.Error, "gone:") {
+	for _, e := range latest {
+		if named[e.Repo] || strings.HasPrefix(e.Error, "gone:") {
 			continue
 		}
-		out[r.Defi] = append(out[r.Defi], r)
+		out[e.Defi] = append(out[e.Defi], e)
 	}
 	return out
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -310,5 +311,94 @@ func TestCrawlReusesOnlyItsOwnFacts(t *testing.T) {
 				t.Errorf("facts of origin %q handed to the forge for reuse: %v, want %v", tt.origin, got, tt.reused)
 			}
 		})
+	}
+}
+
+// cancellingForge cancels the crawl during its n-th Fetch, as a signal
+// would between two parts.
+type cancellingForge struct {
+	*memForge
+	calls  int
+	n      int
+	cancel context.CancelFunc
+}
+
+func (c *cancellingForge) Fetch(ctx context.Context, jobs []crawler.Job, now time.Time) []crawler.Facts {
+	c.calls++
+	if c.calls == c.n {
+		c.cancel()
+	}
+	return c.memForge.Fetch(ctx, jobs, now)
+}
+
+// A crawl streamed in parts: each part is stored with its previous facts
+// read for it alone; a crawl interrupted between parts keeps the parts it
+// stored and the previous snapshots of the rest, and is not a crawl done.
+func TestCrawlInParts(t *testing.T) {
+	ctx := context.Background()
+	gh := &memForge{
+		repos: map[string]crawler.Facts{"a/listed": healthy(), "org/one": healthy(), "org/two": healthy()},
+		orgs:  map[string][]crawler.OrgRepo{"org": {{Path: "org/one"}, {Path: "org/two"}}},
+	}
+	gl := &memForge{repos: map[string]crawler.Facts{"g/sub/p": healthy()}}
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "v.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	t0 := time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
+	clock := t0
+	cf := &cancellingForge{memForge: gh}
+	sc, err := New(testConfig(t, ""), Options{Store: st, PartSize: 1, Now: func() time.Time { return clock },
+		Forges: map[string]crawler.Forge{"github": cf, "framagit": gl}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen []int
+	stats, err := sc.Stream(ctx, func(i int, snap store.Snapshot) { seen = append(seen, i) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(seen)
+	if stats.Repos != 4 || stats.Parts != 4 || !slices.Equal(seen, []int{0, 1, 2, 3}) {
+		t.Errorf("first crawl: %+v, indexes %v; want 4 repositories in 4 parts", stats, seen)
+	}
+	// Every part's jobs carry the previous crawl's facts on the next crawl.
+	gh.jobs = nil
+	clock = t0.Add(6 * time.Hour)
+	if _, err := sc.Crawl(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, jobs := range gh.jobs {
+		if len(jobs) != 1 || jobs[0].Previous == nil || !jobs[0].Previous.CrawledAt.Equal(t0) {
+			t.Errorf("second crawl's part %v: want one job with the first crawl's facts", jobs)
+		}
+	}
+	t1 := clock
+
+	// The third crawl is stopped while its second GitHub part is fetched.
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	cf.calls, cf.n, cf.cancel = 0, 2, cancel
+	clock = t1.Add(6 * time.Hour)
+	if _, err := sc.Crawl(cctx); err == nil || !strings.Contains(err.Error(), "interrupted") {
+		t.Fatalf("interrupted crawl: err = %v", err)
+	}
+	latest, err := st.Latest(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := map[string]time.Time{}
+	for _, sn := range latest {
+		at[sn.Result.Repo] = sn.Result.CrawledAt
+	}
+	want := map[string]time.Time{"github.com/a/listed": clock, "github.com/org/one": t1, "github.com/org/two": t1}
+	for repo, w := range want {
+		if !at[repo].Equal(w) {
+			t.Errorf("%s: newest snapshot crawled at %v, want %v", repo, at[repo], w)
+		}
+	}
+	if last, err := st.LastCrawl(ctx); err != nil || !last.Equal(t1) {
+		t.Errorf("LastCrawl = %v %v, want the last complete crawl's %v", last, err, t1)
 	}
 }

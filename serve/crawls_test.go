@@ -9,6 +9,7 @@ import (
 
 	"github.com/eiglink/vigie/internal/readertest"
 	"github.com/eiglink/vigie/metrics"
+	"github.com/eiglink/vigie/scan"
 	"github.com/eiglink/vigie/serve/leader"
 	"github.com/eiglink/vigie/store"
 	"github.com/eiglink/vigie/store/memstore"
@@ -21,7 +22,7 @@ type blockingCrawler struct {
 	release chan struct{}
 }
 
-func (b *blockingCrawler) Crawl(ctx context.Context) ([]store.Snapshot, error) {
+func (b *blockingCrawler) Stream(ctx context.Context, each func(int, store.Snapshot)) (scan.Stats, error) {
 	b.n.Add(1)
 	if b.started != nil {
 		b.started <- struct{}{}
@@ -29,7 +30,7 @@ func (b *blockingCrawler) Crawl(ctx context.Context) ([]store.Snapshot, error) {
 	if b.release != nil {
 		<-b.release
 	}
-	return nil, nil
+	return scan.Stats{}, nil
 }
 
 func newCrawls(t *testing.T, cr crawlRunner, now time.Time) *crawls {
@@ -175,11 +176,11 @@ type ctxCrawler struct {
 	once      atomic.Bool
 }
 
-func (c *ctxCrawler) Crawl(ctx context.Context) ([]store.Snapshot, error) {
+func (c *ctxCrawler) Stream(ctx context.Context, each func(int, store.Snapshot)) (scan.Stats, error) {
 	c.n.Add(1)
 	<-ctx.Done()
 	if c.once.CompareAndSwap(false, true) {
 		close(c.cancelled)
 	}
-	return nil, ctx.Err()
+	return scan.Stats{}, ctx.Err()
 }

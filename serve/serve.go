@@ -274,7 +274,9 @@ func (t *term) context() context.Context {
 
 // crawlRunner is the part of *scan.Scanner the schedule uses.
 type crawlRunner interface {
-	Crawl(ctx context.Context) ([]store.Snapshot, error)
+	// Stream crawls in parts, each stored as it is done: a scheduled
+	// crawl holds one part at a time, whatever the programme's size.
+	Stream(ctx context.Context, each func(int, store.Snapshot)) (scan.Stats, error)
 }
 
 // crawls runs one crawl at a time, whoever asks (the schedule, start-up).
@@ -303,7 +305,7 @@ func (c *crawls) run(ctx context.Context) bool {
 	}
 	defer c.mu.Unlock()
 	start := time.Now()
-	snaps, err := c.scanner.Crawl(ctx)
+	stats, err := c.scanner.Stream(ctx, nil)
 	d := time.Since(start)
 	if errors.Is(err, scan.ErrPartial) {
 		// Stored, with an organisation left unlisted: a done crawl all
@@ -316,13 +318,7 @@ func (c *crawls) run(ctx context.Context) bool {
 		return true
 	}
 	c.metrics.CrawlDone(d)
-	failed := 0
-	for _, s := range snaps {
-		if s.Result.Error != "" {
-			failed++
-		}
-	}
-	c.log.InfoContext(ctx, "crawl: done", "repos", len(snaps), "unreachable", failed, "duration", d.Round(time.Millisecond))
+	c.log.InfoContext(ctx, "crawl: done", "repos", stats.Repos, "unreachable", stats.Unreachable, "parts", stats.Parts, "duration", d.Round(time.Millisecond))
 	return true
 }
 

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -109,7 +110,16 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	snaps, err := sc.Crawl(ctx)
+	// The crawl is stored part by part; only the results are kept here,
+	// for printing (the facts, README texts included, are let go).
+	var snaps []store.Snapshot
+	_, err = sc.Stream(ctx, func(i int, snap store.Snapshot) {
+		for len(snaps) <= i {
+			snaps = append(snaps, store.Snapshot{})
+		}
+		snaps[i] = store.Snapshot{Result: snap.Result}
+	})
+	snaps = slices.DeleteFunc(snaps, func(s store.Snapshot) bool { return s.Result.Repo == "" })
 	if errors.Is(err, scan.ErrPartial) {
 		// Stored, but an organisation could not be listed: print the
 		// results, say why, exit 3.
@@ -118,7 +128,8 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 		return exitError{exitUnreachable}
 	}
 	if err != nil {
-		// Print what was fetched, then fail: nothing was stored.
+		// Print what was fetched, then fail: the parts stored stay, the
+		// crawl does not count as done.
 		_ = a.printResults(snaps, *format, -1)
 		return err
 	}
