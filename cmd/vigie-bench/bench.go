@@ -59,6 +59,14 @@ type config struct {
 	// since that end (Job.Since), as for the programme's ended défis.
 	EndedDays int          `json:"ended_days,omitempty"`
 	Logger    *slog.Logger `json:"-"`
+	// GitLabREST turns the fake GitLab's GraphQL endpoint off (404): the
+	// crawler goes through REST alone.
+	GitLabREST bool `json:"gitlab_rest"`
+	// Store crawls through scan.Stream into vigie's SQLite store (in a
+	// temporary folder), in parts of PartSize repositories per forge: the
+	// crawl as vigie serve runs it, whose memory is measured.
+	Store    bool `json:"store"`
+	PartSize int  `json:"part_size,omitempty"`
 }
 
 // passResult is one forge's figures for one crawl.
@@ -101,9 +109,11 @@ type report struct {
 	BaseHeapMiB float64 `json:"base_heap_mib"`
 	// PeakHeapMiB is the largest heap (live and not yet collected objects)
 	// seen during the crawls, sampled every 10 ms.
-	PeakHeapMiB float64     `json:"peak_heap_mib"`
-	Unchanged   faultCheck  `json:"unchanged_check"` // re-crawl facts = cold facts
-	FaultCheck  *faultCheck `json:"fault_check,omitempty"`
+	PeakHeapMiB float64    `json:"peak_heap_mib"`
+	Unchanged   faultCheck `json:"unchanged_check"` // re-crawl facts = cold facts
+	// Streamed holds the crawls through the store (-store).
+	Streamed   []streamResult `json:"streamed,omitempty"`
+	FaultCheck *faultCheck    `json:"fault_check,omitempty"`
 }
 
 // side is one forge of one world: its fake (behind the fault middleware),
@@ -426,6 +436,15 @@ func run(ctx context.Context, cfg config) (*report, error) {
 		return nil, err
 	}
 	defer w.close()
+	if cfg.Store {
+		if err := runStreamed(ctx, cfg, w, now, rep); err != nil {
+			return nil, err
+		}
+		if err := ctx.Err(); err != nil {
+			return rep, fmt.Errorf("benchmark stopped: %w", err)
+		}
+		return rep, nil
+	}
 	runtime.GC()
 	rep.BaseHeapMiB = heapMiB()
 	stopSampling := sampleHeap(&rep.PeakHeapMiB)

@@ -52,6 +52,7 @@ func startFakes(cfg config, d dataset, faulty bool) []*localFake {
 	}
 	gh := fakegithub.NewGitHub(d.ghRepos, ghOpts...)
 	gl := fakegitlab.NewGitLab(d.glRepos)
+	gl.SetGraphQL(!cfg.GitLabREST)
 	var glHandler http.Handler = gl
 	if !cfg.GitLabLimit {
 		glHandler = withoutRateLimitHeaders(gl)
@@ -175,7 +176,7 @@ func spawnFakes(ctx context.Context, cfg config, faulty bool, now time.Time) ([]
 	}
 	args := []string{"-serve-fakes", "-n", strconv.Itoa(cfg.N), "-latency", cfg.Latency.String(),
 		"-seed", strconv.FormatUint(cfg.Seed, 10), "-real", cfg.Real, "-now", now.Format(time.RFC3339),
-		"-gitlab-limit=" + strconv.FormatBool(cfg.GitLabLimit), "-github-rest=" + strconv.FormatBool(cfg.GitHubREST),
+		"-gitlab-limit=" + strconv.FormatBool(cfg.GitLabLimit), "-github-rest=" + strconv.FormatBool(cfg.GitHubREST), "-gitlab-rest=" + strconv.FormatBool(cfg.GitLabREST),
 		"-faulty=" + strconv.FormatBool(faulty)}
 	cmd := exec.CommandContext(ctx, exe, args...)
 	cmd.Stderr = os.Stderr

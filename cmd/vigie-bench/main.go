@@ -45,6 +45,9 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&cfg.GitHubREST, "github-rest", false, "crawl GitHub without a token: the REST path, where ETags apply (the fake's anonymous quota is raised)")
 	fs.StringVar(&cfg.Cache, "cache", "mem", "ETag cache: mem, or sqlite (vigie's store in a temporary folder)")
 	fs.IntVar(&cfg.EndedDays, "ended-days", 0, "end every repository's défi this many days before the crawl, so the crawl also counts the commits since (0: no défi ended)")
+	fs.BoolVar(&cfg.GitLabREST, "gitlab-rest", false, "turn the fake GitLab's GraphQL off: the crawler goes through REST alone")
+	fs.BoolVar(&cfg.Store, "store", false, "crawl as vigie serve does: through the scanner into a SQLite store, streamed in parts (memory measured for the whole programme)")
+	fs.IntVar(&cfg.PartSize, "part", 0, "with -store: repositories of one forge per part (0: vigie's default)")
 	fs.BoolVar(&cfg.InProcess, "inprocess", false, "serve the fake forges from this process (the memory measured then includes them)")
 	// The benchmark re-runs itself with these to serve the fakes from a
 	// child process.
@@ -120,6 +123,10 @@ func printText(w io.Writer, rep *report) {
 	}
 	fmt.Fprintf(w, "vigie-bench: %d repositories, %v latency, real templates: %t, GitLab limits: %t, GitHub REST only: %t, cache: %s, fakes in %s\n\n",
 		c.N, c.Latency, c.Real != "", c.GitLabLimit, c.GitHubREST, c.Cache, where)
+	if len(rep.Streamed) > 0 {
+		printStreamed(w, rep)
+		return
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "forge\tpass\trepos\trequests\treq/repo\tGraphQL req\tpoints\tpoints/repo\t304s\t304 %\tretries\twaits\t5xx inj.\trefused\trepo errors\twall s\t")
 	for _, p := range rep.Passes {
@@ -166,5 +173,46 @@ func printText(w io.Writer, rep *report) {
 	check("unchanged re-crawl gives the cold crawl's facts", rep.Unchanged)
 	if rep.FaultCheck != nil {
 		check("facts under faults = facts without", *rep.FaultCheck)
+	}
+}
+
+// printStreamed prints the crawls through the store (-store).
+func printStreamed(w io.Writer, rep *report) {
+	c := rep.Config
+	fmt.Fprintf(w, "vigie-bench -store: %d repositories (half GitHub, half GitLab%s), %v latency, parts of %d per forge, SQLite store\n\n",
+		c.N, map[bool]string{true: " over REST alone", false: ""}[c.GitLabREST], c.Latency, max(c.PartSize, 0))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "pass\trepos\tparts\terrors\twall s\tGitHub req\tGitHub req/repo\tGitLab req\tGitLab req/repo\t")
+	for _, p := range rep.Streamed {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.1f\t%d\t%.3f\t%d\t%.3f\t\n", p.Pass, p.Repos, p.Parts, p.Unreachable, p.WallSeconds,
+			p.Requests["github"], p.PerRepo["github"], p.Requests["gitlab"], p.PerRepo["gitlab"])
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\nmemory of the crawling process (fake forges apart unless -inprocess): peak RSS %.0f MiB, Go runtime %.0f MiB;\n"+
+		"  heap: %.0f MiB live before crawling, %.0f MiB at most while crawling\n", rep.PeakRSSMiB, rep.PeakGoMiB, rep.BaseHeapMiB, rep.PeakHeapMiB)
+	for _, p := range rep.Streamed {
+		for _, forge := range []string{"github", "gitlab"} {
+			fmt.Fprintf(w, "\n%s %s, requests per route:\n", forge, p.Pass)
+			type kv struct {
+				k string
+				v int
+			}
+			var routes []kv
+			for k, v := range p.ByRoute[forge] {
+				routes = append(routes, kv{k, v})
+			}
+			sort.Slice(routes, func(i, j int) bool {
+				return routes[i].v > routes[j].v || routes[i].v == routes[j].v && routes[i].k < routes[j].k
+			})
+			for _, r := range routes {
+				fmt.Fprintf(w, "  %8d  %s\n", r.v, r.k)
+			}
+		}
+	}
+	if rep.Unchanged.OK {
+		fmt.Fprintf(w, "\nunchanged re-crawl gives the cold crawl's facts: OK (%d repositories compared)\n", rep.Unchanged.Compared)
+	} else {
+		fmt.Fprintf(w, "\nunchanged re-crawl gives the cold crawl's facts: %d MISMATCHES of %d compared, first: %v\n",
+			len(rep.Unchanged.Mismatches), rep.Unchanged.Compared, rep.Unchanged.Mismatches)
 	}
 }
