@@ -318,7 +318,8 @@ type Stats struct {
 // Stream crawls every configured repository (discovering organisations'
 // repositories) in parts: per forge, Options.PartSize repositories at a
 // time are fetched (each job with its previous facts, read for that part
-// alone), scored and stored in one transaction, then handed to each
+// alone; two parts at once), scored and stored in one transaction, then
+// handed to each
 // (which may be nil) with their index in configuration order, and let go.
 // Memory thus grows with a part, not with the programme. Repositories an
 // organisation no longer lists come last, as "gone" results.
@@ -414,30 +415,35 @@ func (s *Scanner) Stream(ctx context.Context, each func(i int, snap store.Snapsh
 	}
 	var wg sync.WaitGroup
 	for _, name := range order {
-		all := byForge[name]
 		fg := s.forges[name]
-		wg.Add(1)
+		// Two parts of a forge at a time: while one part's last
+		// repositories finish (the slowest sets a part's pace), the next
+		// part keeps the forge's connections busy.
+		parts := make(chan []crawler.Ref)
 		go func() {
-			defer wg.Done()
-			for len(all) > 0 && ctx.Err() == nil {
+			defer close(parts)
+			for all := byForge[name]; len(all) > 0; {
 				part := all[:min(size, len(all))]
 				all = all[len(part):]
-				snaps, err := s.part(ctx, fg, part, now, opts)
-				if err != nil {
-					fail(err)
-					return
-				}
-				if ctx.Err() != nil {
-					// Facts fetched while the crawl was being stopped
-					// are not trusted: the part is not stored.
-					return
-				}
-				if err := emit(snaps, func(k int) []int { return at[part[k].ID()] }); err != nil {
-					fail(fmt.Errorf("store the crawl: %w", err))
+				select {
+				case parts <- part:
+				case <-ctx.Done():
 					return
 				}
 			}
 		}()
+		for range partsInFlight {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for part := range parts {
+					if ctx.Err() != nil {
+						return
+					}
+					s.crawlPart(ctx, fg, part, now, opts, emit, at, fail)
+				}
+			}()
+		}
 	}
 	wg.Wait()
 	if storeErr != nil {
@@ -469,6 +475,32 @@ func (s *Scanner) Stream(ctx context.Context, each func(i int, snap store.Snapsh
 		return stats, fmt.Errorf("%w: %w", ErrPartial, errors.Join(listErrs...))
 	}
 	return stats, nil
+}
+
+// partsInFlight is how many parts of one forge a crawl fetches at once.
+const partsInFlight = 2
+
+// crawlPart fetches, scores and stores one part (emit), or stops the
+// crawl (fail) when the store cannot be read or written.
+func (s *Scanner) crawlPart(ctx context.Context, fg crawler.Forge, part []crawler.Ref, now time.Time, opts checks.Options,
+	emit func([]store.Snapshot, func(int) []int) error, at map[string][]int, fail func(error)) {
+	snaps, err := s.part(ctx, fg, part, now, opts)
+	if err != nil {
+		if ctx.Err() == nil {
+			fail(err)
+		}
+		return
+	}
+	if ctx.Err() != nil {
+		// Facts fetched while the crawl was being stopped are not
+		// trusted: the part is not stored.
+		return
+	}
+	if err := emit(snaps, func(k int) []int { return at[part[k].ID()] }); err != nil && ctx.Err() == nil {
+		// (Stopped while the part was being stored: rolled back, as
+		// the crawl being interrupted says.)
+		fail(fmt.Errorf("store the crawl: %w", err))
+	}
 }
 
 // part fetches one part of one forge's repositories with their previous

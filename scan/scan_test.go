@@ -314,20 +314,22 @@ func TestCrawlReusesOnlyItsOwnFacts(t *testing.T) {
 	}
 }
 
-// cancellingForge cancels the crawl during its n-th Fetch, as a signal
-// would between two parts.
+// cancellingForge cancels the crawl when asked for the repository at
+// path, as a signal would between two parts.
 type cancellingForge struct {
 	*memForge
-	calls  int
-	n      int
+	path   string
 	cancel context.CancelFunc
 }
 
 func (c *cancellingForge) Fetch(ctx context.Context, jobs []crawler.Job, now time.Time) []crawler.Facts {
-	c.calls++
-	if c.calls == c.n {
-		c.cancel()
+	c.memForge.mu.Lock()
+	for _, j := range jobs {
+		if j.Ref.Path == c.path && c.cancel != nil {
+			c.cancel()
+		}
 	}
+	c.memForge.mu.Unlock()
 	return c.memForge.Fetch(ctx, jobs, now)
 }
 
@@ -376,10 +378,12 @@ func TestCrawlInParts(t *testing.T) {
 	}
 	t1 := clock
 
-	// The third crawl is stopped while its second GitHub part is fetched.
+	// The third crawl is stopped while its third GitHub part is fetched:
+	// two parts are fetched at a time, so one of the first two at least
+	// was stored (the other may have been rolled back), the third not.
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	cf.calls, cf.n, cf.cancel = 0, 2, cancel
+	cf.path, cf.cancel = "org/two", cancel
 	clock = t1.Add(6 * time.Hour)
 	if _, err := sc.Crawl(cctx); err == nil || !strings.Contains(err.Error(), "interrupted") {
 		t.Fatalf("interrupted crawl: err = %v", err)
@@ -392,11 +396,20 @@ func TestCrawlInParts(t *testing.T) {
 	for _, sn := range latest {
 		at[sn.Result.Repo] = sn.Result.CrawledAt
 	}
-	want := map[string]time.Time{"github.com/a/listed": clock, "github.com/org/one": t1, "github.com/org/two": t1}
-	for repo, w := range want {
-		if !at[repo].Equal(w) {
-			t.Errorf("%s: newest snapshot crawled at %v, want %v", repo, at[repo], w)
+	if !at["github.com/org/two"].Equal(t1) {
+		t.Errorf("github.com/org/two, fetched as the crawl stopped: newest snapshot crawled at %v, want the previous crawl's %v", at["github.com/org/two"], t1)
+	}
+	stored := 0
+	for _, repo := range []string{"github.com/a/listed", "github.com/org/one"} {
+		switch {
+		case at[repo].Equal(clock):
+			stored++
+		case !at[repo].Equal(t1):
+			t.Errorf("%s: newest snapshot crawled at %v, want %v or %v", repo, at[repo], clock, t1)
 		}
+	}
+	if stored == 0 {
+		t.Error("no part of the interrupted crawl was kept")
 	}
 	if last, err := st.LastCrawl(ctx); err != nil || !last.Equal(t1) {
 		t.Errorf("LastCrawl = %v %v, want the last complete crawl's %v", last, err, t1)

@@ -44,6 +44,7 @@ type config struct {
 	Timeout     time.Duration `json:"timeout_ns"`
 	Seed        uint64        `json:"seed"`
 	MemProfile  string        `json:"-"`
+	CPUProfile  string        `json:"-"`
 	// GitHubREST crawls GitHub without a token, which takes the crawler's
 	// REST path (GraphQL needs a token); the fake's anonymous quota is
 	// raised so that it measures requests, not the 60-an-hour wait.

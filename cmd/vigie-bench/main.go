@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"sort"
 	"text/tabwriter"
 	"time"
@@ -41,6 +42,7 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&cfg.Timeout, "timeout", 10*time.Minute, "give up after this long")
 	fs.Uint64Var(&cfg.Seed, "seed", 1, "seed of the injected failures")
 	fs.BoolVar(&verbose, "v", false, "log the crawlers' and transport's warnings")
+	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the run to this file")
 	fs.StringVar(&cfg.MemProfile, "memprofile", "", "write a heap profile (in-use after the cold crawl) to this file")
 	fs.BoolVar(&cfg.GitHubREST, "github-rest", false, "crawl GitHub without a token: the REST path, where ETags apply (the fake's anonymous quota is raised)")
 	fs.StringVar(&cfg.Cache, "cache", "mem", "ETag cache: mem, or sqlite (vigie's store in a temporary folder)")
@@ -72,6 +74,21 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	if cfg.N < 2 || fs.NArg() > 0 {
 		fmt.Fprintln(stderr, "vigie-bench: -n must be at least 2, and no arguments are taken")
 		return 2
+	}
+	if cfg.Store && cfg.Cache == "mem" {
+		// As vigie serve does: the ETag cache is in the database, not in
+		// memory, where it would grow with the programme.
+		cfg.Cache = "sqlite"
+	}
+	if cfg.CPUProfile != "" {
+		f, err := os.Create(cfg.CPUProfile)
+		if err != nil {
+			fmt.Fprintln(stderr, "vigie-bench:", err)
+			return 1
+		}
+		defer f.Close()
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
 	}
 	if cfg.Cache != "mem" && cfg.Cache != "sqlite" {
 		fmt.Fprintln(stderr, "vigie-bench: -cache must be mem or sqlite")

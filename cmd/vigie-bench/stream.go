@@ -172,6 +172,11 @@ func runStreamed(ctx context.Context, cfg config, w *world, now time.Time, rep *
 		rep.Streamed = append(rep.Streamed, res)
 		if pass == "cold" {
 			rep.WallTotal = wall.Seconds()
+			if cfg.MemProfile != "" {
+				if err := writeHeapProfile(cfg.MemProfile); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	rep.Unchanged = check
