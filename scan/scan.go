@@ -184,12 +184,7 @@ func (s *Scanner) defiOf(ref crawler.Ref) string {
 // (crawler.NotFoundFacts), in a crawl as in a check.
 func (s *Scanner) fetch(ctx context.Context, refs []crawler.Ref, previous map[string]*crawler.Facts, adhoc bool) []store.Snapshot {
 	now := s.opts.Now().UTC().Truncate(time.Second)
-	ended := map[string]time.Time{}
-	for _, d := range s.cfg.Defis {
-		if d.Ended != "" {
-			ended[d.Slug] = d.EndedAt
-		}
-	}
+	ended := s.ended()
 	byForge := map[string][]crawler.Job{}
 	var order []string
 	seen := map[string]bool{}
@@ -477,6 +472,17 @@ func (s *Scanner) Stream(ctx context.Context, each func(i int, snap store.Snapsh
 	return stats, nil
 }
 
+// ended returns the end of every défi that ended, by slug.
+func (s *Scanner) ended() map[string]time.Time {
+	ended := map[string]time.Time{}
+	for _, d := range s.cfg.Defis {
+		if d.Ended != "" {
+			ended[d.Slug] = d.EndedAt
+		}
+	}
+	return ended
+}
+
 // partsInFlight is how many parts of one forge a crawl fetches at once.
 const partsInFlight = 2
 
@@ -527,8 +533,10 @@ func (s *Scanner) part(ctx context.Context, fg crawler.Forge, refs []crawler.Ref
 		}
 	}
 	jobs := make([]crawler.Job, len(refs))
+	ended := s.ended()
 	for i, r := range refs {
-		jobs[i] = crawler.Job{Ref: r, Previous: previous[r.ID()]}
+		// A défi that ended asks for the commits since its end.
+		jobs[i] = crawler.Job{Ref: r, Previous: previous[r.ID()], Since: ended[r.Defi]}
 	}
 	out := fg.Fetch(ctx, jobs, now)
 	snaps := make([]store.Snapshot, len(refs))
