@@ -1202,7 +1202,18 @@ func (f *Forge) restUnchanged(ctx context.Context, w *work, now time.Time) bool 
 		// The commits after the défi's end were never counted.
 		return false
 	}
-	facts := w.facts // the project's fields, fresh
+	// What the repository's content gave is the previous crawl's (its
+	// files, texts, licence files, languages, publiccode.yml...); what
+	// the project says is fresh.
+	fresh := w.facts
+	facts := *prev
+	facts.Ref, facts.CrawledAt, facts.Origin, facts.Failure = fresh.Ref, fresh.CrawledAt, fresh.Origin, fresh.Failure
+	facts.Visibility, facts.CanonicalPath, facts.Description, facts.Topics = fresh.Visibility, fresh.CanonicalPath, fresh.Description, fresh.Topics
+	facts.DefaultBranch, facts.LastActivityAt, facts.Fork, facts.Archived = fresh.DefaultBranch, fresh.LastActivityAt, fresh.Fork, fresh.Archived
+	facts.Empty, facts.CreatedAt, facts.Stars, facts.Forks = fresh.Empty, fresh.CreatedAt, fresh.Stars, fresh.Forks
+	facts.OwnerKind, facts.OpenIssues, facts.Unknown = fresh.OwnerKind, fresh.OpenIssues, fresh.Unknown
+	facts.License.ForgeSPDX, facts.License.ForgePath = fresh.License.ForgeSPDX, fresh.License.ForgePath
+	facts.OpenPullRequests, facts.Release, facts.Since = 0, nil, nil
 	facts.HeadSHA = h.ID
 	facts.Activity = activity
 	if ps := w.prevSince(); ps != nil {
@@ -1211,11 +1222,6 @@ func (f *Forge) restUnchanged(ctx context.Context, w *work, now time.Time) bool 
 	} else if !w.job.Since.IsZero() {
 		facts.Since = crawler.NewSince(w.job.Since, nil, nil)
 	}
-	facts.Files = prev.Files
-	facts.Readme = prev.Readme
-	facts.License.Files = prev.License.Files
-	facts.Community = crawler.Community(prev.Files)
-	facts.Language = prev.Language
 	cfg := ""
 	if p.CIConfigPath != nil {
 		cfg = *p.CIConfigPath
