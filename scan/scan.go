@@ -342,6 +342,10 @@ func (s *Scanner) Stream(ctx context.Context, each func(i int, snap store.Snapsh
 	}
 	refs, gone, listErrs := s.plan(ctx, index, now)
 	index = nil
+	if ctx.Err() != nil {
+		// Stopped while the organisations were listed.
+		return Stats{}, interrupted(ctx, Stats{})
+	}
 	var crawlID int64
 	if st := s.opts.Store; st != nil {
 		var err error
@@ -444,18 +448,10 @@ func (s *Scanner) Stream(ctx context.Context, each func(i int, snap store.Snapsh
 	if storeErr != nil {
 		return stats, storeErr
 	}
-	if err := ctx.Err(); err != nil {
+	if ctx.Err() != nil {
 		// The parts committed stay; the crawl is not ended, so it does
 		// not count as done.
-		kept := "nothing stored, the previous crawl stays"
-		if stats.Parts > 0 {
-			kept = fmt.Sprintf("%d repositories stored in %d parts, the others keep the previous crawl's", stats.Repos, stats.Parts)
-		}
-		var dl *deadline
-		if errors.As(context.Cause(ctx), &dl) {
-			return stats, fmt.Errorf("crawl %w: %s", dl, kept)
-		}
-		return stats, fmt.Errorf("crawl interrupted (%s): %w", kept, err)
+		return stats, interrupted(ctx, stats)
 	}
 	if err := emit(gone, func(k int) []int { return []int{len(refs) + k} }); err != nil {
 		return stats, fmt.Errorf("store the crawl: %w", err)
@@ -481,6 +477,20 @@ func (s *Scanner) ended() map[string]time.Time {
 		}
 	}
 	return ended
+}
+
+// interrupted is the error of a crawl stopped (ctx done) after it stored
+// what stats say.
+func interrupted(ctx context.Context, stats Stats) error {
+	kept := "nothing stored, the previous crawl stays"
+	if stats.Parts > 0 {
+		kept = fmt.Sprintf("%d repositories stored in %d parts, the others keep the previous crawl's", stats.Repos, stats.Parts)
+	}
+	var dl *deadline
+	if errors.As(context.Cause(ctx), &dl) {
+		return fmt.Errorf("crawl %w: %s", dl, kept)
+	}
+	return fmt.Errorf("crawl interrupted (%s): %w", kept, ctx.Err())
 }
 
 // partsInFlight is how many parts of one forge a crawl fetches at once.
