@@ -159,11 +159,10 @@ func runStreamed(ctx context.Context, cfg config, w *world, now time.Time, rep *
 			if err != nil {
 				return err
 			}
-			n := len(vc.Repos())
+			// Half the repositories are on each forge; GitHub takes the odd one.
+			n := cfg.N / 2
 			if s.name == "github" {
 				n = cfg.N - cfg.N/2
-			} else {
-				n = cfg.N / 2
 			}
 			res.Requests[s.name] = c.Total
 			res.PerRepo[s.name] = float64(c.Total) / float64(n)
