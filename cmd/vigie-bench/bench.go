@@ -68,6 +68,10 @@ type config struct {
 	// crawl as vigie serve runs it, whose memory is measured.
 	Store    bool `json:"store"`
 	PartSize int  `json:"part_size,omitempty"`
+	// GitHubTokens is how many tokens the GitHub transport rotates
+	// (token_envs); the fake keeps each token's quota apart, 5,000
+	// GraphQL points an hour each, as GitHub does.
+	GitHubTokens int `json:"github_tokens"`
 }
 
 // passResult is one forge's figures for one crawl.
@@ -223,8 +227,14 @@ func newWorld(ctx context.Context, cfg config, now time.Time, faulty bool) (*wor
 			kind = httpx.KindGitLab
 		}
 		tokens := []string{"bench-" + name + "-token"}
-		if name == "github" && cfg.GitHubREST {
+		if name == "github" {
 			tokens = nil
+			for t := range max(cfg.GitHubTokens, 1) { // 0: a config built in code
+				tokens = append(tokens, fmt.Sprintf("bench-github-token-%d", t+1))
+			}
+			if cfg.GitHubREST {
+				tokens = nil
+			}
 		}
 		s.tr = httpx.NewTransport(httpx.Options{
 			Forge: name, Kind: kind,

@@ -285,7 +285,7 @@ func TestRESTWithSQLiteCache(t *testing.T) {
 }
 
 func TestUsage(t *testing.T) {
-	for _, args := range [][]string{{"-n", "1"}, {"extra"}, {"-nope"}, {"-cache", "redis"}} {
+	for _, args := range [][]string{{"-n", "1"}, {"extra"}, {"-nope"}, {"-cache", "redis"}, {"-github-tokens", "0"}} {
 		var out, errb bytes.Buffer
 		if code := realMain(args, &out, &errb); code != 2 || out.Len() != 0 {
 			t.Errorf("%v: exit %d, stdout %q", args, code, out.String())

@@ -50,6 +50,7 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&cfg.GitLabREST, "gitlab-rest", false, "turn the fake GitLab's GraphQL off: the crawler goes through REST alone")
 	fs.BoolVar(&cfg.Store, "store", false, "crawl as vigie serve does: through the scanner into a SQLite store, streamed in parts (memory measured for the whole programme)")
 	fs.IntVar(&cfg.PartSize, "part", 0, "with -store: repositories of one forge per part (0: vigie's default)")
+	fs.IntVar(&cfg.GitHubTokens, "github-tokens", 1, "tokens the GitHub transport rotates (token_envs), each with its own quota of 5,000 GraphQL points an hour")
 	fs.BoolVar(&cfg.InProcess, "inprocess", false, "serve the fake forges from this process (the memory measured then includes them)")
 	// The benchmark re-runs itself with these to serve the fakes from a
 	// child process.
@@ -73,6 +74,10 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	}
 	if cfg.N < 2 || fs.NArg() > 0 {
 		fmt.Fprintln(stderr, "vigie-bench: -n must be at least 2, and no arguments are taken")
+		return 2
+	}
+	if cfg.GitHubTokens < 1 {
+		fmt.Fprintln(stderr, "vigie-bench: -github-tokens must be at least 1 (-github-rest crawls without one)")
 		return 2
 	}
 	if cfg.Store && cfg.Cache == "mem" {
@@ -138,8 +143,12 @@ func printText(w io.Writer, rep *report) {
 	if c.InProcess {
 		where = "this process"
 	}
-	fmt.Fprintf(w, "vigie-bench: %d repositories, %v latency, real templates: %t, GitLab limits: %t, GitHub REST only: %t, cache: %s, fakes in %s\n\n",
-		c.N, c.Latency, c.Real != "", c.GitLabLimit, c.GitHubREST, c.Cache, where)
+	ghTokens := fmt.Sprint(c.GitHubTokens)
+	if c.GitHubREST {
+		ghTokens = "none"
+	}
+	fmt.Fprintf(w, "vigie-bench: %d repositories, %v latency, real templates: %t, GitLab limits: %t, GitHub REST only: %t, GitHub tokens: %s, cache: %s, fakes in %s\n\n",
+		c.N, c.Latency, c.Real != "", c.GitLabLimit, c.GitHubREST, ghTokens, c.Cache, where)
 	if len(rep.Streamed) > 0 {
 		printStreamed(w, rep)
 		return
