@@ -226,14 +226,15 @@ func newWorld(ctx context.Context, cfg config, now time.Time, faulty bool) (*wor
 		if name == "gitlab" {
 			kind = httpx.KindGitLab
 		}
-		tokens := []string{"bench-" + name + "-token"}
-		if name == "github" {
-			tokens = nil
-			for t := range max(cfg.GitHubTokens, 1) { // 0: a config built in code
+		var tokens []string
+		switch {
+		case name == "gitlab":
+			tokens = []string{"bench-gitlab-token"}
+		case !cfg.GitHubREST:
+			// Used in turn by the transport, as token_envs are; the fake
+			// keeps each one's quota apart. 0 (a config built in code): one.
+			for t := range max(cfg.GitHubTokens, 1) {
 				tokens = append(tokens, fmt.Sprintf("bench-github-token-%d", t+1))
-			}
-			if cfg.GitHubREST {
-				tokens = nil
 			}
 		}
 		s.tr = httpx.NewTransport(httpx.Options{
