@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/pprof"
 	"sort"
 	"text/tabwriter"
@@ -127,14 +128,18 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// defaultReal finds the shared real repositories beside the checkout.
+// defaultReal is the folder of real défi repositories' snapshots that
+// VIGIE_REAL_REPOS names, as for the tests ("" when unset or not such a
+// folder: the benchmark then uses synthetic repositories only).
 func defaultReal() string {
-	for _, p := range []string{"../shared/data/real-repos", "../../shared/data/real-repos", "../../../shared/data/real-repos"} {
-		if _, err := os.Stat(p + "/REFERENCE.json"); err == nil {
-			return p
-		}
+	p := os.Getenv("VIGIE_REAL_REPOS")
+	if p == "" {
+		return ""
 	}
-	return ""
+	if _, err := os.Stat(filepath.Join(p, "REFERENCE.json")); err != nil {
+		return ""
+	}
+	return p
 }
 
 func printText(w io.Writer, rep *report) {
