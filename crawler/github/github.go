@@ -368,8 +368,10 @@ func (r *raw) facts(ref crawler.Ref, now time.Time) crawler.Facts {
 		fa.Readme = r.prev.Readme
 		fa.Publiccode = r.prev.Publiccode
 	} else {
+		// The README's and publiccode.yml's texts were cut to
+		// MaxReadmeText when read (REST and GraphQL alike).
 		if p := fa.Community.Publiccode; p != "" {
-			fa.Publiccode = string(truncate(r.texts[p]))
+			fa.Publiccode = string(r.texts[p])
 		}
 		sizes := map[string]int64{}
 		for _, fl := range files {
@@ -384,11 +386,7 @@ func (r *raw) facts(ref crawler.Ref, now time.Time) crawler.Facts {
 		}
 		if r.readme != "" {
 			fa.Readme.Path, fa.Readme.Bytes = r.readme, r.readmeSize
-			t := r.texts[r.readme]
-			if len(t) > crawler.MaxReadmeText {
-				t = t[:crawler.MaxReadmeText]
-			}
-			fa.Readme.Text = string(t)
+			fa.Readme.Text = string(r.texts[r.readme])
 		}
 	}
 	// Neither API says which file GitHub's detection read; with a verdict
