@@ -16,6 +16,16 @@ type Job struct {
 	Since time.Time
 }
 
+// PrevSince is the previous crawl's count after Since when it still
+// serves: the crawl succeeded and counted from the same instant. nil
+// otherwise.
+func (j Job) PrevSince() *SinceFacts {
+	if p := j.Previous; p != nil && p.Error == "" && p.Since != nil && p.Since.From.Equal(j.Since) {
+		return p.Since
+	}
+	return nil
+}
+
 // Forge fetches facts from one configured forge. Implementations live in one
 // sub-package per forge type; batching, pacing and retries are theirs.
 type Forge interface {

@@ -289,10 +289,7 @@ type state struct {
 // fetch gathers one repository's facts. A failure gives Facts.Error.
 func (f *Forge) fetch(ctx context.Context, job crawler.Job, now time.Time) crawler.Facts {
 	ref := job.Ref
-	s := &state{where: f.webURL + "/" + ref.Path, since: job.Since}
-	if p := job.Previous; p != nil && p.Error == "" && p.Since != nil && p.Since.From.Equal(job.Since) {
-		s.prevSince = p.Since
-	}
+	s := &state{where: f.webURL + "/" + ref.Path, since: job.Since, prevSince: job.PrevSince()}
 	s.owner, s.name, _ = strings.Cut(ref.Path, "/")
 	fail := func(err error) crawler.Facts {
 		return crawler.Facts{Ref: ref, CrawledAt: now, Error: fmt.Sprintf("gitea %s: %v", s.where, err)}

@@ -227,10 +227,7 @@ type raw struct {
 
 // setSince records what the job asks after Since, from the previous facts.
 func (r *raw) setSince(job crawler.Job) {
-	r.since = job.Since
-	if job.Previous != nil && job.Previous.Error == "" && job.Previous.Since != nil && job.Previous.Since.From.Equal(job.Since) {
-		r.prevSince = job.Previous.Since
-	}
+	r.since, r.prevSince = job.Since, job.PrevSince()
 }
 
 // historyFrom is how far back the history must be read: the window, and

@@ -964,16 +964,7 @@ func (f *Forge) commitFacts(ctx context.Context, c call, facts *crawler.Facts, i
 // historyFrom is how far back a crawl reads the commits: the window, and
 // the commits after the job's Since not counted by the previous crawl.
 func (w *work) historyFrom(now time.Time) time.Time {
-	return crawler.HistoryFrom(now.Add(-crawler.Window), w.job.Since, w.prevSince())
-}
-
-// prevSince is the previous crawl's count after the job's Since, when it
-// counted from the same date.
-func (w *work) prevSince() *crawler.SinceFacts {
-	if p := w.job.Previous; p != nil && p.Error == "" && p.Since != nil && p.Since.From.Equal(w.job.Since) {
-		return p.Since
-	}
-	return nil
+	return crawler.HistoryFrom(now.Add(-crawler.Window), w.job.Since, w.job.PrevSince())
 }
 
 // sinceFacts counts the commits after the job's Since (a défi's end): from
@@ -985,7 +976,7 @@ func (f *Forge) sinceFacts(ctx context.Context, w *work, id, branch string, from
 	if since.IsZero() {
 		return nil
 	}
-	prev := w.prevSince()
+	prev := w.job.PrevSince()
 	switch {
 	case covered:
 		facts.Since = crawler.NewSince(since, prev, listed)
@@ -1216,7 +1207,7 @@ func (f *Forge) restUnchanged(ctx context.Context, w *work, now time.Time) bool 
 	facts.OpenPullRequests, facts.Release, facts.Since = 0, nil, nil
 	facts.HeadSHA = h.ID
 	facts.Activity = activity
-	if ps := w.prevSince(); ps != nil {
+	if ps := w.job.PrevSince(); ps != nil {
 		s := *ps
 		facts.Since = &s
 	} else if !w.job.Since.IsZero() {
