@@ -16,6 +16,18 @@ type Job struct {
 	Since time.Time
 }
 
+// Reusable is the previous facts a crawl may build on should the head
+// commit turn out not to have moved: a successful crawl of a repository
+// with commits, whose file list is complete (see ListedBeforeSource). nil
+// otherwise.
+func (j Job) Reusable() *Facts {
+	p := j.Previous
+	if p == nil || p.Error != "" || p.Empty || p.HeadSHA == "" || ListedBeforeSource(p.Files) {
+		return nil
+	}
+	return p
+}
+
 // PrevSince is the previous crawl's count after Since when it still
 // serves: the crawl succeeded and counted from the same instant. nil
 // otherwise.

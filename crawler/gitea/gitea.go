@@ -318,7 +318,7 @@ func (f *Forge) fetch(ctx context.Context, job crawler.Job, now time.Time) crawl
 	branch := s.repo.DefaultBranch
 	s.empty = s.repo.Empty || branch == ""
 	if !s.empty {
-		if err := f.commits(ctx, s, job.Previous, now); err != nil {
+		if err := f.commits(ctx, s, job.Reusable(), now); err != nil {
 			return fail(err)
 		}
 	}
@@ -397,10 +397,10 @@ func (s *state) path() string { return repoPath(s.owner, s.name) }
 
 // commits lists the default branch's commits newest first, page after page,
 // until a page reaches past the window (Gitea's list has no `since`), or
-// past the commits after the job's Since not counted yet. The
-// first page gives the head commit: when it is the previous crawl's, its
-// files hold and its commits of the window slide to now, and no other page
-// is asked. An empty repository answers 409.
+// past the commits after the job's Since not counted yet. The first page
+// gives the head commit: when it is that of prev (the job's Reusable
+// facts), their files hold and their commits of the window slide to now,
+// and no other page is asked. An empty repository answers 409.
 func (f *Forge) commits(ctx context.Context, s *state, prev *crawler.Facts, now time.Time) error {
 	start := crawler.HistoryFrom(now.Add(-crawler.Window), s.since, s.prevSince)
 	q := url.Values{
@@ -427,7 +427,7 @@ func (f *Forge) commits(ctx context.Context, s *state, prev *crawler.Facts, now 
 				return nil
 			}
 			s.headSHA, s.headAt = list[0].SHA, list[0].at()
-			if p := prev; p != nil && p.Error == "" && !p.Empty && p.HeadSHA == s.headSHA && p.DefaultBranch == s.repo.DefaultBranch && !crawler.ListedBeforeSource(p.Files) {
+			if p := prev; p != nil && p.HeadSHA == s.headSHA && p.DefaultBranch == s.repo.DefaultBranch {
 				s.prev = p
 				if a, ok := p.Activity.Slide(now); ok {
 					s.activity = &a

@@ -254,15 +254,6 @@ func (r *raw) needsHistory(now time.Time) bool {
 	return r.headSHA == "" || r.headAt.After(r.historyFrom(now))
 }
 
-// reusable returns the previous facts of a job when a later crawl may reuse
-// their file facts, should the head commit turn out not to have moved.
-func reusable(prev *crawler.Facts) *crawler.Facts {
-	if prev == nil || prev.Error != "" || prev.Empty || prev.HeadSHA == "" || crawler.ListedBeforeSource(prev.Files) {
-		return nil
-	}
-	return prev
-}
-
 // sameHead reports whether prev describes the same head commit of the same
 // default branch as r.
 func (r *raw) sameHead(prev *crawler.Facts) bool {

@@ -453,7 +453,7 @@ func (f *Forge) graphMain(ctx context.Context, jobs []crawler.Job, idx []int, no
 				out[j] = crawler.Facts{Ref: ref, CrawledAt: now, Error: fmt.Sprintf("github %s: decoding GraphQL answer: %v", where, err), Failure: crawler.FailForgeError}
 				continue
 			}
-		} else if prev := reusable(job.Previous); r.sameHead(prev) {
+		} else if prev := job.Reusable(); r.sameHead(prev) {
 			// Nothing pushed since the previous crawl: its file facts
 			// hold, and its commits of the window slide to now.
 			r.prev = prev

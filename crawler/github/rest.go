@@ -111,7 +111,7 @@ func (f *Forge) restFetch(ctx context.Context, job crawler.Job, now time.Time) c
 	}
 	// With previous facts, the head commit first: when it did not move,
 	// their files hold and their commits of the window slide to now.
-	if prev := reusable(job.Previous); prev != nil {
+	if prev := job.Reusable(); prev != nil {
 		if err := head(); err != nil {
 			return fail(err)
 		}

@@ -34,12 +34,13 @@ type work struct {
 	head  *headCommit // the default branch's head, when REST asked it
 }
 
-// usablePrevious returns the previous facts when a crawl can build on them.
-func usablePrevious(prev *crawler.Facts) *crawler.Facts {
-	if prev == nil || prev.Error != "" || prev.Empty || prev.DefaultBranch == "" || prev.HeadSHA == "" || crawler.ListedBeforeSource(prev.Files) {
-		return nil
+// usablePrevious returns the previous facts when a crawl can build on them:
+// the GraphQL stage asks them again on their default branch.
+func usablePrevious(j crawler.Job) *crawler.Facts {
+	if p := j.Reusable(); p != nil && p.DefaultBranch != "" {
+		return p
 	}
-	return prev
+	return nil
 }
 
 // Fetch returns the facts of every job, in order. One project's failure is
@@ -63,7 +64,7 @@ func (f *Forge) Fetch(ctx context.Context, jobs []crawler.Job, now time.Time) []
 	for i, j := range jobs {
 		// Spread the projects over the tokens: each token has its own rate
 		// limit.
-		w := &work{job: j, prev: usablePrevious(j.Previous), c: call{f: f, cl: f.client},
+		w := &work{job: j, prev: usablePrevious(j), c: call{f: f, cl: f.client},
 			facts: crawler.Facts{Ref: j.Ref, CrawledAt: now.UTC()}}
 		ws[i] = w
 		asks = append(asks, previousAsks(j)...)
@@ -244,7 +245,7 @@ func previousAsks(j crawler.Job) []gqlAsk {
 	switch {
 	case prev == nil:
 		return nil
-	case usablePrevious(prev) != nil:
+	case usablePrevious(j) != nil:
 		asks := []gqlAsk{{path: currentPath(j), ref: prev.DefaultBranch, files: previousFiles(prev)}}
 		if !strings.EqualFold(currentPath(j), j.Ref.Path) {
 			asks = append(asks, gqlAsk{path: j.Ref.Path, ref: prev.DefaultBranch})
