@@ -337,15 +337,8 @@ func (s *Store) Index(ctx context.Context) ([]store.Entry, error) {
 		return nil, fmt.Errorf("index: %w", err)
 	}
 	defer rows.Close()
-	var out []store.Entry
-	for rows.Next() {
-		var e store.Entry
-		if err := rows.Scan(&e.Repo, &e.URL, &e.Forge, &e.Defi, &e.Error); err != nil {
-			return nil, fmt.Errorf("index: %w", err)
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := codec.ScanEntries(rows)
+	if err != nil {
 		return nil, fmt.Errorf("index: %w", err)
 	}
 	return out, nil
