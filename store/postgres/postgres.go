@@ -199,14 +199,9 @@ func (s *Store) saveSnaps(ctx context.Context, what string, crawl int64, snaps [
 	}
 	defer s.gate.Leave()
 
-	started, finished := snaps[0].Result.CrawledAt, snaps[0].Result.CrawledAt
+	started, finished := codec.Span(snaps)
 	repos := make([]string, 0, len(snaps))
 	for _, sn := range snaps {
-		if t := sn.Result.CrawledAt; t.Before(started) {
-			started = t
-		} else if t.After(finished) {
-			finished = t
-		}
 		repos = append(repos, text(sn.Result.Repo))
 	}
 	// Sorted, so concurrent crawls lock new repos rows in the same order

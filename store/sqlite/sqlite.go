@@ -362,14 +362,7 @@ func (s *Store) saveSnaps(ctx context.Context, what string, crawl int64, snaps [
 	}
 	defer s.unlockWrite()
 
-	started, finished := snaps[0].Result.CrawledAt, snaps[0].Result.CrawledAt
-	for _, sn := range snaps[1:] {
-		if t := sn.Result.CrawledAt; t.Before(started) {
-			started = t
-		} else if t.After(finished) {
-			finished = t
-		}
-	}
+	started, finished := codec.Span(snaps)
 
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {

@@ -41,6 +41,20 @@ func Validate(snaps []store.Snapshot) error {
 	return nil
 }
 
+// Span returns the oldest and newest crawl times of snaps, which the
+// crawls table records; snaps is not empty.
+func Span(snaps []store.Snapshot) (started, finished time.Time) {
+	started, finished = snaps[0].Result.CrawledAt, snaps[0].Result.CrawledAt
+	for _, sn := range snaps[1:] {
+		if t := sn.Result.CrawledAt; t.Before(started) {
+			started = t
+		} else if t.After(finished) {
+			finished = t
+		}
+	}
+	return started, finished
+}
+
 // Row is one snapshot as both stores write it.
 type Row struct {
 	Repo, Defi, Forge string
