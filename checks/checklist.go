@@ -37,6 +37,15 @@ func Checklist(f crawler.Facts, pc Publiccode, o Options) []ChecklistItem {
 	na := func(id, source, evFR, evEN string) {
 		out = append(out, ChecklistItem{ID: id, Applicable: false, Evidence: o.text(evFR, evEN), Source: source})
 	}
+	// fileItem is met when the repository has the file at path ("" when it
+	// has none), which the evidence names.
+	fileItem := func(id, source, path, noneFR, noneEN, remFR, remEN string) {
+		if path != "" {
+			add(id, source, true, "fichier "+path, "file "+path, "", "")
+			return
+		}
+		add(id, source, false, noneFR, noneEN, remFR, remEN)
+	}
 
 	// description
 	if d := strings.TrimSpace(f.Description); d != "" {
@@ -95,22 +104,14 @@ func Checklist(f crawler.Facts, pc Publiccode, o Options) []ChecklistItem {
 	}
 
 	// contributing
-	if c := f.Community.Contributing; c != "" {
-		add("contributing", SourceStatePolicy, true, "fichier "+c, "file "+c, "", "")
-	} else {
-		add("contributing", SourceStatePolicy, false, "aucun fichier CONTRIBUTING", "no CONTRIBUTING file",
-			"Ajoutez un fichier CONTRIBUTING.md (en anglais, dit le guide EIG) : comment signaler un bug, proposer une modification, lancer les tests, signer ses commits (DCO).",
-			"Add a CONTRIBUTING.md file (in English, says the EIG guide): how to report a bug, propose a change, run the tests, sign off commits (DCO).")
-	}
+	fileItem("contributing", SourceStatePolicy, f.Community.Contributing, "aucun fichier CONTRIBUTING", "no CONTRIBUTING file",
+		"Ajoutez un fichier CONTRIBUTING.md (en anglais, dit le guide EIG) : comment signaler un bug, proposer une modification, lancer les tests, signer ses commits (DCO).",
+		"Add a CONTRIBUTING.md file (in English, says the EIG guide): how to report a bug, propose a change, run the tests, sign off commits (DCO).")
 
 	// code_of_conduct
-	if c := f.Community.CodeOfConduct; c != "" {
-		add("code_of_conduct", SourceEIGGuide, true, "fichier "+c, "file "+c, "", "")
-	} else {
-		add("code_of_conduct", SourceEIGGuide, false, "aucun code de conduite", "no code of conduct",
-			"Ajoutez un fichier CODE_OF_CONDUCT.md, par exemple le Contributor Covenant (https://www.contributor-covenant.org/fr/), en y indiquant un contact.",
-			"Add a CODE_OF_CONDUCT.md file, for instance the Contributor Covenant (https://www.contributor-covenant.org/), with a contact.")
-	}
+	fileItem("code_of_conduct", SourceEIGGuide, f.Community.CodeOfConduct, "aucun code de conduite", "no code of conduct",
+		"Ajoutez un fichier CODE_OF_CONDUCT.md, par exemple le Contributor Covenant (https://www.contributor-covenant.org/fr/), en y indiquant un contact.",
+		"Add a CODE_OF_CONDUCT.md file, for instance the Contributor Covenant (https://www.contributor-covenant.org/), with a contact.")
 
 	// security_contact
 	switch {
@@ -125,13 +126,9 @@ func Checklist(f crawler.Facts, pc Publiccode, o Options) []ChecklistItem {
 	}
 
 	// changelog
-	if c := changelogIn(f); c != "" {
-		add("changelog", SourceCodeGouv, true, "fichier "+c, "file "+c, "", "")
-	} else {
-		add("changelog", SourceCodeGouv, false, "aucun CHANGELOG à la racine", "no CHANGELOG at the root",
-			"Ajoutez un CHANGELOG.md qui liste les changements de chaque version (voir keepachangelog.com/fr) et étiquetez chaque version (versionnage sémantique).",
-			"Add a CHANGELOG.md listing each version's changes (see keepachangelog.com) and tag every release (semantic versioning).")
-	}
+	fileItem("changelog", SourceCodeGouv, changelogIn(f), "aucun CHANGELOG à la racine", "no CHANGELOG at the root",
+		"Ajoutez un CHANGELOG.md qui liste les changements de chaque version (voir keepachangelog.com/fr) et étiquetez chaque version (versionnage sémantique).",
+		"Add a CHANGELOG.md listing each version's changes (see keepachangelog.com) and tag every release (semantic versioning).")
 
 	// issue_templates
 	if t := issueTemplatesIn(f); t != "" {

@@ -575,7 +575,7 @@ func (s *Scanner) plan(ctx context.Context, latest []store.Entry, now time.Time)
 	var refs []crawler.Ref
 	listed := map[string]bool{}
 	for _, r := range s.cfg.Repos() {
-		listed[strings.ToLower(r.ID())] = true
+		listed[config.CanonicalID(r)] = true
 	}
 	var gone []store.Snapshot
 	var listErrs []error
@@ -610,7 +610,7 @@ func (s *Scanner) plan(ctx context.Context, latest []store.Entry, now time.Time)
 			for _, or := range repos {
 				ref := f.Ref(or.Path)
 				ref.Defi = d.Slug
-				key := strings.ToLower(ref.ID())
+				key := config.CanonicalID(ref)
 				if listed[key] || or.Fork || config.Excluded(d.Exclude, or.Path) {
 					continue
 				}

@@ -199,14 +199,9 @@ func (s *Store) saveSnaps(ctx context.Context, what string, crawl int64, snaps [
 	}
 	defer s.gate.Leave()
 
-	started, finished := snaps[0].Result.CrawledAt, snaps[0].Result.CrawledAt
+	started, finished := codec.Span(snaps)
 	repos := make([]string, 0, len(snaps))
 	for _, sn := range snaps {
-		if t := sn.Result.CrawledAt; t.Before(started) {
-			started = t
-		} else if t.After(finished) {
-			finished = t
-		}
 		repos = append(repos, text(sn.Result.Repo))
 	}
 	// Sorted, so concurrent crawls lock new repos rows in the same order
@@ -337,15 +332,8 @@ func (s *Store) Index(ctx context.Context) ([]store.Entry, error) {
 		return nil, fmt.Errorf("index: %w", err)
 	}
 	defer rows.Close()
-	var out []store.Entry
-	for rows.Next() {
-		var e store.Entry
-		if err := rows.Scan(&e.Repo, &e.URL, &e.Forge, &e.Defi, &e.Error); err != nil {
-			return nil, fmt.Errorf("index: %w", err)
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := codec.ScanEntries(rows)
+	if err != nil {
 		return nil, fmt.Errorf("index: %w", err)
 	}
 	return out, nil

@@ -362,14 +362,7 @@ func (s *Store) saveSnaps(ctx context.Context, what string, crawl int64, snaps [
 	}
 	defer s.unlockWrite()
 
-	started, finished := snaps[0].Result.CrawledAt, snaps[0].Result.CrawledAt
-	for _, sn := range snaps[1:] {
-		if t := sn.Result.CrawledAt; t.Before(started) {
-			started = t
-		} else if t.After(finished) {
-			finished = t
-		}
-	}
+	started, finished := codec.Span(snaps)
 
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -513,15 +506,8 @@ func (s *Store) Index(ctx context.Context) ([]store.Entry, error) {
 		return nil, fmt.Errorf("index: %w", err)
 	}
 	defer rows.Close()
-	var out []store.Entry
-	for rows.Next() {
-		var e store.Entry
-		if err := rows.Scan(&e.Repo, &e.URL, &e.Forge, &e.Defi, &e.Error); err != nil {
-			return nil, fmt.Errorf("index: %w", err)
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := codec.ScanEntries(rows)
+	if err != nil {
 		return nil, fmt.Errorf("index: %w", err)
 	}
 	return out, nil

@@ -41,6 +41,20 @@ func Validate(snaps []store.Snapshot) error {
 	return nil
 }
 
+// Span returns the oldest and newest crawl times of snaps, which the
+// crawls table records; snaps is not empty.
+func Span(snaps []store.Snapshot) (started, finished time.Time) {
+	started, finished = snaps[0].Result.CrawledAt, snaps[0].Result.CrawledAt
+	for _, sn := range snaps[1:] {
+		if t := sn.Result.CrawledAt; t.Before(started) {
+			started = t
+		} else if t.After(finished) {
+			finished = t
+		}
+	}
+	return started, finished
+}
+
 // Row is one snapshot as both stores write it.
 type Row struct {
 	Repo, Defi, Forge string
@@ -106,7 +120,7 @@ func DecodeSnapshot(result, facts []byte) (store.Snapshot, error) {
 	return s, nil
 }
 
-// Rows is what ScanSnapshots and ScanResults read: *sql.Rows (SQLite) and
+// Rows is what ScanSnapshots, ScanResults and ScanEntries read: *sql.Rows (SQLite) and
 // pgx.Rows (Postgres) alike. The caller closes them.
 type Rows interface {
 	Next() bool
@@ -134,16 +148,26 @@ func ScanSnapshots(rows Rows) ([]store.Snapshot, error) {
 // ScanResults decodes rows of (result).
 func ScanResults(rows Rows) ([]checks.Result, error) {
 	var out []checks.Result
-	for rows.Next() {
-		var data []byte
-		if err := rows.Scan(&data); err != nil {
-			return nil, err
-		}
-		r, err := DecodeResult(data)
-		if err != nil {
-			return nil, err
-		}
+	err := EachResult(rows, func(r checks.Result) error {
 		out = append(out, r)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ScanEntries reads rows of (repo, url, forge, defi, error), the brief
+// index both stores answer Index with.
+func ScanEntries(rows Rows) ([]store.Entry, error) {
+	var out []store.Entry
+	for rows.Next() {
+		var e store.Entry
+		if err := rows.Scan(&e.Repo, &e.URL, &e.Forge, &e.Defi, &e.Error); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
 	}
 	return out, rows.Err()
 }
