@@ -284,6 +284,11 @@ func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
 	s.errorPage(w, r, http.StatusInternalServerError, "Erreur interne", "vigie n'a pas pu lire ses données. L'erreur est consignée dans son journal ; réessayez dans un moment.")
 }
 
+// frenchDay writes a date as the pages write every date: "30 juin 2021".
+func frenchDay(t time.Time) string {
+	return fmt.Sprintf("%d %s %d", t.Day(), locale.French.Month(t.Month()), t.Year())
+}
+
 func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
 		"checkNames": checks.Names,
@@ -339,7 +344,7 @@ func (s *Server) funcs() template.FuncMap {
 				t = d
 			}
 			t = t.In(s.loc)
-			return fmt.Sprintf("%d %s %d", t.Day(), locale.French.Month(t.Month()), t.Year())
+			return frenchDay(t)
 		},
 		"checkLabel":      checkLabel,
 		"code":            inlineCode,
@@ -352,14 +357,14 @@ func (s *Server) funcs() template.FuncMap {
 				return "—"
 			}
 			t = t.In(s.loc)
-			return fmt.Sprintf("%d %s %d à %02d:%02d", t.Day(), locale.French.Month(t.Month()), t.Year(), t.Hour(), t.Minute())
+			return frenchDay(t) + fmt.Sprintf(" à %02d:%02d", t.Hour(), t.Minute())
 		},
 		"day": func(t time.Time) string {
 			if t.IsZero() {
 				return "—"
 			}
 			t = t.In(s.loc)
-			return fmt.Sprintf("%d %s %d", t.Day(), locale.French.Month(t.Month()), t.Year())
+			return frenchDay(t)
 		},
 		// isoDay writes a configured day (YYYY-MM-DD: a défi's end) as
 		// the pages write every date, "30 juin 2021".
@@ -368,7 +373,7 @@ func (s *Server) funcs() template.FuncMap {
 			if err != nil {
 				return d
 			}
-			return fmt.Sprintf("%d %s %d", t.Day(), locale.French.Month(t.Month()), t.Year())
+			return frenchDay(t)
 		},
 		"iso":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"ago":     func(t time.Time) string { return ago(s.opts.Now().Sub(t)) },
