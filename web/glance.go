@@ -96,12 +96,7 @@ func (s *Server) glanceOf(ctx context.Context, views []repoView) (glance, error)
 		}
 	}
 
-	ended := map[string]bool{}
-	for _, d := range s.cfg.Defis {
-		if d.Ended != "" {
-			ended[d.Slug] = true
-		}
-	}
+	ended := s.endedDefis()
 	now := s.opts.Now()
 	t := &trend{Width: 240, Height: 60}
 	var pts []string

@@ -172,15 +172,22 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "dashboard", page{Title: "Tableau de bord", Nav: "dashboard", Data: data})
 }
 
-// running keeps the repositories of projects that run: neither archived
-// nor in an ended défi.
-func (s *Server) running(views []repoView) []repoView {
+// endedDefis is the set of défis whose end is configured: their projects
+// are finished, shown apart and out of the programme's figures.
+func (s *Server) endedDefis() map[string]bool {
 	ended := map[string]bool{}
 	for _, d := range s.cfg.Defis {
 		if d.Ended != "" {
 			ended[d.Slug] = true
 		}
 	}
+	return ended
+}
+
+// running keeps the repositories of projects that run: neither archived
+// nor in an ended défi.
+func (s *Server) running(views []repoView) []repoView {
+	ended := s.endedDefis()
 	var out []repoView
 	for _, v := range views {
 		if !v.Archived() && !ended[v.Defi] {
