@@ -106,23 +106,31 @@ func (v repoView) Search() string {
 	return strings.ToLower(strings.Join(parts, " "))
 }
 
-// view builds a repoView from a repository's newest snapshot.
+// snapshotView is what a snapshot says of its repository, for the pages:
+// its result, or its error in French; the défi is the caller's to set.
+func snapshotView(sn store.Snapshot) repoView {
+	r := sn.Result
+	v := repoView{ID: r.Repo, URL: r.URL, Forge: r.Forge, Facts: sn.Facts}
+	_, v.Path, _ = strings.Cut(r.Repo, "/")
+	if r.Error == "" {
+		v.Result = &r
+	} else {
+		v.Error, v.ErrorAt = r.ErrorText(locale.French), r.CrawledAt
+	}
+	return v
+}
+
+// view builds a repoView from a repository's newest snapshot, a failed
+// one showing the last good result unless the forge hides it.
 func (s *Server) view(ctx context.Context, sn store.Snapshot) (repoView, error) {
 	r := sn.Result
-	v := repoView{ID: r.Repo, URL: r.URL, Forge: r.Forge, Defi: r.Defi, Facts: sn.Facts}
-	if _, p, ok := strings.Cut(r.Repo, "/"); ok {
-		v.Path = p
-	}
+	v := snapshotView(sn)
+	v.Defi = r.Defi
 	if d, ok := s.followed.Defi(r.Repo); ok && d != "" {
 		v.Defi = d
 	}
 	v.DefiName = s.defiName(v.Defi)
-	if r.Error == "" {
-		v.Result = &r
-		return v, nil
-	}
-	v.Error, v.ErrorAt = r.ErrorText(locale.French), r.CrawledAt
-	if sn.HidesEarlier() {
+	if r.Error == "" || sn.HidesEarlier() {
 		return v, nil
 	}
 	good, err := s.st.LatestGood(ctx, r.Repo)
