@@ -338,7 +338,7 @@ func (s *Server) rows(v repoView) []checkRow {
 			}
 		case name == checks.NameCI:
 			row.CreateFile, row.SuggestedConfig = str("suggested_file"), str("suggested_config")
-			if str(checks.DetailCIStatus) == "failure" {
+			if str(checks.DetailCIStatus) == crawler.StatusFailure {
 				row.RunURL = safeURL(str("run_url"))
 			}
 		}

@@ -425,13 +425,13 @@ func (s *Server) funcs() template.FuncMap {
 		},
 		"ciStatus": func(v any) string {
 			switch fmt.Sprint(v) {
-			case "success":
+			case crawler.StatusSuccess:
 				return "réussie"
-			case "failure":
+			case crawler.StatusFailure:
 				return "en échec"
-			case "running":
+			case crawler.StatusRunning:
 				return "en cours"
-			case "none":
+			case crawler.StatusNone:
 				return "aucune exécution trouvée"
 			}
 			return "inconnu"
