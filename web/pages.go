@@ -432,7 +432,7 @@ func (s *Server) pending(id string) (repoView, bool) {
 	for _, d := range s.cfg.Defis {
 		for _, ref := range d.Repos {
 			if strings.EqualFold(ref.ID(), id) {
-				return repoView{ID: ref.ID(), Path: ref.Path, URL: ref.URL, Forge: ref.Forge, Defi: d.Slug, DefiName: d.Name, Pending: true}, true
+				return pendingView(d, ref), true
 			}
 		}
 	}

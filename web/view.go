@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/eiglink/vigie/checks"
+	"github.com/eiglink/vigie/config"
 	"github.com/eiglink/vigie/crawler"
 	"github.com/eiglink/vigie/locale"
 	"github.com/eiglink/vigie/store"
@@ -153,6 +154,11 @@ func (s *Server) defiName(slug string) string {
 	return slug
 }
 
+// pendingView is a configured repository no crawl has stored yet.
+func pendingView(d config.Defi, ref crawler.Ref) repoView {
+	return repoView{ID: ref.ID(), Path: ref.Path, URL: ref.URL, Forge: ref.Forge, Defi: d.Slug, DefiName: d.Name, Pending: true}
+}
+
 // followedViews returns every followed repository (configured ones not yet
 // crawled included, as pending), in configuration order.
 func (s *Server) followedViews(ctx context.Context) ([]repoView, error) {
@@ -179,7 +185,7 @@ func (s *Server) followedViews(ctx context.Context) ([]repoView, error) {
 				continue
 			}
 			seen[ref.ID()] = true
-			out = append(out, repoView{ID: ref.ID(), Path: ref.Path, URL: ref.URL, Forge: ref.Forge, Defi: d.Slug, DefiName: d.Name, Pending: true})
+			out = append(out, pendingView(d, ref))
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {
