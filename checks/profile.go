@@ -62,6 +62,19 @@ type ChecklistItem struct {
 	Source      string `json:"source"`
 }
 
+// ChecklistCounts counts the checklist items met and those that apply.
+func ChecklistCounts(items []ChecklistItem) (met, applicable int) {
+	for _, it := range items {
+		if it.Applicable {
+			applicable++
+			if it.Met {
+				met++
+			}
+		}
+	}
+	return met, applicable
+}
+
 // Publiccode is the verdict on the repository's publiccode.yml.
 type Publiccode struct {
 	File    string            `json:"file"`    // "" when the repository has none

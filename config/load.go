@@ -659,15 +659,21 @@ func (v *validator) schedule(cfg *Config, raw *rawConfig) {
 		v.fail("schedule.timezone", "%q is not a time zone (e.g. Europe/Paris)", cfg.Schedule.Timezone)
 	}
 	cfg.Schedule.Location = loc
-	// Five fields, or six with seconds first: gocron reads both.
-	parser := cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
-	if _, err := parser.Parse(cfg.Schedule.Crawl); err != nil {
+	if _, err := ParseCron(cfg.Schedule.Crawl); err != nil {
 		v.fail("schedule.crawl", "%q is not a cron expression: %v", cfg.Schedule.Crawl, err)
 	}
-	if _, err := parser.Parse(cfg.Schedule.Report); err != nil {
+	if _, err := ParseCron(cfg.Schedule.Report); err != nil {
 		v.fail("schedule.report", "%q is not a cron expression: %v", cfg.Schedule.Report, err)
 	}
 }
+
+// cronParser reads the schedule's expressions as gocron does with seconds
+// enabled: five fields, or six with seconds first.
+var cronParser = cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+// ParseCron reads a schedule expression (schedule.crawl, schedule.report)
+// as the configuration accepts it and gocron runs it.
+func ParseCron(expr string) (cron.Schedule, error) { return cronParser.Parse(expr) }
 
 func (v *validator) report(cfg *Config, raw *rawConfig) {
 	cfg.Report = Report{Language: "fr"}

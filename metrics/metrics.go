@@ -246,7 +246,7 @@ func (c *repoCollector) Collect(ch chan<- prometheus.Metric) {
 			ch <- prometheus.MustNewConstMetric(descOpenness, prometheus.GaugeValue, float64(g.Openness.Degree), lv...)
 		}
 		if g.Checklist != nil {
-			met, applicable := ChecklistCounts(g.Checklist)
+			met, applicable := checks.ChecklistCounts(g.Checklist)
 			ch <- prometheus.MustNewConstMetric(descListMet, prometheus.GaugeValue, float64(met), lv...)
 			ch <- prometheus.MustNewConstMetric(descListApplic, prometheus.GaugeValue, float64(applicable), lv...)
 		}
@@ -259,19 +259,6 @@ func (c *repoCollector) Collect(ch chan<- prometheus.Metric) {
 			ch <- prometheus.MustNewConstMetric(descOutside, prometheus.GaugeValue, float64(c.AuthorsOutsideTeam90d), lv...)
 		}
 	}
-}
-
-// ChecklistCounts counts the checklist items met and those that apply.
-func ChecklistCounts(items []checks.ChecklistItem) (met, applicable int) {
-	for _, it := range items {
-		if it.Applicable {
-			applicable++
-			if it.Met {
-				met++
-			}
-		}
-	}
-	return met, applicable
 }
 
 // LastCommit returns the newest commit's date of a snapshot: from the

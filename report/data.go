@@ -388,13 +388,14 @@ func Build(ctx context.Context, st store.Store, week ISOWeek, now time.Time, o O
 		PublicURL: strings.TrimSuffix(o.PublicURL, "/"),
 	}
 	sort.Slice(cur, func(i, j int) bool { return cur[i].Repo < cur[j].Repo })
+	hidden, err := withheld(ctx, st, cur)
+	if err != nil {
+		return nil, fmt.Errorf("report %s: %w", week, err)
+	}
 	for i := range cur {
 		r := &cur[i]
 		p := prevBy[r.Repo]
-		hide, err := withheld(ctx, st, r)
-		if err != nil {
-			return nil, fmt.Errorf("report %s: %w", week, err)
-		}
+		hide := hidden[r.Repo]
 		rw := repoOf(r, p)
 		if hide {
 			rw.PreviousScore, rw.Delta = nil, nil
@@ -454,24 +455,36 @@ func Build(ctx context.Context, st store.Store, week ISOWeek, now time.Time, o O
 	return d, nil
 }
 
-// withheld reports whether r, a failed week result, is the repository's
-// newest snapshot and says its forge no longer calls it public
-// (store.Snapshot.Withheld): what vigie read of it before is then not the
-// report's to show, as on the pages. A repository that went missing keeps
-// its previous score here (its "unreachable" change says from what): the
-// report compares weeks the programme already saw.
-func withheld(ctx context.Context, st store.Store, r *checks.Result) (bool, error) {
-	if r.Error == "" {
-		return false, nil
+// withheld returns the repositories among cur whose failed week result
+// is their newest snapshot and whose forge no longer calls them public
+// (store.Snapshot.Withheld): what vigie read of them before is then not
+// the report's to show, as on the pages. A repository that went missing
+// keeps its previous score here (its "unreachable" change says from
+// what): the report compares weeks the programme already saw. The failed
+// repositories' snapshots are read in one query, not one per repository.
+func withheld(ctx context.Context, st store.Store, cur []checks.Result) (map[string]bool, error) {
+	week := make(map[string]time.Time)
+	var failed []string
+	for i := range cur {
+		if cur[i].Error != "" {
+			failed = append(failed, cur[i].Repo)
+			week[cur[i].Repo] = cur[i].CrawledAt
+		}
 	}
-	sn, err := st.Get(ctx, r.Repo)
-	if errors.Is(err, store.ErrNotFound) {
-		return false, nil
+	hidden := make(map[string]bool)
+	if len(failed) == 0 {
+		return hidden, nil
 	}
+	snaps, err := st.LatestOf(ctx, failed)
 	if err != nil {
-		return false, fmt.Errorf("newest result of %s: %w", r.Repo, err)
+		return nil, fmt.Errorf("newest results of the failed repositories: %w", err)
 	}
-	return sn.Result.CrawledAt.Equal(r.CrawledAt) && sn.Withheld(), nil
+	for _, sn := range snaps {
+		if sn.Result.CrawledAt.Equal(week[sn.Result.Repo]) && sn.Withheld() {
+			hidden[sn.Result.Repo] = true
+		}
+	}
+	return hidden, nil
 }
 
 func repoOf(r, p *checks.Result) Repo {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/eiglink/vigie/checks"
+	"github.com/eiglink/vigie/locale"
 )
 
 // The HTML is meant for mail clients as much as browsers: one file, tables
@@ -215,7 +216,7 @@ func funcs(l lang) map[string]any {
 		"t": l.T,
 		"n": l.N,
 		// c is the colon and its spacing: " : " in French, ": " in English.
-		"c": func() string { return map[lang]string{"fr": "\u00a0: ", "en": ": "}[l] },
+		"c": func() string { return locale.Lang(l).Pick("\u00a0: ", ": ") },
 		"score": func(p *int) string {
 			if p == nil {
 				return "—"
@@ -312,7 +313,7 @@ func funcs(l lang) map[string]any {
 		},
 		"shortWeek": func(w string) string {
 			if i := strings.Index(w, "-W"); i >= 0 {
-				return map[lang]string{"fr": "S", "en": "W"}[l] + w[i+2:]
+				return locale.Lang(l).Pick("S", "W") + w[i+2:]
 			}
 			return w
 		},

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/go-co-op/gocron/v2"
-	"github.com/robfig/cron/v3"
 
 	"github.com/eiglink/vigie/config"
 	"github.com/eiglink/vigie/crawler/httpx"
@@ -335,7 +334,7 @@ func (c *crawls) startup(ctx context.Context, st store.Store, cfg *config.Config
 	}
 	now := c.now()
 	if !last.IsZero() {
-		sched, err := cronParser.Parse(cfg.Schedule.Crawl)
+		sched, err := config.ParseCron(cfg.Schedule.Crawl)
 		if err == nil { // validated by config already; crawl to be safe
 			loc := cfg.Schedule.Location
 			if loc == nil {
@@ -355,7 +354,7 @@ func (c *crawls) startup(ctx context.Context, st store.Store, cfg *config.Config
 // expression has five fields, or six with seconds first (as the
 // configuration accepts).
 func Period(expr string, loc *time.Location, now time.Time) (time.Duration, error) {
-	sched, err := cronParser.Parse(expr)
+	sched, err := config.ParseCron(expr)
 	if err != nil {
 		return 0, fmt.Errorf("cron expression %q: %w", expr, err)
 	}
@@ -365,10 +364,6 @@ func Period(expr string, loc *time.Location, now time.Time) (time.Duration, erro
 	next := sched.Next(now)
 	return sched.Next(next).Sub(next), nil
 }
-
-// cronParser reads the schedule's expressions as gocron does with seconds
-// enabled: an optional leading seconds field.
-var cronParser = cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 
 // schedule starts the crawl and report jobs in the configured time zone.
 // Every replica schedules them; the elector lets only the leader's run,

@@ -15,7 +15,6 @@ import (
 
 	"github.com/eiglink/vigie/config"
 	"github.com/eiglink/vigie/crawler"
-	"github.com/eiglink/vigie/locale"
 	"github.com/eiglink/vigie/store"
 )
 
@@ -288,15 +287,7 @@ func (s *Server) check(w http.ResponseWriter, r *http.Request) {
 	}
 	snap, checked := out.snap, out.checked
 	data.URL = checked
-	v := repoView{ID: snap.Result.Repo, URL: snap.Result.URL, Forge: snap.Result.Forge, Facts: snap.Facts}
-	if _, p, ok := strings.Cut(v.ID, "/"); ok {
-		v.Path = p
-	}
-	if snap.Result.Error != "" {
-		v.Error, v.ErrorAt = snap.Result.ErrorText(locale.French), snap.Result.CrawledAt
-	} else {
-		v.Result = &snap.Result
-	}
+	v := snapshotView(snap)
 	if d, ok := s.followed.Defi(v.ID); ok {
 		v.Defi, v.DefiName = d, s.defiName(d)
 	}

@@ -96,16 +96,10 @@ func (s *Server) glanceOf(ctx context.Context, views []repoView) (glance, error)
 		}
 	}
 
-	ended := map[string]bool{}
-	for _, d := range s.cfg.Defis {
-		if d.Ended != "" {
-			ended[d.Slug] = true
-		}
-	}
+	ended := s.endedDefis()
 	now := s.opts.Now()
 	t := &trend{Width: 240, Height: 60}
 	var pts []string
-	scored := 0
 	for i := trendWeeks - 1; i >= 0; i-- {
 		to := now.Add(-time.Duration(i) * week)
 		rs, err := s.st.NewestIn(ctx, to.Add(-week), to.Add(time.Second))
@@ -129,11 +123,10 @@ func (s *Server) glanceOf(ctx context.Context, views []repoView) (glance, error)
 		if w.Average != nil {
 			w.Y = pad + (float64(t.Height)-2*pad)*(1-float64(*w.Average)/100)
 			pts = append(pts, fmt.Sprintf("%.1f,%.1f", w.X, w.Y))
-			scored++
 		}
 		t.Weeks = append(t.Weeks, w)
 	}
-	if scored > 0 {
+	if len(pts) > 0 {
 		t.Points = strings.Join(pts, " ")
 		g.Trend = t
 	}

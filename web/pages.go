@@ -172,15 +172,22 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "dashboard", page{Title: "Tableau de bord", Nav: "dashboard", Data: data})
 }
 
-// running keeps the repositories of projects that run: neither archived
-// nor in an ended défi.
-func (s *Server) running(views []repoView) []repoView {
+// endedDefis is the set of défis whose end is configured: their projects
+// are finished, shown apart and out of the programme's figures.
+func (s *Server) endedDefis() map[string]bool {
 	ended := map[string]bool{}
 	for _, d := range s.cfg.Defis {
 		if d.Ended != "" {
 			ended[d.Slug] = true
 		}
 	}
+	return ended
+}
+
+// running keeps the repositories of projects that run: neither archived
+// nor in an ended défi.
+func (s *Server) running(views []repoView) []repoView {
+	ended := s.endedDefis()
 	var out []repoView
 	for _, v := range views {
 		if !v.Archived() && !ended[v.Defi] {
@@ -331,7 +338,7 @@ func (s *Server) rows(v repoView) []checkRow {
 			}
 		case name == checks.NameCI:
 			row.CreateFile, row.SuggestedConfig = str("suggested_file"), str("suggested_config")
-			if str(checks.DetailCIStatus) == "failure" {
+			if str(checks.DetailCIStatus) == crawler.StatusFailure {
 				row.RunURL = safeURL(str("run_url"))
 			}
 		}
@@ -425,7 +432,7 @@ func (s *Server) pending(id string) (repoView, bool) {
 	for _, d := range s.cfg.Defis {
 		for _, ref := range d.Repos {
 			if strings.EqualFold(ref.ID(), id) {
-				return repoView{ID: ref.ID(), Path: ref.Path, URL: ref.URL, Forge: ref.Forge, Defi: d.Slug, DefiName: d.Name, Pending: true}, true
+				return pendingView(d, ref), true
 			}
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/eiglink/vigie/checks"
+	"github.com/eiglink/vigie/config"
 	"github.com/eiglink/vigie/crawler"
 	"github.com/eiglink/vigie/locale"
 	"github.com/eiglink/vigie/store"
@@ -106,23 +107,31 @@ func (v repoView) Search() string {
 	return strings.ToLower(strings.Join(parts, " "))
 }
 
-// view builds a repoView from a repository's newest snapshot.
+// snapshotView is what a snapshot says of its repository, for the pages:
+// its result, or its error in French; the défi is the caller's to set.
+func snapshotView(sn store.Snapshot) repoView {
+	r := sn.Result
+	v := repoView{ID: r.Repo, URL: r.URL, Forge: r.Forge, Facts: sn.Facts}
+	_, v.Path, _ = strings.Cut(r.Repo, "/")
+	if r.Error == "" {
+		v.Result = &r
+	} else {
+		v.Error, v.ErrorAt = r.ErrorText(locale.French), r.CrawledAt
+	}
+	return v
+}
+
+// view builds a repoView from a repository's newest snapshot, a failed
+// one showing the last good result unless the forge hides it.
 func (s *Server) view(ctx context.Context, sn store.Snapshot) (repoView, error) {
 	r := sn.Result
-	v := repoView{ID: r.Repo, URL: r.URL, Forge: r.Forge, Defi: r.Defi, Facts: sn.Facts}
-	if _, p, ok := strings.Cut(r.Repo, "/"); ok {
-		v.Path = p
-	}
+	v := snapshotView(sn)
+	v.Defi = r.Defi
 	if d, ok := s.followed.Defi(r.Repo); ok && d != "" {
 		v.Defi = d
 	}
 	v.DefiName = s.defiName(v.Defi)
-	if r.Error == "" {
-		v.Result = &r
-		return v, nil
-	}
-	v.Error, v.ErrorAt = r.ErrorText(locale.French), r.CrawledAt
-	if sn.HidesEarlier() {
+	if r.Error == "" || sn.HidesEarlier() {
 		return v, nil
 	}
 	good, err := s.st.LatestGood(ctx, r.Repo)
@@ -143,6 +152,11 @@ func (s *Server) defiName(slug string) string {
 		}
 	}
 	return slug
+}
+
+// pendingView is a configured repository no crawl has stored yet.
+func pendingView(d config.Defi, ref crawler.Ref) repoView {
+	return repoView{ID: ref.ID(), Path: ref.Path, URL: ref.URL, Forge: ref.Forge, Defi: d.Slug, DefiName: d.Name, Pending: true}
 }
 
 // followedViews returns every followed repository (configured ones not yet
@@ -171,7 +185,7 @@ func (s *Server) followedViews(ctx context.Context) ([]repoView, error) {
 				continue
 			}
 			seen[ref.ID()] = true
-			out = append(out, repoView{ID: ref.ID(), Path: ref.Path, URL: ref.URL, Forge: ref.Forge, Defi: d.Slug, DefiName: d.Name, Pending: true})
+			out = append(out, pendingView(d, ref))
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {
@@ -284,6 +298,11 @@ func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
 	s.errorPage(w, r, http.StatusInternalServerError, "Erreur interne", "vigie n'a pas pu lire ses données. L'erreur est consignée dans son journal ; réessayez dans un moment.")
 }
 
+// frenchDay writes a date as the pages write every date: "30 juin 2021".
+func frenchDay(t time.Time) string {
+	return fmt.Sprintf("%d %s %d", t.Day(), locale.French.Month(t.Month()), t.Year())
+}
+
 func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
 		"checkNames": checks.Names,
@@ -339,7 +358,7 @@ func (s *Server) funcs() template.FuncMap {
 				t = d
 			}
 			t = t.In(s.loc)
-			return fmt.Sprintf("%d %s %d", t.Day(), locale.French.Month(t.Month()), t.Year())
+			return frenchDay(t)
 		},
 		"checkLabel":      checkLabel,
 		"code":            inlineCode,
@@ -352,14 +371,14 @@ func (s *Server) funcs() template.FuncMap {
 				return "—"
 			}
 			t = t.In(s.loc)
-			return fmt.Sprintf("%d %s %d à %02d:%02d", t.Day(), locale.French.Month(t.Month()), t.Year(), t.Hour(), t.Minute())
+			return frenchDay(t) + fmt.Sprintf(" à %02d:%02d", t.Hour(), t.Minute())
 		},
 		"day": func(t time.Time) string {
 			if t.IsZero() {
 				return "—"
 			}
 			t = t.In(s.loc)
-			return fmt.Sprintf("%d %s %d", t.Day(), locale.French.Month(t.Month()), t.Year())
+			return frenchDay(t)
 		},
 		// isoDay writes a configured day (YYYY-MM-DD: a défi's end) as
 		// the pages write every date, "30 juin 2021".
@@ -368,7 +387,7 @@ func (s *Server) funcs() template.FuncMap {
 			if err != nil {
 				return d
 			}
-			return fmt.Sprintf("%d %s %d", t.Day(), locale.French.Month(t.Month()), t.Year())
+			return frenchDay(t)
 		},
 		"iso":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"ago":     func(t time.Time) string { return ago(s.opts.Now().Sub(t)) },
@@ -412,13 +431,13 @@ func (s *Server) funcs() template.FuncMap {
 		},
 		"ciStatus": func(v any) string {
 			switch fmt.Sprint(v) {
-			case "success":
+			case crawler.StatusSuccess:
 				return "réussie"
-			case "failure":
+			case crawler.StatusFailure:
 				return "en échec"
-			case "running":
+			case crawler.StatusRunning:
 				return "en cours"
-			case "none":
+			case crawler.StatusNone:
 				return "aucune exécution trouvée"
 			}
 			return "inconnu"

@@ -301,22 +301,12 @@ func writeProfile(w io.Writer, r checks.Result) {
 		}
 	}
 	if r.Checklist != nil {
-		met, applicable := 0, 0
-		var missing []checks.ChecklistItem
-		for _, it := range r.Checklist {
-			if !it.Applicable {
-				continue
-			}
-			applicable++
-			if it.Met {
-				met++
-			} else {
-				missing = append(missing, it)
-			}
-		}
+		met, applicable := checks.ChecklistCounts(r.Checklist)
 		fmt.Fprintf(w, "  checklist %d of %d met\n", met, applicable)
-		for _, it := range missing {
-			fmt.Fprintf(w, "    - %s: %s\n", it.ID, oneLine(it.Remediation))
+		for _, it := range r.Checklist {
+			if it.Applicable && !it.Met {
+				fmt.Fprintf(w, "    - %s: %s\n", it.ID, oneLine(it.Remediation))
+			}
 		}
 	}
 	if pc := r.Publiccode; pc != nil && pc.File != "" {
